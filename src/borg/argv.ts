@@ -1,0 +1,156 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { BorgFeatures } from './features.js';
+import type { PruneRules } from '../profiles/schema.js';
+import { expandHome } from '../paths.js';
+
+/**
+ * argv for each borg command. Everything here is an array handed straight to the process —
+ * there is no shell, so nothing needs quoting, and positional arguments follow `--` so a
+ * source called `-rf` stays a path.
+ */
+
+const LOG = ['--log-json'];
+
+export function archiveRef(repository: string, archive: string): string {
+  return `${repository}::${archive}`;
+}
+
+/** Sources are made absolute (relative to home, like a person would mean them). */
+export function normalizeSource(source: string): string {
+  const expanded = expandHome(source);
+  return path.isAbsolute(expanded) ? path.normalize(expanded) : path.join(os.homedir(), expanded);
+}
+
+export function initArgs(repository: string, encryption: string): string[] {
+  return ['init', ...LOG, `--encryption=${encryption}`, '--make-parent-dirs', '--', repository];
+}
+
+export interface CreateArgsInput {
+  repository: string;
+  archiveName: string;
+  sources: string[];
+  excludes: string[];
+  compression: string;
+  oneFileSystem: boolean;
+  excludeCaches: boolean;
+}
+
+export function createArgs(p: CreateArgsInput): string[] {
+  const args = ['create', ...LOG, '--progress', '--list', '--filter=AME', '--json', `--compression=${p.compression}`];
+  if (p.oneFileSystem) args.push('--one-file-system');
+  if (p.excludeCaches) args.push('--exclude-caches');
+  // `--exclude=PATTERN` in one word: a pattern starting with "-" cannot be mistaken for a flag.
+  for (const pattern of p.excludes) args.push(`--exclude=${expandHome(pattern)}`);
+  args.push('--', archiveRef(p.repository, p.archiveName), ...p.sources.map(normalizeSource));
+  return args;
+}
+
+const TIME_PLACEHOLDER = /\{(now|utcnow|pid|borgversion|borgmajor|borgminor|borgpatch|uuid4)(:[^}]*)?\}/g;
+
+/**
+ * Prune and list must only see this profile's archives. As borgmatic does, the glob is derived
+ * from the archive name: the parts that change per run become `*`, the rest stays literal
+ * (`{hostname}` is expanded by borg itself). `{hostname}-daily-{now}` → `{hostname}-daily-*`.
+ */
+export function archiveGlob(archiveName: string): string {
+  const glob = archiveName.replace(/[[\]?*]/g, (c) => `[${c}]`).replace(TIME_PLACEHOLDER, '*');
+  return glob.replace(/\*+/g, '*');
+}
+
+const KEEP_FLAGS: Record<Exclude<keyof PruneRules, 'keepWithin'>, string> = {
+  keepLast: '--keep-last',
+  keepMinutely: '--keep-minutely',
+  keepHourly: '--keep-hourly',
+  keepDaily: '--keep-daily',
+  keepWeekly: '--keep-weekly',
+  keepMonthly: '--keep-monthly',
+  keepYearly: '--keep-yearly',
+};
+
+export function pruneArgs(repository: string, archiveName: string, rules: PruneRules, f: BorgFeatures): string[] {
+  const args = ['prune', ...LOG, '--list', f.archiveFilterFlag, archiveGlob(archiveName)];
+  if (rules.keepWithin) args.push(`--keep-within=${rules.keepWithin}`);
+  for (const [key, flag] of Object.entries(KEEP_FLAGS) as [keyof typeof KEEP_FLAGS, string][]) {
+    const n = rules[key];
+    if (n !== undefined && n > 0) args.push(`${flag}=${n}`);
+  }
+  args.push('--', repository);
+  return args;
+}
+
+export function compactArgs(repository: string): string[] {
+  return ['compact', ...LOG, '--', repository];
+}
+
+export function listArgs(repository: string, f: BorgFeatures, archiveName?: string): string[] {
+  const args = ['list', ...LOG, '--json'];
+  if (archiveName) args.push(f.archiveFilterFlag, archiveGlob(archiveName));
+  args.push('--', repository);
+  return args;
+}
+
+export function infoArgs(repository: string, archive?: string): string[] {
+  return ['info', ...LOG, '--json', '--', archive ? archiveRef(repository, archive) : repository];
+}
+
+export function checkArgs(repository: string, opts: { repositoryOnly?: boolean } = {}): string[] {
+  return ['check', ...LOG, '--progress', ...(opts.repositoryOnly ? ['--repository-only'] : []), '--', repository];
+}
+
+/** Runs with cwd = the restore target: borg extracts relative to the working directory. */
+export function extractArgs(repository: string, archive: string, paths: string[] = []): string[] {
+  return ['extract', ...LOG, '--list', '--', archiveRef(repository, archive), ...paths.map((p) => p.replace(/^\/+/, ''))];
+}
+
+export function breakLockArgs(repository: string): string[] {
+  return ['break-lock', ...LOG, '--', repository];
+}
+
+/** shlex-compatible quoting: borg splits BORG_RSH with Python's shlex. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+
+/**
+ * ssh must never prompt (there is nobody to answer), must offer only the profile's key, and must
+ * verify the host against the user's own known_hosts: what the user already trusts works, an
+ * unknown or changed key fails and is diagnosed.
+ */
+export function borgRsh(opts: { sshKey?: string | null; knownHostsFile?: string }): string {
+  const words = ['ssh'];
+  if (opts.sshKey) words.push('-i', expandHome(opts.sshKey), '-o', 'IdentitiesOnly=yes');
+  words.push(
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${opts.knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts')}`,
+    '-o',
+    'ServerAliveInterval=30',
+    '-o',
+    'ServerAliveCountMax=3',
+    '-o',
+    'ConnectTimeout=20',
+  );
+  return words.map(shellQuote).join(' ');
+}
+
+export function isRemote(repository: string): boolean {
+  return repository.startsWith('ssh://') || /^[^/]+@[^/:]+:/.test(repository);
+}
+
+export interface SshTarget {
+  user?: string;
+  host: string;
+  port: number;
+}
+
+export function sshTarget(repository: string): SshTarget | null {
+  const url = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\//.exec(repository);
+  if (url) return { user: url[1], host: url[2]!.replace(/^\[|\]$/g, ''), port: url[3] ? Number(url[3]) : 22 };
+  const scp = /^(?:([^@/]+)@)?([^/:]+):/.exec(repository);
+  if (scp && !repository.startsWith('/')) return { user: scp[1], host: scp[2]!, port: 22 };
+  return null;
+}

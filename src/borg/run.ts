@@ -1,0 +1,145 @@
+import { execa } from 'execa';
+import type { Writable } from 'node:stream';
+import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
+import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
+import type { BorgBinary } from './locate.js';
+
+/** Variables we never pass through from our own environment: they would override the keyring. */
+const SCRUBBED = ['BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_PASSPHRASE_FD', 'BORG_NEW_PASSPHRASE', 'BORG_RSH', 'BORG_REPO'];
+
+export type Secret = { kind: 'passphrase'; value: string } | { kind: 'passcommand'; command: string } | { kind: 'none' };
+
+export interface BorgRunOptions {
+  borg: BorgBinary;
+  args: string[];
+  secret: Secret;
+  rsh?: string;
+  cwd?: string;
+  extraEnv?: Record<string, string>;
+  ctx: Omit<ClassifyContext, 'passphraseSupplied'>;
+  onEvent?: (ev: BorgEvent) => void;
+  /** Keep stdout (borg's --json answer). Off for commands whose stdout we don't need. */
+  captureStdout?: boolean;
+  signal?: AbortSignal;
+  /** SIGINT lets borg write a checkpoint; SIGTERM follows if it has not exited after this long. */
+  cancelGraceMs?: number;
+}
+
+export interface BorgRunResult {
+  exitCode: number | null;
+  signal: string | null;
+  cancelled: boolean;
+  level: 'success' | 'warning' | 'error';
+  diagnoses: Diagnosis[];
+  stdout: string;
+}
+
+const PASSPHRASE_FD = 3;
+const MAX_STDOUT = 256 * 1024 * 1024;
+
+export function borgEnv(base: NodeJS.ProcessEnv, opts: Pick<BorgRunOptions, 'secret' | 'rsh' | 'extraEnv'>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !SCRUBBED.includes(k)) env[k] = v;
+  // File names are UTF-8 on both platforms; C.UTF-8 is always there on Linux, en_US.UTF-8 on macOS.
+  const utf8 = process.platform === 'darwin' ? 'en_US.UTF-8' : 'C.UTF-8';
+  delete env.LC_ALL;
+  Object.assign(env, {
+    LANG: utf8,
+    LC_CTYPE: utf8,
+    BORG_EXIT_CODES: 'modern',
+    BORG_DISPLAY_PASSPHRASE: 'no',
+    // Never block on a question nobody can answer; the "yes" ones are about repositories the user configured.
+    BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+    BORG_CHECK_I_KNOW_WHAT_I_AM_DOING: 'NO',
+    BORG_DELETE_I_KNOW_WHAT_I_AM_DOING: 'NO',
+  });
+  if (opts.secret.kind === 'passphrase') env.BORG_PASSPHRASE_FD = String(PASSPHRASE_FD);
+  if (opts.secret.kind === 'passcommand') env.BORG_PASSCOMMAND = opts.secret.command;
+  if (opts.secret.kind === 'none') env.BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK = 'yes';
+  if (opts.rsh) env.BORG_RSH = opts.rsh;
+  Object.assign(env, opts.extraEnv);
+  return env;
+}
+
+/**
+ * Runs one borg command: argv only, stdin closed, stderr parsed line by line as it arrives (never
+ * buffered whole), the passphrase written to an extra pipe that borg reads via BORG_PASSPHRASE_FD.
+ */
+export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
+  const collector = new DiagnosisCollector({ ...opts.ctx, passphraseSupplied: opts.secret.kind !== 'none' });
+  const child = execa(opts.borg.path, opts.args, {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: borgEnv(process.env, opts),
+    extendEnv: false,
+    cwd: opts.cwd,
+    buffer: false,
+    reject: false,
+    // Own process group: cancel reaches borg and its ssh child, and there is no terminal to prompt on.
+    detached: true,
+    cleanup: true,
+    encoding: 'buffer',
+  });
+
+  const fd = child.stdio[PASSPHRASE_FD] as unknown as Writable | undefined;
+  if (fd) {
+    fd.on('error', () => {}); // borg may exit before reading (e.g. repository missing)
+    if (opts.secret.kind === 'passphrase') fd.end(opts.secret.value);
+    else fd.end();
+  }
+
+  const splitter = new LineSplitter();
+  const handleLines = (lines: string[]) => {
+    for (const line of lines) {
+      const ev = parseLogLine(line);
+      if (!ev) continue;
+      collector.observe(ev);
+      opts.onEvent?.(ev);
+    }
+  };
+  child.stderr!.on('data', (chunk: Buffer) => handleLines(splitter.push(chunk)));
+
+  const stdoutChunks: Buffer[] = [];
+  let stdoutSize = 0;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (!opts.captureStdout || stdoutSize > MAX_STDOUT) return;
+    stdoutChunks.push(chunk);
+    stdoutSize += chunk.length;
+  });
+
+  let cancelled = false;
+  let escalate: NodeJS.Timeout | undefined;
+  const kill = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  const onAbort = () => {
+    if (cancelled) return;
+    cancelled = true;
+    kill('SIGINT');
+    escalate = setTimeout(() => kill('SIGTERM'), opts.cancelGraceMs ?? 20_000);
+    escalate.unref();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const result = await child;
+  if (escalate) clearTimeout(escalate);
+  opts.signal?.removeEventListener('abort', onAbort);
+  handleLines(splitter.end());
+
+  const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
+  const signal = result.signal ?? null;
+  const spawnFailed = result.failed && exitCode === null && !signal;
+  const finished = collector.finish(spawnFailed ? 2 : exitCode, signal);
+  return {
+    exitCode,
+    signal,
+    cancelled,
+    level: cancelled && finished.level !== 'success' ? 'error' : finished.level,
+    diagnoses: finished.diagnoses,
+    stdout: Buffer.concat(stdoutChunks).toString('utf8'),
+  };
+}

@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { defaultConfigDir } from './paths.js';
+import { Engine, EngineError, UnknownProfileError, type StatusReport } from './engine.js';
+import { ConfigError } from './profiles/store.js';
+import { doctor } from './doctor.js';
+import type { RunRecord } from './jobs/history.js';
+import type { Diagnosis } from './borg/errors.js';
+import { formatBytes, timeAgo } from './format.js';
+import { readSecret } from './cli-input.js';
+import { runDaemon } from './daemon.js';
+
+const USAGE = `Usage: dandelion [--config-dir DIR] <command>
+
+Commands:
+  run <profile>              back up now: create, prune, compact (exit 0 success, 1 warning, 2 error)
+  status [--json]            per profile: state, last run, last success, next run, overdue
+  daemon                     run schedules and disk triggers until SIGTERM/SIGINT
+  init <profile>             create the profile's repository (borg init)
+  passphrase set <profile>   read the passphrase from stdin and store it in the OS keyring
+  archives <profile> [--json]
+  logs <profile> [--lines N] tail of the latest run's log
+  doctor [<profile>]         check borg, config, repository, passphrase and connection
+
+The config dir defaults to ${defaultConfigDir()} (or $DANDELION_CONFIG_DIR).`;
+
+export const EXIT = { ok: 0, warning: 1, error: 2 } as const;
+
+class UsageError extends Error {}
+
+function exitFor(r: RunRecord): number {
+  if (r.result === 'success' || r.result === 'skipped') return EXIT.ok;
+  if (r.result === 'warning') return EXIT.warning;
+  return EXIT.error;
+}
+
+function printDiagnoses(diagnoses: Diagnosis[]): void {
+  for (const d of diagnoses) {
+    process.stderr.write(`${d.message}\n`);
+    if (d.fix) process.stderr.write(`  → ${d.fix}\n`);
+  }
+}
+
+async function openEngine(configDir: string, busy: 'fail' | 'wait' = 'fail'): Promise<Engine> {
+  const { engine, load } = await Engine.open({ configDir, busy });
+  if (!load.ok) throw new ConfigError(load.file, load.errors);
+  return engine;
+}
+
+function need(arg: string | undefined, what: string): string {
+  if (!arg) throw new UsageError(`Missing ${what}.`);
+  return arg;
+}
+
+async function cmdRun(configDir: string, id: string): Promise<number> {
+  const engine = await openEngine(configDir);
+  engine.profile(id);
+  const tty = process.stdout.isTTY === true;
+  let lastPlain = 0;
+  let shown = false;
+  engine.on('run-event', ({ event }) => {
+    if (event.type === 'step') {
+      if (shown && tty) process.stdout.write('\n');
+      shown = false;
+      process.stdout.write(`${event.step}…\n`);
+    } else if (event.type === 'progress') {
+      const line = `${event.nfiles} files, ${formatBytes(event.originalSize)} read, ${formatBytes(event.deduplicatedSize)} new`;
+      if (tty) {
+        const width = process.stdout.columns ?? 80;
+        const text = `${line}  ${event.path}`;
+        process.stdout.write(`\r\x1b[K${text.length > width - 1 ? text.slice(0, width - 2) + '…' : text}`);
+        shown = true;
+      } else if (Date.now() - lastPlain > 5000) {
+        lastPlain = Date.now();
+        process.stdout.write(`${line}\n`);
+      }
+    }
+  });
+  const abort = () => engine.cancel(id);
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  const record = await engine.run(id, { trigger: 'manual' });
+  if (shown && tty) process.stdout.write('\n');
+  const summary = [`${record.result}`];
+  if (record.archive) summary.push(`archive ${record.archive}`);
+  if (record.stats) summary.push(`${record.stats.nfiles} files, ${formatBytes(record.stats.originalSize)}, ${formatBytes(record.stats.deduplicatedSize)} new`);
+  process.stdout.write(`${summary.join(' — ')}\n`);
+  if (record.result !== 'success') printDiagnoses(record.diagnoses.length ? record.diagnoses : record.message ? [{ kind: 'unknown', message: record.message, fix: '' }] : []);
+  if (record.log) process.stdout.write(`log: ${record.log}\n`);
+  return exitFor(record);
+}
+
+function printStatus(report: StatusReport, now = new Date()): void {
+  if (!report.profiles.length) {
+    process.stdout.write('No profiles yet: add one to config.json.\n');
+    return;
+  }
+  for (const p of report.profiles) {
+    const last = p.lastRun ? `${p.lastRun.result} ${timeAgo(new Date(p.lastRun.finishedAt), now)}` : 'never run';
+    const success = p.lastSuccessAt ? `last success ${timeAgo(new Date(p.lastSuccessAt), now)}` : 'no successful backup yet';
+    const next = p.nextRunAt ? `next ${new Date(p.nextRunAt).toLocaleString()}` : '';
+    const flags = [p.state !== 'idle' ? p.state : '', p.overdue ? 'OVERDUE' : ''].filter(Boolean).join(', ');
+    process.stdout.write(`${p.id} (${p.name})${flags ? ` [${flags}]` : ''}\n  last run: ${last}; ${success}${next ? `; ${next}` : ''}\n`);
+    if (p.lastRun?.message && p.lastRun.result !== 'success') process.stdout.write(`  ${p.lastRun.message}\n`);
+  }
+}
+
+async function cmdPassphrase(configDir: string, sub: string | undefined, id: string | undefined): Promise<number> {
+  if (sub !== 'set') throw new UsageError('Usage: dandelion passphrase set <profile>');
+  const engine = await openEngine(configDir);
+  const profile = engine.profile(need(id, 'profile'));
+  if (profile.encryption === 'none') {
+    process.stderr.write(`Profile "${profile.id}" is not encrypted: it needs no passphrase.\n`);
+    return EXIT.error;
+  }
+  const secret = await readSecret('Passphrase: ');
+  if (!secret) {
+    process.stderr.write('No passphrase given on stdin; nothing stored.\n');
+    return EXIT.error;
+  }
+  await engine.setPassphrase(profile.id, secret);
+  process.stdout.write(`Stored the passphrase for ${profile.repository} in the keyring.\n`);
+  return EXIT.ok;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'config-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      lines: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE + '\n');
+    return command || values.help ? EXIT.ok : EXIT.error;
+  }
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  switch (command) {
+    case 'run':
+      return cmdRun(configDir, need(rest[0], 'profile'));
+    case 'status': {
+      const engine = await openEngine(configDir);
+      const report = await engine.status();
+      if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else printStatus(report);
+      return EXIT.ok;
+    }
+    case 'daemon':
+      return runDaemon({ configDir });
+    case 'init': {
+      const engine = await openEngine(configDir);
+      const p = engine.profile(need(rest[0], 'profile'));
+      const r = await engine.init(p.id);
+      if (r.level === 'error') {
+        printDiagnoses(r.diagnoses);
+        return EXIT.error;
+      }
+      process.stdout.write(`Created ${p.encryption} repository at ${p.repository}.\n`);
+      if (p.encryption.startsWith('repokey') || p.encryption.startsWith('keyfile'))
+        process.stdout.write(`Keep a copy of the key somewhere safe: borg key export ${p.repository} <file>\n`);
+      return EXIT.ok;
+    }
+    case 'passphrase':
+      return cmdPassphrase(configDir, rest[0], rest[1]);
+    case 'archives': {
+      const engine = await openEngine(configDir);
+      const { result, archives } = await engine.archives(need(rest[0], 'profile'));
+      if (result.level === 'error') {
+        printDiagnoses(result.diagnoses);
+        return EXIT.error;
+      }
+      if (values.json) process.stdout.write(JSON.stringify({ archives }, null, 2) + '\n');
+      else for (const a of archives) process.stdout.write(`${a.name}\t${a.start}\n`);
+      return EXIT.ok;
+    }
+    case 'logs': {
+      const engine = await openEngine(configDir);
+      const n = values.lines === undefined ? 40 : Number(values.lines);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError('--lines needs a positive whole number.');
+      const { file, lines } = await engine.logTail(need(rest[0], 'profile'), n);
+      if (!file) {
+        process.stderr.write(`No runs logged yet for "${rest[0]}".\n`);
+        return EXIT.error;
+      }
+      process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
+      return EXIT.ok;
+    }
+    case 'doctor': {
+      const { engine } = await Engine.open({ configDir });
+      const findings = await doctor(engine, rest[0]);
+      for (const f of findings) {
+        process.stdout.write(`${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.message}\n`);
+        if (!f.ok && f.fix) process.stdout.write(`     → ${f.fix}\n`);
+      }
+      return findings.every((f) => f.ok) ? EXIT.ok : EXIT.error;
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    else if (err instanceof ConfigError || err instanceof UnknownProfileError) process.stderr.write(`${err.message}\n`);
+    else if (err instanceof EngineError) printDiagnoses([err.diagnosis]);
+    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    else process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = EXIT.error;
+  },
+);

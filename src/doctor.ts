@@ -1,0 +1,87 @@
+import { execa } from 'execa';
+import type { Engine } from './engine.js';
+import { diagnosisOf } from './engine.js';
+import { isRemote, sshTarget } from './borg/argv.js';
+import type { Profile } from './profiles/schema.js';
+import type { ErrorKind } from './borg/errors.js';
+
+export interface Finding {
+  check: string;
+  ok: boolean;
+  message: string;
+  fix?: string;
+}
+
+const PASSPHRASE_KINDS: ErrorKind[] = ['passphrase-wrong', 'passphrase-missing'];
+const CONNECTION_KINDS: ErrorKind[] = ['ssh-host-unknown', 'ssh-host-changed', 'ssh-permission-denied', 'ssh-key-too-open', 'connection-lost'];
+
+/** borg found and recent enough, config valid, and per profile: repository reachable, passphrase right. */
+export async function doctor(engine: Engine, only?: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  try {
+    const borg = await engine.borg();
+    findings.push({ check: 'borg', ok: true, message: `borg ${borg.version.raw} at ${borg.path}` });
+  } catch (err) {
+    const d = diagnosisOf(err);
+    findings.push({ check: 'borg', ok: false, message: d.message, fix: d.fix });
+    return findings;
+  }
+  const load = await engine.reload();
+  if (!load.ok) {
+    for (const e of load.errors) findings.push({ check: 'config', ok: false, message: `${e.path}: ${e.message}`, fix: `Edit ${load.file}.` });
+    return findings;
+  }
+  findings.push({ check: 'config', ok: true, message: `${engine.paths.config}: ${load.config.profiles.length} profile(s)` });
+  const profiles = only ? [engine.profile(only)] : engine.config.profiles;
+  for (const p of profiles) findings.push(...(await checkProfile(engine, p)));
+  return findings;
+}
+
+async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const tag = (check: string) => `${p.id}: ${check}`;
+  let secretOk = true;
+  try {
+    const secret = await engine.secretFor(p);
+    out.push({
+      check: tag('passphrase'),
+      ok: true,
+      message: secret.kind === 'none' ? 'not encrypted, no passphrase needed' : secret.kind === 'passcommand' ? 'from passcommand' : 'stored in the keyring',
+    });
+  } catch (err) {
+    const d = diagnosisOf(err, p);
+    out.push({ check: tag('passphrase'), ok: false, message: d.message, fix: d.fix });
+    secretOk = false;
+  }
+  if (!secretOk) return out;
+
+  const r = await engine.info(p.id);
+  const d = r.diagnoses[0];
+  if (r.level !== 'error') {
+    if (isRemote(p.repository)) out.push({ check: tag('connection'), ok: true, message: `ssh to ${sshTarget(p.repository)?.host ?? p.repository} works` });
+    out.push({ check: tag('repository'), ok: true, message: `${p.repository} is readable and the passphrase opens it` });
+    return out;
+  }
+  if (!d) {
+    out.push({ check: tag('repository'), ok: false, message: `borg info failed (exit ${r.exitCode})` });
+    return out;
+  }
+  const check = CONNECTION_KINDS.includes(d.kind) ? 'connection' : PASSPHRASE_KINDS.includes(d.kind) ? 'passphrase' : 'repository';
+  let message = d.message;
+  if (d.kind === 'ssh-host-unknown') {
+    const fp = await hostFingerprint(p.repository);
+    if (fp) message += ` The server presents: ${fp}`;
+  }
+  out.push({ check: tag(check), ok: false, message, fix: d.fix });
+  return out;
+}
+
+/** What the server's host key looks like, so the user can compare before trusting it. */
+export async function hostFingerprint(repository: string): Promise<string | null> {
+  const t = sshTarget(repository);
+  if (!t) return null;
+  const scan = await execa('ssh-keyscan', ['-p', String(t.port), '-t', 'ed25519,ecdsa,rsa', '--', t.host], { reject: false, timeout: 10_000, stdin: 'ignore' });
+  if (!scan.stdout) return null;
+  const fp = await execa('ssh-keygen', ['-lf', '-'], { input: scan.stdout, reject: false });
+  return fp.stdout.split('\n')[0] ?? null;
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnosis } from '../borg/errors.js';
+
+export type RunResult = 'success' | 'warning' | 'error' | 'cancelled' | 'skipped';
+export type Trigger = 'manual' | 'schedule' | 'catch-up' | 'volume' | 'resume';
+
+export interface ArchiveStats {
+  originalSize: number;
+  compressedSize: number;
+  deduplicatedSize: number;
+  nfiles: number;
+  durationSeconds: number;
+}
+
+export interface RunRecord {
+  profile: string;
+  trigger: Trigger;
+  startedAt: string;
+  finishedAt: string;
+  result: RunResult;
+  archive: string | null;
+  stats: ArchiveStats | null;
+  message: string | null;
+  diagnoses: Diagnosis[];
+  log: string | null;
+}
+
+const RANK: Record<RunResult, number> = { skipped: 0, success: 1, warning: 2, cancelled: 3, error: 4 };
+
+export function worst(a: RunResult, b: RunResult): RunResult {
+  return RANK[b] > RANK[a] ? b : a;
+}
+
+export function isSuccessful(r: RunRecord): boolean {
+  return r.result === 'success' || r.result === 'warning';
+}
+
+/** One JSON line per run, appended; small enough (a line a day) to read whole. */
+export class History {
+  constructor(private readonly dir: string) {}
+
+  private file(profile: string): string {
+    return path.join(this.dir, `${profile}.jsonl`);
+  }
+
+  async append(record: RunRecord): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await fs.appendFile(this.file(record.profile), JSON.stringify(record) + '\n', { mode: 0o600 });
+  }
+
+  async list(profile: string): Promise<RunRecord[]> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file(profile), 'utf8');
+    } catch {
+      return [];
+    }
+    const out: RunRecord[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        out.push(JSON.parse(line) as RunRecord);
+      } catch {
+        // A line cut short by a crash: skip it, keep the rest.
+      }
+    }
+    return out;
+  }
+
+  async summary(profile: string): Promise<{ lastRun: RunRecord | null; lastSuccess: RunRecord | null; firstRunAt: string | null }> {
+    const all = await this.list(profile);
+    const lastSuccess = all.findLast(isSuccessful) ?? null;
+    return { lastRun: all.at(-1) ?? null, lastSuccess, firstRunAt: all[0]?.startedAt ?? null };
+  }
+}

@@ -1,0 +1,47 @@
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+/** The folder Electron's `userData` gives the app, so the tray and the CLI share one config. */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.DANDELION_CONFIG_DIR) return path.resolve(env.DANDELION_CONFIG_DIR);
+  const home = os.homedir();
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Dandelion');
+  const xdg = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config');
+  return path.join(xdg, 'Dandelion');
+}
+
+/** Where removable disks appear: macOS /Volumes; Linux udisks mounts under /media/$USER or /run/media/$USER. */
+export function defaultVolumesRoots(platform = process.platform, user = os.userInfo().username): string[] {
+  if (platform === 'darwin') return ['/Volumes'];
+  return [path.join('/media', user), path.join('/run/media', user)];
+}
+
+export function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  return p;
+}
+
+/** A short, filesystem-safe key for a repository location (used for lock and state file names). */
+export function repoKey(repository: string): string {
+  return crypto.createHash('sha256').update(repository).digest('hex').slice(0, 16);
+}
+
+export interface ConfigPaths {
+  dir: string;
+  config: string;
+  logs: string;
+  history: string;
+  locks: string;
+}
+
+export function configPaths(dir: string): ConfigPaths {
+  return {
+    dir,
+    config: path.join(dir, 'config.json'),
+    logs: path.join(dir, 'logs'),
+    history: path.join(dir, 'history'),
+    locks: path.join(dir, 'locks'),
+  };
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import cronParser from 'cron-parser';
+
+/** borg's encryption modes (`borg init --encryption`). */
+export const ENCRYPTION_MODES = [
+  'none',
+  'authenticated',
+  'authenticated-blake2',
+  'repokey',
+  'repokey-blake2',
+  'keyfile',
+  'keyfile-blake2',
+] as const;
+export type EncryptionMode = (typeof ENCRYPTION_MODES)[number];
+
+export const DEFAULT_ARCHIVE_NAME = '{hostname}-daily-{now}';
+
+function isCron(value: string): boolean {
+  try {
+    cronParser.parseExpression(value);
+    return value.trim().split(/\s+/).length >= 5;
+  } catch {
+    return false;
+  }
+}
+
+const keep = z.number().int().min(0).optional();
+
+const pruneSchema = z
+  .object({
+    keepWithin: z
+      .string()
+      .regex(/^\d+[HdwmyS]$/, 'must look like 24H, 7d, 4w, 6m or 1y')
+      .optional(),
+    keepLast: keep,
+    keepMinutely: keep,
+    keepHourly: keep,
+    keepDaily: keep,
+    keepWeekly: keep,
+    keepMonthly: keep,
+    keepYearly: keep,
+  })
+  .strict()
+  .refine((p) => Object.values(p).some((v) => v !== undefined && v !== 0), {
+    message: 'keeps nothing: set at least one keep* rule, or use null to disable pruning',
+  });
+export type PruneRules = z.infer<typeof pruneSchema>;
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+export const profileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
+    name: nonEmpty.optional(),
+    repository: nonEmpty,
+    sshKey: nonEmpty.nullable().optional(),
+    encryption: z.enum(ENCRYPTION_MODES, {
+      errorMap: () => ({ message: `must be one of ${ENCRYPTION_MODES.join(', ')}` }),
+    }),
+    passcommand: nonEmpty.nullable().optional(),
+    sources: z.array(nonEmpty).min(1, 'needs at least one folder to back up'),
+    excludes: z.array(nonEmpty).default([]),
+    archiveName: nonEmpty
+      .refine((v) => !v.includes('/') && !v.includes('::'), 'must not contain "/" or "::"')
+      .default(DEFAULT_ARCHIVE_NAME),
+    compression: nonEmpty
+      .regex(/^(none|lz4|zstd|zlib|lzma|auto|obfuscate)(,[a-z0-9]+)*$/, 'not a borg compression spec (e.g. lz4, zstd,3, auto,lzma,6)')
+      .default('lz4'),
+    oneFileSystem: z.boolean().default(false),
+    excludeCaches: z.boolean().default(true),
+    prune: pruneSchema.nullable().default({ keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }),
+    schedule: z
+      .string()
+      .refine(isCron, 'not a valid cron expression')
+      .nullable()
+      .optional(),
+    volume: z
+      .string()
+      .min(1)
+      .refine((v) => !v.includes('/'), 'is a folder name under volumesRoot, not a path')
+      .nullable()
+      .optional(),
+    minIntervalHours: z.number().min(0).default(0),
+    overdueAfterHours: z.number().positive().nullable().optional(),
+    skipOnBattery: z.boolean().default(false),
+    borgPath: nonEmpty.nullable().optional(),
+  })
+  .strict();
+
+export type Profile = z.infer<typeof profileSchema>;
+export type ProfileInput = z.input<typeof profileSchema>;
+
+export const configSchema = z
+  .object({
+    volumesRoot: nonEmpty.nullable().optional(),
+    borgPath: nonEmpty.nullable().optional(),
+    profiles: z.array(profileSchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.profiles.forEach((p, i) => {
+      const first = seen.get(p.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['profiles', i, 'id'],
+          message: `duplicate id "${p.id}" (also profiles[${first}])`,
+        });
+      } else seen.set(p.id, i);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** `profiles[1].schedule` — the path a person would look for in config.json. */
+export function formatPath(path: ReadonlyArray<string | number>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out || '(top level)';
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export type ParseResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
+
+export function parseConfig(value: unknown): ParseResult {
+  const result = configSchema.safeParse(value);
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({
+      path: formatPath(issue.path),
+      message: issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message,
+    })),
+  };
+}
+
+export function profileLabel(p: Profile): string {
+  return p.name ?? p.id;
+}

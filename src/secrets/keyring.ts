@@ -1,0 +1,72 @@
+import { Entry } from '@napi-rs/keyring';
+
+/** Where repository passphrases live: the macOS Keychain, the Secret Service on Linux. */
+export interface SecretStore {
+  get(account: string): Promise<string | null>;
+  set(account: string, secret: string): Promise<void>;
+  delete(account: string): Promise<boolean>;
+}
+
+export const KEYRING_SERVICE = 'Dandelion';
+
+export class KeyringUnavailableError extends Error {
+  readonly kind = 'keyring-unavailable' as const;
+  constructor(cause: unknown) {
+    super(
+      `The system keyring could not be reached (${(cause as Error)?.message ?? String(cause)}). ` +
+        (process.platform === 'darwin'
+          ? 'Unlock the login Keychain and try again.'
+          : 'Start a Secret Service (gnome-keyring or KeePassXC) in this session, or use "passcommand" in config.json.'),
+    );
+    this.name = 'KeyringUnavailableError';
+  }
+}
+
+/** The OS keyring through @napi-rs/keyring: service "Dandelion", account = the repository location. */
+export class OsKeyring implements SecretStore {
+  constructor(private readonly service = KEYRING_SERVICE) {}
+
+  async get(account: string): Promise<string | null> {
+    try {
+      return new Entry(this.service, account).getPassword() ?? null;
+    } catch (err) {
+      if (isNoEntry(err)) return null;
+      throw new KeyringUnavailableError(err);
+    }
+  }
+
+  async set(account: string, secret: string): Promise<void> {
+    try {
+      new Entry(this.service, account).setPassword(secret);
+    } catch (err) {
+      throw new KeyringUnavailableError(err);
+    }
+  }
+
+  async delete(account: string): Promise<boolean> {
+    try {
+      return new Entry(this.service, account).deletePassword();
+    } catch (err) {
+      if (isNoEntry(err)) return false;
+      throw new KeyringUnavailableError(err);
+    }
+  }
+}
+
+function isNoEntry(err: unknown): boolean {
+  return /no matching entry|not found|NoEntry/i.test((err as Error)?.message ?? '');
+}
+
+/** For tests and for embedding: keeps secrets in this process only. */
+export class MemorySecretStore implements SecretStore {
+  private readonly map = new Map<string, string>();
+  async get(account: string) {
+    return this.map.get(account) ?? null;
+  }
+  async set(account: string, secret: string) {
+    this.map.set(account, secret);
+  }
+  async delete(account: string) {
+    return this.map.delete(account);
+  }
+}
