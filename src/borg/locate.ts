@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { scrubbedEnv } from './env.js';
 
 /** GUI apps on macOS do not get Homebrew's PATH, so these are searched after PATH. */
 export const FALLBACK_DIRS = ['/opt/homebrew/bin', '/usr/local/bin', '/opt/local/bin'];
@@ -81,7 +82,7 @@ async function doLocate(configured?: string | null): Promise<BorgBinary> {
   const candidates = configured ? [configured] : candidatePaths(null);
   for (const file of candidates) {
     if (!(await isExecutable(file))) continue;
-    const { stdout } = await execa(file, ['--version'], { reject: false, stdin: 'ignore', timeout: 15_000 });
+    const { stdout } = await execa(file, ['--version'], { reject: false, stdin: 'ignore', timeout: 15_000, env: scrubbedEnv(process.env), extendEnv: false });
     const version = parseVersion(stdout);
     if (!version) continue;
     if (!isSupported(version)) throw new BorgTooOldError(file, version);

@@ -3,11 +3,10 @@ import type { Writable } from 'node:stream';
 import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
 import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
 import type { BorgBinary } from './locate.js';
+import { borgEnv, PASSPHRASE_FD } from './env.js';
 
-/** Variables we never pass through from our own environment: they would override the keyring. */
-const SCRUBBED = ['BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_PASSPHRASE_FD', 'BORG_NEW_PASSPHRASE', 'BORG_RSH', 'BORG_REPO'];
-
-export type Secret = { kind: 'passphrase'; value: string } | { kind: 'passcommand'; command: string } | { kind: 'none' };
+export type { Secret } from './env.js';
+import type { Secret } from './env.js';
 
 export interface BorgRunOptions {
   borg: BorgBinary;
@@ -34,32 +33,7 @@ export interface BorgRunResult {
   stdout: string;
 }
 
-const PASSPHRASE_FD = 3;
 const MAX_STDOUT = 256 * 1024 * 1024;
-
-export function borgEnv(base: NodeJS.ProcessEnv, opts: Pick<BorgRunOptions, 'secret' | 'rsh' | 'extraEnv'>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined && !SCRUBBED.includes(k)) env[k] = v;
-  // File names are UTF-8 on both platforms; C.UTF-8 is always there on Linux, en_US.UTF-8 on macOS.
-  const utf8 = process.platform === 'darwin' ? 'en_US.UTF-8' : 'C.UTF-8';
-  delete env.LC_ALL;
-  Object.assign(env, {
-    LANG: utf8,
-    LC_CTYPE: utf8,
-    BORG_EXIT_CODES: 'modern',
-    BORG_DISPLAY_PASSPHRASE: 'no',
-    // Never block on a question nobody can answer; the "yes" ones are about repositories the user configured.
-    BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
-    BORG_CHECK_I_KNOW_WHAT_I_AM_DOING: 'NO',
-    BORG_DELETE_I_KNOW_WHAT_I_AM_DOING: 'NO',
-  });
-  if (opts.secret.kind === 'passphrase') env.BORG_PASSPHRASE_FD = String(PASSPHRASE_FD);
-  if (opts.secret.kind === 'passcommand') env.BORG_PASSCOMMAND = opts.secret.command;
-  if (opts.secret.kind === 'none') env.BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK = 'yes';
-  if (opts.rsh) env.BORG_RSH = opts.rsh;
-  Object.assign(env, opts.extraEnv);
-  return env;
-}
 
 /**
  * Runs one borg command: argv only, stdin closed, stderr parsed line by line as it arrives (never

@@ -96,20 +96,7 @@ export const configSchema = z
     borgPath: nonEmpty.nullable().optional(),
     profiles: z.array(profileSchema).default([]),
   })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    const seen = new Map<string, number>();
-    cfg.profiles.forEach((p, i) => {
-      const first = seen.get(p.id);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['profiles', i, 'id'],
-          message: `duplicate id "${p.id}" (also profiles[${first}])`,
-        });
-      } else seen.set(p.id, i);
-    });
-  });
+  .strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
@@ -131,16 +118,33 @@ export interface FieldError {
 
 export type ParseResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
 
+/** Checked on the raw input so a duplicate is reported alongside the other problems, not after they are fixed. */
+function duplicateIds(value: unknown): FieldError[] {
+  const profiles = (value as { profiles?: unknown })?.profiles;
+  if (!Array.isArray(profiles)) return [];
+  const seen = new Map<unknown, number>();
+  const errors: FieldError[] = [];
+  profiles.forEach((p: unknown, i) => {
+    const id = (p as { id?: unknown })?.id;
+    if (typeof id !== 'string') return;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, i);
+    else errors.push({ path: `profiles[${i}].id`, message: `duplicate id "${id}" (also profiles[${first}])` });
+  });
+  return errors;
+}
+
 export function parseConfig(value: unknown): ParseResult {
   const result = configSchema.safeParse(value);
-  if (result.success) return { ok: true, config: result.data };
-  return {
-    ok: false,
-    errors: result.error.issues.map((issue) => ({
-      path: formatPath(issue.path),
-      message: issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message,
-    })),
-  };
+  const errors = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        path: formatPath(issue.path),
+        message: issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message,
+      }));
+  errors.push(...duplicateIds(value));
+  if (result.success && !errors.length) return { ok: true, config: result.data };
+  return { ok: false, errors };
 }
 
 export function profileLabel(p: Profile): string {

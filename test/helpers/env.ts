@@ -1,0 +1,95 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const isRoot = process.getuid?.() === 0;
+
+/** A throw-away world for one test: HOME, config dir, source tree, repositories. */
+export interface Sandbox {
+  dir: string;
+  home: string;
+  configDir: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function sandbox(prefix = 'dandelion-test-'): Promise<Sandbox> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  const home = path.join(dir, 'home');
+  const configDir = path.join(dir, 'config');
+  await fs.mkdir(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+  await fs.mkdir(configDir, { recursive: true });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: home,
+    DANDELION_CONFIG_DIR: configDir,
+    // borg's own cache and security dirs, so tests never touch the real ones.
+    BORG_BASE_DIR: path.join(dir, 'borg-base'),
+  };
+  return {
+    dir,
+    home,
+    configDir,
+    env,
+    cleanup: () => fs.rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export async function writeConfig(configDir: string, config: unknown): Promise<void> {
+  await fs.writeFile(path.join(configDir, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+/** Runs the built CLI as a user would, with only the sandbox's environment. */
+export interface CliOptions {
+  input?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  timeout?: number;
+}
+
+export function dandelion(sb: Sandbox, args: string[], opts: CliOptions = {}) {
+  return execa(process.execPath, [CLI, ...args], {
+    reject: false,
+    extendEnv: false,
+    timeout: opts.timeout ?? 120_000,
+    cwd: opts.cwd,
+    ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+    env: { ...sb.env, ...opts.env },
+  });
+}
+
+/** Direct borg for checking what borg itself reports. The passphrase goes in via env here: this is the test, not the product. */
+export function borg(sb: Sandbox, args: string[], passphrase?: string) {
+  return execa('borg', args, {
+    reject: false,
+    extendEnv: false,
+    env: { ...sb.env, ...(passphrase ? { BORG_PASSPHRASE: passphrase } : {}), BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes', BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes' },
+    stdin: 'ignore',
+  });
+}
+
+export async function listArchives(sb: Sandbox, repo: string, passphrase?: string): Promise<string[]> {
+  const r = await borg(sb, ['list', '--json', repo], passphrase);
+  if (r.exitCode !== 0) throw new Error(`borg list failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { archives: { name: string }[] }).archives.map((a) => a.name);
+}
+
+/** A small tree of files to back up. */
+export async function makeTree(root: string, files = 20): Promise<void> {
+  await fs.mkdir(path.join(root, 'sub'), { recursive: true });
+  for (let i = 0; i < files; i++) {
+    await fs.writeFile(path.join(root, i % 2 ? 'sub' : '', `file-${i}.txt`), `content ${i}\n`.repeat(100 + i));
+  }
+}
+
+export async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(path.join(entry.parentPath, entry.name));
+  }
+  return out;
+}
