@@ -6,7 +6,7 @@ import { loadConfig, type LoadResult } from './profiles/store.js';
 import { profileLabel, type Config, type Profile, type FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { featuresFor } from './borg/features.js';
-import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, listArgs } from './borg/argv.js';
+import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, listArgs, sshProbeArgs } from './borg/argv.js';
 import { runBorg, type BorgRunResult, type Secret } from './borg/run.js';
 import { diagnosisFor, type Diagnosis, type ErrorKind } from './borg/errors.js';
 import { OsKeyring, type SecretStore } from './secrets/keyring.js';
@@ -156,6 +156,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     return isRemote(p.repository) ? borgRsh({ sshKey: p.sshKey }) : undefined;
   }
 
+  sshProbeFor(p: Profile): string[] | null {
+    return isRemote(p.repository) ? sshProbeArgs(p.repository, { sshKey: p.sshKey }) : null;
+  }
+
   async setPassphrase(id: string, passphrase: string): Promise<void> {
     const p = this.profile(id);
     if (!passphrase) throw new Error('The passphrase is empty.');
@@ -262,6 +266,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         borg,
         secret,
         rsh: this.rshFor(profile),
+        sshProbe: this.sshProbeFor(profile),
         trigger,
         logsDir: this.paths.logs,
         volumePath: this.volumePath(profile),
@@ -313,7 +318,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   async borgCommand(p: Profile, args: string[], opts: { captureStdout?: boolean; secret?: Secret } = {}): Promise<BorgRunResult> {
     const borg = await this.borg(p);
     const secret = opts.secret ?? (await this.secretFor(p));
-    return runBorg({ borg, args, secret, rsh: this.rshFor(p), ctx: this.ctx(p), captureStdout: opts.captureStdout });
+    return runBorg({ borg, args, secret, rsh: this.rshFor(p), sshProbe: this.sshProbeFor(p), ctx: this.ctx(p), captureStdout: opts.captureStdout });
   }
 
   async init(id: string): Promise<BorgRunResult> {

@@ -117,7 +117,7 @@ export function shellQuote(word: string): string {
  * verify the host against the user's own known_hosts: what the user already trusts works, an
  * unknown or changed key fails and is diagnosed.
  */
-export function borgRsh(opts: { sshKey?: string | null; knownHostsFile?: string }): string {
+export function sshWords(opts: { sshKey?: string | null; knownHostsFile?: string }): string[] {
   const words = ['ssh'];
   if (opts.sshKey) words.push('-i', expandHome(opts.sshKey), '-o', 'IdentitiesOnly=yes');
   words.push(
@@ -134,7 +134,23 @@ export function borgRsh(opts: { sshKey?: string | null; knownHostsFile?: string 
     '-o',
     'ConnectTimeout=20',
   );
-  return words.map(shellQuote).join(' ');
+  return words;
+}
+
+export function borgRsh(opts: { sshKey?: string | null; knownHostsFile?: string }): string {
+  return sshWords(opts).map(shellQuote).join(' ');
+}
+
+/**
+ * When borg only says "connection closed", ssh's own reason was often lost on the way. Asking ssh
+ * alone, with the same options, recovers it (host key unknown or changed, key refused, key too open).
+ */
+export function sshProbeArgs(repository: string, opts: { sshKey?: string | null; knownHostsFile?: string }): string[] | null {
+  const t = sshTarget(repository);
+  if (!t) return null;
+  const words = sshWords(opts).slice(1);
+  words.push('-p', String(t.port), '--', t.user ? `${t.user}@${t.host}` : t.host, 'true');
+  return words;
 }
 
 export function isRemote(repository: string): boolean {

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
 import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
 import type { BorgBinary } from './locate.js';
-import { borgEnv, PASSPHRASE_FD } from './env.js';
+import { borgEnv, PASSPHRASE_FD, scrubbedEnv } from './env.js';
 
 export type { Secret } from './env.js';
 import type { Secret } from './env.js';
@@ -13,6 +13,8 @@ export interface BorgRunOptions {
   args: string[];
   secret: Secret;
   rsh?: string;
+  /** ssh argv (without "ssh") that reproduces the connection, run when borg lost ssh's reason. */
+  sshProbe?: string[] | null;
   cwd?: string;
   extraEnv?: Record<string, string>;
   ctx: Omit<ClassifyContext, 'passphraseSupplied'>;
@@ -107,7 +109,11 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
   const signal = result.signal ?? null;
   const spawnFailed = result.failed && exitCode === null && !signal;
-  const finished = collector.finish(spawnFailed ? 2 : exitCode, signal);
+  let finished = collector.finish(spawnFailed ? 2 : exitCode, signal);
+  if (!cancelled && opts.sshProbe && finished.diagnoses[0]?.kind === 'connection-lost') {
+    const better = await probeSsh(opts.sshProbe, { ...opts.ctx, passphraseSupplied: opts.secret.kind !== 'none' });
+    if (better) finished = { ...finished, diagnoses: [better, ...finished.diagnoses] };
+  }
   return {
     exitCode,
     signal,
@@ -116,4 +122,13 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
     diagnoses: finished.diagnoses,
     stdout: Buffer.concat(stdoutChunks).toString('utf8'),
   };
+}
+
+async function probeSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis | null> {
+  const r = await execa('ssh', args, { reject: false, stdin: 'ignore', timeout: 30_000, env: scrubbedEnv(process.env), extendEnv: false });
+  if (r.exitCode === 0) return null;
+  const collector = new DiagnosisCollector(ctx);
+  for (const line of r.stderr.split('\n')) if (line.trim()) collector.observe({ type: 'text', line });
+  const d = collector.finish(255).diagnoses[0];
+  return d && d.kind.startsWith('ssh-') ? d : null;
 }

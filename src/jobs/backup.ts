@@ -23,6 +23,7 @@ export interface BackupInput {
   borg: BorgBinary;
   secret: Secret;
   rsh?: string;
+  sshProbe?: string[] | null;
   trigger: Trigger;
   logsDir: string;
   /** The folder the profile's volume appears in (only used for local repositories). */
@@ -117,6 +118,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       args,
       secret: input.secret,
       rsh: input.rsh,
+      sshProbe: input.sshProbe,
       ctx,
       captureStdout: capture,
       signal: input.signal,
