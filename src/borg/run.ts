@@ -128,7 +128,7 @@ async function probeSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis
   const r = await execa('ssh', args, { reject: false, stdin: 'ignore', timeout: 30_000, env: scrubbedEnv(process.env), extendEnv: false });
   if (r.exitCode === 0) return null;
   const collector = new DiagnosisCollector(ctx);
-  for (const line of r.stderr.split('\n')) if (line.trim()) collector.observe({ type: 'text', line });
-  const d = collector.finish(255).diagnoses[0];
-  return d && d.kind.startsWith('ssh-') ? d : null;
+  for (const line of r.stderr.split(/\r?\n/)) if (line.trim()) collector.observe({ type: 'text', line: line.trim() });
+  const d = collector.finish(2).diagnoses.find((x) => x.kind.startsWith('ssh-'));
+  return d ?? null;
 }
