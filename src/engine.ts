@@ -208,6 +208,25 @@ export class Engine extends EventEmitter<EngineEvents> {
     return entry.promise;
   }
 
+  /** A trigger that decided not to run leaves a trace the user can see ("skipped: backed up 2 h ago"). */
+  async recordSkipped(id: string, trigger: Trigger, reason: string): Promise<RunRecord> {
+    const now = new Date().toISOString();
+    const record: RunRecord = { profile: id, trigger, startedAt: now, finishedAt: now, result: 'skipped', archive: null, stats: null, message: reason, diagnoses: [], log: null };
+    await this.history.append(record);
+    this.emit('run-finished', record);
+    this.emit('status-changed');
+    return record;
+  }
+
+  async lastSuccessStartedAt(id: string): Promise<Date | null> {
+    const { lastSuccess } = await this.history.summary(id);
+    return lastSuccess ? new Date(lastSuccess.startedAt) : null;
+  }
+
+  isWaitingForVolume(id: string): boolean {
+    return this.waiting.has(id);
+  }
+
   cancel(id: string): boolean {
     const run = this.active.get(id);
     if (!run) return false;

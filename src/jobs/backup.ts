@@ -9,6 +9,7 @@ import { featuresFor } from '../borg/features.js';
 import type { BorgEvent } from '../borg/log-json.js';
 import { worst, type ArchiveStats, type RunRecord, type RunResult, type Trigger } from './history.js';
 import { RunLog } from './run-log.js';
+import { borgConfigReadable, volumePresent } from '../triggers/volume-watcher.js';
 
 export type Step = 'create' | 'prune' | 'compact';
 
@@ -45,8 +46,14 @@ async function exists(p: string): Promise<boolean> {
 /** A local repository on a disk that is not there: say so instead of letting borg create folders or fail obscurely. */
 export async function diskMissing(profile: Profile, volumePath: string | null): Promise<boolean> {
   if (isRemote(profile.repository)) return false;
-  if (volumePath) return !(await exists(volumePath));
+  if (volumePath) return !(await volumePresent(volumePath));
   return !(await exists(path.dirname(profile.repository)));
+}
+
+async function repositoryGone(profile: Profile, volumePath: string | null): Promise<boolean> {
+  if (isRemote(profile.repository)) return false;
+  if (await diskMissing(profile, volumePath)) return true;
+  return !(await borgConfigReadable(profile.repository).catch(() => false));
 }
 
 function describe(ev: BorgEvent): string | null {
@@ -162,7 +169,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       if (features.hasCompact && result !== 'error' && result !== 'cancelled') await step('compact', compactArgs(profile.repository));
     }
     // The disk went away under borg: that is the story, not whatever I/O error borg saw.
-    if (result === 'error' && input.volumePath !== null && !isRemote(profile.repository) && (await diskMissing(profile, input.volumePath))) {
+    if (result === 'error' && input.volumePath !== null && (await repositoryGone(profile, input.volumePath))) {
       diagnoses.unshift(diagnosisFor('disk-removed', { ...ctx, passphraseSupplied: false }, input.volumePath));
     }
   }

@@ -149,6 +149,12 @@ export class VolumeWatcher extends EventEmitter<VolumeWatcherEvents> {
   }
 }
 
+/** The same presence rule for one volume path, for callers outside the watcher. */
+export async function volumePresent(path: string): Promise<boolean> {
+  const rootDev = await stat(dirname(path)).then((s) => s.dev, () => null);
+  return rootDev !== null && looksMounted(path, rootDev);
+}
+
 async function looksMounted(path: string, rootDev: number): Promise<boolean> {
   try {
     const s = await stat(path);
@@ -176,7 +182,7 @@ async function nearestExistingDir(path: string): Promise<string> {
 }
 
 /** For borg, a repository is readable when `<repo>/config` opens and yields bytes. */
-async function borgConfigReadable(repo: string): Promise<boolean> {
+export async function borgConfigReadable(repo: string): Promise<boolean> {
   const fh = await open(join(repo, 'config'), 'r');
   try {
     return (await fh.read(Buffer.alloc(1), 0, 1, 0)).bytesRead > 0;

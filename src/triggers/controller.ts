@@ -1,0 +1,205 @@
+import path from 'node:path';
+import schedule from 'node-schedule';
+import type { Engine } from '../engine.js';
+import type { Profile } from '../profiles/schema.js';
+import type { Trigger } from '../jobs/history.js';
+import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
+import { isRemote } from '../borg/argv.js';
+import { decideMount, decideTimed, type Decision } from './decide.js';
+import { VolumeWatcher, waitUntilReadable, volumePresent } from './volume-watcher.js';
+
+export interface TriggerOptions {
+  log: (line: string) => void;
+  /** How long a freshly mounted disk may take to show a readable repository. */
+  readyTimeoutMs?: number;
+  /** Linux: also follow the mount table (mounts onto existing folders make no directory event). */
+  mountTable?: boolean;
+  now?: () => Date;
+}
+
+export type OwnershipResult = { ok: true; release: () => Promise<void> } | { ok: false; owner: LockOwner; file: string };
+
+/** Only one process (the tray app or `dandelion daemon`) owns the triggers of a config dir. */
+export async function acquireTriggers(engine: Engine, what: string): Promise<OwnershipResult> {
+  const file = path.join(engine.paths.locks, 'triggers.lock');
+  const r = await tryLock(file, what);
+  return r.ok ? r : { ok: false, owner: r.owner, file };
+}
+
+/**
+ * Schedules, catch-up, the backup-disk trigger and power input, all feeding one decision function
+ * per profile. The engine coalesces repeated triggers and queues runs per repository.
+ */
+export class TriggerController {
+  private readonly jobs = new Map<string, schedule.Job>();
+  private watcher: VolumeWatcher | null = null;
+  private watchedRoot: string | null = null;
+  private watchedNames = '';
+  private readonly probes = new Map<string, AbortController>();
+  private onBattery = false;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly opts: TriggerOptions,
+  ) {}
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  private log(profile: string | null, text: string): void {
+    this.opts.log(profile ? `[${profile}] ${text}` : text);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.refresh();
+    await this.evaluateAll('catch-up');
+  }
+
+  /** After a config change: new slots, new disk names. Profiles that vanished lose their triggers. */
+  async refresh(): Promise<void> {
+    for (const job of this.jobs.values()) job.cancel();
+    this.jobs.clear();
+    for (const p of this.engine.config.profiles) {
+      if (!p.schedule) continue;
+      const job = schedule.scheduleJob(p.schedule, () => void this.evaluate(p.id, 'schedule'));
+      if (job) this.jobs.set(p.id, job);
+    }
+    const known = new Set(this.engine.config.profiles.map((p) => p.id));
+    for (const id of [...this.probes.keys()]) if (!known.has(id)) this.probes.get(id)?.abort();
+
+    const root = this.engine.volumesRoot();
+    const names = [...new Set(this.engine.config.profiles.flatMap((p) => (p.volume ? [p.volume] : [])))].sort();
+    if (root !== this.watchedRoot || names.join('\0') !== this.watchedNames) {
+      await this.watcher?.close();
+      this.watcher = null;
+      this.watchedRoot = root;
+      this.watchedNames = names.join('\0');
+      if (names.length) {
+        const w = new VolumeWatcher(root, names, { mountTable: this.opts.mountTable, onError: (e) => this.log(null, `volume watcher: ${(e as Error).message}`) });
+        w.on('appeared', (name) => void this.volumeAppeared(name));
+        w.on('vanished', (name) => this.volumeVanished(name));
+        this.watcher = w;
+        await w.start();
+        this.log(null, `watching ${root} for ${names.join(', ')}`);
+      }
+    }
+    for (const p of this.engine.config.profiles) {
+      const next = this.jobs.get(p.id)?.nextInvocation();
+      if (next) this.log(p.id, `next scheduled run ${next.toISOString()}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const job of this.jobs.values()) job.cancel();
+    this.jobs.clear();
+    for (const c of this.probes.values()) c.abort();
+    await this.watcher?.close();
+    this.watcher = null;
+    this.watchedRoot = null;
+    this.watchedNames = '';
+  }
+
+  /** Woken from sleep (powerMonitor 'resume', or a wall-clock jump): missed slots run once now. */
+  resume(): Promise<void> {
+    this.log(null, 'resumed from sleep: checking for missed backups');
+    return this.evaluateAll('resume');
+  }
+
+  suspend(): void {
+    this.log(null, 'going to sleep');
+  }
+
+  setOnBattery(onBattery: boolean): void {
+    const pluggedIn = this.onBattery && !onBattery;
+    this.onBattery = onBattery;
+    if (pluggedIn) void this.evaluateAll('catch-up');
+  }
+
+  async evaluateAll(trigger: Trigger): Promise<void> {
+    await Promise.all(this.engine.config.profiles.map((p) => this.evaluate(p.id, trigger)));
+  }
+
+  private profile(id: string): Profile | null {
+    return this.engine.config.profiles.find((p) => p.id === id) ?? null;
+  }
+
+  private async present(p: Profile): Promise<boolean> {
+    const volume = this.engine.volumePath(p);
+    if (!volume) return true;
+    return this.watcher?.isPresent(p.volume!) ?? (await volumePresent(volume));
+  }
+
+  /** A slot, catch-up at start, or resume. */
+  async evaluate(id: string, trigger: Trigger): Promise<void> {
+    const p = this.profile(id);
+    if (!p || this.stopped) return;
+    const decision = decideTimed(p, {
+      now: this.now(),
+      lastSuccessStartedAt: await this.engine.lastSuccessStartedAt(id),
+      running: this.engine.isRunning(id),
+      volumePresent: await this.present(p),
+      onBattery: this.onBattery,
+      owed: this.engine.isWaitingForVolume(id),
+    });
+    await this.act(p, trigger, decision);
+  }
+
+  private async volumeAppeared(name: string): Promise<void> {
+    for (const p of this.engine.config.profiles.filter((x) => x.volume === name)) {
+      this.probes.get(p.id)?.abort();
+      const probe = new AbortController();
+      this.probes.set(p.id, probe);
+      const target = isRemote(p.repository) ? this.engine.volumePath(p)! : p.repository;
+      this.log(p.id, `disk "${name}" appeared; waiting until ${target} is readable`);
+      const t0 = Date.now();
+      const readable = isRemote(p.repository) || (await waitUntilReadable(target, { timeoutMs: this.opts.readyTimeoutMs ?? 60_000, signal: probe.signal }));
+      if (probe.signal.aborted) continue;
+      this.probes.delete(p.id);
+      if (!readable) this.log(p.id, `repository still not readable after ${Math.round((Date.now() - t0) / 1000)} s; trying anyway so borg can say why`);
+      else this.log(p.id, `repository readable after ${Date.now() - t0} ms`);
+      const decision = decideMount(p, {
+        now: this.now(),
+        lastSuccessStartedAt: await this.engine.lastSuccessStartedAt(p.id),
+        running: this.engine.isRunning(p.id),
+        volumePresent: true,
+        onBattery: this.onBattery,
+        owed: this.engine.isWaitingForVolume(p.id),
+      });
+      await this.act(p, 'volume', decision);
+    }
+  }
+
+  private volumeVanished(name: string): void {
+    for (const p of this.engine.config.profiles.filter((x) => x.volume === name)) {
+      this.probes.get(p.id)?.abort();
+      this.probes.delete(p.id);
+      this.log(p.id, `disk "${name}" went away${this.engine.isRunning(p.id) ? ' during a backup' : ''}`);
+    }
+  }
+
+  private async act(p: Profile, trigger: Trigger, d: Decision): Promise<void> {
+    switch (d.action) {
+      case 'none':
+        if (d.reason === 'already running') this.log(p.id, `${trigger}: already running, trigger absorbed`);
+        return;
+      case 'skip':
+        if (d.record) await this.engine.recordSkipped(p.id, trigger, `Skipped: ${d.reason}`);
+        this.log(p.id, `${trigger}: skipped: ${d.reason}`);
+        return;
+      case 'wait-for-volume':
+        if (!this.engine.isWaitingForVolume(p.id)) this.log(p.id, `${trigger}: due, waiting for disk "${p.volume}"`);
+        this.engine.setWaitingForVolume(p.id, true);
+        return;
+      case 'run': {
+        this.engine.setWaitingForVolume(p.id, false);
+        this.log(p.id, `${trigger}: starting backup`);
+        // Not awaited: a trigger starts a run, it does not wait for it (the engine reports the end).
+        void this.engine.run(p.id, { trigger, busy: 'wait' });
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { Profile } from '../profiles/schema.js';
+import { isDue, minIntervalCheck } from './due.js';
+
+/**
+ * What a trigger should do, as a pure function of the profile, its history and the moment.
+ * Timers, the volume watcher and power events only gather these inputs and act on the answer.
+ */
+export type Decision =
+  | { action: 'none'; reason: string }
+  | { action: 'run' }
+  | { action: 'wait-for-volume' }
+  | { action: 'skip'; reason: string; record: boolean };
+
+export interface Situation {
+  now: Date;
+  /** Start of the last run that ended in success or warning. */
+  lastSuccessStartedAt: Date | null;
+  running: boolean;
+  volumePresent: boolean;
+  onBattery: boolean;
+  /** A slot came while the disk was away: the run is owed and ignores minIntervalHours. */
+  owed: boolean;
+  tz?: string;
+}
+
+/** At startup, at each slot, on resume: run if a slot has passed since the last success. */
+export function decideTimed(p: Profile, s: Situation): Decision {
+  if (s.running) return { action: 'none', reason: 'already running' };
+  if (!isDue({ schedule: p.schedule ?? null, lastSuccessStartedAt: s.lastSuccessStartedAt, now: s.now, tz: s.tz })) {
+    return { action: 'none', reason: 'not due' };
+  }
+  if (p.skipOnBattery && s.onBattery) return { action: 'skip', reason: 'on battery power (skipOnBattery); runs when plugged in', record: false };
+  if (p.volume && !s.volumePresent) return { action: 'wait-for-volume' };
+  return { action: 'run' };
+}
+
+/** When the profile's disk appears (and its repository is readable). */
+export function decideMount(p: Profile, s: Situation): Decision {
+  if (s.running) return { action: 'none', reason: 'already running' };
+  if (s.owed) return { action: 'run' };
+  if (isDue({ schedule: p.schedule ?? null, lastSuccessStartedAt: s.lastSuccessStartedAt, now: s.now, tz: s.tz })) return { action: 'run' };
+  if (p.skipOnBattery && s.onBattery) return { action: 'skip', reason: 'on battery power (skipOnBattery)', record: true };
+  const gate = minIntervalCheck({ lastSuccessAt: s.lastSuccessStartedAt, minIntervalHours: p.minIntervalHours, now: s.now });
+  if (!gate.allowed) {
+    return {
+      action: 'skip',
+      reason: `the last backup is less than ${p.minIntervalHours} h old (minIntervalHours); the next disk-triggered backup is allowed after ${gate.allowedAt!.toISOString()}`,
+      record: true,
+    };
+  }
+  return { action: 'run' };
+}

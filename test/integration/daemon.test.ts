@@ -1,0 +1,199 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { borg, dandelion, isRoot, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { DaemonProcess } from '../helpers/daemon.js';
+import { DiskImage, NOT_ROOT } from '../helpers/mount.js';
+
+let sb: Sandbox;
+let daemons: DaemonProcess[];
+let disks: DiskImage[];
+
+beforeEach(async () => {
+  sb = await sandbox('dandelion-daemon-');
+  daemons = [];
+  disks = [];
+});
+
+afterEach(async () => {
+  await Promise.all(daemons.map((d) => d.stop()));
+  for (const d of disks) await d.dispose();
+  const mountinfo = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  if (!mountinfo.includes(sb.dir)) await sb.cleanup();
+});
+
+function daemon(env: Record<string, string> = {}): DaemonProcess {
+  const d = new DaemonProcess(sb, env);
+  daemons.push(d);
+  return d;
+}
+
+async function history(id: string): Promise<{ result: string; trigger: string; message: string | null }[]> {
+  try {
+    const text = await fs.readFile(path.join(sb.configDir, 'history', `${id}.jsonl`), 'utf8');
+    return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  } catch {
+    return [];
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('dandelion daemon: schedules', () => {
+  it('runs a slot that passed before it started once at startup, and not again on restart', async () => {
+    const src = path.join(sb.dir, 'src');
+    await makeTree(src);
+    const repo = path.join(sb.dir, 'repo');
+    // Every day at 00:00: the latest slot is always in the past.
+    await writeConfig(sb.configDir, { profiles: [{ id: 'daily', repository: repo, encryption: 'none', sources: [src], schedule: '0 0 * * *' }] });
+    expect((await dandelion(sb, ['init', 'daily'])).exitCode).toBe(0);
+
+    const first = daemon();
+    await first.waitFor(/\[daily\] catch-up: starting backup/);
+    await first.waitFor(/\[daily\] finished: success/);
+    expect(await first.stop()).toBe(0);
+    expect((await history('daily')).map((r) => r.result)).toEqual(['success']);
+
+    const second = daemon();
+    await second.waitFor(/\[daily\] next scheduled run/);
+    await sleep(1500);
+    expect(second.count(/starting backup/)).toBe(0);
+    expect(await second.stop()).toBe(0);
+    expect(await history('daily')).toHaveLength(1);
+    const status = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout);
+    expect(status.profiles[0]).toMatchObject({ state: 'idle', overdue: false });
+    expect(Date.parse(status.profiles[0].nextRunAt)).toBeGreaterThan(Date.now());
+  });
+
+  it('refuses to be a second owner of the triggers of one config dir', async () => {
+    await writeConfig(sb.configDir, { profiles: [] });
+    const owner = daemon();
+    await owner.waitFor(/daemon started \(pid (\d+)\)/);
+    const second = await dandelion(sb, ['daemon'], { timeout: 20_000 });
+    expect(second.exitCode).toBe(2);
+    expect(second.stdout).toContain(`already owned by pid ${owner.child.pid}`);
+    // Manual runs still work beside the owner (they honour the per-repository lock instead).
+    expect((await dandelion(sb, ['status'])).exitCode).toBe(0);
+  });
+
+  it('reports an invalid config edit and keeps the previous config in force', async () => {
+    const cfg = { profiles: [{ id: 'p', repository: path.join(sb.dir, 'r'), encryption: 'none', sources: [sb.dir], schedule: '0 0 1 1 *' }] };
+    await writeConfig(sb.configDir, cfg);
+    const d = daemon();
+    await d.waitFor(/daemon started/);
+    await d.waitFor(/\[p\] next scheduled run/);
+    const mark = d.mark;
+    await writeConfig(sb.configDir, { profiles: [{ ...cfg.profiles[0], schedule: 'whenever' }] });
+    await d.waitFor(/config change not applied/, { from: mark });
+    await d.waitFor(/profiles\[0\]\.schedule: not a valid cron expression/, { from: mark });
+    expect(JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).profiles[0].schedule).toBe('whenever');
+    await writeConfig(sb.configDir, { profiles: [{ ...cfg.profiles[0], schedule: '0 0 2 1 *' }] });
+    await d.waitFor(/config reloaded: 1 profile/, { from: mark });
+  });
+});
+
+describe.skipIf(!isRoot)(`dandelion daemon: the backup disk (${isRoot ? 'real loop-mounted ext4' : NOT_ROOT})`, () => {
+  let volumes: string;
+  let mountPoint: string;
+  let repo: string;
+  let disk: DiskImage;
+  let small: string;
+
+  beforeEach(async () => {
+    volumes = path.join(sb.dir, 'volumes');
+    mountPoint = path.join(volumes, 'backup-disk');
+    repo = path.join(mountPoint, 'backup', 'mbp');
+    small = path.join(sb.dir, 'small');
+    await makeTree(small);
+    disk = await DiskImage.create(path.join(sb.dir, 'disk.img'), 1024);
+    disks.push(disk);
+    await disk.mount(mountPoint);
+    const init = await borg(sb, ['init', '--encryption=none', '--make-parent-dirs', repo]);
+    expect(init.exitCode, init.stderr).toBe(0);
+    await disk.unmount();
+  });
+
+  function profile(extra: Record<string, unknown> = {}) {
+    return { id: 'disk', repository: repo, encryption: 'none', sources: [small], volume: 'backup-disk', minIntervalHours: 24, ...extra };
+  }
+
+  it('backs up when the disk mounts, skips a second mount within minIntervalHours, and survives the disk vanishing mid-run', async () => {
+    await writeConfig(sb.configDir, { volumesRoot: volumes, profiles: [profile()] });
+    const d = daemon();
+    await d.waitFor(/watching .* for backup-disk/);
+
+    // 1. Mount: the run starts as soon as the repository is readable.
+    let mark = d.mark;
+    await disk.mount(mountPoint);
+    const mountedAt = Date.now();
+    await d.waitFor(/\[disk\] started \(volume\)/, { from: mark, timeoutMs: 10_000 });
+    expect(Date.now() - mountedAt).toBeLessThan(5000);
+    await d.waitFor(/\[disk\] finished: success/, { from: mark });
+
+    // 2. Unmount, mount again within minIntervalHours: recorded as skipped, with the reason.
+    mark = d.mark;
+    await disk.unmount();
+    await d.waitFor(/disk "backup-disk" went away/, { from: mark });
+    mark = d.mark;
+    await disk.mount(mountPoint);
+    await d.waitFor(/\[disk\] volume: skipped: the last backup is less than 24 h old/, { from: mark });
+    const h = await history('disk');
+    expect(h.map((r) => r.result)).toEqual(['success', 'skipped']);
+    expect(h[1]!.message).toMatch(/minIntervalHours/);
+    await disk.unmount();
+
+    // 3. A big source and no minimum interval; the disk is yanked while borg writes.
+    const big = path.join(sb.dir, 'big');
+    await fs.mkdir(big);
+    for (let i = 0; i < 150; i++) await fs.writeFile(path.join(big, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+    mark = d.mark;
+    await writeConfig(sb.configDir, { volumesRoot: volumes, profiles: [profile({ minIntervalHours: 0, sources: [big], compression: 'none' })] });
+    await d.waitFor(/config reloaded/, { from: mark });
+    mark = d.mark;
+    await disk.mount(mountPoint);
+    await d.waitFor(/\[disk\] started \(volume\)/, { from: mark });
+    await sleep(1000);
+    await disk.unmount({ lazy: true });
+    const failed = await d.waitFor(/\[disk\] finished: (error|success)/, { from: mark, timeoutMs: 60_000 });
+    expect(failed).toMatch(/finished: error: The disk holding .* went away during the backup/);
+
+    // 4. The next mount backs up normally, and borg finds the repository consistent.
+    mark = d.mark;
+    await sleep(500);
+    await disk.mount(mountPoint);
+    await d.waitFor(/\[disk\] finished: success/, { from: mark, timeoutMs: 120_000 });
+    expect(await d.stop()).toBe(0);
+    const check = await borg(sb, ['check', repo]);
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect((await history('disk')).map((r) => r.result)).toEqual(['success', 'skipped', 'error', 'success']);
+  }, 240_000);
+
+  it('waits for the disk when a slot comes while it is away, then runs as soon as it appears', async () => {
+    await writeConfig(sb.configDir, { volumesRoot: volumes, profiles: [profile({ schedule: '0 0 * * *' })] });
+    const d = daemon();
+    await d.waitFor(/\[disk\] catch-up: due, waiting for disk "backup-disk"/);
+    const status = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout);
+    // Another process sees the history, not the daemon's memory; the daemon itself logs the wait.
+    expect(status.profiles[0].lastRun).toBeNull();
+    const mark = d.mark;
+    await disk.mount(mountPoint);
+    await d.waitFor(/\[disk\] started \(volume\)/, { from: mark, timeoutMs: 10_000 });
+    await d.waitFor(/\[disk\] finished: success/, { from: mark });
+  });
+
+  it('coalesces triggers fired together into exactly one borg create', async () => {
+    const spy = path.join(sb.dir, 'borg-spy.sh');
+    const calls = path.join(sb.dir, 'calls.log');
+    await fs.writeFile(spy, `#!/bin/sh\necho "$1" >> "${calls}"\nexec borg "$@"\n`, { mode: 0o755 });
+    // Due by schedule (never backed up) and its disk already there: catch-up and the mount fire at once.
+    await disk.mount(mountPoint);
+    await writeConfig(sb.configDir, { volumesRoot: volumes, borgPath: spy, profiles: [profile({ schedule: '0 0 * * *' })] });
+    const d = daemon();
+    await d.waitFor(/\[disk\] finished: success/);
+    await sleep(1500);
+    const creates = (await fs.readFile(calls, 'utf8')).split('\n').filter((l) => l === 'create');
+    expect(creates).toHaveLength(1);
+    expect((await history('disk')).filter((r) => r.result !== 'skipped')).toHaveLength(1);
+  });
+});
