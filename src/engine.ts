@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import { configPaths, defaultVolumesRoots, repoKey, type ConfigPaths } from './paths.js';
-import { loadConfig, type LoadResult } from './profiles/store.js';
+import { loadConfig, writeFileAtomic, type LoadResult } from './profiles/store.js';
 import { profileLabel, type Config, type Profile, type FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { featuresFor } from './borg/features.js';
@@ -12,7 +12,7 @@ import { diagnosisFor, type Diagnosis, type ErrorKind } from './borg/errors.js';
 import { OsKeyring, type SecretStore } from './secrets/keyring.js';
 import { History, type RunRecord, type Trigger } from './jobs/history.js';
 import { runBackup, type RunEvent } from './jobs/backup.js';
-import { tryLock, type LockOwner } from './jobs/pid-lock.js';
+import { alive, liveOwner, tryLock, type LockOwner } from './jobs/pid-lock.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
 import { isOverdue, nextSlot } from './triggers/due.js';
 
@@ -174,7 +174,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     const changed = waiting ? !this.waiting.has(id) : this.waiting.has(id);
     if (waiting) this.waiting.add(id);
     else this.waiting.delete(id);
-    if (changed) this.emit('status-changed');
+    if (changed) {
+      void this.publishWaiting();
+      this.emit('status-changed');
+    }
   }
 
   progress(id: string): LiveProgress | null {
@@ -254,11 +257,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       log: null,
     });
 
-    const lockFile = path.join(this.paths.locks, `repo-${repoKey(profile.repository)}.lock`);
-    let lock = await tryLock(lockFile, `backup of "${profile.id}" (${profile.repository})`);
+    const lockFile = this.repoLockFile(profile);
+    const what = `backup of "${profile.id}" (${profile.repository})`;
+    let lock = await tryLock(lockFile, what, profile.id);
     while (!lock.ok && busy === 'wait' && !controller.signal.aborted) {
       await sleep(1000, controller.signal);
-      lock = await tryLock(lockFile, `backup of "${profile.id}" (${profile.repository})`);
+      lock = await tryLock(lockFile, what, profile.id);
     }
     if (!lock.ok) {
       // Not recorded in history: the repository is fine, someone else is using it.
@@ -306,11 +310,40 @@ export class Engine extends EventEmitter<EngineEvents> {
     return record;
   }
 
+  private repoLockFile(p: Profile): string {
+    return path.join(this.paths.locks, `repo-${repoKey(p.repository)}.lock`);
+  }
+
+  private get waitingFile(): string {
+    return path.join(this.paths.locks, 'waiting-for-volume.json');
+  }
+
+  /** Shared with other processes, so `dandelion status` shows what the daemon or the tray is waiting for. */
+  private async publishWaiting(): Promise<void> {
+    const data = JSON.stringify({ pid: process.pid, profiles: [...this.waiting] });
+    await writeFileAtomic(this.waitingFile, data).catch(() => {});
+  }
+
+  /** State as any process sees it: our own runs and waits, or those of the process holding the lock. */
+  async profileState(p: Profile): Promise<ProfileState> {
+    if (this.active.has(p.id)) return 'running';
+    if (this.waiting.has(p.id)) return 'waiting-for-volume';
+    const runner = await liveOwner(this.repoLockFile(p));
+    if (runner && runner.pid !== process.pid && runner.profile === p.id) return 'running';
+    try {
+      const w = JSON.parse(await fs.readFile(this.waitingFile, 'utf8')) as { pid: number; profiles: string[] };
+      if (w.pid !== process.pid && alive(w.pid) && w.profiles.includes(p.id)) return 'waiting-for-volume';
+    } catch {
+      /* nobody is waiting */
+    }
+    return 'idle';
+  }
+
   async status(now = new Date()): Promise<StatusReport> {
     const profiles: ProfileStatus[] = [];
     for (const p of this.cfg.profiles) {
       const { lastRun, lastSuccess, firstRunAt } = await this.history.summary(p.id);
-      const state: ProfileState = this.active.has(p.id) ? 'running' : this.waiting.has(p.id) ? 'waiting-for-volume' : 'idle';
+      const state = await this.profileState(p);
       const next = p.schedule ? nextSlot(p.schedule, now) : null;
       profiles.push({
         id: p.id,

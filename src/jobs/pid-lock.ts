@@ -5,11 +5,13 @@ export interface LockOwner {
   pid: number;
   what: string;
   since: string;
+  /** The profile a repository lock was taken for, so other processes can show it as running. */
+  profile?: string;
 }
 
 export type LockResult = { ok: true; release: () => Promise<void> } | { ok: false; owner: LockOwner };
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -22,9 +24,9 @@ function alive(pid: number): boolean {
  * A lock file holding the owner's pid, taken with O_EXCL so two processes cannot both win.
  * A lock whose process is gone (crash, kill -9, power loss) is stale and taken over.
  */
-export async function tryLock(file: string, what: string): Promise<LockResult> {
+export async function tryLock(file: string, what: string, profile?: string): Promise<LockResult> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const me: LockOwner = { pid: process.pid, what, since: new Date().toISOString() };
+  const me: LockOwner = { pid: process.pid, what, since: new Date().toISOString(), ...(profile ? { profile } : {}) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await fs.open(file, 'wx', 0o600);
@@ -52,11 +54,17 @@ export async function tryLock(file: string, what: string): Promise<LockResult> {
   return { ok: false, owner };
 }
 
+/** The live owner of a lock file, or null when it is free or stale. */
+export async function liveOwner(file: string): Promise<LockOwner | null> {
+  const owner = await readOwner(file);
+  return owner && alive(owner.pid) ? owner : null;
+}
+
 export async function readOwner(file: string): Promise<LockOwner | null> {
   try {
     const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockOwner>;
     if (typeof parsed.pid !== 'number') return null;
-    return { pid: parsed.pid, what: String(parsed.what ?? ''), since: String(parsed.since ?? '') };
+    return { pid: parsed.pid, what: String(parsed.what ?? ''), since: String(parsed.since ?? ''), ...(parsed.profile ? { profile: String(parsed.profile) } : {}) };
   } catch {
     return null;
   }

@@ -51,6 +51,9 @@ describe('cancel and the per-repository lock', () => {
     const first = dandelion(sb, ['run', 'big'], { timeout: 300_000 });
     await waitFor('borg create to start listing files', async () => /\n\S+ A \//.test(await logText()));
 
+    const during = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout);
+    expect(during.profiles.map((p: { state: string }) => p.state)).toEqual(['running', 'idle']);
+
     const second = await dandelion(sb, ['run', 'same-repo']);
     expect(second.exitCode).toBe(2);
     expect(second.stderr).toMatch(/Another Dandelion process \(pid \d+\) is already using/);
