@@ -1,0 +1,23 @@
+/**
+ * Preloaded into the CLI under test (`node --import <this> dist/cli.js ...`): at exit, writes the
+ * process's own peak RSS to $DANDELION_BENCH_RSS_OUT. VmHWM is the high-water mark of this
+ * process's address space since exec; ru_maxrss is a fallback where /proc does not exist (it can
+ * include the forking parent's size, which is why it is not the first choice).
+ */
+import fs from 'node:fs';
+
+const out = process.env.DANDELION_BENCH_RSS_OUT;
+if (out) {
+  process.on('exit', () => {
+    let hwmKb = null;
+    let rssKb = null;
+    try {
+      const status = fs.readFileSync('/proc/self/status', 'utf8');
+      hwmKb = Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+      rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+    } catch {
+      /* not Linux */
+    }
+    fs.writeFileSync(out, JSON.stringify({ hwmKb, rssKb, maxRssKb: process.resourceUsage().maxRSS }));
+  });
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { decideMount, decideTimed, type Situation } from '../../src/triggers/decide.js';
+import { parseConfig, type Profile } from '../../src/profiles/schema.js';
+
+function profile(extra: Record<string, unknown> = {}): Profile {
+  const r = parseConfig({ profiles: [{ id: 'p', repository: '/Volumes/backup-disk/repo', encryption: 'none', sources: ['/s'], ...extra }] });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.config.profiles[0]!;
+}
+
+const now = new Date('2026-11-27T15:00:00Z');
+const base: Situation = { now, lastSuccessStartedAt: null, running: false, volumePresent: true, onBattery: false, owed: false, tz: 'UTC' };
+const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+
+describe('timed triggers (startup, slot, resume)', () => {
+  it('runs a profile never backed up', () => {
+    expect(decideTimed(profile({ schedule: '0 12 * * *' }), base)).toEqual({ action: 'run' });
+  });
+
+  it('runs once a slot passed since the last success, and not before', () => {
+    const p = profile({ schedule: '0 12 * * *' });
+    expect(decideTimed(p, { ...base, lastSuccessStartedAt: hoursAgo(27) })).toEqual({ action: 'run' });
+    expect(decideTimed(p, { ...base, lastSuccessStartedAt: hoursAgo(2) })).toMatchObject({ action: 'none', reason: 'not due' });
+  });
+
+  it('absorbs a trigger while the profile is running', () => {
+    expect(decideTimed(profile({ schedule: '0 12 * * *' }), { ...base, running: true })).toMatchObject({ action: 'none', reason: 'already running' });
+  });
+
+  it('waits for the disk instead of failing when a volume profile is due without its disk', () => {
+    expect(decideTimed(profile({ schedule: '0 12 * * *', volume: 'backup-disk' }), { ...base, volumePresent: false })).toEqual({ action: 'wait-for-volume' });
+  });
+
+  it('holds a skipOnBattery profile while on battery, without recording it', () => {
+    expect(decideTimed(profile({ schedule: '0 12 * * *', skipOnBattery: true }), { ...base, onBattery: true })).toMatchObject({ action: 'skip', record: false });
+    expect(decideTimed(profile({ schedule: '0 12 * * *' }), { ...base, onBattery: true })).toEqual({ action: 'run' });
+  });
+
+  it('never runs a profile without a schedule on time alone', () => {
+    expect(decideTimed(profile({ volume: 'backup-disk' }), base)).toMatchObject({ action: 'none' });
+  });
+});
+
+describe('the backup disk appears', () => {
+  const p = profile({ volume: 'backup-disk', minIntervalHours: 24 });
+
+  it('runs when the last success is older than minIntervalHours', () => {
+    expect(decideMount(p, { ...base, lastSuccessStartedAt: hoursAgo(25) })).toEqual({ action: 'run' });
+    expect(decideMount(p, base)).toEqual({ action: 'run' });
+  });
+
+  it('records a skip, with the reason, when the last success is under minIntervalHours old', () => {
+    const d = decideMount(p, { ...base, lastSuccessStartedAt: hoursAgo(3) });
+    expect(d).toMatchObject({ action: 'skip', record: true });
+    if (d.action === 'skip') expect(d.reason).toContain('2026-11-28T12:00:00.000Z');
+  });
+
+  it('runs an owed backup regardless of minIntervalHours', () => {
+    expect(decideMount(p, { ...base, lastSuccessStartedAt: hoursAgo(3), owed: true })).toEqual({ action: 'run' });
+  });
+
+  it('runs when a schedule slot passed since the last success, even within minIntervalHours', () => {
+    const scheduled = profile({ volume: 'backup-disk', minIntervalHours: 24, schedule: '0 12 * * *' });
+    expect(decideMount(scheduled, { ...base, lastSuccessStartedAt: hoursAgo(4) })).toEqual({ action: 'run' });
+  });
+
+  it('absorbs the mount while already running', () => {
+    expect(decideMount(p, { ...base, running: true })).toMatchObject({ action: 'none' });
+  });
+});
