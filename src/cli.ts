@@ -63,7 +63,7 @@ async function cmdRun(configDir: string, id: string): Promise<number> {
       if (shown && tty) process.stdout.write('\n');
       shown = false;
       process.stdout.write(`${event.step}…\n`);
-    } else if (event.type === 'progress') {
+    } else if (event.type === 'progress' && event.nfiles > 0) {
       const line = `${event.nfiles} files, ${formatBytes(event.originalSize)} read, ${formatBytes(event.deduplicatedSize)} new`;
       if (tty) {
         const width = process.stdout.columns ?? 80;
@@ -160,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
         printDiagnoses(r.diagnoses);
         return EXIT.error;
       }
-      process.stdout.write(`Created ${p.encryption} repository at ${p.repository}.\n`);
+      process.stdout.write(`Created the repository ${p.repository} (encryption: ${p.encryption}).\n`);
       if (p.encryption.startsWith('repokey') || p.encryption.startsWith('keyfile'))
         process.stdout.write(`Keep a copy of the key somewhere safe: borg key export ${p.repository} <file>\n`);
       return EXIT.ok;

@@ -59,7 +59,7 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
   const d = r.diagnoses[0];
   if (r.level !== 'error') {
     if (isRemote(p.repository)) out.push({ check: tag('connection'), ok: true, message: `ssh to ${sshTarget(p.repository)?.host ?? p.repository} works` });
-    out.push({ check: tag('repository'), ok: true, message: `${p.repository} is readable and the passphrase opens it` });
+    out.push({ check: tag('repository'), ok: true, message: `${p.repository} is readable${p.encryption === 'none' ? '' : ' and the passphrase opens it'}` });
     return out;
   }
   if (!d) {
