@@ -20,7 +20,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**/*.mjs', 'test/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' } },
+    // Plain Node scripts (benchmarks, quick start).
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'performance', 'AbortController'].map((g) => [g, 'readonly']),
+      ),
+    },
   },
 );

@@ -76,9 +76,12 @@ async function cmdRun(configDir: string, id: string): Promise<number> {
       }
     }
   });
-  const abort = () => engine.cancel(id);
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
+  // Stay alive until borg has written its checkpoint and exited; borg runs in its own process group.
+  const abort = () => {
+    if (engine.cancel(id)) process.stderr.write('\nCancelling: borg is saving a checkpoint…\n');
+  };
+  process.on('SIGINT', abort);
+  process.on('SIGTERM', abort);
   const record = await engine.run(id, { trigger: 'manual' });
   if (shown && tty) process.stdout.write('\n');
   const summary = [`${record.result}`];

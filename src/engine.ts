@@ -75,8 +75,8 @@ export interface EngineOptions {
 interface ActiveRun {
   trigger: Trigger;
   controller: AbortController;
-  promise: Promise<RunRecord>;
   progress: LiveProgress | null;
+  promise?: Promise<RunRecord>;
 }
 
 export interface RunRequest {
@@ -190,25 +190,26 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   run(id: string, req: RunRequest = {}): Promise<RunRecord> {
     const existing = this.active.get(id);
-    if (existing) return existing.promise;
+    if (existing?.promise) return existing.promise;
     const profile = this.profile(id);
     const trigger = req.trigger ?? 'manual';
     const controller = new AbortController();
     const key = repoKey(profile.repository);
     const previous = this.repoQueues.get(key) ?? Promise.resolve();
-    const entry: ActiveRun = { trigger, controller, progress: null, promise: Promise.resolve(null as unknown as RunRecord) };
-    entry.promise = previous
+    const entry: ActiveRun = { trigger, controller, progress: null };
+    const promise = previous
       .catch(() => {})
       .then(() => this.execute(profile, trigger, controller, entry, req.busy ?? this.opts.busy ?? 'fail'))
       .finally(() => {
         this.active.delete(id);
-        if (this.repoQueues.get(key) === entry.promise) this.repoQueues.delete(key);
+        if (this.repoQueues.get(key) === promise) this.repoQueues.delete(key);
         this.emit('status-changed');
       });
-    this.repoQueues.set(key, entry.promise);
+    entry.promise = promise;
+    this.repoQueues.set(key, promise);
     this.active.set(id, entry);
     this.emit('status-changed');
-    return entry.promise;
+    return promise;
   }
 
   /** A trigger that decided not to run leaves a trace the user can see ("skipped: backed up 2 h ago"). */

@@ -46,7 +46,17 @@ export class History {
 
   async append(record: RunRecord): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await fs.appendFile(this.file(record.profile), JSON.stringify(record) + '\n', { mode: 0o600 });
+    const handle = await fs.open(this.file(record.profile), 'a+', 0o600);
+    try {
+      // A line cut short by a crash must not swallow the next record: start on a fresh line.
+      const { size } = await handle.stat();
+      const last = Buffer.alloc(1);
+      if (size > 0) await handle.read(last, 0, 1, size - 1);
+      const sep = size > 0 && last.toString() !== '\n' ? '\n' : '';
+      await handle.appendFile(sep + JSON.stringify(record) + '\n');
+    } finally {
+      await handle.close();
+    }
   }
 
   async list(profile: string): Promise<RunRecord[]> {
