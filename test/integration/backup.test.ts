@@ -183,6 +183,15 @@ describe('a local repository, end to end with real borg', () => {
     await writeConfig(sb.configDir, { profiles: [profile()] });
   });
 
+  it('takes the passphrase from passcommand instead of the keyring when configured', async () => {
+    const secretFile = path.join(sb.dir, 'pass.txt');
+    await fs.writeFile(secretFile, PASS, { mode: 0o600 });
+    await writeConfig(sb.configDir, { profiles: [profile({ passcommand: `cat ${secretFile}` })] });
+    const r = await dandelion(sb, ['run', 'local'], { env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' } });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    await writeConfig(sb.configDir, { profiles: [profile()] });
+  });
+
   it('reports an invalid config with the field and leaves the file untouched', async () => {
     const bad = { profiles: [profile(), profile({ id: 'second', schedule: 'every day at noon' })] };
     await writeConfig(sb.configDir, bad);

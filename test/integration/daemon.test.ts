@@ -66,6 +66,23 @@ describe('dandelion daemon: schedules', () => {
     expect(Date.parse(status.profiles[0].nextRunAt)).toBeGreaterThan(Date.now());
   });
 
+  it('cancels a run in progress on SIGTERM, records it and leaves the repository consistent', async () => {
+    const big = path.join(sb.dir, 'big');
+    await fs.mkdir(big);
+    for (let i = 0; i < 120; i++) await fs.writeFile(path.join(big, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+    const repo = path.join(sb.dir, 'repo');
+    await writeConfig(sb.configDir, { profiles: [{ id: 'big', repository: repo, encryption: 'none', sources: [big], compression: 'none', schedule: '0 0 * * *' }] });
+    expect((await dandelion(sb, ['init', 'big'])).exitCode).toBe(0);
+    const d = daemon();
+    await d.waitFor(/\[big\] started \(catch-up\)/);
+    await sleep(700);
+    expect(await d.stop()).toBe(0);
+    expect(d.lines.join('\n')).toMatch(/\[big\] finished: cancelled[\s\S]*daemon stopped/);
+    expect((await history('big')).map((r) => r.result)).toEqual(['cancelled']);
+    const check = await borg(sb, ['check', repo]);
+    expect(check.exitCode, check.stderr).toBe(0);
+  });
+
   it('refuses to be a second owner of the triggers of one config dir', async () => {
     await writeConfig(sb.configDir, { profiles: [] });
     const owner = daemon();

@@ -93,6 +93,27 @@ describe('the trigger controller with the real engine and borg', () => {
     expect((await finished).result).toBe('success');
   });
 
+  it('runs profiles that share a repository one after the other', async () => {
+    fakeNow = new Date();
+    await writeConfig(sb.configDir, {
+      profiles: ['a', 'b'].map((id) => ({ id, repository: path.join(sb.dir, 'repo'), encryption: 'none', sources: [path.join(sb.dir, 'src')], archiveName: `${id}-{now}`, schedule: '0 0 * * *' })),
+    });
+    ({ engine } = await Engine.open({ configDir: sb.configDir, secrets: new MemorySecretStore(), busy: 'wait' }));
+    triggers = new TriggerController(engine, { log: (l) => lines.push(l), now: () => fakeNow, mountTable: false });
+    const events: string[] = [];
+    engine.on('run-started', ({ profile }) => events.push(`start ${profile}`));
+    const done = new Promise<void>((resolve) => {
+      let n = 0;
+      engine.on('run-finished', (r) => {
+        events.push(`end ${r.profile} ${r.result}`);
+        if (++n === 2) resolve();
+      });
+    });
+    await triggers.start();
+    await done;
+    expect(events).toEqual(['start a', 'end a success', 'start b', 'end b success']);
+  });
+
   it('coalesces a burst of triggers into one run', async () => {
     fakeNow = new Date();
     await open({});
