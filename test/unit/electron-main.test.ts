@@ -1,0 +1,63 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// The Electron binary cannot run here: the main process is tested against a mocked `electron`.
+const state = vi.hoisted(() => ({ userData: '', onBattery: true }));
+vi.mock('electron', async () => {
+  const { EventEmitter: Emitter } = await import('node:events');
+  return {
+    app: { getPath: (name: string) => (name === 'userData' ? state.userData : '/nonexistent') },
+    powerMonitor: Object.assign(new Emitter(), { isOnBatteryPower: () => state.onBattery }),
+  };
+});
+
+const powerMonitor = (await import('electron')).powerMonitor as unknown as EventEmitter;
+
+const { startShell } = await import('../../electron/main.js');
+const { TriggerController } = await import('../../src/triggers/controller.js');
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-shell-'));
+  state.userData = dir;
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ profiles: [] }));
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  (powerMonitor as EventEmitter).removeAllListeners();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('the Electron main process glue', () => {
+  it('feeds powerMonitor into the trigger controller it owns', async () => {
+    const resume = vi.spyOn(TriggerController.prototype, 'resume').mockResolvedValue();
+    const suspend = vi.spyOn(TriggerController.prototype, 'suspend');
+    const battery = vi.spyOn(TriggerController.prototype, 'setOnBattery');
+    const shell = await startShell(() => {});
+    expect(shell.triggers).not.toBeNull();
+    expect(shell.engine.paths.dir).toBe(dir);
+    expect(battery).toHaveBeenLastCalledWith(true);
+    powerMonitor.emit('suspend');
+    powerMonitor.emit('resume');
+    powerMonitor.emit('on-ac');
+    expect(suspend).toHaveBeenCalledTimes(1);
+    expect(resume).toHaveBeenCalledTimes(1);
+    expect(battery).toHaveBeenLastCalledWith(false);
+    await shell.dispose();
+  });
+
+  it('only shows status when another process already owns the triggers', async () => {
+    const first = await startShell(() => {});
+    const lines: string[] = [];
+    const second = await startShell((l) => lines.push(l));
+    expect(second.triggers).toBeNull();
+    expect(lines.join('\n')).toMatch(/backups are scheduled by pid \d+/);
+    await second.dispose();
+    await first.dispose();
+  });
+});
