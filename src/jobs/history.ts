@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Diagnosis } from '../borg/errors.js';
 
 export type RunResult = 'success' | 'warning' | 'error' | 'cancelled' | 'skipped';
-export type Trigger = 'manual' | 'schedule' | 'catch-up' | 'volume' | 'resume';
+export type Trigger = 'manual' | 'schedule' | 'catch-up' | 'volume' | 'resume' | 'retry';
 
 export interface ArchiveStats {
   originalSize: number;

@@ -5,7 +5,8 @@ import type { Profile } from '../profiles/schema.js';
 import type { Trigger } from '../jobs/history.js';
 import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
 import { isRemote } from '../borg/argv.js';
-import { decideMount, decideTimed, type Decision } from './decide.js';
+import { decideMount, decideTimed, retryDelayMs, type Decision } from './decide.js';
+import type { RunRecord } from '../jobs/history.js';
 import { VolumeWatcher, waitUntilReadable, volumePresent } from './volume-watcher.js';
 
 export interface TriggerOptions {
@@ -36,13 +37,33 @@ export class TriggerController {
   private watchedRoot: string | null = null;
   private watchedNames = '';
   private readonly probes = new Map<string, AbortController>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
   private onBattery = false;
   private stopped = false;
+  private readonly onFinished = (r: RunRecord) => void this.scheduleRetry(r);
 
   constructor(
     private readonly engine: Engine,
     private readonly opts: TriggerOptions,
   ) {}
+
+  private async scheduleRetry(record: RunRecord): Promise<void> {
+    clearTimeout(this.retries.get(record.profile));
+    this.retries.delete(record.profile);
+    if (this.stopped || record.result !== 'error') return;
+    const history = await this.engine.history.list(record.profile);
+    let inARow = 0;
+    for (let i = history.length - 1; i >= 0 && history[i]!.result === 'error'; i--) inARow++;
+    const delay = retryDelayMs(record, inARow);
+    if (delay === null) return;
+    this.log(record.profile, `will retry in ${Math.round(delay / 60_000)} min (failure ${inARow} in a row)`);
+    const timer = setTimeout(() => {
+      this.retries.delete(record.profile);
+      void this.evaluate(record.profile, 'retry');
+    }, delay);
+    timer.unref();
+    this.retries.set(record.profile, timer);
+  }
 
   private now(): Date {
     return this.opts.now?.() ?? new Date();
@@ -54,6 +75,7 @@ export class TriggerController {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.engine.on('run-finished', this.onFinished);
     await this.refresh();
     await this.evaluateAll('catch-up');
   }
@@ -94,6 +116,9 @@ export class TriggerController {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.engine.off('run-finished', this.onFinished);
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();
     for (const c of this.probes.values()) c.abort();

@@ -1,5 +1,7 @@
 import type { Profile } from '../profiles/schema.js';
 import { isDue, minIntervalCheck } from './due.js';
+import type { RunRecord } from '../jobs/history.js';
+import type { ErrorKind } from '../borg/errors.js';
 
 /**
  * What a trigger should do, as a pure function of the profile, its history and the moment.
@@ -49,4 +51,21 @@ export function decideMount(p: Profile, s: Situation): Decision {
     };
   }
   return { action: 'run' };
+}
+
+/** Failures that may pass by themselves (network, a lock held elsewhere). The rest need the user. */
+const TRANSIENT: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['connection-lost', 'lock-timeout', 'unknown']);
+const RETRY_STEPS_MIN = [5, 15, 30, 60, 120];
+
+/**
+ * When to try again after an automatic run failed: soon for a dropped connection, backing off to
+ * two hours; never for a wrong passphrase or a changed host key (retrying cannot fix those, and the
+ * next slot or resume tries again anyway). `failuresInARow` counts this one.
+ */
+export function retryDelayMs(record: RunRecord, failuresInARow: number): number | null {
+  if (record.result !== 'error' || record.trigger === 'manual') return null;
+  const kind = record.diagnoses[0]?.kind ?? 'unknown';
+  if (!TRANSIENT.has(kind)) return null;
+  const step = RETRY_STEPS_MIN[Math.min(Math.max(failuresInARow, 1), RETRY_STEPS_MIN.length) - 1]!;
+  return step * 60_000;
 }

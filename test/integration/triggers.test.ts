@@ -114,6 +114,17 @@ describe('the trigger controller with the real engine and borg', () => {
     expect(events).toEqual(['start a', 'end a success', 'start b', 'end b success']);
   });
 
+  it('plans a retry after an automatic run lost its connection', async () => {
+    fakeNow = new Date();
+    await open({ repository: 'ssh://root@127.0.0.1:1/nowhere/repo' });
+    const finished = nextFinished();
+    await triggers.start();
+    const record = await finished;
+    expect(record.diagnoses[0]?.kind).toBe('connection-lost');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(lines).toContain('[p] will retry in 5 min (failure 1 in a row)');
+  });
+
   it('coalesces a burst of triggers into one run', async () => {
     fakeNow = new Date();
     await open({});

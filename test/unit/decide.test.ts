@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideMount, decideTimed, type Situation } from '../../src/triggers/decide.js';
+import { decideMount, decideTimed, retryDelayMs, type Situation } from '../../src/triggers/decide.js';
+import type { RunRecord } from '../../src/jobs/history.js';
+import type { ErrorKind } from '../../src/borg/errors.js';
 import { parseConfig, type Profile } from '../../src/profiles/schema.js';
 
 function profile(extra: Record<string, unknown> = {}): Profile {
@@ -66,5 +68,23 @@ describe('the backup disk appears', () => {
 
   it('absorbs the mount while already running', () => {
     expect(decideMount(p, { ...base, running: true })).toMatchObject({ action: 'none' });
+  });
+});
+
+describe('retrying an automatic run that failed', () => {
+  const failed = (kind: ErrorKind, trigger: RunRecord['trigger'] = 'schedule'): RunRecord => ({
+    profile: 'p', trigger, startedAt: '', finishedAt: '', result: 'error', archive: null, stats: null, message: null, log: null,
+    diagnoses: [{ kind, message: '', fix: '' }],
+  });
+
+  it('retries a lost connection soon, backing off to two hours', () => {
+    expect([1, 2, 3, 4, 5, 9].map((n) => retryDelayMs(failed('connection-lost'), n)! / 60_000)).toEqual([5, 15, 30, 60, 120, 120]);
+  });
+
+  it('does not retry what only the user can fix, nor manual runs', () => {
+    expect(retryDelayMs(failed('passphrase-wrong'), 1)).toBeNull();
+    expect(retryDelayMs(failed('ssh-host-changed'), 1)).toBeNull();
+    expect(retryDelayMs(failed('connection-lost', 'manual'), 1)).toBeNull();
+    expect(retryDelayMs({ ...failed('connection-lost'), result: 'warning' }, 1)).toBeNull();
   });
 });
