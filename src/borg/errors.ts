@@ -102,12 +102,12 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
     case 'passphrase-wrong':
       return {
         message: `The passphrase for ${repo} is wrong.`,
-        fix: 'Enter the passphrase that was chosen when this repository was created.',
+        fix: 'Save the passphrase chosen when this repository was created, in Preferences or with `dandelion passphrase set <profile>`.',
       };
     case 'passphrase-missing':
       return {
         message: `${repo} is encrypted and no passphrase was given.`,
-        fix: "Enter the repository's passphrase in the backup's settings.",
+        fix: "Save the repository's passphrase in Preferences, or with `dandelion passphrase set <profile>` (it is kept in the keyring).",
       };
     case 'repo-missing':
       return {
