@@ -116,10 +116,11 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
 
   writeLine(`Dandelion: backing up profile "${profile.id}" to ${profile.repository} (trigger: ${input.trigger}, borg ${borg.version.raw})`);
 
-  const step = async (name: Step, args: string[], capture = false): Promise<BorgRunResult | null> => {
+  const step = async (name: Step, args: string[], capture = false): Promise<(BorgRunResult & { archiveExists?: boolean }) | null> => {
     if (input.signal?.aborted) return null;
     emit({ type: 'step', step: name });
     writeLine(`Dandelion: borg ${name}`);
+    let archiveExists = false;
     const r = await runBorg({
       borg,
       args,
@@ -135,38 +136,52 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
           emit({ type: 'progress', nfiles: ev.nfiles, originalSize: ev.originalSize, deduplicatedSize: ev.deduplicatedSize, path: ev.path });
         } else if (ev.type === 'progress_percent' && !ev.finished && ev.message) {
           emit({ type: 'percent', message: ev.message, current: ev.current, total: ev.total });
-        }
+        } else if (ev.type === 'log_message' && ev.msgid === 'Archive.AlreadyExists') archiveExists = true;
         const line = describe(ev);
         if (line) writeLine(line);
       },
     });
+    writeLine(`Dandelion: borg ${name} finished: ${resultOf(r)} (exit ${r.exitCode ?? r.signal})`);
+    return archiveExists ? { ...r, archiveExists: true } : r;
+  };
+
+  const record = (r: BorgRunResult | null) => {
+    if (!r) return;
     result = worst(result, resultOf(r));
     diagnoses.push(...r.diagnoses);
-    writeLine(`Dandelion: borg ${name} finished: ${resultOf(r)} (exit ${r.exitCode ?? r.signal})`);
-    return r;
   };
 
   if (await diskMissing(profile, input.volumePath)) {
     result = 'error';
     diagnoses.push(diagnosisFor('disk-not-mounted', { ...ctx, passphraseSupplied: false }, input.volumePath ?? path.dirname(profile.repository)));
   } else {
-    const created = await step(
-      'create',
-      createArgs({
-        repository: profile.repository,
-        archiveName: profile.archiveName,
-        sources: profile.sources,
-        excludes: profile.excludes,
-        compression: profile.compression,
-        oneFileSystem: profile.oneFileSystem,
-        excludeCaches: profile.excludeCaches,
-      }),
-      true,
-    );
+    const create = () =>
+      step(
+        'create',
+        createArgs({
+          repository: profile.repository,
+          archiveName: profile.archiveName,
+          sources: profile.sources,
+          excludes: profile.excludes,
+          compression: profile.compression,
+          oneFileSystem: profile.oneFileSystem,
+          excludeCaches: profile.excludeCaches,
+        }),
+        true,
+      );
+    let created = await create();
+    // {now} has one-second resolution: two runs in the same second (a quick run, then a disk
+    // trigger) would collide on the name. The next second gives a new name.
+    if (created?.archiveExists && /\{(now|utcnow)/.test(profile.archiveName)) {
+      writeLine('Dandelion: an archive of that name was made this very second; trying again in a moment');
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+      created = await create();
+    }
+    record(created);
     if (created) ({ archive, stats } = parseStats(created.stdout));
     if (created && (created.level === 'success' || created.level === 'warning') && !created.cancelled) {
-      if (profile.prune) await step('prune', pruneArgs(profile.repository, profile.archiveName, profile.prune, features));
-      if (features.hasCompact && result !== 'error' && result !== 'cancelled') await step('compact', compactArgs(profile.repository));
+      if (profile.prune) record(await step('prune', pruneArgs(profile.repository, profile.archiveName, profile.prune, features)));
+      if (features.hasCompact && result !== 'error' && result !== 'cancelled') record(await step('compact', compactArgs(profile.repository)));
     }
     // The disk went away under borg: that is the story, not whatever I/O error borg saw.
     if (result === 'error' && input.volumePath !== null && (await repositoryGone(profile, input.volumePath))) {

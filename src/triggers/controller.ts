@@ -76,6 +76,8 @@ export class TriggerController {
   async start(): Promise<void> {
     this.stopped = false;
     this.engine.on('run-finished', this.onFinished);
+    // Find borg now, not on the first trigger: a disk-triggered run then starts within milliseconds.
+    await this.engine.borg().catch((err: Error) => this.log(null, `borg: ${err.message}`));
     await this.refresh();
     await this.evaluateAll('catch-up');
   }

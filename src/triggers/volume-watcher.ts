@@ -193,9 +193,13 @@ export async function borgConfigReadable(repo: string): Promise<boolean> {
 
 /**
  * A freshly mounted disk can take a moment to be usable (automounter, fsck, spin-up, LUKS unlock).
- * Probe with a short backoff (50 ms doubling, capped at 1 s) and return as soon as `path` is readable;
+ * Probe with a short backoff (50 ms doubling, capped at 250 ms, so a repository that shows up late is
+ * seen within a quarter second) and return as soon as `path` is readable;
  * false on timeout or abort. A probe that hangs (dying disk) cannot outlast the timeout.
  */
+/** A few cheap opens per second, only while a mounted disk has no readable repository yet. */
+const PROBE_CAP_MS = 250;
+
 export async function waitUntilReadable(
   path: string,
   opts: { timeoutMs?: number; signal?: AbortSignal; probe?: (p: string) => Promise<boolean> } = {},
@@ -210,7 +214,7 @@ export async function waitUntilReadable(
     const left = deadline - Date.now();
     if (left <= 0 || signal?.aborted) return false;
     await raceTimeout(new Promise<boolean>(() => {}), Math.min(delay, left), signal);
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, PROBE_CAP_MS);
   }
 }
 

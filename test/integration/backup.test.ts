@@ -183,6 +183,23 @@ describe('a local repository, end to end with real borg', () => {
     await writeConfig(sb.configDir, { profiles: [profile()] });
   });
 
+  it('tries the next second when an archive of the same name was made this second', async () => {
+    const flag = path.join(sb.dir, 'collided-once');
+    const wrapper = path.join(sb.dir, 'borg-collide.sh');
+    // The first create answers as borg does for a duplicate name; later calls are real borg.
+    await fs.writeFile(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = create ] && [ ! -e "${flag}" ]; then\n  touch "${flag}"\n  echo '{"type": "log_message", "levelname": "ERROR", "name": "borg.archiver", "message": "Archive x already exists", "msgid": "Archive.AlreadyExists"}' >&2\n  exit 2\nfi\nexec borg "$@"\n`,
+      { mode: 0o755 },
+    );
+    await writeConfig(sb.configDir, { borgPath: wrapper, profiles: [profile()] });
+    const r = await dandelion(sb, ['run', 'local']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const logs = await dandelion(sb, ['logs', 'local', '--lines', '500']);
+    expect(logs.stdout).toContain('made this very second; trying again');
+    await writeConfig(sb.configDir, { profiles: [profile()] });
+  });
+
   it('takes the passphrase from passcommand instead of the keyring when configured', async () => {
     const secretFile = path.join(sb.dir, 'pass.txt');
     await fs.writeFile(secretFile, PASS, { mode: 0o600 });
