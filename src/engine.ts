@@ -69,7 +69,6 @@ export interface EngineOptions {
   /** What to do when another process holds the repository: 'fail' at once (CLI) or 'wait' (triggers). */
   busy?: 'fail' | 'wait';
   cancelGraceMs?: number;
-  log?: (line: string) => void;
 }
 
 interface ActiveRun {
@@ -412,14 +411,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     return { file, lines: await tailFile(file, lines) };
   }
 
-  async configExists(): Promise<boolean> {
-    try {
-      await fs.access(this.paths.config);
-      return true;
-    } catch {
-      return false;
-    }
-  }
 }
 
 export interface ArchiveEntry {

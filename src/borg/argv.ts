@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { BorgFeatures } from './features.js';
 import type { PruneRules } from '../profiles/schema.js';
 import { expandHome } from '../paths.js';
+import { sshTarget } from './location.js';
+
+export { isRemote, sshTarget, type SshTarget } from './location.js';
 
 /**
  * argv for each borg command. Everything here is an array handed straight to the process —
@@ -151,22 +154,4 @@ export function sshProbeArgs(repository: string, opts: { sshKey?: string | null;
   const words = sshWords(opts).slice(1);
   words.push('-p', String(t.port), '--', t.user ? `${t.user}@${t.host}` : t.host, 'true');
   return words;
-}
-
-export function isRemote(repository: string): boolean {
-  return repository.startsWith('ssh://') || /^[^/]+@[^/:]+:/.test(repository);
-}
-
-export interface SshTarget {
-  user?: string;
-  host: string;
-  port: number;
-}
-
-export function sshTarget(repository: string): SshTarget | null {
-  const url = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\//.exec(repository);
-  if (url) return { user: url[1], host: url[2]!.replace(/^\[|\]$/g, ''), port: url[3] ? Number(url[3]) : 22 };
-  const scp = /^(?:([^@/]+)@)?([^/:]+):/.exec(repository);
-  if (scp && !repository.startsWith('/')) return { user: scp[1], host: scp[2]!, port: 22 };
-  return null;
 }

@@ -3,6 +3,7 @@
  * The collector is fed every event of a run, so it keeps counters and a bounded sample only.
  */
 import type { BorgEvent } from './log-json.js';
+import { sshTarget, type SshTarget } from './location.js';
 
 export type ErrorKind =
   | 'passphrase-wrong'
@@ -40,22 +41,6 @@ export interface ClassifyContext {
   passphraseSupplied: boolean;
 }
 
-export interface SshTarget {
-  user?: string;
-  host: string;
-  port: number;
-}
-
-/** Parses `ssh://user@host:port/path` and scp-style `user@host:path`; null for local repositories. */
-export function parseSshRepository(repository: string): SshTarget | null {
-  const url = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?(?:\/|$)/.exec(repository);
-  const scp = url ? null : /^(?:([^@/:]+)@)?(\[[^\]]+\]|[^:/[\]]+):(?!\/\/)/.exec(repository);
-  const m = url ?? scp;
-  if (!m || /^(file|[a-z]):/i.test(repository)) return null;
-  const host = (m[2] ?? '').replace(/^\[|\]$/g, '');
-  return { ...(m[1] ? { user: m[1] } : {}), host, port: url && m[3] ? Number(m[3]) : 22 };
-}
-
 interface Info {
   detail?: string;
   /** For aggregated warnings without a kind of their own: what happened to the files. */
@@ -81,8 +66,8 @@ function files(n: number): string {
 /** A path inside a borg file warning: `/a/b: open: [Errno 13] Permission denied: 'b'`. */
 const FILE_WARNING = /^(.*?): (?:[a-z_]+: )?\[Errno (\d+)\] ([^:]+)/;
 
-function sshTarget(ctx: ClassifyContext, detail?: string): SshTarget {
-  const fromRepo = parseSshRepository(ctx.repository);
+function targetOf(ctx: ClassifyContext, detail?: string): SshTarget {
+  const fromRepo = sshTarget(ctx.repository);
   if (fromRepo) return fromRepo;
   // Fall back to what ssh printed, e.g. "Host key for [example.com]:2222 has changed".
   const m = detail ? /(?:for|to host) \[?([^\]\s:]+)\]?(?::(\d+)| port (\d+))?/.exec(detail) : null;
@@ -135,14 +120,14 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
         fix: 'Make sure the repository folder is writable by this user and its disk is neither full nor read-only.',
       };
     case 'ssh-host-unknown': {
-      const t = sshTarget(ctx, info.detail);
+      const t = targetOf(ctx, info.detail);
       return {
         message: `The server ${where(t)} is not in your known SSH hosts, so ssh refused to connect.`,
         fix: `Check the server's fingerprint with its administrator, then trust it with: ${CODE(`ssh-keyscan -p ${t.port} ${t.host} >> ~/.ssh/known_hosts`)}`,
       };
     }
     case 'ssh-host-changed': {
-      const t = sshTarget(ctx, info.detail);
+      const t = targetOf(ctx, info.detail);
       const entry = t.port === 22 ? t.host : `[${t.host}]:${t.port}`;
       return {
         message: `The SSH host key of ${where(t)} has changed. This can mean someone is intercepting the connection, so it is never accepted silently.`,
@@ -150,7 +135,7 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
       };
     }
     case 'ssh-permission-denied': {
-      const t = sshTarget(ctx, info.detail);
+      const t = targetOf(ctx, info.detail);
       const login = t.user ? `${t.user}@${t.host}` : t.host;
       return {
         message: `The server ${where(t)} rejected the SSH login${t.user ? ` for ${t.user}` : ''}.`,
@@ -166,7 +151,7 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
       };
     }
     case 'connection-lost': {
-      const t = sshTarget(ctx, info.detail);
+      const t = targetOf(ctx, info.detail);
       const neverConnected = /refused|resolve|No route|unreachable|timed out/i.test(info.detail ?? '');
       return {
         message: neverConnected ? `Could not connect to ${where(t)}.` : `The connection to ${where(t)} was lost.`,
@@ -191,7 +176,7 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
     case 'borg-missing':
       return info.remote
         ? {
-            message: `BorgBackup is not installed on the server ${where(sshTarget(ctx, info.detail))}.`,
+            message: `BorgBackup is not installed on the server ${where(targetOf(ctx, info.detail))}.`,
             fix: 'Install BorgBackup 1.2 or newer on the server, or set the path to borg there in the backup settings.',
           }
         : {
@@ -390,7 +375,7 @@ export class DiagnosisCollector {
   private readonly local: boolean;
 
   constructor(private readonly ctx: ClassifyContext) {
-    this.local = parseSshRepository(ctx.repository) === null;
+    this.local = sshTarget(ctx.repository) === null;
   }
 
   /** Up to 50 warning/error lines seen, for a log view; `droppedLines` counts the rest. */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { archiveGlob, borgRsh, createArgs, initArgs, isRemote, pruneArgs, sshTarget, listArgs } from '../../src/borg/argv.js';
+import { archiveGlob, borgRsh, breakLockArgs, checkArgs, createArgs, extractArgs, infoArgs, initArgs, isRemote, pruneArgs, sshTarget, listArgs } from '../../src/borg/argv.js';
 import { featuresFor } from '../../src/borg/features.js';
 import { parseVersion } from '../../src/borg/locate.js';
 
@@ -72,6 +72,16 @@ describe('argv for borg', () => {
     expect(pruneArgs('/r', 'x-{now}', { keepWithin: '2d', keepDaily: 0, keepYearly: 1 }, f12)).toEqual([
       'prune', '--log-json', '--list', '--glob-archives', 'x-*', '--keep-within=2d', '--keep-yearly=1', '--', '/r',
     ]);
+  });
+
+  it('builds info, check, extract and break-lock with positionals after --', () => {
+    expect(infoArgs('/r')).toEqual(['info', '--log-json', '--json', '--', '/r']);
+    expect(infoArgs('/r', 'a1')).toEqual(['info', '--log-json', '--json', '--', '/r::a1']);
+    expect(checkArgs('/r')).toEqual(['check', '--log-json', '--progress', '--', '/r']);
+    expect(checkArgs('/r', { repositoryOnly: true })).toEqual(['check', '--log-json', '--progress', '--repository-only', '--', '/r']);
+    // borg stores paths without the leading slash; a path named like an option stays a path.
+    expect(extractArgs('/r', 'a1', ['/Users/me/Documents', '-x'])).toEqual(['extract', '--log-json', '--list', '--', '/r::a1', 'Users/me/Documents', '-x']);
+    expect(breakLockArgs('ssh://h/r')).toEqual(['break-lock', '--log-json', '--', 'ssh://h/r']);
   });
 
   it('builds init and list', () => {

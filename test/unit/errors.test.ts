@@ -1,10 +1,10 @@
+import { sshTarget } from '../../src/borg/location.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   DiagnosisCollector,
   diagnosisFor,
-  parseSshRepository,
   type ClassifyContext,
   type ErrorKind,
 } from '../../src/borg/errors.js';
@@ -287,7 +287,7 @@ describe('diagnosisFor', () => {
   });
 });
 
-describe('parseSshRepository', () => {
+describe('sshTarget', () => {
   it.each([
     ['ssh://borg@host.example:2222/./repo', { user: 'borg', host: 'host.example', port: 2222 }],
     ['ssh://host.example/srv/repo', { host: 'host.example', port: 22 }],
@@ -297,6 +297,6 @@ describe('parseSshRepository', () => {
     ['file:///srv/repo', null],
     ['~/repo', null],
   ])('%s', (repo, expected) => {
-    expect(parseSshRepository(repo)).toEqual(expected);
+    expect(sshTarget(repo)).toEqual(expected);
   });
 });
