@@ -410,7 +410,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!file) return { file: null, lines: [] };
     return { file, lines: await tailFile(file, lines) };
   }
-
 }
 
 export interface ArchiveEntry {
