@@ -13,10 +13,10 @@ export const live = new Set();
  * (only the last bytes of stderr are kept for an error message, stdout only if asked), so neither
  * pipe ever blocks the child. `ms` is the wall time from spawn to the close of its pipes.
  */
-export function run(cmd, args, { env, cwd, captureStdout = false, detached = false, onSpawn } = {}) {
+export function run(cmd, args, { env, cwd, captureStdout = false, onSpawn } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { env, cwd, detached, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     const out = [];
     let errTail = [];
