@@ -3,12 +3,10 @@ import { parseArgs } from 'node:util';
 import { defaultConfigDir } from './paths.js';
 import { Engine, EngineError, UnknownProfileError, type StatusReport } from './engine.js';
 import { ConfigError } from './profiles/store.js';
-import { doctor } from './doctor.js';
 import type { RunRecord } from './jobs/history.js';
 import type { Diagnosis } from './borg/errors.js';
 import { formatBytes, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
-import { runDaemon } from './daemon.js';
 
 const USAGE = `Usage: dandelion [--config-dir DIR] <command>
 
@@ -153,8 +151,11 @@ async function main(argv: string[]): Promise<number> {
       else printStatus(report);
       return EXIT.ok;
     }
-    case 'daemon':
+    case 'daemon': {
+      // Loaded only here: the triggers pull in chokidar and node-schedule, which `run` does not need.
+      const { runDaemon } = await import('./daemon.js');
       return runDaemon({ configDir });
+    }
     case 'init': {
       const engine = await openEngine(configDir);
       const p = engine.profile(need(rest[0], 'profile'));
@@ -194,6 +195,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'doctor': {
+      const { doctor } = await import('./doctor.js');
       const { engine } = await Engine.open({ configDir });
       const findings = await doctor(engine, rest[0]);
       for (const f of findings) {

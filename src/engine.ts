@@ -136,7 +136,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   borg(p?: Profile): Promise<BorgBinary> {
-    return locateBorg(p?.borgPath ?? this.cfg.borgPath ?? null);
+    return locateBorg(p?.borgPath ?? this.cfg.borgPath ?? null, path.join(this.paths.dir, 'cache', 'borg-versions.json'));
   }
 
   private ctx(p: Profile, passphraseSupplied = false) {

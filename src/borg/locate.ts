@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import { scrubbedEnv } from './env.js';
 
 /** GUI apps on macOS do not get Homebrew's PATH, so these are searched after PATH. */
@@ -66,25 +66,84 @@ export function isSupported(v: BorgVersion): boolean {
 
 const cache = new Map<string, Promise<BorgBinary>>();
 
-/** Finds borg: the configured path first (if set it must work), then PATH, then the usual package manager dirs. */
-export function locateBorg(configured?: string | null): Promise<BorgBinary> {
+/**
+ * Finds borg: the configured path first (if set it must work), then PATH, then the usual package
+ * manager dirs. `versionCache` (a file) remembers the version of a binary by its real path, size
+ * and mtime: `borg --version` costs ~170 ms, paid again only when borg changes.
+ */
+export function locateBorg(configured?: string | null, versionCache?: string): Promise<BorgBinary> {
   const key = `${configured ?? ''}\0${process.env.PATH ?? ''}`;
   let found = cache.get(key);
   if (!found) {
-    found = doLocate(configured);
+    found = doLocate(configured, versionCache);
     cache.set(key, found);
     found.catch(() => cache.delete(key));
   }
   return found;
 }
 
-async function doLocate(configured?: string | null): Promise<BorgBinary> {
+function runVersion(file: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = execFile(file, ['--version'], { timeout: 15_000, env: scrubbedEnv(process.env) }, (_err, stdout) => resolve(String(stdout)));
+    child.stdin?.end();
+  });
+}
+
+interface CachedVersion {
+  realpath: string;
+  size: number;
+  mtimeMs: number;
+  version: BorgVersion;
+}
+
+async function fingerprint(file: string): Promise<Omit<CachedVersion, 'version'>> {
+  const realpath = await fs.realpath(file);
+  const st = await fs.stat(realpath);
+  return { realpath, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+async function cachedVersion(cacheFile: string | undefined, file: string): Promise<BorgVersion | null> {
+  if (!cacheFile) return null;
+  try {
+    const entries = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as CachedVersion[];
+    const fp = await fingerprint(file);
+    const hit = entries.find((e) => e.realpath === fp.realpath && e.size === fp.size && e.mtimeMs === fp.mtimeMs);
+    return hit?.version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function rememberVersion(cacheFile: string | undefined, file: string, version: BorgVersion): Promise<void> {
+  if (!cacheFile) return;
+  try {
+    const fp = await fingerprint(file);
+    let entries: CachedVersion[] = [];
+    try {
+      entries = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as CachedVersion[];
+    } catch {
+      /* first entry */
+    }
+    entries = [{ ...fp, version }, ...entries.filter((e) => e.realpath !== fp.realpath)].slice(0, 8);
+    await fs.mkdir(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(entries), { mode: 0o600 });
+    await fs.rename(tmp, cacheFile);
+  } catch {
+    /* a cache that cannot be written only costs time */
+  }
+}
+
+async function doLocate(configured?: string | null, versionCache?: string): Promise<BorgBinary> {
   const candidates = configured ? [configured] : candidatePaths(null);
   for (const file of candidates) {
     if (!(await isExecutable(file))) continue;
-    const { stdout } = await execa(file, ['--version'], { reject: false, stdin: 'ignore', timeout: 15_000, env: scrubbedEnv(process.env), extendEnv: false });
-    const version = parseVersion(stdout);
-    if (!version) continue;
+    let version = await cachedVersion(versionCache, file);
+    if (!version) {
+      version = parseVersion(await runVersion(file));
+      if (!version) continue;
+      await rememberVersion(versionCache, file, version);
+    }
     if (!isSupported(version)) throw new BorgTooOldError(file, version);
     return { path: file, version };
   }

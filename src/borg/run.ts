@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { spawn, execFile } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
 import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
@@ -22,6 +22,8 @@ export interface BorgRunOptions {
   /** Keep stdout (borg's --json answer). Off for commands whose stdout we don't need. */
   captureStdout?: boolean;
   signal?: AbortSignal;
+  /** Called after each stderr chunk; a promise means "pause borg's output until it resolves". */
+  backpressure?: () => Promise<void> | null;
   /** SIGINT lets borg write a checkpoint; SIGTERM follows if it has not exited after this long. */
   cancelGraceMs?: number;
 }
@@ -43,17 +45,18 @@ const MAX_STDOUT = 256 * 1024 * 1024;
  */
 export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const collector = new DiagnosisCollector({ ...opts.ctx, passphraseSupplied: opts.secret.kind !== 'none' });
-  const child = execa(opts.borg.path, opts.args, {
+  // node's own spawn, not execa: importing execa costs ~75 ms on every `dandelion run`
+  // (bench/engine-overhead.mjs), and this needs nothing it adds.
+  const child = spawn(opts.borg.path, opts.args, {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     env: borgEnv(process.env, opts),
-    extendEnv: false,
     cwd: opts.cwd,
-    buffer: false,
-    reject: false,
     // Own process group: cancel reaches borg and its ssh child, and there is no terminal to prompt on.
     detached: true,
-    cleanup: true,
-    encoding: 'buffer',
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError: Error | null }>((resolve) => {
+    child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err }));
+    child.once('close', (code, signal) => resolve({ code, signal, spawnError: null }));
   });
 
   const fd = child.stdio[PASSPHRASE_FD] as unknown as Writable | undefined;
@@ -72,7 +75,16 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
       opts.onEvent?.(ev);
     }
   };
-  child.stderr!.on('data', (chunk: Buffer) => handleLines(splitter.push(chunk)));
+  const stderr = child.stderr!;
+  stderr.on('data', (chunk: Buffer) => {
+    handleLines(splitter.push(chunk));
+    // A log that cannot keep up pauses borg's output instead of filling memory.
+    const drained = opts.backpressure?.();
+    if (drained) {
+      stderr.pause();
+      void drained.then(() => stderr.resume());
+    }
+  });
 
   const stdoutChunks: Buffer[] = [];
   let stdoutSize = 0;
@@ -101,14 +113,14 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const result = await child;
+  const result = await exited;
   if (escalate) clearTimeout(escalate);
   opts.signal?.removeEventListener('abort', onAbort);
   handleLines(splitter.end());
 
-  const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
-  const signal = result.signal ?? null;
-  const spawnFailed = result.failed && exitCode === null && !signal;
+  const exitCode = result.code;
+  const signal = result.signal;
+  const spawnFailed = result.spawnError !== null;
   let finished = collector.finish(spawnFailed ? 2 : exitCode, signal);
   if (!cancelled && opts.sshProbe && finished.diagnoses[0]?.kind === 'connection-lost') {
     const better = await probeSsh(opts.sshProbe, { ...opts.ctx, passphraseSupplied: opts.secret.kind !== 'none' });
@@ -125,7 +137,12 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
 }
 
 async function probeSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis | null> {
-  const r = await execa('ssh', args, { reject: false, stdin: 'ignore', timeout: 30_000, env: scrubbedEnv(process.env), extendEnv: false });
+  const r = await new Promise<{ exitCode: number | null; stderr: string }>((resolve) => {
+    const child = execFile('ssh', args, { timeout: 30_000, env: scrubbedEnv(process.env) }, (err, _stdout, stderr) =>
+      resolve({ exitCode: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stderr: String(stderr) }),
+    );
+    child.stdin?.end();
+  });
   if (r.exitCode === 0) return null;
   const collector = new DiagnosisCollector(ctx);
   for (const line of r.stderr.split(/\r?\n/)) if (line.trim()) collector.observe({ type: 'text', line: line.trim() });

@@ -9,7 +9,7 @@ import { featuresFor } from '../borg/features.js';
 import type { BorgEvent } from '../borg/log-json.js';
 import { worst, type ArchiveStats, type RunRecord, type RunResult, type Trigger } from './history.js';
 import { RunLog } from './run-log.js';
-import { borgConfigReadable, volumePresent } from '../triggers/volume-watcher.js';
+import { borgConfigReadable, volumePresent } from '../triggers/volume-probe.js';
 
 export type Step = 'create' | 'prune' | 'compact';
 
@@ -131,6 +131,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       captureStdout: capture,
       signal: input.signal,
       cancelGraceMs: input.cancelGraceMs,
+      backpressure: () => log.backpressure(),
       onEvent: (ev) => {
         if (ev.type === 'archive_progress' && !ev.finished) {
           emit({ type: 'progress', nfiles: ev.nfiles, originalSize: ev.originalSize, deduplicatedSize: ev.deduplicatedSize, path: ev.path });

@@ -27,12 +27,34 @@ export class RunLog {
     return new RunLog(path.join(dir, name), tailSize);
   }
 
+  private stampMs = 0;
+  private stamp = '';
+
   line(text: string): string {
-    const stamped = `${new Date().toISOString()} ${text}`;
+    // Thousands of lines a second share a millisecond: format the time once per millisecond.
+    const now = Date.now();
+    if (now !== this.stampMs) {
+      this.stampMs = now;
+      this.stamp = new Date(now).toISOString();
+    }
+    const stamped = `${this.stamp} ${text}`;
     this.stream.write(stamped + '\n');
     this.tailLines.push(stamped);
     if (this.tailLines.length > this.tailSize) this.tailLines.shift();
     return stamped;
+  }
+
+  /** While the disk is behind, a promise that resolves when it caught up; borg's output waits for it. */
+  backpressure(): Promise<void> | null {
+    if (!this.stream.writableNeedDrain || this.stream.errored) return null;
+    return new Promise((resolve) => {
+      // A log that failed (disk full) must not hold borg up forever.
+      const done = () => {
+        this.stream.off('drain', done).off('error', done).off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done).on('error', done).on('close', done);
+    });
   }
 
   tail(): string[] {

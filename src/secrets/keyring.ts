@@ -1,4 +1,3 @@
-import { Entry } from '@napi-rs/keyring';
 
 /** Where repository passphrases live: the macOS Keychain, the Secret Service on Linux. */
 export interface SecretStore {
@@ -22,13 +21,27 @@ export class KeyringUnavailableError extends Error {
   }
 }
 
+type EntryClass = typeof import('@napi-rs/keyring').Entry;
+let entryClass: Promise<EntryClass> | null = null;
+
+/** Loaded on first use: runs of unencrypted or passcommand profiles never touch the keyring. */
+function loadEntry(): Promise<EntryClass> {
+  entryClass ??= import('@napi-rs/keyring').then((m) => m.Entry);
+  return entryClass;
+}
+
 /** The OS keyring through @napi-rs/keyring: service "Dandelion", account = the repository location. */
 export class OsKeyring implements SecretStore {
   constructor(private readonly service = KEYRING_SERVICE) {}
 
+  private async entry(account: string) {
+    const Entry = await loadEntry();
+    return new Entry(this.service, account);
+  }
+
   async get(account: string): Promise<string | null> {
     try {
-      return new Entry(this.service, account).getPassword() ?? null;
+      return (await this.entry(account)).getPassword() ?? null;
     } catch (err) {
       if (isNoEntry(err)) return null;
       throw new KeyringUnavailableError(err);
@@ -37,7 +50,7 @@ export class OsKeyring implements SecretStore {
 
   async set(account: string, secret: string): Promise<void> {
     try {
-      new Entry(this.service, account).setPassword(secret);
+      (await this.entry(account)).setPassword(secret);
     } catch (err) {
       throw new KeyringUnavailableError(err);
     }
@@ -45,7 +58,7 @@ export class OsKeyring implements SecretStore {
 
   async delete(account: string): Promise<boolean> {
     try {
-      return new Entry(this.service, account).deletePassword();
+      return (await this.entry(account)).deletePassword();
     } catch (err) {
       if (isNoEntry(err)) return false;
       throw new KeyringUnavailableError(err);
