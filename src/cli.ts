@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import module from 'node:module';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir } from './paths.js';
 import { Engine, EngineError, UnknownProfileError, type StatusReport } from './engine.js';
@@ -208,6 +209,9 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`Unknown command "${command}".`);
   }
 }
+
+// Node 22+ (and Electron) can keep compiled code between runs: a shorter start for every `dandelion run`.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 main(process.argv.slice(2)).then(
   (code) => {
