@@ -128,7 +128,11 @@ const sign = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 function table(headers, rows) {
   const all = [headers, ...rows].map((r) => r.map(String));
   const widths = headers.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 
@@ -136,7 +140,13 @@ function table(headers, rows) {
 function sideDirs(name) {
   const dir = path.join(WORK, name);
   fs.rmSync(dir, { recursive: true, force: true });
-  const d = { dir, home: path.join(dir, 'home'), base: path.join(dir, 'borg-base'), repo: path.join(dir, 'repo'), config: path.join(dir, 'config') };
+  const d = {
+    dir,
+    home: path.join(dir, 'home'),
+    base: path.join(dir, 'borg-base'),
+    repo: path.join(dir, 'repo'),
+    config: path.join(dir, 'config'),
+  };
   for (const p of [d.home, d.base, d.config]) fs.mkdirSync(p, { recursive: true });
   d.env = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: d.home, BORG_BASE_DIR: d.base, TMPDIR: os.tmpdir() };
   return d;
@@ -145,7 +155,10 @@ function sideDirs(name) {
 function writeProfile(d, sources, extra = {}) {
   const input = { id: 'p', repository: d.repo, encryption: 'none', sources, ...extra };
   const { borgPath, ...profileInput } = input;
-  fs.writeFileSync(path.join(d.config, 'config.json'), JSON.stringify({ ...(borgPath ? { borgPath } : {}), profiles: [profileInput] }, null, 2));
+  fs.writeFileSync(
+    path.join(d.config, 'config.json'),
+    JSON.stringify({ ...(borgPath ? { borgPath } : {}), profiles: [profileInput] }, null, 2),
+  );
   return profileSchema.parse(profileInput);
 }
 
@@ -190,7 +203,9 @@ const machine = {
 const report = { bench: 'engine-overhead', date: new Date().toISOString(), machine, borg: { path: borg.path, version: borg.version.raw } };
 
 say(`Dandelion engine benchmark — ${report.date}`);
-say(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${(machine.totalMemMB / 1024).toFixed(1)} GiB RAM, ${machine.platform}, node ${machine.node}`);
+say(
+  `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${(machine.totalMemMB / 1024).toFixed(1)} GiB RAM, ${machine.platform}, node ${machine.node}`,
+);
 say(`borg:    ${borg.version.raw} (${borg.path}); temp dir ${WORK}; load average ${machine.loadavgAtStart.join(' ')}`);
 
 // ---------------------------------------------------------------------------------------------
@@ -213,9 +228,13 @@ async function breakdown(sides, once, engineEnv, lastStart) {
     const plain = await once.borg();
     const out = path.join(sides.engine.dir, `timeline-${k}.json`);
     const spawnedAt = performance.timeOrigin + performance.now();
-    const res = await mustRun(process.execPath, ['--import', pathToFileURL(TIMELINE_HOOK).href, CLI, '--config-dir', sides.engine.config, 'run', 'p'], {
-      env: { ...engineEnv, DANDELION_BENCH_TIMELINE_OUT: out },
-    });
+    const res = await mustRun(
+      process.execPath,
+      ['--import', pathToFileURL(TIMELINE_HOOK).href, CLI, '--config-dir', sides.engine.config, 'run', 'p'],
+      {
+        env: { ...engineEnv, DANDELION_BENCH_TIMELINE_OUT: out },
+      },
+    );
     const closedAt = spawnedAt + res.ms;
     const tl = JSON.parse(fs.readFileSync(out, 'utf8'));
     const at = (what) => {
@@ -255,7 +274,9 @@ async function overheadBench() {
   progress(`generating ${FILES} small files…`);
   const tree = makeSmallFileTree(src, FILES);
   say();
-  say(`1. Engine overhead vs plain borg — ${tree.files} files in ${tree.dirs} folders (3 levels), ${(tree.bytes / 1e6).toFixed(1)} MB, generated in ${tree.seconds.toFixed(1)} s`);
+  say(
+    `1. Engine overhead vs plain borg — ${tree.files} files in ${tree.dirs} folders (3 levels), ${(tree.bytes / 1e6).toFixed(1)} MB, generated in ${tree.seconds.toFixed(1)} s`,
+  );
 
   // Fixed costs, to explain the difference: node + engine start-up, and the `borg --version` the engine runs to find borg.
   const probe = sideDirs('probe');
@@ -264,7 +285,11 @@ async function overheadBench() {
   await mustRun(borg.path, ['--version'], { env: probeEnv }); // warm the page cache for both
   await mustRun(process.execPath, [CLI, '--config-dir', probe.config, 'status', '--json'], { env: probe.env });
   const versionMs = median((await timesOf(5, () => mustRun(borg.path, ['--version'], { env: probeEnv }))).map((r) => r.ms));
-  const startupMs = median((await timesOf(5, () => mustRun(process.execPath, [CLI, '--config-dir', probe.config, 'status', '--json'], { env: probe.env }))).map((r) => r.ms));
+  const startupMs = median(
+    (await timesOf(5, () => mustRun(process.execPath, [CLI, '--config-dir', probe.config, 'status', '--json'], { env: probe.env }))).map(
+      (r) => r.ms,
+    ),
+  );
   // An installed Dandelion has located borg before and cached its version (keyed by the binary's
   // fingerprint); give every round's config dir that cache, as a real config dir would have it.
   await run(process.execPath, [CLI, '--config-dir', probe.config, 'doctor'], { env: probe.env });
@@ -287,7 +312,8 @@ async function overheadBench() {
     shownArgv ??= engineArgv(profiles.engine, features);
     const envs = { borg: borgEnv(sides.borg.env, { secret: NO_SECRET }), engine: sides.engine.env };
     // Both repositories are made the same way, outside the timing.
-    for (const side of ['borg', 'engine']) await mustRun(borg.path, initArgs(sides[side].repo, 'none'), { env: borgEnv(sides[side].env, { secret: NO_SECRET }) });
+    for (const side of ['borg', 'engine'])
+      await mustRun(borg.path, initArgs(sides[side].repo, 'none'), { env: borgEnv(sides[side].env, { secret: NO_SECRET }) });
 
     const lastStart = { borg: 0, engine: 0 };
     const once = {
@@ -323,7 +349,14 @@ async function overheadBench() {
     for (const side of ['borg', 'engine']) fs.rmSync(sides[side].dir, { recursive: true, force: true });
   }
 
-  const result = { files: tree.files, bytes: tree.bytes, treeSeconds: round2(tree.seconds), rounds: ROUNDS, argv: shownArgv, goalPct: OVERHEAD_GOAL_PCT };
+  const result = {
+    files: tree.files,
+    bytes: tree.bytes,
+    treeSeconds: round2(tree.seconds),
+    rounds: ROUNDS,
+    argv: shownArgv,
+    goalPct: OVERHEAD_GOAL_PCT,
+  };
   result.fixed = { borgVersionMs: round2(versionMs), cliStartupMs: round2(startupMs) };
   const rows = [];
   for (const phase of ['first', 'incremental']) {
@@ -355,13 +388,29 @@ async function overheadBench() {
     ]);
   }
   result.pass = result.first.overheadPct <= OVERHEAD_GOAL_PCT && result.incremental.overheadPct <= OVERHEAD_GOAL_PCT;
-  say(table(['backup', 'plain borg (median)', 'dandelion run (median)', 'difference', 'paired diff (median)', 'overhead', `≤${OVERHEAD_GOAL_PCT}%`, 'each round, s (borg / dandelion)'], rows));
+  say(
+    table(
+      [
+        'backup',
+        'plain borg (median)',
+        'dandelion run (median)',
+        'difference',
+        'paired diff (median)',
+        'overhead',
+        `≤${OVERHEAD_GOAL_PCT}%`,
+        'each round, s (borg / dandelion)',
+      ],
+      rows,
+    ),
+  );
   say(
     `plain borg per step (median, first / incremental): create ${secs(result.first.borgStepMedianMs.create)} / ${secs(result.incremental.borgStepMedianMs.create)}, ` +
       `prune ${secs(result.first.borgStepMedianMs.prune)} / ${secs(result.incremental.borgStepMedianMs.prune)}, ` +
       `compact ${secs(result.first.borgStepMedianMs.compact)} / ${secs(result.incremental.borgStepMedianMs.compact)}`,
   );
-  say(`fixed costs in every dandelion run: node + engine start-up ≈ ${result.fixed.cliStartupMs.toFixed(0)} ms ("status --json"), borg --version ≈ ${result.fixed.borgVersionMs.toFixed(0)} ms (paid only when borg changed: the version is cached)`);
+  say(
+    `fixed costs in every dandelion run: node + engine start-up ≈ ${result.fixed.cliStartupMs.toFixed(0)} ms ("status --json"), borg --version ≈ ${result.fixed.borgVersionMs.toFixed(0)} ms (paid only when borg changed: the version is cached)`,
+  );
   if (breakdownRuns?.length) {
     const m = (side, key) => median(breakdownRuns.map((x) => x[side][key]));
     const ms = (v) => (Number.isNaN(v) ? '–' : `${v.toFixed(0)} ms`);
@@ -431,7 +480,10 @@ function countStatusLines(logFile) {
 
 function lastHistory(configDir) {
   try {
-    const lines = fs.readFileSync(path.join(configDir, 'history', 'p.jsonl'), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(path.join(configDir, 'history', 'p.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     return JSON.parse(lines.at(-1));
   } catch {
     return null;
@@ -514,7 +566,8 @@ function realTree() {
   if (process.platform === 'linux' && fs.existsSync('/dev/shm') && path.resolve(os.tmpdir()) !== '/dev/shm') {
     try {
       const st = fs.statfsSync('/dev/shm');
-      if (st.ffree > STATUS_LINES * 1.01 + 10000 && os.freemem() > 2 * 1024 ** 3) places.push({ dir: '/dev/shm', label: '/dev/shm (tmpfs)', tmpfs: true });
+      if (st.ffree > STATUS_LINES * 1.01 + 10000 && os.freemem() > 2 * 1024 ** 3)
+        places.push({ dir: '/dev/shm', label: '/dev/shm (tmpfs)', tmpfs: true });
     } catch {
       /* no statfs: stay on the temp dir */
     }
@@ -523,7 +576,9 @@ function realTree() {
   for (const place of places) {
     const perFile = createCost(place.dir);
     const projected = perFile * STATUS_LINES;
-    progress(`creating empty files in ${place.label}: ${(perFile * 1e6).toFixed(0)} µs each, ~${projected.toFixed(0)} s for ${STATUS_LINES}`);
+    progress(
+      `creating empty files in ${place.label}: ${(perFile * 1e6).toFixed(0)} µs each, ~${projected.toFixed(0)} s for ${STATUS_LINES}`,
+    );
     if (projected > TREE_TIME_LIMIT_S) {
       tried.push(`~${projected.toFixed(0)} s in ${place.label}`);
       continue;
@@ -546,7 +601,20 @@ function realTree() {
 
 function rssTable(runs) {
   return table(
-    ['borg', 'files', 'file_status lines', 'wall', 'peak RSS', 'RSS @25%', '@50%', '@75%', '@100%', 'samples', 'max sampled', 'V8 young gen'],
+    [
+      'borg',
+      'files',
+      'file_status lines',
+      'wall',
+      'peak RSS',
+      'RSS @25%',
+      '@50%',
+      '@75%',
+      '@100%',
+      'samples',
+      'max sampled',
+      'V8 young gen',
+    ],
     runs.map((r) => [
       r.mode,
       r.sourceFiles,
@@ -608,7 +676,8 @@ async function rssPair(mode, root, extend) {
   const maxPeakMB = Math.max(...runs.map((r) => r.peakMB));
   const flat = doubleCheck ? doubleCheck.growthMB <= RSS_GROWTH_TOLERANCE_MB : growthMB <= RSS_GROWTH_TOLERANCE_MB;
   for (const r of runs) {
-    if (r.statusLines !== null && r.statusLines < r.sourceFiles) say(`warning: the ${r.label} run logged only ${r.statusLines} file_status lines (expected ${r.sourceFiles})`);
+    if (r.statusLines !== null && r.statusLines < r.sourceFiles)
+      say(`warning: the ${r.label} run logged only ${r.statusLines} file_status lines (expected ${r.sourceFiles})`);
   }
   return { mode, runs, maxPeakMB, growthMB, youngStepMB, doubleCheck, pass: maxPeakMB < RSS_GOAL_MB && flat };
 }
@@ -617,12 +686,18 @@ function rssVerdict(r, what) {
   const x = (STATUS_LINES / Math.ceil(STATUS_LINES / 2)).toFixed(1);
   const lines = [`${what}highest peak ${fmtMb(r.maxPeakMB)}; ${x}× the files: ${sign(r.growthMB)} MB (lowest peak of each size)`];
   if (r.growthMB > RSS_GROWTH_TOLERANCE_MB && r.youngStepMB > 0) {
-    lines.push(`${what}  in the full runs V8's young generation had grown ${sign(r.youngStepMB)} MB more than in the half runs: a one-off heap resize late in a long run (RSS @75% vs @100%)`);
+    lines.push(
+      `${what}  in the full runs V8's young generation had grown ${sign(r.youngStepMB)} MB more than in the half runs: a one-off heap resize late in a long run (RSS @75% vs @100%)`,
+    );
   }
   if (r.doubleCheck) {
-    lines.push(`${what}  so 2× the files once more: ${r.doubleCheck.files} files → peak ${fmtMb(r.doubleCheck.peakMB)}, ${sign(r.doubleCheck.growthMB)} MB over ${STATUS_LINES} files`);
+    lines.push(
+      `${what}  so 2× the files once more: ${r.doubleCheck.files} files → peak ${fmtMb(r.doubleCheck.peakMB)}, ${sign(r.doubleCheck.growthMB)} MB over ${STATUS_LINES} files`,
+    );
   }
-  lines.push(`${what}goal < ${RSS_GOAL_MB} MB and not growing (≤ ${RSS_GROWTH_TOLERANCE_MB} MB more for 2× the files): ${r.pass ? 'ok' : 'NOT MET'}`);
+  lines.push(
+    `${what}goal < ${RSS_GOAL_MB} MB and not growing (≤ ${RSS_GROWTH_TOLERANCE_MB} MB more for 2× the files): ${r.pass ? 'ok' : 'NOT MET'}`,
+  );
   return lines.join('\n');
 }
 
@@ -668,7 +743,9 @@ async function rssBench() {
     pass: primary.pass,
   });
   say(rssTable(primary.runs));
-  say('peak RSS = VmHWM of the CLI process, read in-process at exit; RSS @N% = sampled VmRSS at N% of the run; V8 young gen = its committed size at exit');
+  say(
+    'peak RSS = VmHWM of the CLI process, read in-process at exit; RSS @N% = sampled VmRSS at N% of the run; V8 young gen = its committed size at exit',
+  );
   say(rssVerdict(primary, ''));
   if (real) {
     // Real borg lists ~25–30k files/s; the fake writes as fast as the pipe takes lines, ~10× that.

@@ -19,7 +19,10 @@ export function prng(seed) {
   };
 }
 
-const WORDS = 'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will can more out up about into them some could time these two may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(' ');
+const WORDS =
+  'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will can more out up about into them some could time these two may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(
+    ' ',
+  );
 
 /** A byte pool, half text (compressible) and half noise (not), as a home folder roughly is. */
 function makePool(size, rand) {
@@ -63,7 +66,10 @@ export function makeSmallFileTree(root, files, seed = 20240601) {
       const header = Buffer.from(`file ${made} of ${files}\n`, 'latin1');
       const bodyLen = Math.max(0, size - header.length);
       const offset = Math.floor(rand() * (pool.length - bodyLen));
-      fs.writeFileSync(path.join(dir, `file-${made}.${['txt', 'dat', 'md', 'json'][made % 4]}`), Buffer.concat([header, pool.subarray(offset, offset + bodyLen)]));
+      fs.writeFileSync(
+        path.join(dir, `file-${made}.${['txt', 'dat', 'md', 'json'][made % 4]}`),
+        Buffer.concat([header, pool.subarray(offset, offset + bodyLen)]),
+      );
       bytes += header.length + bodyLen;
     }
   }
@@ -81,7 +87,7 @@ export function makeTinyFileTree(root, files, { limitSeconds = 180 } = {}) {
   const halves = [Math.ceil(files / 2), Math.floor(files / 2)];
   let made = 0;
   for (let part = 0; part < 2; part++) {
-    for (let i = 0; i < halves[part]; ) {
+    for (let i = 0; i < halves[part];) {
       const dir = path.join(root, `part-${part}`, `d-${Math.floor(i / perDir)}`);
       fs.mkdirSync(dir, { recursive: true });
       for (let k = 0; k < perDir && i < halves[part]; k++, i++, made++) fs.writeFileSync(path.join(dir, `f-${i}`), '');

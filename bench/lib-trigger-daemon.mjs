@@ -80,7 +80,8 @@ export class Daemon {
   waitFor(re, { from = 0, timeoutMs = 30_000 } = {}) {
     const hit = this.lines.slice(from).find((l) => re.test(l.text));
     if (hit) return Promise.resolve(hit);
-    if (this.exit) return Promise.reject(new Error(`the daemon has exited (${this.exit.code ?? this.exit.signal}); never logged ${re}\n${this.tail()}`));
+    if (this.exit)
+      return Promise.reject(new Error(`the daemon has exited (${this.exit.code ?? this.exit.signal}); never logged ${re}\n${this.tail()}`));
     return new Promise((resolve, reject) => {
       const w = { re, from, resolve: null, reject: null };
       const timer = setTimeout(() => {

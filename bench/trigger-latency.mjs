@@ -58,7 +58,9 @@ const { values: opt } = parseArgs({
   },
 });
 if (opt.help) {
-  process.stdout.write('node bench/trigger-latency.mjs [--rounds N (10)] [--idle-seconds N (180)] [--quick] [--only latency|idle] [--keep]\n');
+  process.stdout.write(
+    'node bench/trigger-latency.mjs [--rounds N (10)] [--idle-seconds N (180)] [--quick] [--only latency|idle] [--keep]\n',
+  );
   process.exit(0);
 }
 
@@ -111,7 +113,11 @@ const fmtMb = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(1)} MB` : 'n
 function table(headers, rows) {
   const all = [headers, ...rows].map((r) => r.map(String));
   const widths = headers.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 
@@ -236,7 +242,13 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 /** A world for one daemon: HOME, borg's cache/security dirs, config dir, a small source tree. */
 function world(name) {
   const dir = path.join(WORK, name);
-  const w = { dir, home: path.join(dir, 'home'), config: path.join(dir, 'config'), volumes: path.join(dir, 'volumes'), src: path.join(dir, 'src') };
+  const w = {
+    dir,
+    home: path.join(dir, 'home'),
+    config: path.join(dir, 'config'),
+    volumes: path.join(dir, 'volumes'),
+    src: path.join(dir, 'src'),
+  };
   for (const p of [w.home, w.config, w.volumes, w.src]) fs.mkdirSync(p, { recursive: true });
   for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(w.src, `file-${i}.bin`), crypto.randomBytes(8192));
   w.env = {
@@ -267,10 +279,18 @@ const machine = {
   clkTck: CLK_TCK,
 };
 const borg = await locateBorg(null);
-const report = { bench: 'trigger-latency', date: new Date().toISOString(), machine, borg: { path: borg.path, version: borg.version.raw }, options: { rounds: ROUNDS, idleSeconds: IDLE_SECONDS, quick: opt.quick } };
+const report = {
+  bench: 'trigger-latency',
+  date: new Date().toISOString(),
+  machine,
+  borg: { path: borg.path, version: borg.version.raw },
+  options: { rounds: ROUNDS, idleSeconds: IDLE_SECONDS, quick: opt.quick },
+};
 
 say(`Dandelion trigger benchmark — ${report.date}`);
-say(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${(machine.totalMemMB / 1024).toFixed(1)} GiB RAM, ${machine.platform}, node ${machine.node}, load ${machine.loadAvgAtStart.join(' ')}`);
+say(
+  `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${(machine.totalMemMB / 1024).toFixed(1)} GiB RAM, ${machine.platform}, node ${machine.node}, load ${machine.loadAvgAtStart.join(' ')}`,
+);
 say(`borg:    ${borg.version.raw} (${borg.path}); temp dir ${WORK}`);
 
 // ---------------------------------------------------------------------------------------------
@@ -327,7 +347,8 @@ async function latencyRound(ctx, kind, i, total, nextLayout) {
   if (kind === 'late') {
     delayMs = LATE_DELAY_MS + Math.round((total > 1 ? i / (total - 1) : 0) * LATE_SPREAD_MS);
     await sleep(m.tExit + delayMs - wallNow());
-    if (fs.existsSync(repo) || !fs.existsSync(staged)) throw new Error(`late round: expected the repository at ${staged} and nothing at ${repo}`);
+    if (fs.existsSync(repo) || !fs.existsSync(staged))
+      throw new Error(`late round: expected the repository at ${staged} and nothing at ${repo}`);
     fs.renameSync(staged, repo); // same filesystem: atomic
     tRepo = wallNow();
   }
@@ -397,7 +418,18 @@ async function latencyBench() {
   writeConfig(w, {
     volumesRoot: w.volumes,
     borgPath: wrapper,
-    profiles: [{ id: 'disk', name: 'bench disk', repository: repo, encryption: 'none', sources: [w.src], volume: DISK, minIntervalHours: 0, prune: null }],
+    profiles: [
+      {
+        id: 'disk',
+        name: 'bench disk',
+        repository: repo,
+        encryption: 'none',
+        sources: [w.src],
+        volume: DISK,
+        minIntervalHours: 0,
+        prune: null,
+      },
+    ],
   });
   const monitor = mountTableMonitor();
   const d = startDaemon(w.env);
@@ -450,13 +482,27 @@ async function latencyBench() {
     },
   };
 
-  say(`1. Mount → borg start — ${ROUNDS} mounts of a loop-attached ext4 image (repository present), then ${ROUNDS} with the repository renamed into place ${LATE_DELAY_MS / 1000}…${(LATE_DELAY_MS + LATE_SPREAD_MS) / 1000} s after the mount`);
-  say(`   borg exec time from the borgPath wrapper (${clock}; node spawn → wrapper clock reading ${skew.n ? `${skew.median.toFixed(1)} ms median` : 'n/a'});`);
+  say(
+    `1. Mount → borg start — ${ROUNDS} mounts of a loop-attached ext4 image (repository present), then ${ROUNDS} with the repository renamed into place ${LATE_DELAY_MS / 1000}…${(LATE_DELAY_MS + LATE_SPREAD_MS) / 1000} s after the mount`,
+  );
+  say(
+    `   borg exec time from the borgPath wrapper (${clock}; node spawn → wrapper clock reading ${skew.n ? `${skew.median.toFixed(1)} ms median` : 'n/a'});`,
+  );
   say('   "log" columns are the daemon\'s own timestamps (ms resolution); t=0 is mount(8) returning, or the rename returning (late)');
   say();
   say(
     table(
-      ['round', 'mount(8)', 'table changed', '"appeared" logged', 'readable after (log)', 'readable→started (log)', 'started→borg exec', 'ready → borg exec', 'note'],
+      [
+        'round',
+        'mount(8)',
+        'table changed',
+        '"appeared" logged',
+        'readable after (log)',
+        'readable→started (log)',
+        'started→borg exec',
+        'ready → borg exec',
+        'note',
+      ],
       rows.map((r) => [
         r.kind === 'immediate' ? `mount ${r.round}` : `late ${r.round} (+${r.delayMs} ms)`,
         ms(r.mountCmdMs),
@@ -466,7 +512,9 @@ async function latencyBench() {
         ms(r.readableToStartedMs),
         ms(r.startedToBorgMs),
         ms(r.readyToBorgMs),
-        [r.coldLocate ? 'first run: borg --version' : '', r.kind === 'late' ? `probe lag ${ms(r.probeLagMs)}` : ''].filter(Boolean).join('; '),
+        [r.coldLocate ? 'first run: borg --version' : '', r.kind === 'late' ? `probe lag ${ms(r.probeLagMs)}` : '']
+          .filter(Boolean)
+          .join('; '),
       ]),
     ),
   );
@@ -476,14 +524,14 @@ async function latencyBench() {
     table(
       ['figure', 'n', 'min', 'median', 'p90', 'max'],
       [
-        statRow('mount returned → borg create exec\'d', summary.immediate.mountToBorgMs),
+        statRow("mount returned → borg create exec'd", summary.immediate.mountToBorgMs),
         statRow('  same, without the first run (borg --version cached)', summary.immediate.mountToBorgWarmMs),
-        statRow('  mount(8) spawned → borg create exec\'d', summary.immediate.mountSpawnToBorgMs),
+        statRow("  mount(8) spawned → borg create exec'd", summary.immediate.mountSpawnToBorgMs),
         statRow('  mount returned → "appeared" logged', summary.immediate.appearedMs),
         statRow('  "repository readable after" (log)', summary.immediate.readableAfterMs),
         statRow('  "readable" → "started" (log)', summary.immediate.readableToStartedMs),
         statRow('  "started" logged → borg create exec\'d', summary.immediate.startedToBorgMs),
-        statRow('repo renamed into place → borg create exec\'d', summary.late.readyToBorgMs),
+        statRow("repo renamed into place → borg create exec'd", summary.late.readyToBorgMs),
         statRow('  renamed → probe logged "readable"', summary.late.probeLagMs),
         statRow('  "readable after" (log, from "appeared")', summary.late.readableAfterMs),
         statRow('  "readable" → "started" (log)', summary.late.readableToStartedMs),
@@ -495,8 +543,12 @@ async function latencyBench() {
   const passLate = summary.late.readyToBorgMs.max < LATENCY_GOAL_MS;
   say();
   say(`goal: borg starts < ${LATENCY_GOAL_MS} ms after the repository is readable (the launchd script slept 5 s):`);
-  say(`  repository readable at mount: ${passImmediate ? 'ok' : 'NOT MET'} (max ${ms(summary.immediate.mountToBorgMs.max)}, median ${ms(summary.immediate.mountToBorgMs.median)})`);
-  say(`  repository readable later:    ${passLate ? 'ok' : 'NOT MET'} (max ${ms(summary.late.readyToBorgMs.max)}, median ${ms(summary.late.readyToBorgMs.median)}; the probe backs off 50 ms doubling to a 1 s cap)`);
+  say(
+    `  repository readable at mount: ${passImmediate ? 'ok' : 'NOT MET'} (max ${ms(summary.immediate.mountToBorgMs.max)}, median ${ms(summary.immediate.mountToBorgMs.median)})`,
+  );
+  say(
+    `  repository readable later:    ${passLate ? 'ok' : 'NOT MET'} (max ${ms(summary.late.readyToBorgMs.max)}, median ${ms(summary.late.readyToBorgMs.median)}; the probe backs off 50 ms doubling to a 1 s cap)`,
+  );
   return { clock, wrapperSkewMs: skew, rounds: rows, summary, goalMs: LATENCY_GOAL_MS, passImmediate, passLate };
 }
 
@@ -515,14 +567,30 @@ async function idleBench() {
   } else fs.mkdirSync(mp, { recursive: true }); // a non-empty folder counts as a present disk
   const repoSched = path.join(w.dir, 'repo-sched');
   const repoBoth = path.join(mp, 'backup', 'both');
-  for (const r of [repoSched, repoBoth]) await mustRun(borg.path, ['init', '--encryption=none', '--make-parent-dirs', r], { env: w.borgEnv });
+  for (const r of [repoSched, repoBoth])
+    await mustRun(borg.path, ['init', '--encryption=none', '--make-parent-dirs', r], { env: w.borgEnv });
   const common = { encryption: 'none', sources: [w.src], prune: null };
   writeConfig(w, {
     volumesRoot: w.volumes,
     profiles: [
       { id: 'sched', name: 'daily, not due', repository: repoSched, schedule: '0 3 * * *', ...common },
-      { id: 'absent', name: 'disk absent', repository: path.join(w.volumes, 'absent-disk', 'backup', 'x'), volume: 'absent-disk', minIntervalHours: 24, ...common },
-      { id: 'both', name: 'daily + disk present', repository: repoBoth, schedule: '0 3 * * *', volume: DISK, minIntervalHours: 24, ...common },
+      {
+        id: 'absent',
+        name: 'disk absent',
+        repository: path.join(w.volumes, 'absent-disk', 'backup', 'x'),
+        volume: 'absent-disk',
+        minIntervalHours: 24,
+        ...common,
+      },
+      {
+        id: 'both',
+        name: 'daily + disk present',
+        repository: repoBoth,
+        schedule: '0 3 * * *',
+        volume: DISK,
+        minIntervalHours: 24,
+        ...common,
+      },
     ],
   });
   progress('backing up "sched" and "both" once, so neither is due…');
@@ -532,7 +600,9 @@ async function idleBench() {
   await d.waitFor(/^daemon started/, { timeoutMs: 30_000 });
   await d.waitFor(/^watching /, { timeoutMs: 30_000 });
   await d.waitFor(/^\[both\] volume: skipped/, { timeoutMs: 30_000 });
-  progress(`daemon pid ${d.pid} settled; waiting ${SETTLE_MS / 1000} s more, then sampling every ${SAMPLE_EVERY_MS / 1000} s for ${IDLE_SECONDS} s…`);
+  progress(
+    `daemon pid ${d.pid} settled; waiting ${SETTLE_MS / 1000} s more, then sampling every ${SAMPLE_EVERY_MS / 1000} s for ${IDLE_SECONDS} s…`,
+  );
   const monitor = mountTableMonitor();
   await sleep(SETTLE_MS);
 
@@ -580,7 +650,11 @@ async function idleBench() {
   const intervals = samples.slice(1).map((s, i) => {
     const from = t0 + samples[i].t * 1000;
     const to = t0 + s.t * 1000;
-    return { ticks: s.totalTicks - samples[i].totalTicks, switches: s.switches - samples[i].switches, mountChanges: monitor.events.filter((e) => e.t > from && e.t <= to).length };
+    return {
+      ticks: s.totalTicks - samples[i].totalTicks,
+      switches: s.switches - samples[i].switches,
+      mountChanges: monitor.events.filter((e) => e.t > from && e.t <= to).length,
+    };
   });
   // Steady state: the second half of the window, after any one-time post-start-up GC.
   const mid = samples[Math.floor((samples.length - 1) / 2)];
@@ -595,7 +669,12 @@ async function idleBench() {
     wakeupsPerSecond: steadyS ? round3((last.switches - mid.switches) / steadyS) : null,
     rssStartKb: mid.rootRssKb,
     rssEndKb: last.rootRssKb,
-    rssSlopeKbPerMin: round1(slope(steadySamples.map((s) => s.t / 60), steadySamples.map((s) => s.rootRssKb))),
+    rssSlopeKbPerMin: round1(
+      slope(
+        steadySamples.map((s) => s.t / 60),
+        steadySamples.map((s) => s.rootRssKb),
+      ),
+    ),
   };
   // The biggest single RSS step between two samples (a GC returning memory shows as one drop).
   let step = { kb: 0, fromS: null, toS: null };
@@ -608,7 +687,10 @@ async function idleBench() {
   const quietTicks = quiet.reduce((a, x) => a + x.ticks, 0);
   const quietSwitches = quiet.reduce((a, x) => a + x.switches, 0);
   const rss = samples.map((s) => s.rootRssKb);
-  const rssSlopeKbPerMin = slope(samples.map((s) => s.t / 60), rss);
+  const rssSlopeKbPerMin = slope(
+    samples.map((s) => s.t / 60),
+    rss,
+  );
   const switches = last.switches - first.switches;
   const mountChanges = monitor.events.filter((e) => e.t >= t0);
 
@@ -619,7 +701,11 @@ async function idleBench() {
   }
 
   const result = {
-    profiles: ['sched: schedule 0 3 * * *, backed up just before (not due)', 'absent: volume absent-disk (not there)', `both: schedule 0 3 * * * + volume ${DISK} (${dev ? 'loop-mounted ext4' : 'plain folder'}, present, backed up)`],
+    profiles: [
+      'sched: schedule 0 3 * * *, backed up just before (not due)',
+      'absent: volume absent-disk (not there)',
+      `both: schedule 0 3 * * * + volume ${DISK} (${dev ? 'loop-mounted ext4' : 'plain folder'}, present, backed up)`,
+    ],
     settleSeconds: SETTLE_MS / 1000,
     idleSeconds: round3(wallS),
     samples: samples.length,
@@ -631,10 +717,23 @@ async function idleBench() {
     perProcess,
     daemonThreads: daemonThreads.filter((t) => t.ticks > 0 || t.switches > 0),
     daemonThreadCount: daemonThreads.length,
-    quietIntervals: { count: quiet.length, seconds: quietSeconds, cpuTicks: quietTicks, cpuPct: quietSeconds ? round3((quietTicks / CLK_TCK / quietSeconds) * 100) : null, wakeupsPerSecond: quietSeconds ? round3(quietSwitches / quietSeconds) : null },
+    quietIntervals: {
+      count: quiet.length,
+      seconds: quietSeconds,
+      cpuTicks: quietTicks,
+      cpuPct: quietSeconds ? round3((quietTicks / CLK_TCK / quietSeconds) * 100) : null,
+      wakeupsPerSecond: quietSeconds ? round3(quietSwitches / quietSeconds) : null,
+    },
     wakeups: switches,
     wakeupsPerSecond: round3(switches / wallS),
-    rssKb: { start: rss[0], end: rss.at(-1), min: Math.min(...rss), max: Math.max(...rss), slopeKbPerMin: round1(rssSlopeKbPerMin), largestStep: step },
+    rssKb: {
+      start: rss[0],
+      end: rss.at(-1),
+      min: Math.min(...rss),
+      max: Math.max(...rss),
+      slopeKbPerMin: round1(rssSlopeKbPerMin),
+      largestStep: step,
+    },
     steady,
     treeRssKb: { start: first.treeRssKb, end: last.treeRssKb, max: Math.max(...samples.map((s) => s.treeRssKb)) },
     daemonLinesDuringIdle: logged,
@@ -650,17 +749,29 @@ async function idleBench() {
     })),
   };
   // Flat = no growth: a one-time drop (GC giving memory back after start-up) is not a leak.
-  result.pass = { cpu: cpuPct < IDLE_CPU_GOAL_PCT, rssFlat: rss.at(-1) - rss[0] <= IDLE_RSS_GOAL_KB && steady.rssEndKb - steady.rssStartKb <= IDLE_RSS_GOAL_KB };
+  result.pass = {
+    cpu: cpuPct < IDLE_CPU_GOAL_PCT,
+    rssFlat: rss.at(-1) - rss[0] <= IDLE_RSS_GOAL_KB && steady.rssEndKb - steady.rssStartKb <= IDLE_RSS_GOAL_KB,
+  };
 
   say(`2. Idle cost of \`dandelion daemon\` — 3 profiles (${result.profiles.join('; ')})`);
-  say(`   after start-up (${result.startupCpuSeconds.toFixed(2)} s CPU incl. the first disk decision) and ${SETTLE_MS / 1000} s settling; /proc sampled every ${SAMPLE_EVERY_MS / 1000} s, CLK_TCK ${CLK_TCK} (1 tick = ${(1000 / CLK_TCK).toFixed(0)} ms)`);
+  say(
+    `   after start-up (${result.startupCpuSeconds.toFixed(2)} s CPU incl. the first disk decision) and ${SETTLE_MS / 1000} s settling; /proc sampled every ${SAMPLE_EVERY_MS / 1000} s, CLK_TCK ${CLK_TCK} (1 tick = ${(1000 / CLK_TCK).toFixed(0)} ms)`,
+  );
   say();
   const every = Math.max(1, Math.round(30_000 / SAMPLE_EVERY_MS));
   const shown = samples.filter((_, i) => i % every === 0 || i === samples.length - 1);
   say(
     table(
       ['t', 'CPU ticks (cumulative)', 'daemon RSS', 'tree RSS', 'wake-ups (cumulative)', 'processes'],
-      shown.map((s) => [`${s.t.toFixed(0)} s`, s.totalTicks - first.totalTicks, fmtMb(s.rootRssKb), fmtMb(s.treeRssKb), s.switches - first.switches, s.procs.map((p) => p.comm).join('+')]),
+      shown.map((s) => [
+        `${s.t.toFixed(0)} s`,
+        s.totalTicks - first.totalTicks,
+        fmtMb(s.rootRssKb),
+        fmtMb(s.treeRssKb),
+        s.switches - first.switches,
+        s.procs.map((p) => p.comm).join('+'),
+      ]),
     ),
   );
   say();
@@ -690,7 +801,10 @@ async function idleBench() {
         ['daemon RSS start / end', `${fmtMb(rss[0])} / ${fmtMb(rss.at(-1))}`],
         ['daemon RSS min / max', `${fmtMb(result.rssKb.min)} / ${fmtMb(result.rssKb.max)}`],
         ['daemon RSS slope (whole window)', `${Number.isFinite(rssSlopeKbPerMin) ? rssSlopeKbPerMin.toFixed(1) : 'n/a'} kB/min`],
-        ['largest RSS step between samples', step.fromS === null ? 'none' : `${step.kb >= 0 ? '+' : ''}${(step.kb / 1024).toFixed(1)} MB (${step.fromS} s → ${step.toS} s)`],
+        [
+          'largest RSS step between samples',
+          step.fromS === null ? 'none' : `${step.kb >= 0 ? '+' : ''}${(step.kb / 1024).toFixed(1)} MB (${step.fromS} s → ${step.toS} s)`,
+        ],
         [
           `steady state (last ${steady.seconds} s)`,
           `${steady.cpuTicks} ticks (${steady.cpuPct} %), ${steady.wakeups} wake-ups (${steady.wakeupsPerSecond}/s), RSS ${fmtMb(steady.rssStartKb)} → ${fmtMb(steady.rssEndKb)} (slope ${steady.rssSlopeKbPerMin ?? 'n/a'} kB/min)`,
@@ -707,14 +821,19 @@ async function idleBench() {
   );
   for (const l of logged.slice(0, 10)) say(`   log: ${l}`);
   say();
-  say(`goal: no measurable CPU (< ${IDLE_CPU_GOAL_PCT} % average): ${result.pass.cpu ? 'ok' : 'NOT MET'}; RSS flat (grows ≤ ${IDLE_RSS_GOAL_KB / 1024} MB over the window and over its second half): ${result.pass.rssFlat ? 'ok' : 'NOT MET'}`);
+  say(
+    `goal: no measurable CPU (< ${IDLE_CPU_GOAL_PCT} % average): ${result.pass.cpu ? 'ok' : 'NOT MET'}; RSS flat (grows ≤ ${IDLE_RSS_GOAL_KB / 1024} MB over the window and over its second half): ${result.pass.rssFlat ? 'ok' : 'NOT MET'}`,
+  );
   if (step.kb < -4096) {
     say(
       `note: RSS dropped ${(-step.kb / 1024).toFixed(1)} MB once (${step.fromS} s → ${step.toS} s, with the CPU ticks and wake-ups of that interval): a garbage collection after start-up giving memory back, not idle work; ` +
         `see the steady-state row${opt.quick ? ' (with --quick the window is too short to reach it)' : ''}`,
     );
   }
-  if (mountChanges.length) say(`note: the mount table changed ${mountChanges.length} time(s) during the window (other processes); each one wakes findmnt and a re-evaluation in the daemon`);
+  if (mountChanges.length)
+    say(
+      `note: the mount table changed ${mountChanges.length} time(s) during the window (other processes); each one wakes findmnt and a re-evaluation in the daemon`,
+    );
   return result;
 }
 

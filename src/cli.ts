@@ -85,9 +85,15 @@ async function cmdRun(configDir: string, id: string): Promise<number> {
   if (shown && tty) process.stdout.write('\n');
   const summary = [`${record.result}`];
   if (record.archive) summary.push(`archive ${record.archive}`);
-  if (record.stats) summary.push(`${record.stats.nfiles} files, ${formatBytes(record.stats.originalSize)}, ${formatBytes(record.stats.deduplicatedSize)} new`);
+  if (record.stats)
+    summary.push(
+      `${record.stats.nfiles} files, ${formatBytes(record.stats.originalSize)}, ${formatBytes(record.stats.deduplicatedSize)} new`,
+    );
   process.stdout.write(`${summary.join(' — ')}\n`);
-  if (record.result !== 'success') printDiagnoses(record.diagnoses.length ? record.diagnoses : record.message ? [{ kind: 'unknown', message: record.message, fix: '' }] : []);
+  if (record.result !== 'success')
+    printDiagnoses(
+      record.diagnoses.length ? record.diagnoses : record.message ? [{ kind: 'unknown', message: record.message, fix: '' }] : [],
+    );
   if (record.log) process.stdout.write(`log: ${record.log}\n`);
   return exitFor(record);
 }

@@ -41,7 +41,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
   const owner = await acquireTriggers(engine, `dandelion daemon (${opts.configDir})`);
   if (!owner.ok) {
-    out(`the triggers of ${opts.configDir} are already owned by pid ${owner.owner.pid} (${owner.owner.what}, since ${owner.owner.since}); not starting a second owner`);
+    out(
+      `the triggers of ${opts.configDir} are already owned by pid ${owner.owner.pid} (${owner.owner.what}, since ${owner.owner.since}); not starting a second owner`,
+    );
     return 2;
   }
 
@@ -60,7 +62,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   // Reload on edit (chokidar follows editors that save by rename), debounced; armed before the first
   // run so no edit slips between start and watch.
   let reloadTimer: NodeJS.Timeout | undefined;
-  const configWatcher = watch(engine.paths.config, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
+  const configWatcher = watch(engine.paths.config, {
+    ignoreInitial: true,
+    awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 },
+  });
   await new Promise<void>((resolve) => configWatcher.once('ready', () => resolve()));
   configWatcher.on('all', () => {
     clearTimeout(reloadTimer);

@@ -13,7 +13,13 @@ export interface Finding {
 }
 
 const PASSPHRASE_KINDS: ErrorKind[] = ['passphrase-wrong', 'passphrase-missing'];
-const CONNECTION_KINDS: ErrorKind[] = ['ssh-host-unknown', 'ssh-host-changed', 'ssh-permission-denied', 'ssh-key-too-open', 'connection-lost'];
+const CONNECTION_KINDS: ErrorKind[] = [
+  'ssh-host-unknown',
+  'ssh-host-changed',
+  'ssh-permission-denied',
+  'ssh-key-too-open',
+  'connection-lost',
+];
 
 /** borg found and recent enough, config valid, and per profile: repository reachable, passphrase right. */
 export async function doctor(engine: Engine, only?: string): Promise<Finding[]> {
@@ -28,7 +34,8 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
   }
   const load = await engine.reload();
   if (!load.ok) {
-    for (const e of load.errors) findings.push({ check: 'config', ok: false, message: `${e.path}: ${e.message}`, fix: `Edit ${load.file}.` });
+    for (const e of load.errors)
+      findings.push({ check: 'config', ok: false, message: `${e.path}: ${e.message}`, fix: `Edit ${load.file}.` });
     return findings;
   }
   findings.push({ check: 'config', ok: true, message: `${engine.paths.config}: ${load.config.profiles.length} profile(s)` });
@@ -46,7 +53,12 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
     out.push({
       check: tag('passphrase'),
       ok: true,
-      message: secret.kind === 'none' ? 'not encrypted, no passphrase needed' : secret.kind === 'passcommand' ? 'from passcommand' : 'stored in the keyring',
+      message:
+        secret.kind === 'none'
+          ? 'not encrypted, no passphrase needed'
+          : secret.kind === 'passcommand'
+            ? 'from passcommand'
+            : 'stored in the keyring',
     });
   } catch (err) {
     const d = diagnosisOf(err, p);
@@ -58,8 +70,13 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
   const r = await engine.info(p.id);
   const d = r.diagnoses[0];
   if (r.level !== 'error') {
-    if (isRemote(p.repository)) out.push({ check: tag('connection'), ok: true, message: `ssh to ${sshTarget(p.repository)?.host ?? p.repository} works` });
-    out.push({ check: tag('repository'), ok: true, message: `${p.repository} is readable${p.encryption === 'none' ? '' : ' and the passphrase opens it'}` });
+    if (isRemote(p.repository))
+      out.push({ check: tag('connection'), ok: true, message: `ssh to ${sshTarget(p.repository)?.host ?? p.repository} works` });
+    out.push({
+      check: tag('repository'),
+      ok: true,
+      message: `${p.repository} is readable${p.encryption === 'none' ? '' : ' and the passphrase opens it'}`,
+    });
     return out;
   }
   if (!d) {
@@ -80,7 +97,11 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
 export async function hostFingerprint(repository: string): Promise<string | null> {
   const t = sshTarget(repository);
   if (!t) return null;
-  const scan = await execa('ssh-keyscan', ['-p', String(t.port), '-t', 'ed25519,ecdsa,rsa', '--', t.host], { reject: false, timeout: 10_000, stdin: 'ignore' });
+  const scan = await execa('ssh-keyscan', ['-p', String(t.port), '-t', 'ed25519,ecdsa,rsa', '--', t.host], {
+    reject: false,
+    timeout: 10_000,
+    stdin: 'ignore',
+  });
   if (!scan.stdout) return null;
   const fp = await execa('ssh-keygen', ['-lf', '-'], { input: scan.stdout, reject: false });
   return fp.stdout.split('\n')[0] ?? null;

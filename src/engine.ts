@@ -123,7 +123,11 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   profile(id: string): Profile {
     const p = this.cfg.profiles.find((x) => x.id === id);
-    if (!p) throw new UnknownProfileError(id, this.cfg.profiles.map((x) => x.id));
+    if (!p)
+      throw new UnknownProfileError(
+        id,
+        this.cfg.profiles.map((x) => x.id),
+      );
     return p;
   }
 
@@ -214,7 +218,18 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** A trigger that decided not to run leaves a trace the user can see ("skipped: backed up 2 h ago"). */
   async recordSkipped(id: string, trigger: Trigger, reason: string): Promise<RunRecord> {
     const now = new Date().toISOString();
-    const record: RunRecord = { profile: id, trigger, startedAt: now, finishedAt: now, result: 'skipped', archive: null, stats: null, message: reason, diagnoses: [], log: null };
+    const record: RunRecord = {
+      profile: id,
+      trigger,
+      startedAt: now,
+      finishedAt: now,
+      result: 'skipped',
+      archive: null,
+      stats: null,
+      message: reason,
+      diagnoses: [],
+      log: null,
+    };
     await this.history.append(record);
     this.emit('run-finished', record);
     this.emit('status-changed');
@@ -242,7 +257,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     return Promise.allSettled([...this.active.values()].map((r) => r.promise));
   }
 
-  private async execute(profile: Profile, trigger: Trigger, controller: AbortController, entry: ActiveRun, busy: 'fail' | 'wait'): Promise<RunRecord> {
+  private async execute(
+    profile: Profile,
+    trigger: Trigger,
+    controller: AbortController,
+    entry: ActiveRun,
+    busy: 'fail' | 'wait',
+  ): Promise<RunRecord> {
     const startedAt = new Date().toISOString();
     const failed = (d: Diagnosis, result: RunRecord['result'] = 'error'): RunRecord => ({
       profile: profile.id,
@@ -297,7 +318,14 @@ export class Engine extends EventEmitter<EngineEvents> {
         cancelGraceMs: this.opts.cancelGraceMs,
         onEvent: (event) => {
           if (event.type === 'progress') {
-            entry.progress = { profile: profile.id, step: 'create', nfiles: event.nfiles, originalSize: event.originalSize, deduplicatedSize: event.deduplicatedSize, path: event.path };
+            entry.progress = {
+              profile: profile.id,
+              step: 'create',
+              nfiles: event.nfiles,
+              originalSize: event.originalSize,
+              deduplicatedSize: event.deduplicatedSize,
+              path: event.path,
+            };
           } else if (event.type === 'step' && entry.progress) entry.progress.step = event.step;
           this.emit('run-event', { profile: profile.id, event });
         },
@@ -350,7 +378,14 @@ export class Engine extends EventEmitter<EngineEvents> {
         name: profileLabel(p),
         state,
         lastRun: lastRun
-          ? { trigger: lastRun.trigger, startedAt: lastRun.startedAt, finishedAt: lastRun.finishedAt, result: lastRun.result, archive: lastRun.archive, message: lastRun.message }
+          ? {
+              trigger: lastRun.trigger,
+              startedAt: lastRun.startedAt,
+              finishedAt: lastRun.finishedAt,
+              result: lastRun.result,
+              archive: lastRun.archive,
+              message: lastRun.message,
+            }
           : null,
         lastSuccessAt: lastSuccess?.finishedAt ?? null,
         nextRunAt: next?.toISOString() ?? null,
@@ -370,7 +405,15 @@ export class Engine extends EventEmitter<EngineEvents> {
   async borgCommand(p: Profile, args: string[], opts: { captureStdout?: boolean; secret?: Secret } = {}): Promise<BorgRunResult> {
     const borg = await this.borg(p);
     const secret = opts.secret ?? (await this.secretFor(p));
-    return runBorg({ borg, args, secret, rsh: this.rshFor(p), sshProbe: this.sshProbeFor(p), ctx: this.ctx(p), captureStdout: opts.captureStdout });
+    return runBorg({
+      borg,
+      args,
+      secret,
+      rsh: this.rshFor(p),
+      sshProbe: this.sshProbeFor(p),
+      ctx: this.ctx(p),
+      captureStdout: opts.captureStdout,
+    });
   }
 
   async init(id: string): Promise<BorgRunResult> {
@@ -437,9 +480,13 @@ export function diagnosisOf(err: unknown, p?: Profile): Diagnosis {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

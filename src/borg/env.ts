@@ -14,7 +14,10 @@ export function scrubbedEnv(base: NodeJS.ProcessEnv): Record<string, string> {
   return env;
 }
 
-export function borgEnv(base: NodeJS.ProcessEnv, opts: { secret: Secret; rsh?: string; extraEnv?: Record<string, string> }): Record<string, string> {
+export function borgEnv(
+  base: NodeJS.ProcessEnv,
+  opts: { secret: Secret; rsh?: string; extraEnv?: Record<string, string> },
+): Record<string, string> {
   const env = scrubbedEnv(base);
   // File names are UTF-8 on both platforms; C.UTF-8 is always there on Linux, en_US.UTF-8 on macOS.
   const utf8 = process.platform === 'darwin' ? 'en_US.UTF-8' : 'C.UTF-8';

@@ -187,7 +187,9 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
           };
     case 'borg-too-old':
       return {
-        message: info.remote ? 'The borg on the server is too old for this client.' : 'The installed borg is too old for Dandelion or this repository.',
+        message: info.remote
+          ? 'The borg on the server is too old for this client.'
+          : 'The installed borg is too old for Dandelion or this repository.',
         fix: 'Install BorgBackup 1.2 or newer.',
       };
     case 'disk-not-mounted':
@@ -201,7 +203,10 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
         fix: 'Reconnect the disk and run the backup again; borg resumes from the last checkpoint.',
       };
     case 'cancelled':
-      return { message: 'The run was cancelled before it finished.', fix: 'Start it again when ready; borg resumes from the last checkpoint.' };
+      return {
+        message: 'The run was cancelled before it finished.',
+        fix: 'Start it again when ready; borg resumes from the last checkpoint.',
+      };
     case 'unknown':
       if (info.summary) {
         // Aggregated file-level warnings that have no kind of their own (I/O errors, files changing).
@@ -425,10 +430,12 @@ export class DiagnosisCollector {
   private errorDiagnoses(exitCode: number | null, fallback: ErrorKind | null): Diagnosis[] {
     const kinds = PRIORITY.filter((k) => this.errors.has(k));
     const hidden = new Set(kinds.flatMap((k) => CONSEQUENCES[k] ?? []));
-    const out = kinds.filter((k) => !hidden.has(k)).map((k) => {
-      const b = this.errors.get(k) as Bucket;
-      return this.make(k, { detail: b.detail, remote: b.remote });
-    });
+    const out = kinds
+      .filter((k) => !hidden.has(k))
+      .map((k) => {
+        const b = this.errors.get(k) as Bucket;
+        return this.make(k, { detail: b.detail, remote: b.remote });
+      });
     if (out.length === 0 && fallback && !this.errors.has(fallback)) out.push(this.make(fallback, {}));
     if (out.length === 0) out.push(this.make('unknown', { detail: this.firstError, exitCode }));
     return out;
@@ -483,7 +490,8 @@ export class DiagnosisCollector {
       return true;
     }
     if (this.fileWarnings.size >= MAX_OTHER_BUCKETS + 2) return false;
-    const summary = resolved !== 'unknown' ? undefined : changed ? 'changed while being backed up' : `could not be read (${m?.[3] ?? 'error'})`;
+    const summary =
+      resolved !== 'unknown' ? undefined : changed ? 'changed while being backed up' : `could not be read (${m?.[3] ?? 'error'})`;
     this.fileWarnings.set(key, { kind: resolved, count: 1, detail: clip(msg), summary, example: m?.[1] ?? changed?.[1] });
     return true;
   }

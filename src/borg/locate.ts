@@ -84,7 +84,9 @@ export function locateBorg(configured?: string | null, versionCache?: string): P
 
 function runVersion(file: string): Promise<string> {
   return new Promise((resolve) => {
-    const child = execFile(file, ['--version'], { timeout: 15_000, env: scrubbedEnv(process.env) }, (_err, stdout) => resolve(String(stdout)));
+    const child = execFile(file, ['--version'], { timeout: 15_000, env: scrubbedEnv(process.env) }, (_err, stdout) =>
+      resolve(String(stdout)),
+    );
     child.stdin?.end();
   });
 }

@@ -134,7 +134,13 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       backpressure: () => log.backpressure(),
       onEvent: (ev) => {
         if (ev.type === 'archive_progress' && !ev.finished) {
-          emit({ type: 'progress', nfiles: ev.nfiles, originalSize: ev.originalSize, deduplicatedSize: ev.deduplicatedSize, path: ev.path });
+          emit({
+            type: 'progress',
+            nfiles: ev.nfiles,
+            originalSize: ev.originalSize,
+            deduplicatedSize: ev.deduplicatedSize,
+            path: ev.path,
+          });
         } else if (ev.type === 'progress_percent' && !ev.finished && ev.message) {
           emit({ type: 'percent', message: ev.message, current: ev.current, total: ev.total });
         } else if (ev.type === 'log_message' && ev.msgid === 'Archive.AlreadyExists') archiveExists = true;
@@ -154,7 +160,9 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
 
   if (await diskMissing(profile, input.volumePath)) {
     result = 'error';
-    diagnoses.push(diagnosisFor('disk-not-mounted', { ...ctx, passphraseSupplied: false }, input.volumePath ?? path.dirname(profile.repository)));
+    diagnoses.push(
+      diagnosisFor('disk-not-mounted', { ...ctx, passphraseSupplied: false }, input.volumePath ?? path.dirname(profile.repository)),
+    );
   } else {
     const create = () =>
       step(
@@ -182,7 +190,8 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
     if (created) ({ archive, stats } = parseStats(created.stdout));
     if (created && (created.level === 'success' || created.level === 'warning') && !created.cancelled) {
       if (profile.prune) record(await step('prune', pruneArgs(profile.repository, profile.archiveName, profile.prune, features)));
-      if (features.hasCompact && result !== 'error' && result !== 'cancelled') record(await step('compact', compactArgs(profile.repository)));
+      if (features.hasCompact && result !== 'error' && result !== 'cancelled')
+        record(await step('compact', compactArgs(profile.repository)));
     }
     // The disk went away under borg: that is the story, not whatever I/O error borg saw.
     if (result === 'error' && input.volumePath !== null && (await repositoryGone(profile, input.volumePath))) {

@@ -64,7 +64,12 @@ export async function readOwner(file: string): Promise<LockOwner | null> {
   try {
     const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockOwner>;
     if (typeof parsed.pid !== 'number') return null;
-    return { pid: parsed.pid, what: String(parsed.what ?? ''), since: String(parsed.since ?? ''), ...(parsed.profile ? { profile: String(parsed.profile) } : {}) };
+    return {
+      pid: parsed.pid,
+      what: String(parsed.what ?? ''),
+      since: String(parsed.since ?? ''),
+      ...(parsed.profile ? { profile: String(parsed.profile) } : {}),
+    };
   } catch {
     return null;
   }

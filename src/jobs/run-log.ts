@@ -13,7 +13,10 @@ export class RunLog {
   private readonly stream: fs.WriteStream;
   private readonly tailLines: string[] = [];
 
-  private constructor(file: string, private readonly tailSize: number) {
+  private constructor(
+    file: string,
+    private readonly tailSize: number,
+  ) {
     this.file = file;
     this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600 });
     this.stream.on('error', () => {}); // a full disk must not crash the run; the run itself reports it

@@ -69,11 +69,7 @@ export const profileSchema = z
     oneFileSystem: z.boolean().default(false),
     excludeCaches: z.boolean().default(true),
     prune: pruneSchema.nullable().default({ keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }),
-    schedule: z
-      .string()
-      .refine(isCron, 'not a valid cron expression')
-      .nullable()
-      .optional(),
+    schedule: z.string().refine(isCron, 'not a valid cron expression').nullable().optional(),
     volume: z
       .string()
       .min(1)

@@ -2,9 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type Config, type ConfigInput, type FieldError } from './schema.js';
 
-export type LoadResult =
-  | { ok: true; config: Config; exists: boolean }
-  | { ok: false; file: string; errors: FieldError[] };
+export type LoadResult = { ok: true; config: Config; exists: boolean } | { ok: false; file: string; errors: FieldError[] };
 
 export class ConfigError extends Error {
   constructor(

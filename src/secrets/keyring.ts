@@ -1,4 +1,3 @@
-
 /** Where repository passphrases live: the macOS Keychain, the Secret Service on Linux. */
 export interface SecretStore {
   get(account: string): Promise<string | null>;

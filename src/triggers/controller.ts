@@ -102,7 +102,10 @@ export class TriggerController {
       this.watchedRoot = root;
       this.watchedNames = names.join('\0');
       if (names.length) {
-        const w = new VolumeWatcher(root, names, { mountTable: this.opts.mountTable, onError: (e) => this.log(null, `volume watcher: ${(e as Error).message}`) });
+        const w = new VolumeWatcher(root, names, {
+          mountTable: this.opts.mountTable,
+          onError: (e) => this.log(null, `volume watcher: ${(e as Error).message}`),
+        });
         w.on('appeared', (name) => void this.volumeAppeared(name));
         w.on('vanished', (name) => this.volumeVanished(name));
         this.watcher = w;
@@ -183,10 +186,13 @@ export class TriggerController {
       const target = isRemote(p.repository) ? this.engine.volumePath(p)! : p.repository;
       this.log(p.id, `disk "${name}" appeared; waiting until ${target} is readable`);
       const t0 = Date.now();
-      const readable = isRemote(p.repository) || (await waitUntilReadable(target, { timeoutMs: this.opts.readyTimeoutMs ?? 60_000, signal: probe.signal }));
+      const readable =
+        isRemote(p.repository) ||
+        (await waitUntilReadable(target, { timeoutMs: this.opts.readyTimeoutMs ?? 60_000, signal: probe.signal }));
       if (probe.signal.aborted) continue;
       this.probes.delete(p.id);
-      if (!readable) this.log(p.id, `repository still not readable after ${Math.round((Date.now() - t0) / 1000)} s; trying anyway so borg can say why`);
+      if (!readable)
+        this.log(p.id, `repository still not readable after ${Math.round((Date.now() - t0) / 1000)} s; trying anyway so borg can say why`);
       else this.log(p.id, `repository readable after ${Date.now() - t0} ms`);
       const decision = decideMount(p, {
         now: this.now(),

@@ -31,7 +31,8 @@ export function decideTimed(p: Profile, s: Situation): Decision {
   if (!isDue({ schedule: p.schedule ?? null, lastSuccessStartedAt: s.lastSuccessStartedAt, now: s.now, tz: s.tz })) {
     return { action: 'none', reason: 'not due' };
   }
-  if (p.skipOnBattery && s.onBattery) return { action: 'skip', reason: 'on battery power (skipOnBattery); runs when plugged in', record: false };
+  if (p.skipOnBattery && s.onBattery)
+    return { action: 'skip', reason: 'on battery power (skipOnBattery); runs when plugged in', record: false };
   if (p.volume && !s.volumePresent) return { action: 'wait-for-volume' };
   return { action: 'run' };
 }

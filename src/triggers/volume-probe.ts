@@ -7,7 +7,10 @@ import { dirname, join } from 'node:path';
 
 /** The same presence rule for one volume path, for callers outside the watcher. */
 export async function volumePresent(path: string): Promise<boolean> {
-  const rootDev = await stat(dirname(path)).then((s) => s.dev, () => null);
+  const rootDev = await stat(dirname(path)).then(
+    (s) => s.dev,
+    () => null,
+  );
   return rootDev !== null && looksMounted(path, rootDev);
 }
 
@@ -55,7 +58,11 @@ export async function waitUntilReadable(
   let delay = 50;
   for (;;) {
     if (signal?.aborted) return false;
-    const ok = await raceTimeout(Promise.resolve().then(() => probe(path)), Math.max(deadline - Date.now(), 0), signal);
+    const ok = await raceTimeout(
+      Promise.resolve().then(() => probe(path)),
+      Math.max(deadline - Date.now(), 0),
+      signal,
+    );
     if (ok) return true;
     const left = deadline - Date.now();
     if (left <= 0 || signal?.aborted) return false;

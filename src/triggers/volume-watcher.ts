@@ -45,7 +45,11 @@ export class VolumeWatcher extends EventEmitter<VolumeWatcherEvents> {
   private dirty = false;
   private closed = false;
 
-  constructor(volumesRoot: string, names: Iterable<string>, private readonly opts: VolumeWatcherOptions = {}) {
+  constructor(
+    volumesRoot: string,
+    names: Iterable<string>,
+    private readonly opts: VolumeWatcherOptions = {},
+  ) {
     super();
     this.root = resolve(volumesRoot);
     this.names = new Set(names);
@@ -141,7 +145,10 @@ export class VolumeWatcher extends EventEmitter<VolumeWatcherEvents> {
   }
 
   private async evaluateOnce(): Promise<void> {
-    const rootDev = await stat(this.root).then((s) => s.dev, () => null);
+    const rootDev = await stat(this.root).then(
+      (s) => s.dev,
+      () => null,
+    );
     for (const name of this.names) {
       const isPresent = rootDev !== null && (await looksMounted(join(this.root, name), rootDev));
       if (this.closed || isPresent === this.present.has(name)) continue;
@@ -154,7 +161,12 @@ export class VolumeWatcher extends EventEmitter<VolumeWatcherEvents> {
 
 async function nearestExistingDir(path: string): Promise<string> {
   let p = path;
-  while (!(await stat(p).then((s) => s.isDirectory(), () => false))) {
+  while (
+    !(await stat(p).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     const parent = dirname(p);
     if (parent === p) break;
     p = parent;

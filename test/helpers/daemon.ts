@@ -45,7 +45,10 @@ export class DaemonProcess {
     const hit = this.lines.slice(from).find((l) => re.test(l));
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`daemon never logged ${re}; log:\n${this.lines.join('\n')}`)), opts.timeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`daemon never logged ${re}; log:\n${this.lines.join('\n')}`)),
+        opts.timeoutMs ?? 30_000,
+      );
       this.waiters.push({
         re,
         from,

@@ -67,7 +67,12 @@ export function borg(sb: Sandbox, args: string[], passphrase?: string) {
   return execa('borg', args, {
     reject: false,
     extendEnv: false,
-    env: { ...sb.env, ...(passphrase ? { BORG_PASSPHRASE: passphrase } : {}), BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes', BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes' },
+    env: {
+      ...sb.env,
+      ...(passphrase ? { BORG_PASSPHRASE: passphrase } : {}),
+      BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes',
+      BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+    },
     stdin: 'ignore',
   });
 }

@@ -35,7 +35,18 @@ export async function startKeyring(home: string): Promise<Keyring> {
   // Wait until the Secret Service answers on the bus.
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const r = await execa('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env, reject: false });
+    const r = await execa(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        'string:org.freedesktop.secrets',
+      ],
+      { env, reject: false },
+    );
     if (r.stdout.includes('boolean true')) break;
     if (Date.now() > deadline) throw new Error('gnome-keyring-daemon did not come up');
     await new Promise((res) => setTimeout(res, 100));

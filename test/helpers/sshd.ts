@@ -66,7 +66,10 @@ export async function startSshd(dir: string): Promise<Sshd> {
     'LogLevel ERROR',
   ].join('\n');
   await fs.writeFile(path.join(dir, 'sshd_config'), config + '\n');
-  const child: ResultPromise = execa('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { reject: false, stdin: 'ignore' });
+  const child: ResultPromise = execa('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
+    reject: false,
+    stdin: 'ignore',
+  });
   await waitForPort(port, Date.now() + 10_000);
   const hostPublicKey = (await fs.readFile(`${hostKey}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ');
   return {

@@ -32,7 +32,11 @@ function daemon(env: Record<string, string> = {}): DaemonProcess {
 async function history(id: string): Promise<{ result: string; trigger: string; message: string | null }[]> {
   try {
     const text = await fs.readFile(path.join(sb.configDir, 'history', `${id}.jsonl`), 'utf8');
-    return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     return [];
   }
@@ -46,7 +50,9 @@ describe('dandelion daemon: schedules', () => {
     await makeTree(src);
     const repo = path.join(sb.dir, 'repo');
     // Every day at 00:00: the latest slot is always in the past.
-    await writeConfig(sb.configDir, { profiles: [{ id: 'daily', repository: repo, encryption: 'none', sources: [src], schedule: '0 0 * * *' }] });
+    await writeConfig(sb.configDir, {
+      profiles: [{ id: 'daily', repository: repo, encryption: 'none', sources: [src], schedule: '0 0 * * *' }],
+    });
     expect((await dandelion(sb, ['init', 'daily'])).exitCode).toBe(0);
 
     const first = daemon();
@@ -71,7 +77,9 @@ describe('dandelion daemon: schedules', () => {
     await fs.mkdir(big);
     for (let i = 0; i < 120; i++) await fs.writeFile(path.join(big, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
     const repo = path.join(sb.dir, 'repo');
-    await writeConfig(sb.configDir, { profiles: [{ id: 'big', repository: repo, encryption: 'none', sources: [big], compression: 'none', schedule: '0 0 * * *' }] });
+    await writeConfig(sb.configDir, {
+      profiles: [{ id: 'big', repository: repo, encryption: 'none', sources: [big], compression: 'none', schedule: '0 0 * * *' }],
+    });
     expect((await dandelion(sb, ['init', 'big'])).exitCode).toBe(0);
     const d = daemon();
     await d.waitFor(/\[big\] started \(catch-up\)/);
@@ -95,7 +103,9 @@ describe('dandelion daemon: schedules', () => {
   });
 
   it('reports an invalid config edit and keeps the previous config in force', async () => {
-    const cfg = { profiles: [{ id: 'p', repository: path.join(sb.dir, 'r'), encryption: 'none', sources: [sb.dir], schedule: '0 0 1 1 *' }] };
+    const cfg = {
+      profiles: [{ id: 'p', repository: path.join(sb.dir, 'r'), encryption: 'none', sources: [sb.dir], schedule: '0 0 1 1 *' }],
+    };
     await writeConfig(sb.configDir, cfg);
     const d = daemon();
     await d.waitFor(/daemon started/);
@@ -165,7 +175,10 @@ describe.skipIf(!isRoot)(`dandelion daemon: the backup disk (${isRoot ? 'real lo
     await fs.mkdir(big);
     for (let i = 0; i < 150; i++) await fs.writeFile(path.join(big, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
     mark = d.mark;
-    await writeConfig(sb.configDir, { volumesRoot: volumes, profiles: [profile({ minIntervalHours: 0, sources: [big], compression: 'none' })] });
+    await writeConfig(sb.configDir, {
+      volumesRoot: volumes,
+      profiles: [profile({ minIntervalHours: 0, sources: [big], compression: 'none' })],
+    });
     await d.waitFor(/config reloaded/, { from: mark });
     mark = d.mark;
     await disk.mount(mountPoint);

@@ -25,7 +25,17 @@ beforeAll(async () => {
   knownHosts = path.join(sb.home, '.ssh', 'known_hosts');
   await fs.writeFile(knownHosts, sshd.knownHostsLine + '\n');
   await writeConfig(sb.configDir, {
-    profiles: [{ id: 'offsite', name: 'Storage box', repository: url, sshKey: sshd.clientKey, encryption: 'repokey-blake2', sources: [src], schedule: '0 12 * * *' }],
+    profiles: [
+      {
+        id: 'offsite',
+        name: 'Storage box',
+        repository: url,
+        sshKey: sshd.clientKey,
+        encryption: 'repokey-blake2',
+        sources: [src],
+        schedule: '0 12 * * *',
+      },
+    ],
   });
   expect((await dandelion(sb, ['passphrase', 'set', 'offsite'], { input: PASS })).exitCode).toBe(0);
 });
@@ -42,7 +52,10 @@ describe('an ssh:// repository through a real sshd on loopback', () => {
     expect(init.exitCode, init.stderr).toBe(0);
     const run = await dandelion(sb, ['run', 'offsite']);
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    const r = await execa('borg', ['list', '--short', path.join(sb.dir, 'remote', 'repo')], { env: { BORG_PASSPHRASE: PASS, BORG_BASE_DIR: path.join(sb.dir, 'b2') }, reject: false });
+    const r = await execa('borg', ['list', '--short', path.join(sb.dir, 'remote', 'repo')], {
+      env: { BORG_PASSPHRASE: PASS, BORG_BASE_DIR: path.join(sb.dir, 'b2') },
+      reject: false,
+    });
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(await listArchives(sb, path.join(sb.dir, 'remote', 'repo'), PASS)).toHaveLength(1);
   });

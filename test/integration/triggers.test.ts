@@ -55,7 +55,16 @@ beforeEach(async () => {
 
 async function open(profile: Record<string, unknown>): Promise<void> {
   await writeConfig(sb.configDir, {
-    profiles: [{ id: 'p', repository: path.join(sb.dir, 'repo'), encryption: 'none', sources: [path.join(sb.dir, 'src')], schedule: '0 0 * * *', ...profile }],
+    profiles: [
+      {
+        id: 'p',
+        repository: path.join(sb.dir, 'repo'),
+        encryption: 'none',
+        sources: [path.join(sb.dir, 'src')],
+        schedule: '0 0 * * *',
+        ...profile,
+      },
+    ],
   });
   ({ engine } = await Engine.open({ configDir: sb.configDir, secrets: new MemorySecretStore(), busy: 'wait' }));
   triggers = new TriggerController(engine, { log: (l) => lines.push(l), now: () => fakeNow, mountTable: false });
@@ -96,7 +105,14 @@ describe('the trigger controller with the real engine and borg', () => {
   it('runs profiles that share a repository one after the other', async () => {
     fakeNow = new Date();
     await writeConfig(sb.configDir, {
-      profiles: ['a', 'b'].map((id) => ({ id, repository: path.join(sb.dir, 'repo'), encryption: 'none', sources: [path.join(sb.dir, 'src')], archiveName: `${id}-{now}`, schedule: '0 0 * * *' })),
+      profiles: ['a', 'b'].map((id) => ({
+        id,
+        repository: path.join(sb.dir, 'repo'),
+        encryption: 'none',
+        sources: [path.join(sb.dir, 'src')],
+        archiveName: `${id}-{now}`,
+        schedule: '0 0 * * *',
+      })),
     });
     ({ engine } = await Engine.open({ configDir: sb.configDir, secrets: new MemorySecretStore(), busy: 'wait' }));
     triggers = new TriggerController(engine, { log: (l) => lines.push(l), now: () => fakeNow, mountTable: false });

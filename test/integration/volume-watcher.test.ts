@@ -25,7 +25,9 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all(watchers.map((w) => w.close()));
   for (const target of mounted) {
-    await run('umount', [target]).catch(() => run('umount', ['-l', target])).catch(() => undefined);
+    await run('umount', [target])
+      .catch(() => run('umount', ['-l', target]))
+      .catch(() => undefined);
   }
   // Never rm -r through a mount that is still there: that would delete the image's contents.
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
@@ -80,68 +82,80 @@ async function umount(target: string): Promise<void> {
 }
 
 describe('VolumeWatcher with a real loop-mounted ext4 image', () => {
-  it.skipIf(!isRoot)(`mount onto an existing empty mount point => appeared; umount => vanished [${isRoot ? 'root' : NOT_ROOT}]`, async (ctx) => {
-    const img = await makeImage(ctx);
-    const target = join(root, 'backup-disk');
-    await mkdir(target, { recursive: true });
-    const w = await startWatcher(['backup-disk']);
-    expect(w.isPresent('backup-disk')).toBe(false); // the empty directory alone is not a disk
+  it.skipIf(!isRoot)(
+    `mount onto an existing empty mount point => appeared; umount => vanished [${isRoot ? 'root' : NOT_ROOT}]`,
+    async (ctx) => {
+      const img = await makeImage(ctx);
+      const target = join(root, 'backup-disk');
+      await mkdir(target, { recursive: true });
+      const w = await startWatcher(['backup-disk']);
+      expect(w.isPresent('backup-disk')).toBe(false); // the empty directory alone is not a disk
 
-    const appeared = waitFor(w, 'appeared', 'backup-disk');
-    await mount(ctx, img, target);
-    expect(await appeared).toBeLessThan(2000);
-    expect(w.isPresent('backup-disk')).toBe(true);
+      const appeared = waitFor(w, 'appeared', 'backup-disk');
+      await mount(ctx, img, target);
+      expect(await appeared).toBeLessThan(2000);
+      expect(w.isPresent('backup-disk')).toBe(true);
 
-    const vanished = waitFor(w, 'vanished', 'backup-disk');
-    await umount(target);
-    expect(await vanished).toBeLessThan(2000);
-    expect(w.isPresent('backup-disk')).toBe(false);
-  });
+      const vanished = waitFor(w, 'vanished', 'backup-disk');
+      await umount(target);
+      expect(await vanished).toBeLessThan(2000);
+      expect(w.isPresent('backup-disk')).toBe(false);
+    },
+  );
 
-  it.skipIf(!isRoot)(`a disk already mounted at start counts; unmounting it does not throw [${isRoot ? 'root' : NOT_ROOT}]`, async (ctx) => {
-    const img = await makeImage(ctx);
-    const target = join(root, 'backup-disk');
-    await mkdir(target, { recursive: true });
-    await mount(ctx, img, target);
-    const appearedNames: string[] = [];
-    const w = new VolumeWatcher(root, ['backup-disk', 'other-disk'], { onError: (e) => expect.fail(String(e)) });
-    watchers.push(w);
-    w.on('appeared', (n) => appearedNames.push(n));
-    await w.start();
-    expect(appearedNames).toEqual(['backup-disk']);
-    expect(w.isPresent('other-disk')).toBe(false);
+  it.skipIf(!isRoot)(
+    `a disk already mounted at start counts; unmounting it does not throw [${isRoot ? 'root' : NOT_ROOT}]`,
+    async (ctx) => {
+      const img = await makeImage(ctx);
+      const target = join(root, 'backup-disk');
+      await mkdir(target, { recursive: true });
+      await mount(ctx, img, target);
+      const appearedNames: string[] = [];
+      const w = new VolumeWatcher(root, ['backup-disk', 'other-disk'], { onError: (e) => expect.fail(String(e)) });
+      watchers.push(w);
+      w.on('appeared', (n) => appearedNames.push(n));
+      await w.start();
+      expect(appearedNames).toEqual(['backup-disk']);
+      expect(w.isPresent('other-disk')).toBe(false);
 
-    // The watcher holds an inotify watch inside the mounted fs: umount must still succeed.
-    const vanished = waitFor(w, 'vanished', 'backup-disk');
-    await umount(target);
-    expect(await vanished).toBeLessThan(2000);
-  });
+      // The watcher holds an inotify watch inside the mounted fs: umount must still succeed.
+      const vanished = waitFor(w, 'vanished', 'backup-disk');
+      await umount(target);
+      expect(await vanished).toBeLessThan(2000);
+    },
+  );
 
-  it.skipIf(!isRoot)(`udisks-style: mount point created, mounted at once, removed after umount [${isRoot ? 'root' : NOT_ROOT}]`, async (ctx) => {
-    const img = await makeImage(ctx);
-    await mkdir(root);
-    const w = await startWatcher(['backup-disk']);
-    const target = join(root, 'backup-disk');
-    const appeared = waitFor(w, 'appeared', 'backup-disk');
-    await mkdir(target);
-    await mount(ctx, img, target);
-    expect(await appeared).toBeLessThan(2000);
-    const vanished = waitFor(w, 'vanished', 'backup-disk');
-    await umount(target);
-    await rmdir(target);
-    expect(await vanished).toBeLessThan(2000);
-  });
+  it.skipIf(!isRoot)(
+    `udisks-style: mount point created, mounted at once, removed after umount [${isRoot ? 'root' : NOT_ROOT}]`,
+    async (ctx) => {
+      const img = await makeImage(ctx);
+      await mkdir(root);
+      const w = await startWatcher(['backup-disk']);
+      const target = join(root, 'backup-disk');
+      const appeared = waitFor(w, 'appeared', 'backup-disk');
+      await mkdir(target);
+      await mount(ctx, img, target);
+      expect(await appeared).toBeLessThan(2000);
+      const vanished = waitFor(w, 'vanished', 'backup-disk');
+      await umount(target);
+      await rmdir(target);
+      expect(await vanished).toBeLessThan(2000);
+    },
+  );
 
-  it.skipIf(!isRoot)(`finding: chokidar alone (no findmnt) never sees a mount onto an existing directory [${isRoot ? 'root' : NOT_ROOT}]`, async (ctx) => {
-    const img = await makeImage(ctx);
-    const target = join(root, 'backup-disk');
-    await mkdir(target, { recursive: true });
-    const w = await startWatcher(['backup-disk'], { mountTable: false });
-    await mount(ctx, img, target);
-    await sleep(1000);
-    // No directory entry changed, so inotify reported nothing: this is why the watcher runs findmnt --poll.
-    expect(w.isPresent('backup-disk')).toBe(false);
-  });
+  it.skipIf(!isRoot)(
+    `finding: chokidar alone (no findmnt) never sees a mount onto an existing directory [${isRoot ? 'root' : NOT_ROOT}]`,
+    async (ctx) => {
+      const img = await makeImage(ctx);
+      const target = join(root, 'backup-disk');
+      await mkdir(target, { recursive: true });
+      const w = await startWatcher(['backup-disk'], { mountTable: false });
+      await mount(ctx, img, target);
+      await sleep(1000);
+      // No directory entry changed, so inotify reported nothing: this is why the watcher runs findmnt --poll.
+      expect(w.isPresent('backup-disk')).toBe(false);
+    },
+  );
 });
 
 describe('VolumeWatcher with plain directories (no root needed)', () => {

@@ -1,6 +1,19 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { archiveGlob, borgRsh, breakLockArgs, checkArgs, createArgs, extractArgs, infoArgs, initArgs, isRemote, pruneArgs, sshTarget, listArgs } from '../../src/borg/argv.js';
+import {
+  archiveGlob,
+  borgRsh,
+  breakLockArgs,
+  checkArgs,
+  createArgs,
+  extractArgs,
+  infoArgs,
+  initArgs,
+  isRemote,
+  pruneArgs,
+  sshTarget,
+  listArgs,
+} from '../../src/borg/argv.js';
 import { featuresFor } from '../../src/borg/features.js';
 import { parseVersion } from '../../src/borg/locate.js';
 
@@ -37,7 +50,15 @@ describe('argv for borg', () => {
   });
 
   it('keeps a source that starts with "-" a path, and expands ~', () => {
-    const args = createArgs({ repository: '/r', archiveName: 'a', sources: ['-rf', '~/Docs'], excludes: ['-x'], compression: 'lz4', oneFileSystem: true, excludeCaches: false });
+    const args = createArgs({
+      repository: '/r',
+      archiveName: 'a',
+      sources: ['-rf', '~/Docs'],
+      excludes: ['-x'],
+      compression: 'lz4',
+      oneFileSystem: true,
+      excludeCaches: false,
+    });
     expect(args).toContain('--one-file-system');
     expect(args).toContain('--exclude=-x');
     const afterDashes = args.slice(args.indexOf('--') + 1);
@@ -46,7 +67,9 @@ describe('argv for borg', () => {
   });
 
   it('scopes prune to the profile archives with keep 7/5/6', () => {
-    expect(pruneArgs('/Volumes/backup-disk/backup/mbp2015', '{hostname}-daily-{now}', { keepDaily: 7, keepWeekly: 5, keepMonthly: 6 }, f12)).toEqual([
+    expect(
+      pruneArgs('/Volumes/backup-disk/backup/mbp2015', '{hostname}-daily-{now}', { keepDaily: 7, keepWeekly: 5, keepMonthly: 6 }, f12),
+    ).toEqual([
       'prune',
       '--log-json',
       '--list',
@@ -70,7 +93,15 @@ describe('argv for borg', () => {
 
   it('passes keep-within and skips zero rules', () => {
     expect(pruneArgs('/r', 'x-{now}', { keepWithin: '2d', keepDaily: 0, keepYearly: 1 }, f12)).toEqual([
-      'prune', '--log-json', '--list', '--glob-archives', 'x-*', '--keep-within=2d', '--keep-yearly=1', '--', '/r',
+      'prune',
+      '--log-json',
+      '--list',
+      '--glob-archives',
+      'x-*',
+      '--keep-within=2d',
+      '--keep-yearly=1',
+      '--',
+      '/r',
     ]);
   });
 
@@ -80,13 +111,36 @@ describe('argv for borg', () => {
     expect(checkArgs('/r')).toEqual(['check', '--log-json', '--progress', '--', '/r']);
     expect(checkArgs('/r', { repositoryOnly: true })).toEqual(['check', '--log-json', '--progress', '--repository-only', '--', '/r']);
     // borg stores paths without the leading slash; a path named like an option stays a path.
-    expect(extractArgs('/r', 'a1', ['/Users/me/Documents', '-x'])).toEqual(['extract', '--log-json', '--list', '--', '/r::a1', 'Users/me/Documents', '-x']);
+    expect(extractArgs('/r', 'a1', ['/Users/me/Documents', '-x'])).toEqual([
+      'extract',
+      '--log-json',
+      '--list',
+      '--',
+      '/r::a1',
+      'Users/me/Documents',
+      '-x',
+    ]);
     expect(breakLockArgs('ssh://h/r')).toEqual(['break-lock', '--log-json', '--', 'ssh://h/r']);
   });
 
   it('builds init and list', () => {
-    expect(initArgs('/r', 'repokey-blake2')).toEqual(['init', '--log-json', '--encryption=repokey-blake2', '--make-parent-dirs', '--', '/r']);
-    expect(listArgs('/r', f12, '{hostname}-daily-{now}')).toEqual(['list', '--log-json', '--json', '--glob-archives', '{hostname}-daily-*', '--', '/r']);
+    expect(initArgs('/r', 'repokey-blake2')).toEqual([
+      'init',
+      '--log-json',
+      '--encryption=repokey-blake2',
+      '--make-parent-dirs',
+      '--',
+      '/r',
+    ]);
+    expect(listArgs('/r', f12, '{hostname}-daily-{now}')).toEqual([
+      'list',
+      '--log-json',
+      '--json',
+      '--glob-archives',
+      '{hostname}-daily-*',
+      '--',
+      '/r',
+    ]);
   });
 });
 
@@ -99,7 +153,11 @@ describe('ssh', () => {
   });
 
   it('parses the host and port of a repository', () => {
-    expect(sshTarget('ssh://u123@u123.your-storagebox.de:23/./backup/mbp2015')).toEqual({ user: 'u123', host: 'u123.your-storagebox.de', port: 23 });
+    expect(sshTarget('ssh://u123@u123.your-storagebox.de:23/./backup/mbp2015')).toEqual({
+      user: 'u123',
+      host: 'u123.your-storagebox.de',
+      port: 23,
+    });
     expect(sshTarget('ssh://host/repo')).toEqual({ user: undefined, host: 'host', port: 22 });
     expect(sshTarget('ssh://me@[::1]:2222/repo')).toEqual({ user: 'me', host: '::1', port: 2222 });
     expect(sshTarget('me@nas:backups/repo')).toEqual({ user: 'me', host: 'nas', port: 22 });

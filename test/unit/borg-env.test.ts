@@ -16,7 +16,8 @@ const parent = {
 describe('the environment of a borg child', () => {
   it('never passes secrets or repository overrides through from our own environment', () => {
     const env = scrubbedEnv(parent);
-    for (const k of ['BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_NEW_PASSPHRASE', 'BORG_RSH', 'BORG_REPO']) expect(env).not.toHaveProperty(k);
+    for (const k of ['BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_NEW_PASSPHRASE', 'BORG_RSH', 'BORG_REPO'])
+      expect(env).not.toHaveProperty(k);
     expect(env.BORG_BASE_DIR).toBe('/Users/me/.borg-base');
   });
 

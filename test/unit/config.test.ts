@@ -33,7 +33,11 @@ describe('config.json', () => {
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.config.profiles[0]).toMatchObject({ oneFileSystem: false, skipOnBattery: false, minIntervalHours: 24 });
     const minimal = parseConfig({ profiles: [{ id: 'a', repository: '/r', encryption: 'none', sources: ['/s'] }] });
-    expect(minimal.ok && minimal.config.profiles[0]).toMatchObject({ archiveName: '{hostname}-daily-{now}', compression: 'lz4', excludes: [] });
+    expect(minimal.ok && minimal.config.profiles[0]).toMatchObject({
+      archiveName: '{hostname}-daily-{now}',
+      compression: 'lz4',
+      excludes: [],
+    });
   });
 
   it('names the field of each problem', () => {
@@ -65,7 +69,9 @@ describe('config.json', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]!.message).toMatch(/not valid JSON/);
     expect(await fs.readFile(file, 'utf8')).toBe('{ "profiles": [ { "id": ');
-    await expect(saveConfig(file, { profiles: [{ id: 'X', repository: '/r', encryption: 'none', sources: ['/s'] }] })).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      saveConfig(file, { profiles: [{ id: 'X', repository: '/r', encryption: 'none', sources: ['/s'] }] }),
+    ).rejects.toBeInstanceOf(ConfigError);
     expect(await fs.readFile(file, 'utf8')).toBe('{ "profiles": [ { "id": ');
     await saveConfig(file, seed);
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual(seed);

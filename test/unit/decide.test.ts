@@ -5,7 +5,9 @@ import type { ErrorKind } from '../../src/borg/errors.js';
 import { parseConfig, type Profile } from '../../src/profiles/schema.js';
 
 function profile(extra: Record<string, unknown> = {}): Profile {
-  const r = parseConfig({ profiles: [{ id: 'p', repository: '/Volumes/backup-disk/repo', encryption: 'none', sources: ['/s'], ...extra }] });
+  const r = parseConfig({
+    profiles: [{ id: 'p', repository: '/Volumes/backup-disk/repo', encryption: 'none', sources: ['/s'], ...extra }],
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.config.profiles[0]!;
 }
@@ -26,15 +28,23 @@ describe('timed triggers (startup, slot, resume)', () => {
   });
 
   it('absorbs a trigger while the profile is running', () => {
-    expect(decideTimed(profile({ schedule: '0 12 * * *' }), { ...base, running: true })).toMatchObject({ action: 'none', reason: 'already running' });
+    expect(decideTimed(profile({ schedule: '0 12 * * *' }), { ...base, running: true })).toMatchObject({
+      action: 'none',
+      reason: 'already running',
+    });
   });
 
   it('waits for the disk instead of failing when a volume profile is due without its disk', () => {
-    expect(decideTimed(profile({ schedule: '0 12 * * *', volume: 'backup-disk' }), { ...base, volumePresent: false })).toEqual({ action: 'wait-for-volume' });
+    expect(decideTimed(profile({ schedule: '0 12 * * *', volume: 'backup-disk' }), { ...base, volumePresent: false })).toEqual({
+      action: 'wait-for-volume',
+    });
   });
 
   it('holds a skipOnBattery profile while on battery, without recording it', () => {
-    expect(decideTimed(profile({ schedule: '0 12 * * *', skipOnBattery: true }), { ...base, onBattery: true })).toMatchObject({ action: 'skip', record: false });
+    expect(decideTimed(profile({ schedule: '0 12 * * *', skipOnBattery: true }), { ...base, onBattery: true })).toMatchObject({
+      action: 'skip',
+      record: false,
+    });
     expect(decideTimed(profile({ schedule: '0 12 * * *' }), { ...base, onBattery: true })).toEqual({ action: 'run' });
   });
 
@@ -73,7 +83,15 @@ describe('the backup disk appears', () => {
 
 describe('retrying an automatic run that failed', () => {
   const failed = (kind: ErrorKind, trigger: RunRecord['trigger'] = 'schedule'): RunRecord => ({
-    profile: 'p', trigger, startedAt: '', finishedAt: '', result: 'error', archive: null, stats: null, message: null, log: null,
+    profile: 'p',
+    trigger,
+    startedAt: '',
+    finishedAt: '',
+    result: 'error',
+    archive: null,
+    stats: null,
+    message: null,
+    log: null,
     diagnoses: [{ kind, message: '', fix: '' }],
   });
 

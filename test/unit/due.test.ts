@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isDue,
-  isOverdue,
-  isValidCron,
-  minIntervalCheck,
-  nextSlot,
-  previousSlot,
-  schedulePeriodMs,
-} from '../../src/triggers/due.js';
+import { isDue, isOverdue, isValidCron, minIntervalCheck, nextSlot, previousSlot, schedulePeriodMs } from '../../src/triggers/due.js';
 
 const d = (iso: string) => new Date(iso);
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -109,8 +101,12 @@ describe('DST: Europe/Berlin (spring forward 2026-03-29 02:00 CET -> 03:00 CEST,
     expect(iso(previousSlot(at230, d('2026-03-29T12:00:00Z'), BERLIN))).toBe('2026-03-29T01:30:00.000Z');
     expect(iso(previousSlot(at230, d('2026-03-30T12:00:00Z'), BERLIN))).toBe('2026-03-30T00:30:00.000Z');
     // Asleep over the moved slot: due once at resume, then not again that day.
-    expect(isDue({ schedule: at230, lastSuccessStartedAt: d('2026-03-28T01:30:00Z'), now: d('2026-03-29T09:00:00Z'), tz: BERLIN })).toBe(true);
-    expect(isDue({ schedule: at230, lastSuccessStartedAt: d('2026-03-29T09:00:00Z'), now: d('2026-03-29T23:00:00Z'), tz: BERLIN })).toBe(false);
+    expect(isDue({ schedule: at230, lastSuccessStartedAt: d('2026-03-28T01:30:00Z'), now: d('2026-03-29T09:00:00Z'), tz: BERLIN })).toBe(
+      true,
+    );
+    expect(isDue({ schedule: at230, lastSuccessStartedAt: d('2026-03-29T09:00:00Z'), now: d('2026-03-29T23:00:00Z'), tz: BERLIN })).toBe(
+      false,
+    );
   });
 
   it('spring forward: 0 12 * * * is 11:00Z before the change and 10:00Z after', () => {
@@ -130,7 +126,13 @@ describe('DST: Europe/Berlin (spring forward 2026-03-29 02:00 CET -> 03:00 CEST,
 
   it('fall back: 30 2 * * * is not due twice', () => {
     const lastSuccessStartedAt = d('2026-10-25T00:30:00Z');
-    for (const now of ['2026-10-25T01:00:00Z', '2026-10-25T01:30:00Z', '2026-10-25T01:45:00Z', '2026-10-25T12:00:00Z', '2026-10-26T01:29:00Z']) {
+    for (const now of [
+      '2026-10-25T01:00:00Z',
+      '2026-10-25T01:30:00Z',
+      '2026-10-25T01:45:00Z',
+      '2026-10-25T12:00:00Z',
+      '2026-10-26T01:29:00Z',
+    ]) {
       expect(isDue({ schedule: at230, lastSuccessStartedAt, now: d(now), tz: BERLIN }), now).toBe(false);
     }
     expect(isDue({ schedule: at230, lastSuccessStartedAt, now: d('2026-10-26T01:30:00Z'), tz: BERLIN })).toBe(true);
@@ -162,7 +164,9 @@ describe('DST: America/New_York (spring 2026-03-08, fall 2026-11-01)', () => {
   it('fall back: the repeated 01:30 (EDT 05:30Z, EST 06:30Z) is one slot, not due twice', () => {
     expect(iso(nextSlot('30 1 * * *', d('2026-10-31T12:00:00Z'), NEW_YORK))).toBe('2026-11-01T05:30:00.000Z');
     expect(iso(previousSlot('30 1 * * *', d('2026-11-01T06:45:00Z'), NEW_YORK))).toBe('2026-11-01T05:30:00.000Z');
-    expect(isDue({ schedule: '30 1 * * *', lastSuccessStartedAt: d('2026-11-01T05:30:00Z'), now: d('2026-11-01T06:31:00Z'), tz: NEW_YORK })).toBe(false);
+    expect(
+      isDue({ schedule: '30 1 * * *', lastSuccessStartedAt: d('2026-11-01T05:30:00Z'), now: d('2026-11-01T06:31:00Z'), tz: NEW_YORK }),
+    ).toBe(false);
   });
 });
 
@@ -245,6 +249,8 @@ describe('minIntervalCheck', () => {
     expect(minIntervalCheck({ lastSuccessAt: now, minIntervalHours: 0, now })).toEqual({ allowed: true, allowedAt: null });
   });
   it('fractional hours', () => {
-    expect(minIntervalCheck({ lastSuccessAt: d('2026-05-10T11:45:00Z'), minIntervalHours: 0.5, now }).allowedAt).toEqual(d('2026-05-10T12:15:00Z'));
+    expect(minIntervalCheck({ lastSuccessAt: d('2026-05-10T11:45:00Z'), minIntervalHours: 0.5, now }).allowedAt).toEqual(
+      d('2026-05-10T12:15:00Z'),
+    );
   });
 });

@@ -2,12 +2,7 @@ import { sshTarget } from '../../src/borg/location.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  DiagnosisCollector,
-  diagnosisFor,
-  type ClassifyContext,
-  type ErrorKind,
-} from '../../src/borg/errors.js';
+import { DiagnosisCollector, diagnosisFor, type ClassifyContext, type ErrorKind } from '../../src/borg/errors.js';
 import { LineSplitter, parseLogLine, type BorgEvent } from '../../src/borg/log-json.js';
 
 const dir = new URL('../fixtures/borg/', import.meta.url);
@@ -145,7 +140,13 @@ describe('ssh failures', () => {
 
     const b = new DiagnosisCollector({ ...ctx, repository: 'u@example.org:repo' });
     b.observe(warn('Remote: bash: line 1: borg: command not found'));
-    b.observe({ type: 'log_message', level: 'ERROR', name: 'borg.archiver', message: 'Connection closed by remote host. Is borg working on the server?', msgid: 'ConnectionClosedWithHint' });
+    b.observe({
+      type: 'log_message',
+      level: 'ERROR',
+      name: 'borg.archiver',
+      message: 'Connection closed by remote host. Is borg working on the server?',
+      msgid: 'ConnectionClosedWithHint',
+    });
     const [d, ...rest] = b.finish(2).diagnoses;
     expect(d?.kind).toBe('borg-missing');
     expect(d?.message).toContain('on the server example.org');
@@ -248,22 +249,50 @@ describe('exit code fallback', () => {
 
   it('a logged msgid wins over the exit code', () => {
     const c = new DiagnosisCollector(ctx);
-    c.observe({ type: 'log_message', level: 'ERROR', name: 'borg.archiver', message: 'Failed to create/acquire the lock x (timeout).', msgid: 'LockTimeout' });
+    c.observe({
+      type: 'log_message',
+      level: 'ERROR',
+      name: 'borg.archiver',
+      message: 'Failed to create/acquire the lock x (timeout).',
+      msgid: 'LockTimeout',
+    });
     expect(kinds(c.finish(52))).toEqual(['lock-timeout']);
   });
 
   it('EIO on a local repository means the disk went away', () => {
     const c = new DiagnosisCollector(ctx);
-    c.observe({ type: 'log_message', level: 'ERROR', name: 'borg.archiver', message: "[Errno 5] Input/output error: '/Volumes/Backup/repo/data/1/123'" });
+    c.observe({
+      type: 'log_message',
+      level: 'ERROR',
+      name: 'borg.archiver',
+      message: "[Errno 5] Input/output error: '/Volumes/Backup/repo/data/1/123'",
+    });
     expect(kinds(c.finish(2))).toEqual(['disk-removed']);
   });
 });
 
 describe('diagnosisFor', () => {
   const all: ErrorKind[] = [
-    'passphrase-wrong', 'passphrase-missing', 'repo-missing', 'repo-invalid', 'repo-exists', 'lock-timeout', 'lock-failed',
-    'ssh-host-unknown', 'ssh-host-changed', 'ssh-permission-denied', 'ssh-key-too-open', 'connection-lost',
-    'source-permission', 'source-missing', 'borg-missing', 'borg-too-old', 'disk-not-mounted', 'disk-removed', 'cancelled', 'unknown',
+    'passphrase-wrong',
+    'passphrase-missing',
+    'repo-missing',
+    'repo-invalid',
+    'repo-exists',
+    'lock-timeout',
+    'lock-failed',
+    'ssh-host-unknown',
+    'ssh-host-changed',
+    'ssh-permission-denied',
+    'ssh-key-too-open',
+    'connection-lost',
+    'source-permission',
+    'source-missing',
+    'borg-missing',
+    'borg-too-old',
+    'disk-not-mounted',
+    'disk-removed',
+    'cancelled',
+    'unknown',
   ];
 
   it.each(all)('%s has a message and a fix on every platform', (kind) => {
@@ -280,7 +309,11 @@ describe('diagnosisFor', () => {
   it('builds context-specific diagnoses for callers', () => {
     expect(diagnosisFor('disk-not-mounted', ctx).message).toBe('The disk holding /Volumes/Backup/repo is not connected.');
     expect(diagnosisFor('borg-missing', { ...ctx, platform: 'darwin' }).fix).toContain('brew install borgbackup');
-    const d = diagnosisFor('source-permission', { ...ctx, platform: 'darwin' }, "/Users/a/Mail: open: [Errno 1] Operation not permitted: 'Mail'");
+    const d = diagnosisFor(
+      'source-permission',
+      { ...ctx, platform: 'darwin' },
+      "/Users/a/Mail: open: [Errno 1] Operation not permitted: 'Mail'",
+    );
     expect(d.message).toContain('/Users/a/Mail');
     expect(d.message).toContain('Full Disk Access');
     expect(d.detail).toContain('[Errno 1]');

@@ -42,7 +42,16 @@ describe('history', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-history-'));
     const h = new History(dir);
     const rec = (result: RunRecord['result'], startedAt: string): RunRecord => ({
-      profile: 'p', trigger: 'manual', startedAt, finishedAt: startedAt, result, archive: null, stats: null, message: null, diagnoses: [], log: null,
+      profile: 'p',
+      trigger: 'manual',
+      startedAt,
+      finishedAt: startedAt,
+      result,
+      archive: null,
+      stats: null,
+      message: null,
+      diagnoses: [],
+      log: null,
     });
     await h.append(rec('success', '2026-01-01T00:00:00Z'));
     await h.append(rec('error', '2026-01-02T00:00:00Z'));
