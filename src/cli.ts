@@ -66,7 +66,8 @@ async function cmdRun(configDir: string, id: string): Promise<number> {
       const line = `${event.nfiles} files, ${formatBytes(event.originalSize)} read, ${formatBytes(event.deduplicatedSize)} new`;
       if (tty) {
         const width = process.stdout.columns ?? 80;
-        const text = `${line}  ${event.path}`;
+        // borg reports paths as stored in the archive, without the leading slash.
+        const text = `${line}  ${event.path && !event.path.startsWith('/') ? '/' : ''}${event.path}`;
         process.stdout.write(`\r\x1b[K${text.length > width - 1 ? text.slice(0, width - 2) + '…' : text}`);
         shown = true;
       } else if (Date.now() - lastPlain > 5000) {
