@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Buffer } from 'node:buffer';
 import { makeSmallFileTree, makeTinyFileTree } from './lib-tree.mjs';
+import { machineInfo, positiveInt, progress, say, table } from './lib-report.mjs';
 import { hasProc, live, median, mustRun, run, sampleRss } from './lib-proc.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -54,16 +55,6 @@ if (opt.help) {
       '                               [--quick] [--fake-borg] [--only overhead|rss] [--keep]\n',
   );
   process.exit(0);
-}
-
-function positiveInt(name, value, fallback) {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    process.stderr.write(`--${name} needs a positive whole number, not "${value}"\n`);
-    process.exit(2);
-  }
-  return n;
 }
 
 const FILES = positiveInt('files', opt.files, opt.quick ? 2000 : 20000);
@@ -116,25 +107,12 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-const say = (s = '') => process.stdout.write(s + '\n');
-const progress = (s) => process.stderr.write(`  · ${s}\n`);
 const secs = (ms) => `${(ms / 1000).toFixed(3)} s`;
 const mb = (kb) => (kb === null || kb === undefined || Number.isNaN(kb) ? NaN : kb / 1024);
 const fmtMb = (v) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(1)} MB`);
 const pct = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)} %`;
 const round2 = (v) => Math.round(v * 100) / 100;
 const sign = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
-
-function table(headers, rows) {
-  const all = [headers, ...rows].map((r) => r.map(String));
-  const widths = headers.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
-}
 
 /** One side of a comparison: its own HOME, BORG_BASE_DIR (borg's cache and security dirs), repository and config dir. */
 function sideDirs(name) {
@@ -164,15 +142,7 @@ function writeProfile(d, sources, extra = {}) {
 
 function engineArgv(profile, features) {
   return {
-    create: createArgs({
-      repository: profile.repository,
-      archiveName: profile.archiveName,
-      sources: profile.sources,
-      excludes: profile.excludes,
-      compression: profile.compression,
-      oneFileSystem: profile.oneFileSystem,
-      excludeCaches: profile.excludeCaches,
-    }),
+    create: createArgs(profile),
     prune: profile.prune ? pruneArgs(profile.repository, profile.archiveName, profile.prune, features) : null,
     compact: features.hasCompact ? compactArgs(profile.repository) : null,
   };
@@ -190,16 +160,7 @@ async function timesOf(n, fn) {
 
 const borg = await locateBorg(null);
 const features = featuresFor(borg.version);
-const cpus = os.cpus();
-const machine = {
-  cpus: cpus.length,
-  cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
-  totalMemMB: Math.round(os.totalmem() / 1024 / 1024),
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  node: process.version,
-  tmpdir: os.tmpdir(),
-  loadavgAtStart: os.loadavg().map(round2),
-};
+const machine = { ...machineInfo(), tmpdir: os.tmpdir() };
 const report = { bench: 'engine-overhead', date: new Date().toISOString(), machine, borg: { path: borg.path, version: borg.version.raw } };
 
 say(`Dandelion engine benchmark — ${report.date}`);

@@ -32,6 +32,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { mustRun, run } from './lib-proc.mjs';
+import { machineInfo, positiveInt, progress, say, table } from './lib-report.mjs';
 import { CLK_TCK, Daemon, hasProc, sampleTree, sleep, slope, summarize, wallNow } from './lib-trigger-daemon.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -64,16 +65,6 @@ if (opt.help) {
   process.exit(0);
 }
 
-function positiveInt(name, value, fallback) {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    process.stderr.write(`--${name} needs a positive whole number, not "${value}"\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 const ROUNDS = positiveInt('rounds', opt.rounds, opt.quick ? 3 : 10);
 const IDLE_SECONDS = positiveInt('idle-seconds', opt['idle-seconds'], opt.quick ? 20 : 180);
 const SETTLE_MS = opt.quick ? 3000 : 10_000;
@@ -103,23 +94,10 @@ const helpers = new Set();
 const mounted = new Set();
 const loops = new Set();
 
-const say = (s = '') => process.stdout.write(s + '\n');
-const progress = (s) => process.stderr.write(`  · ${s}\n`);
 const round1 = (v) => (Number.isFinite(v) ? Math.round(v * 10) / 10 : null);
 const round3 = (v) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null);
 const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : 'n/a');
 const fmtMb = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(1)} MB` : 'n/a');
-
-function table(headers, rows) {
-  const all = [headers, ...rows].map((r) => r.map(String));
-  const widths = headers.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Disks, mounts, processes
@@ -268,16 +246,7 @@ function writeConfig(w, config) {
 
 // ---------------------------------------------------------------------------------------------
 
-const cpus = os.cpus();
-const machine = {
-  cpus: cpus.length,
-  cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
-  totalMemMB: Math.round(os.totalmem() / 1024 / 1024),
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  node: process.version,
-  loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
-  clkTck: CLK_TCK,
-};
+const machine = { ...machineInfo(), clkTck: CLK_TCK };
 const borg = await locateBorg(null);
 const report = {
   bench: 'trigger-latency',
@@ -289,7 +258,7 @@ const report = {
 
 say(`Dandelion trigger benchmark — ${report.date}`);
 say(
-  `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${(machine.totalMemMB / 1024).toFixed(1)} GiB RAM, ${machine.platform}, node ${machine.node}, load ${machine.loadAvgAtStart.join(' ')}`,
+  `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${(machine.totalMemMB / 1024).toFixed(1)} GiB RAM, ${machine.platform}, node ${machine.node}, load ${machine.loadavgAtStart.join(' ')}`,
 );
 say(`borg:    ${borg.version.raw} (${borg.path}); temp dir ${WORK}`);
 

@@ -164,20 +164,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       diagnosisFor('disk-not-mounted', { ...ctx, passphraseSupplied: false }, input.volumePath ?? path.dirname(profile.repository)),
     );
   } else {
-    const create = () =>
-      step(
-        'create',
-        createArgs({
-          repository: profile.repository,
-          archiveName: profile.archiveName,
-          sources: profile.sources,
-          excludes: profile.excludes,
-          compression: profile.compression,
-          oneFileSystem: profile.oneFileSystem,
-          excludeCaches: profile.excludeCaches,
-        }),
-        true,
-      );
+    const create = () => step('create', createArgs(profile), true);
     let created = await create();
     // {now} has one-second resolution: two runs in the same second (a quick run, then a disk
     // trigger) would collide on the name. The next second gives a new name.
