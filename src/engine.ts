@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { configPaths, defaultVolumesRoots, repoKey, type ConfigPaths } from './paths.js';
+import { existsSync } from 'node:fs';
+import { configPaths, defaultVolumesRoots, expandHome, repoKey, type ConfigPaths } from './paths.js';
 import { loadConfig, writeFileAtomic, type LoadResult } from './profiles/store.js';
 import { profileLabel, type Config, type Profile, type FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
@@ -131,8 +132,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return p;
   }
 
+  /** Where disks appear: config.json's volumesRoot, else the platform's usual place that exists here. */
   volumesRoot(): string {
-    return this.cfg.volumesRoot ?? defaultVolumesRoots()[0]!;
+    if (this.cfg.volumesRoot) return expandHome(this.cfg.volumesRoot);
+    const roots = defaultVolumesRoots();
+    return roots.find((r) => existsSync(r)) ?? roots[0]!;
   }
 
   volumePath(p: Profile): string | null {

@@ -11,10 +11,13 @@ export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, platform 
   return path.join(xdg, 'Dandelion');
 }
 
-/** Where removable disks appear: macOS /Volumes; Linux udisks mounts under /media/$USER or /run/media/$USER. */
+/**
+ * Where removable disks appear: macOS /Volumes; Linux udisks mounts under /run/media/$USER (Fedora,
+ * Arch) or /media/$USER (Debian, Ubuntu).
+ */
 export function defaultVolumesRoots(platform = process.platform, user = os.userInfo().username): string[] {
   if (platform === 'darwin') return ['/Volumes'];
-  return [path.join('/media', user), path.join('/run/media', user)];
+  return [path.join('/run/media', user), path.join('/media', user)];
 }
 
 export function expandHome(p: string): string {
