@@ -136,7 +136,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   volumesRoot(): string {
     if (this.cfg.volumesRoot) return expandHome(this.cfg.volumesRoot);
     const roots = defaultVolumesRoots();
-    return roots.find((r) => existsSync(r)) ?? roots[0]!;
+    // Before the first disk is mounted the user's folder may not exist yet; its parent tells the distribution's habit.
+    return roots.find((r) => existsSync(r)) ?? roots.find((r) => existsSync(path.dirname(r))) ?? roots[0]!;
   }
 
   volumePath(p: Profile): string | null {
