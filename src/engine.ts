@@ -12,7 +12,7 @@ import { runBorg, type BorgRunResult, type Secret } from './borg/run.js';
 import { diagnosisFor, type Diagnosis, type ErrorKind } from './borg/errors.js';
 import { OsKeyring, type SecretStore } from './secrets/keyring.js';
 import { History, type RunRecord, type Trigger } from './jobs/history.js';
-import { runBackup, type RunEvent } from './jobs/backup.js';
+import { diskMissing, runBackup, type RunEvent } from './jobs/backup.js';
 import { alive, liveOwner, tryLock, type LockOwner } from './jobs/pid-lock.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
 import { isOverdue, nextSlot } from './triggers/due.js';
@@ -149,7 +149,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private ctx(p: Profile, passphraseSupplied = false) {
-    return { repository: p.repository, platform: process.platform, passphraseSupplied };
+    return { repository: p.repository, platform: process.platform, passphraseSupplied, profile: p.id };
   }
 
   async secretFor(p: Profile): Promise<Secret> {
@@ -305,7 +305,14 @@ export class Engine extends EventEmitter<EngineEvents> {
         borg = await this.borg(profile);
         secret = await this.secretFor(profile);
       } catch (err) {
-        record = failed(diagnosisOf(err, profile));
+        // With the disk away, that is what the user needs to hear, not the passphrase it would unlock.
+        const volume = this.volumePath(profile);
+        const away = await diskMissing(profile, volume);
+        record = failed(
+          away
+            ? diagnosisFor('disk-not-mounted', this.ctx(profile), volume ?? path.dirname(profile.repository))
+            : diagnosisOf(err, profile),
+        );
         await this.history.append(record);
         this.emit('run-finished', record);
         return record;
@@ -477,7 +484,7 @@ function busyDiagnosis(p: Profile, owner: LockOwner): Diagnosis {
 export function diagnosisOf(err: unknown, p?: Profile): Diagnosis {
   if (err instanceof EngineError) return err.diagnosis;
   const kind = (err as { kind?: string })?.kind;
-  const ctx = { repository: p?.repository ?? '', platform: process.platform, passphraseSupplied: false };
+  const ctx = { repository: p?.repository ?? '', platform: process.platform, passphraseSupplied: false, profile: p?.id };
   if (kind === 'borg-missing' || kind === 'borg-too-old') return diagnosisFor(kind as ErrorKind, ctx, (err as Error).message);
   return { kind: 'unknown', message: (err as Error)?.message ?? String(err), fix: '' };
 }

@@ -39,6 +39,8 @@ export interface ClassifyContext {
   repository: string;
   platform: NodeJS.Platform;
   passphraseSupplied: boolean;
+  /** The profile, so a fix can name the exact command (`dandelion passphrase set offsite`). */
+  profile?: string;
 }
 
 interface Info {
@@ -87,12 +89,12 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
     case 'passphrase-wrong':
       return {
         message: `The passphrase for ${repo} is wrong.`,
-        fix: 'Save the passphrase chosen when this repository was created, in Preferences or with `dandelion passphrase set <profile>`.',
+        fix: `Save the passphrase chosen when this repository was created, in Preferences or with \`dandelion passphrase set ${ctx.profile ?? '<profile>'}\`.`,
       };
     case 'passphrase-missing':
       return {
         message: `${repo} is encrypted and no passphrase was given.`,
-        fix: "Save the repository's passphrase in Preferences, or with `dandelion passphrase set <profile>` (it is kept in the keyring).",
+        fix: `Save the repository's passphrase in Preferences, or with \`dandelion passphrase set ${ctx.profile ?? '<profile>'}\` (it is kept in the keyring).`,
       };
     case 'repo-missing':
       return {
@@ -180,7 +182,9 @@ function describe(kind: ErrorKind, ctx: ClassifyContext, info: Info): Omit<Diagn
             fix: 'Install BorgBackup 1.2 or newer on the server, or set the path to borg there in the backup settings.',
           }
         : {
-            message: 'BorgBackup (borg) is not installed on this computer.',
+            message: info.detail?.includes('looked in')
+              ? `BorgBackup (borg) was not found ${info.detail.replace(/^borg was not found /, '')}.`
+              : 'BorgBackup (borg) is not installed on this computer.',
             fix: mac
               ? `Install it with ${CODE('brew install borgbackup')}, or set the path to borg in settings.`
               : `Install it with your package manager (e.g. ${CODE('sudo apt install borgbackup')}), or set the path to borg in settings.`,

@@ -107,7 +107,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
   const log = await RunLog.open(input.logsDir, profile.id, startedAt);
   const emit = (ev: RunEvent) => input.onEvent?.(ev);
   const writeLine = (text: string) => emit({ type: 'log', line: log.line(text) });
-  const ctx = { repository: profile.repository, platform: process.platform };
+  const ctx = { repository: profile.repository, platform: process.platform, profile: profile.id };
 
   let result = 'success' as RunResult;
   let archive: string | null = null;

@@ -209,6 +209,28 @@ describe('a local repository, end to end with real borg', () => {
     await writeConfig(sb.configDir, { profiles: [profile()] });
   });
 
+  it('says what is wrong before borg starts: borg not found, disk not connected, no passphrase', async () => {
+    await writeConfig(sb.configDir, { borgPath: '/nonexistent/borg', profiles: [profile()] });
+    const noBorg = await dandelion(sb, ['run', 'local']);
+    expect(noBorg.exitCode).toBe(2);
+    expect(noBorg.stderr).toContain('BorgBackup (borg) was not found (looked in /nonexistent/borg).');
+
+    const volumes = path.join(sb.dir, 'volumes');
+    await writeConfig(sb.configDir, {
+      volumesRoot: volumes,
+      profiles: [profile({ id: 'away', repository: path.join(volumes, 'backup-disk', 'repo'), volume: 'backup-disk' })],
+    });
+    const away = await dandelion(sb, ['run', 'away']);
+    expect(away.exitCode).toBe(2);
+    expect(away.stderr).toContain(`The disk holding ${path.join(volumes, 'backup-disk', 'repo')} is not connected.`);
+
+    await writeConfig(sb.configDir, { profiles: [profile({ id: 'fresh', repository: path.join(sb.dir, 'fresh-repo') })] });
+    const noPass = await dandelion(sb, ['run', 'fresh']);
+    expect(noPass.exitCode).toBe(2);
+    expect(noPass.stderr).toContain('`dandelion passphrase set fresh`');
+    await writeConfig(sb.configDir, { profiles: [profile()] });
+  });
+
   it('reports an invalid config with the field and leaves the file untouched', async () => {
     const bad = { profiles: [profile(), profile({ id: 'second', schedule: 'every day at noon' })] };
     await writeConfig(sb.configDir, bad);
