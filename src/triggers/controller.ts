@@ -179,31 +179,33 @@ export class TriggerController {
   }
 
   private async volumeAppeared(name: string): Promise<void> {
-    for (const p of this.engine.config.profiles.filter((x) => x.volume === name)) {
-      this.probes.get(p.id)?.abort();
-      const probe = new AbortController();
-      this.probes.set(p.id, probe);
-      const target = isRemote(p.repository) ? this.engine.volumePath(p)! : p.repository;
-      this.log(p.id, `disk "${name}" appeared; waiting until ${target} is readable`);
-      const t0 = Date.now();
-      const readable =
-        isRemote(p.repository) ||
-        (await waitUntilReadable(target, { timeoutMs: this.opts.readyTimeoutMs ?? 60_000, signal: probe.signal }));
-      if (probe.signal.aborted) continue;
-      this.probes.delete(p.id);
-      if (!readable)
-        this.log(p.id, `repository still not readable after ${Math.round((Date.now() - t0) / 1000)} s; trying anyway so borg can say why`);
-      else this.log(p.id, `repository readable after ${Date.now() - t0} ms`);
-      const decision = decideMount(p, {
-        now: this.now(),
-        lastSuccessStartedAt: await this.engine.lastSuccessStartedAt(p.id),
-        running: this.engine.isRunning(p.id),
-        volumePresent: true,
-        onBattery: this.onBattery,
-        owed: this.engine.isWaitingForVolume(p.id),
-      });
-      await this.act(p, 'volume', decision);
-    }
+    // Each profile on the disk waits for its own repository: one that never shows up holds up no other.
+    await Promise.all(this.engine.config.profiles.filter((x) => x.volume === name).map((p) => this.diskReady(p, name)));
+  }
+
+  private async diskReady(p: Profile, name: string): Promise<void> {
+    this.probes.get(p.id)?.abort();
+    const probe = new AbortController();
+    this.probes.set(p.id, probe);
+    const target = isRemote(p.repository) ? this.engine.volumePath(p)! : p.repository;
+    this.log(p.id, `disk "${name}" appeared; waiting until ${target} is readable`);
+    const t0 = Date.now();
+    const readable =
+      isRemote(p.repository) || (await waitUntilReadable(target, { timeoutMs: this.opts.readyTimeoutMs ?? 60_000, signal: probe.signal }));
+    if (probe.signal.aborted) return;
+    this.probes.delete(p.id);
+    if (!readable)
+      this.log(p.id, `repository still not readable after ${Math.round((Date.now() - t0) / 1000)} s; trying anyway so borg can say why`);
+    else this.log(p.id, `repository readable after ${Date.now() - t0} ms`);
+    const decision = decideMount(p, {
+      now: this.now(),
+      lastSuccessStartedAt: await this.engine.lastSuccessStartedAt(p.id),
+      running: this.engine.isRunning(p.id),
+      volumePresent: true,
+      onBattery: this.onBattery,
+      owed: this.engine.isWaitingForVolume(p.id),
+    });
+    await this.act(p, 'volume', decision);
   }
 
   private volumeVanished(name: string): void {
