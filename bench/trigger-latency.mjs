@@ -819,7 +819,7 @@ try {
 } finally {
   await cleanup();
 }
-report.machine.loadAvgAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
+report.machine.loadavgAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 report.totalSeconds = Math.round((performance.now() - benchStart) / 100) / 10;
 say();
 say(`total: ${report.totalSeconds.toFixed(1)} s`);
