@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { defaultConfigDir } from './paths.js';
 import { Engine, EngineError, UnknownProfileError, type StatusReport } from './engine.js';
 import { ConfigError } from './profiles/store.js';
-import type { RunRecord } from './jobs/history.js';
-import type { Diagnosis } from './borg/errors.js';
+import type { RunRecord } from './records.js';
+import type { Diagnosis } from './diagnosis.js';
 import { formatBytes, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
 
@@ -173,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
         return EXIT.error;
       }
       process.stdout.write(`Created the repository ${p.repository} (encryption: ${p.encryption}).\n`);
-      if (p.encryption.startsWith('repokey') || p.encryption.startsWith('keyfile'))
+      if (p.encryption?.startsWith('repokey') || p.encryption?.startsWith('keyfile'))
         process.stdout.write(`Keep a copy of the key somewhere safe: borg key export ${p.repository} <file>\n`);
       return EXIT.ok;
     }

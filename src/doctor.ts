@@ -3,7 +3,7 @@ import type { Engine } from './engine.js';
 import { diagnosisOf } from './engine.js';
 import { isRemote, sshTarget } from './borg/argv.js';
 import type { Profile } from './profiles/schema.js';
-import type { ErrorKind } from './borg/errors.js';
+import type { ErrorKind } from './diagnosis.js';
 
 export interface Finding {
   check: string;

@@ -9,13 +9,15 @@ import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { featuresFor } from './borg/features.js';
 import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, listArgs, sshProbeArgs } from './borg/argv.js';
 import { runBorg, type BorgRunResult, type Secret } from './borg/run.js';
-import { diagnosisFor, type Diagnosis, type ErrorKind } from './borg/errors.js';
+import type { Diagnosis, ErrorKind } from './diagnosis.js';
+import { diagnosisFor } from './messages.js';
 import { OsKeyring, type SecretStore } from './secrets/keyring.js';
-import { History, type RunRecord, type Trigger } from './jobs/history.js';
+import { History } from './jobs/history.js';
+import type { RunRecord, Trigger } from './records.js';
 import { diskMissing, runBackup, type RunEvent } from './jobs/backup.js';
 import { alive, liveOwner, tryLock, type LockOwner } from './jobs/pid-lock.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
-import { isOverdue, nextSlot } from './triggers/due.js';
+import { isOverdue, nextSlot } from './schedule/due.js';
 
 export type ProfileState = 'idle' | 'running' | 'waiting-for-volume';
 
@@ -145,7 +147,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   borg(p?: Profile): Promise<BorgBinary> {
-    return locateBorg(p?.borgPath ?? this.cfg.borgPath ?? null, path.join(this.paths.dir, 'cache', 'borg-versions.json'));
+    return locateBorg(p?.borgPath ?? this.cfg.borgPath ?? null, this.paths.borgVersions);
   }
 
   private ctx(p: Profile, passphraseSupplied = false) {
@@ -351,11 +353,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private repoLockFile(p: Profile): string {
-    return path.join(this.paths.locks, `repo-${repoKey(p.repository)}.lock`);
+    return this.paths.repoLock(p.repository);
   }
 
   private get waitingFile(): string {
-    return path.join(this.paths.locks, 'waiting-for-volume.json');
+    return this.paths.waiting;
   }
 
   /** Shared with other processes, so `dandelion status` shows what the daemon or the tray is waiting for. */
@@ -430,6 +432,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async init(id: string): Promise<BorgRunResult> {
     const p = this.profile(id);
+    if (!p.encryption)
+      throw new EngineError(diagnosisFor('config-invalid', this.ctx(p), `profiles "${p.id}": set "encryption" to create a new repository`));
     return this.borgCommand(p, initArgs(p.repository, p.encryption));
   }
 

@@ -31,20 +31,40 @@ export function repoKey(repository: string): string {
   return crypto.createHash('sha256').update(repository).digest('hex').slice(0, 16);
 }
 
+/** Every file and folder the engine keeps under a config dir, named in one place. */
 export interface ConfigPaths {
   dir: string;
   config: string;
   logs: string;
   history: string;
   locks: string;
+  cache: string;
+  /** Held by the one process (the app or `dandelion daemon`) that owns the schedules and disk triggers. */
+  triggersLock: string;
+  /** Which profiles the trigger owner is waiting for a disk for, so other processes can show it. */
+  waiting: string;
+  /** borg's version by binary fingerprint, so a run does not start borg twice. */
+  borgVersions: string;
+  /** What the engine learnt about repositories (e.g. their encryption), keyed by repoKey. */
+  repositories: string;
+  /** Held while a borg command runs on that repository, across processes. */
+  repoLock(repository: string): string;
 }
 
 export function configPaths(dir: string): ConfigPaths {
+  const locks = path.join(dir, 'locks');
+  const cache = path.join(dir, 'cache');
   return {
     dir,
     config: path.join(dir, 'config.json'),
     logs: path.join(dir, 'logs'),
     history: path.join(dir, 'history'),
-    locks: path.join(dir, 'locks'),
+    locks,
+    cache,
+    triggersLock: path.join(locks, 'triggers.lock'),
+    waiting: path.join(locks, 'waiting-for-volume.json'),
+    borgVersions: path.join(cache, 'borg-versions.json'),
+    repositories: path.join(cache, 'repositories.json'),
+    repoLock: (repository) => path.join(locks, `repo-${repoKey(repository)}.lock`),
   };
 }

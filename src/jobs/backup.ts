@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Profile } from '../profiles/schema.js';
 import { compactArgs, createArgs, isRemote, pruneArgs } from '../borg/argv.js';
 import { runBorg, type BorgRunResult, type Secret } from '../borg/run.js';
-import { diagnosisFor, type Diagnosis } from '../borg/errors.js';
+import type { Diagnosis } from '../diagnosis.js';
+import { diagnosisFor } from '../messages.js';
 import type { BorgBinary } from '../borg/locate.js';
 import { featuresFor } from '../borg/features.js';
 import type { BorgEvent } from '../borg/log-json.js';
-import { worst, type ArchiveStats, type RunRecord, type RunResult, type Trigger } from './history.js';
+import { worst, type ArchiveStats, type RunRecord, type RunResult, type Trigger } from '../records.js';
 import { RunLog } from './run-log.js';
-import { borgConfigReadable, volumePresent } from '../triggers/volume-probe.js';
+import { borgConfigReadable, volumePresent } from '../volumes/probe.js';
 
 export type Step = 'create' | 'prune' | 'compact';
 

@@ -1,40 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Diagnosis } from '../borg/errors.js';
-
-export type RunResult = 'success' | 'warning' | 'error' | 'cancelled' | 'skipped';
-export type Trigger = 'manual' | 'schedule' | 'catch-up' | 'volume' | 'resume' | 'retry';
-
-export interface ArchiveStats {
-  originalSize: number;
-  compressedSize: number;
-  deduplicatedSize: number;
-  nfiles: number;
-  durationSeconds: number;
-}
-
-export interface RunRecord {
-  profile: string;
-  trigger: Trigger;
-  startedAt: string;
-  finishedAt: string;
-  result: RunResult;
-  archive: string | null;
-  stats: ArchiveStats | null;
-  message: string | null;
-  diagnoses: Diagnosis[];
-  log: string | null;
-}
-
-const RANK: Record<RunResult, number> = { skipped: 0, success: 1, warning: 2, cancelled: 3, error: 4 };
-
-export function worst(a: RunResult, b: RunResult): RunResult {
-  return RANK[b] > RANK[a] ? b : a;
-}
-
-export function isSuccessful(r: RunRecord): boolean {
-  return r.result === 'success' || r.result === 'warning';
-}
+import { isSuccessful, type RunRecord } from '../records.js';
 
 /** One JSON line per run, appended; small enough (a line a day) to read whole. */
 export class History {

@@ -54,9 +54,13 @@ export const profileSchema = z
     name: nonEmpty.optional(),
     repository: nonEmpty,
     sshKey: nonEmpty.nullable().optional(),
-    encryption: z.enum(ENCRYPTION_MODES, {
-      errorMap: () => ({ message: `must be one of ${ENCRYPTION_MODES.join(', ')}` }),
-    }),
+    /** Needed only to create a repository; for an existing one the engine finds it out. */
+    encryption: z
+      .enum(ENCRYPTION_MODES, {
+        errorMap: () => ({ message: `must be one of ${ENCRYPTION_MODES.join(', ')}` }),
+      })
+      .nullable()
+      .optional(),
     passcommand: nonEmpty.nullable().optional(),
     sources: z.array(nonEmpty).min(1, 'needs at least one folder to back up'),
     excludes: z.array(nonEmpty).default([]),

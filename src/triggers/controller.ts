@@ -1,12 +1,11 @@
-import path from 'node:path';
 import schedule from 'node-schedule';
 import type { Engine } from '../engine.js';
 import type { Profile } from '../profiles/schema.js';
-import type { Trigger } from '../jobs/history.js';
+import type { Trigger } from '../records.js';
 import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
 import { isRemote } from '../borg/argv.js';
 import { decideMount, decideTimed, retryDelayMs, type Decision } from './decide.js';
-import type { RunRecord } from '../jobs/history.js';
+import type { RunRecord } from '../records.js';
 import { VolumeWatcher, waitUntilReadable, volumePresent } from './volume-watcher.js';
 
 export interface TriggerOptions {
@@ -22,7 +21,7 @@ export type OwnershipResult = { ok: true; release: () => Promise<void> } | { ok:
 
 /** Only one process (the tray app or `dandelion daemon`) owns the triggers of a config dir. */
 export async function acquireTriggers(engine: Engine, what: string): Promise<OwnershipResult> {
-  const file = path.join(engine.paths.locks, 'triggers.lock');
+  const file = engine.paths.triggersLock;
   const r = await tryLock(file, what);
   return r.ok ? r : { ok: false, owner: r.owner, file };
 }

@@ -1,7 +1,7 @@
 import type { Profile } from '../profiles/schema.js';
-import { isDue, minIntervalCheck } from './due.js';
-import type { RunRecord } from '../jobs/history.js';
-import type { ErrorKind } from '../borg/errors.js';
+import { isDue, minIntervalCheck } from '../schedule/due.js';
+import type { RunRecord } from '../records.js';
+import type { ErrorKind } from '../diagnosis.js';
 
 /**
  * What a trigger should do, as a pure function of the profile, its history and the moment.

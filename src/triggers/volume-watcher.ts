@@ -20,9 +20,9 @@ import { stat } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { looksMounted } from './volume-probe.js';
+import { looksMounted } from '../volumes/probe.js';
 
-export { borgConfigReadable, volumePresent, waitUntilReadable } from './volume-probe.js';
+export { borgConfigReadable, volumePresent, waitUntilReadable } from '../volumes/probe.js';
 
 export type VolumeWatcherEvents = { appeared: [name: string]; vanished: [name: string] };
 

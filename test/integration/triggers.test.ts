@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { TriggerController } from '../../src/triggers/controller.js';
-import type { RunRecord } from '../../src/jobs/history.js';
+import type { RunRecord } from '../../src/records.js';
 import { borg, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 
 let sb: Sandbox;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideMount, decideTimed, retryDelayMs, type Situation } from '../../src/triggers/decide.js';
-import type { RunRecord } from '../../src/jobs/history.js';
-import type { ErrorKind } from '../../src/borg/errors.js';
+import type { RunRecord } from '../../src/records.js';
+import type { ErrorKind } from '../../src/diagnosis.js';
 import { parseConfig, type Profile } from '../../src/profiles/schema.js';
 
 function profile(extra: Record<string, unknown> = {}): Profile {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDue, isOverdue, isValidCron, minIntervalCheck, nextSlot, previousSlot, schedulePeriodMs } from '../../src/triggers/due.js';
+import { isDue, isOverdue, isValidCron, minIntervalCheck, nextSlot, previousSlot, schedulePeriodMs } from '../../src/schedule/due.js';
 
 const d = (iso: string) => new Date(iso);
 const iso = (date: Date | null) => date?.toISOString() ?? null;

@@ -2,7 +2,8 @@ import { sshTarget } from '../../src/borg/location.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DiagnosisCollector, diagnosisFor, type ClassifyContext, type ErrorKind } from '../../src/borg/errors.js';
+import { DiagnosisCollector, type ClassifyContext, type ErrorKind } from '../../src/borg/errors.js';
+import { diagnosisFor } from '../../src/messages.js';
 import { LineSplitter, parseLogLine, type BorgEvent } from '../../src/borg/log-json.js';
 
 const dir = new URL('../fixtures/borg/', import.meta.url);

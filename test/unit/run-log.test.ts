@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEEP_LOGS, RunLog, latestLog, tailFile } from '../../src/jobs/run-log.js';
-import { History, worst, type RunRecord } from '../../src/jobs/history.js';
+import { History } from '../../src/jobs/history.js';
+import { worst, type RunRecord } from '../../src/records.js';
 
 describe('run logs', () => {
   it('writes one 0600 file per run, keeps the newest, and tails from the end', async () => {

@@ -1,0 +1,45 @@
+/**
+ * The closed set of things that can go wrong, as data: a kind, a sentence and a fix. Every face (the
+ * CLI, the tray, the windows) receives these; none of them sees a bare Error.
+ */
+export type ErrorKind =
+  | 'keyring-unavailable'
+  | 'config-invalid'
+  | 'unknown-profile'
+  | 'busy'
+  | 'passphrase-wrong'
+  | 'passphrase-missing'
+  | 'repo-missing'
+  | 'repo-invalid'
+  | 'repo-exists'
+  | 'lock-timeout'
+  | 'lock-failed'
+  | 'ssh-host-unknown'
+  | 'ssh-host-changed'
+  | 'ssh-permission-denied'
+  | 'ssh-key-too-open'
+  | 'connection-lost'
+  | 'source-permission'
+  | 'source-missing'
+  | 'borg-missing'
+  | 'borg-too-old'
+  | 'disk-not-mounted'
+  | 'disk-removed'
+  | 'cancelled'
+  | 'unknown';
+
+export interface Diagnosis {
+  kind: ErrorKind;
+  message: string;
+  fix: string;
+  /** The raw borg/ssh line this was derived from. */
+  detail?: string;
+}
+
+export interface ClassifyContext {
+  repository: string;
+  platform: NodeJS.Platform;
+  passphraseSupplied: boolean;
+  /** The profile, so a fix can name the exact command (`dandelion passphrase set offsite`). */
+  profile?: string;
+}

@@ -1,0 +1,218 @@
+/**
+ * What Dandelion says to a person: the sentence and the fix of each diagnosis. The wording names CLI
+ * commands and settings, so it lives here, shared by the CLI and the windows, not in the borg layer
+ * (which only decides the kind and gathers the facts).
+ */
+import type { ClassifyContext, Diagnosis, ErrorKind } from './diagnosis.js';
+import { sshTarget, type SshTarget } from './borg/location.js';
+
+export interface DiagnosisFacts {
+  detail?: string;
+  /** For aggregated warnings without a kind of their own: what happened to the files. */
+  summary?: string;
+  count?: number;
+  example?: string;
+  /** Set when the line came from the server side of an ssh connection. */
+  remote?: boolean;
+  exitCode?: number | null;
+}
+
+const CODE = (s: string) => `\`${s}\``;
+
+function firstLine(s: string): string {
+  const line = s.split('\n', 1)[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+function files(n: number): string {
+  return n === 1 ? '1 file' : `${n.toLocaleString('en-US')} files`;
+}
+
+function targetOf(ctx: ClassifyContext, detail?: string): SshTarget {
+  const fromRepo = sshTarget(ctx.repository);
+  if (fromRepo) return fromRepo;
+  // Fall back to what ssh printed, e.g. "Host key for [example.com]:2222 has changed".
+  const m = detail ? /(?:for|to host) \[?([^\]\s:]+)\]?(?::(\d+)| port (\d+))?/.exec(detail) : null;
+  return { host: m?.[1] ?? 'the server', port: Number(m?.[2] ?? m?.[3] ?? 22) };
+}
+
+function where(t: SshTarget): string {
+  return t.port === 22 ? t.host : `${t.host} (port ${t.port})`;
+}
+
+export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisFacts): Omit<Diagnosis, 'kind' | 'detail'> {
+  const repo = ctx.repository;
+  const mac = ctx.platform === 'darwin';
+  const n = info.count ?? 1;
+  const eg = info.example ? (n === 1 ? `: ${info.example}` : `, e.g. ${info.example}`) : '';
+  switch (kind) {
+    case 'passphrase-wrong':
+      return {
+        message: `The passphrase for ${repo} is wrong.`,
+        fix: `Save the passphrase chosen when this repository was created, in Preferences or with \`dandelion passphrase set ${ctx.profile ?? '<profile>'}\`.`,
+      };
+    case 'passphrase-missing':
+      return {
+        message: `${repo} is encrypted and no passphrase was given.`,
+        fix: `Save the repository's passphrase in Preferences, or with \`dandelion passphrase set ${ctx.profile ?? '<profile>'}\` (it is kept in the keyring).`,
+      };
+    case 'repo-missing':
+      return {
+        message: `There is no backup repository at ${repo}.`,
+        fix: 'Check the repository location, or create a new repository there.',
+      };
+    case 'repo-invalid':
+      return {
+        message: `${repo} exists but is not a Borg repository.`,
+        fix: "Choose the folder that holds the repository (it contains a 'config' file and a 'data' folder), or an empty location for a new one.",
+      };
+    case 'repo-exists':
+      return {
+        message: `A repository already exists at ${repo}.`,
+        fix: 'Connect to the existing repository instead, or choose an empty location for a new one.',
+      };
+    case 'lock-timeout':
+      return {
+        message: `${repo} is locked by another borg process.`,
+        fix: `Wait for the other backup to finish. If none is running (e.g. after a crash), run ${CODE(`borg break-lock ${repo}`)}.`,
+      };
+    case 'lock-failed':
+      return {
+        message: `Could not create the lock file in ${repo}.`,
+        fix: 'Make sure the repository folder is writable by this user and its disk is neither full nor read-only.',
+      };
+    case 'ssh-host-unknown': {
+      const t = targetOf(ctx, info.detail);
+      return {
+        message: `The server ${where(t)} is not in your known SSH hosts, so ssh refused to connect.`,
+        fix: `Check the server's fingerprint with its administrator, then trust it with: ${CODE(`ssh-keyscan -p ${t.port} ${t.host} >> ~/.ssh/known_hosts`)}`,
+      };
+    }
+    case 'ssh-host-changed': {
+      const t = targetOf(ctx, info.detail);
+      const entry = t.port === 22 ? t.host : `[${t.host}]:${t.port}`;
+      return {
+        message: `The SSH host key of ${where(t)} has changed. This can mean someone is intercepting the connection, so it is never accepted silently.`,
+        fix: `Ask the server's administrator whether the key was changed on purpose. Only then remove the old key with ${CODE(`ssh-keygen -R '${entry}'`)} and connect again to trust the new one.`,
+      };
+    }
+    case 'ssh-permission-denied': {
+      const t = targetOf(ctx, info.detail);
+      const login = t.user ? `${t.user}@${t.host}` : t.host;
+      return {
+        message: `The server ${where(t)} rejected the SSH login${t.user ? ` for ${t.user}` : ''}.`,
+        fix: `Install your public key on the server, e.g. with ${CODE(`ssh-copy-id -p ${t.port} ${login}`)}, or check which key Dandelion uses.`,
+      };
+    }
+    case 'ssh-key-too-open': {
+      const key = info.detail ? /for '([^']+)' are too open|Load key "([^"]+)"/.exec(info.detail) : null;
+      const path = key?.[1] ?? key?.[2] ?? '~/.ssh/id_ed25519';
+      return {
+        message: 'Your SSH private key can be read by other users, so ssh refuses to use it.',
+        fix: `Restrict it to your user: ${CODE(`chmod 600 ${path}`)}`,
+      };
+    }
+    case 'connection-lost': {
+      const t = targetOf(ctx, info.detail);
+      const neverConnected = /refused|resolve|No route|unreachable|timed out/i.test(info.detail ?? '');
+      return {
+        message: neverConnected ? `Could not connect to ${where(t)}.` : `The connection to ${where(t)} was lost.`,
+        fix: 'Check the network and that the server is up and has borg installed; the next run resumes from the last checkpoint.',
+      };
+    }
+    case 'source-permission':
+      return mac
+        ? {
+            message: `${files(n)} could not be read (permission denied)${eg}. macOS blocks them until Dandelion has Full Disk Access.`,
+            fix: 'Open System Settings › Privacy & Security › Full Disk Access, add Dandelion and turn it on, then back up again (or exclude these paths).',
+          }
+        : {
+            message: `${files(n)} could not be read (permission denied)${eg}.`,
+            fix: 'Make these files readable by the user Dandelion runs as, or exclude them from the backup.',
+          };
+    case 'source-missing':
+      return {
+        message: `${n === 1 ? '1 source path does' : `${n.toLocaleString('en-US')} source paths do`} not exist${eg}.`,
+        fix: 'Remove missing paths from the backup sources, or connect the disk they live on.',
+      };
+    case 'borg-missing':
+      return info.remote
+        ? {
+            message: `BorgBackup is not installed on the server ${where(targetOf(ctx, info.detail))}.`,
+            fix: 'Install BorgBackup 1.2 or newer on the server, or set the path to borg there in the backup settings.',
+          }
+        : {
+            message: info.detail?.includes('looked in')
+              ? `BorgBackup (borg) was not found ${info.detail.replace(/^borg was not found /, '')}.`
+              : 'BorgBackup (borg) is not installed on this computer.',
+            fix: mac
+              ? `Install it with ${CODE('brew install borgbackup')}, or set the path to borg in settings.`
+              : `Install it with your package manager (e.g. ${CODE('sudo apt install borgbackup')}), or set the path to borg in settings.`,
+          };
+    case 'borg-too-old':
+      return {
+        message: info.remote
+          ? 'The borg on the server is too old for this client.'
+          : 'The installed borg is too old for Dandelion or this repository.',
+        fix: 'Install BorgBackup 1.2 or newer.',
+      };
+    case 'disk-not-mounted':
+      return {
+        message: `The disk holding ${repo} is not connected.`,
+        fix: 'Connect the disk (or mount the network share); Dandelion backs up automatically when it appears.',
+      };
+    case 'disk-removed':
+      return {
+        message: `The disk holding ${repo} went away during the backup.`,
+        fix: 'Reconnect the disk and run the backup again; borg resumes from the last checkpoint.',
+      };
+    case 'cancelled':
+      return {
+        message: 'The run was cancelled before it finished.',
+        fix: 'Start it again when ready; borg resumes from the last checkpoint.',
+      };
+    case 'keyring-unavailable':
+      return {
+        message: `The ${mac ? 'Keychain' : 'system keyring'} could not be reached, so the passphrase for ${repo} cannot be read or saved${info.detail ? ` (${firstLine(info.detail)})` : ''}.`,
+        fix: mac
+          ? 'Unlock the login Keychain (Keychain Access › File › Unlock) and try again.'
+          : 'Start a Secret Service in this session (gnome-keyring or KeePassXC), or set "passcommand" for this profile in config.json.',
+      };
+    case 'config-invalid':
+      return {
+        message: `The settings file is not valid${info.detail ? `: ${firstLine(info.detail)}` : ''}. The previous settings stay in force.`,
+        fix: 'Correct the field named above in Preferences or in config.json; nothing was overwritten.',
+      };
+    case 'unknown-profile':
+      return {
+        message: `There is no backup profile "${ctx.profile ?? ''}".`,
+        fix: info.detail ? `Known profiles: ${info.detail}.` : 'Add a profile in Preferences or in config.json.',
+      };
+    case 'busy':
+      return {
+        message: `Another Dandelion process is already using ${repo}${info.detail ? `: ${info.detail}` : ''}.`,
+        fix: 'Wait for it to finish, or cancel it there; a second borg on the same repository is never started.',
+      };
+    case 'unknown':
+      if (info.summary) {
+        // Aggregated file-level warnings that have no kind of their own (I/O errors, files changing).
+        return { message: `${files(n)} ${info.summary}${eg}.`, fix: 'See the log for the full list; everything else was backed up.' };
+      }
+      return {
+        message: info.detail
+          ? `borg reported: ${firstLine(info.detail)}`
+          : `borg failed${info.exitCode != null ? ` with exit code ${info.exitCode}` : ''}.`,
+        fix: 'Open the log for the full borg output.',
+      };
+  }
+}
+
+/** A path inside a borg file warning: `/a/b: open: [Errno 13] Permission denied: 'b'`. */
+export const FILE_WARNING = /^(.*?): (?:[a-z_]+: )?\[Errno (\d+)\] ([^:]+)/;
+
+export function diagnosisFor(kind: ErrorKind, ctx: ClassifyContext, detail?: string): Diagnosis {
+  const info: DiagnosisFacts = { detail, remote: detail?.startsWith('Remote: ') };
+  const file = detail ? FILE_WARNING.exec(detail) : null;
+  if (file) info.example = file[1];
+  return { kind, ...describe(kind, ctx, info), ...(detail ? { detail } : {}) };
+}

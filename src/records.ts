@@ -1,0 +1,41 @@
+/**
+ * The records every layer shares: what a run was asked by, how it ended, what it made. Plain types
+ * and two pure helpers, so the triggers, the history store and the faces all speak of one thing.
+ */
+import type { Diagnosis } from './diagnosis.js';
+
+export type RunResult = 'success' | 'warning' | 'error' | 'cancelled' | 'skipped';
+export type Trigger = 'manual' | 'schedule' | 'catch-up' | 'volume' | 'resume' | 'retry';
+
+export interface ArchiveStats {
+  originalSize: number;
+  compressedSize: number;
+  deduplicatedSize: number;
+  nfiles: number;
+  durationSeconds: number;
+}
+
+export interface RunRecord {
+  profile: string;
+  trigger: Trigger;
+  startedAt: string;
+  finishedAt: string;
+  result: RunResult;
+  archive: string | null;
+  stats: ArchiveStats | null;
+  message: string | null;
+  diagnoses: Diagnosis[];
+  log: string | null;
+  /** The repository the run went to; a profile pointed elsewhere starts a fresh history from there. */
+  repository?: string;
+}
+
+const RANK: Record<RunResult, number> = { skipped: 0, success: 1, warning: 2, cancelled: 3, error: 4 };
+
+export function worst(a: RunResult, b: RunResult): RunResult {
+  return RANK[b] > RANK[a] ? b : a;
+}
+
+export function isSuccessful(r: RunRecord): boolean {
+  return r.result === 'success' || r.result === 'warning';
+}
