@@ -106,3 +106,89 @@ describe('retrying an automatic run that failed', () => {
     expect(retryDelayMs({ ...failed('connection-lost'), result: 'warning' }, 1)).toBeNull();
   });
 });
+
+describe('timed triggers: battery and disk conditions in detail', () => {
+  it('says why a skipOnBattery profile is held on battery', () => {
+    const d = decideTimed(profile({ schedule: '0 12 * * *', skipOnBattery: true }), { ...base, onBattery: true });
+    expect(d.action === 'skip' && d.reason).toMatch(/battery/);
+  });
+
+  it('runs a skipOnBattery profile on mains power', () => {
+    expect(decideTimed(profile({ schedule: '0 12 * * *', skipOnBattery: true }), base)).toEqual({ action: 'run' });
+  });
+
+  it('runs a due profile without a volume even when no disk is reported present', () => {
+    expect(decideTimed(profile({ schedule: '0 12 * * *' }), { ...base, volumePresent: false })).toEqual({ action: 'run' });
+  });
+});
+
+describe('the backup disk appears: battery and running', () => {
+  const onDisk = (extra: Record<string, unknown> = {}) => profile({ volume: 'backup-disk', ...extra });
+
+  it('records a skip when a skipOnBattery profile’s disk appears on battery power', () => {
+    const d = decideMount(onDisk({ skipOnBattery: true }), { ...base, onBattery: true });
+    expect(d).toMatchObject({ action: 'skip', record: true });
+    expect(d.action === 'skip' && d.reason).toMatch(/battery/);
+  });
+
+  it('runs a disk-triggered backup on battery when the profile does not ask to skip on battery', () => {
+    expect(decideMount(onDisk(), { ...base, onBattery: true })).toEqual({ action: 'run' });
+  });
+
+  it('runs a skipOnBattery profile’s disk-triggered backup on mains power', () => {
+    expect(decideMount(onDisk({ skipOnBattery: true }), base)).toEqual({ action: 'run' });
+  });
+
+  it('runs an owed backup even on battery: the slot already passed while the disk was away', () => {
+    expect(decideMount(onDisk({ skipOnBattery: true }), { ...base, onBattery: true, owed: true })).toEqual({ action: 'run' });
+  });
+
+  it('says the mount was absorbed because a run is already going', () => {
+    expect(decideMount(onDisk(), { ...base, running: true })).toEqual({ action: 'none', reason: 'already running' });
+  });
+});
+
+describe('retrying: which failures are transient', () => {
+  const failedWith = (diagnoses: RunRecord['diagnoses']): RunRecord => ({
+    profile: 'p',
+    trigger: 'volume',
+    startedAt: '',
+    finishedAt: '',
+    result: 'error',
+    archive: null,
+    stats: null,
+    message: null,
+    log: null,
+    diagnoses,
+  });
+  const kind = (k: ErrorKind) => failedWith([{ kind: k, message: '', fix: '' }]);
+
+  it('retries a repository lock held elsewhere (lock-timeout), like a lost connection', () => {
+    expect(retryDelayMs(kind('lock-timeout'), 1)).toBe(5 * 60_000);
+    expect(retryDelayMs(kind('lock-timeout'), 3)).toBe(30 * 60_000);
+  });
+
+  it('retries a failure it could not explain (unknown)', () => {
+    expect(retryDelayMs(kind('unknown'), 2)).toBe(15 * 60_000);
+  });
+
+  it('treats an error without any diagnosis as unknown, and retries it', () => {
+    expect(retryDelayMs(failedWith([]), 1)).toBe(5 * 60_000);
+  });
+
+  it('goes by the first diagnosis, the one that explains the failure', () => {
+    expect(
+      retryDelayMs(
+        failedWith([
+          { kind: 'passphrase-wrong', message: '', fix: '' },
+          { kind: 'connection-lost', message: '', fix: '' },
+        ]),
+        1,
+      ),
+    ).toBeNull();
+  });
+
+  it('starts the back-off at five minutes when no failure was counted yet', () => {
+    expect(retryDelayMs(kind('connection-lost'), 0)).toBe(5 * 60_000);
+  });
+});
