@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import cronParser from 'cron-parser';
+import { cronError } from '../schedule/cron.js';
 
 /** borg's encryption modes (`borg init --encryption`). */
 export const ENCRYPTION_MODES = [
@@ -14,15 +14,6 @@ export const ENCRYPTION_MODES = [
 export type EncryptionMode = (typeof ENCRYPTION_MODES)[number];
 
 export const DEFAULT_ARCHIVE_NAME = '{hostname}-daily-{now}';
-
-function isCron(value: string): boolean {
-  try {
-    cronParser.parseExpression(value);
-    return value.trim().split(/\s+/).length >= 5;
-  } catch {
-    return false;
-  }
-}
 
 const keep = z.number().int().min(0).optional();
 
@@ -73,7 +64,14 @@ export const profileSchema = z
     oneFileSystem: z.boolean().default(false),
     excludeCaches: z.boolean().default(true),
     prune: pruneSchema.nullable().default({ keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }),
-    schedule: z.string().refine(isCron, 'not a valid cron expression').nullable().optional(),
+    schedule: z
+      .string()
+      .superRefine((value, ctx) => {
+        const message = cronError(value);
+        if (message !== null) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+      })
+      .nullable()
+      .optional(),
     volume: z
       .string()
       .min(1)

@@ -10,6 +10,7 @@
  * for the answer: we replay next() from a point safely before `now` and read off the slots around it.
  */
 import cronParser from 'cron-parser';
+import { normalizeCron } from './cron.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -72,10 +73,12 @@ function slotsAround(schedule: string, now: Date, tz?: string): Slots {
 }
 
 function safeSlots(schedule: string, now: Date, tz?: string): Slots {
+  const expression = normalizeCron(schedule);
+  if (expression === null) return { prev: null, next: null };
   try {
-    return slotsAround(schedule, now, tz);
+    return slotsAround(expression, now, tz);
   } catch {
-    return { prev: null, next: null }; // invalid expression or time zone
+    return { prev: null, next: null }; // invalid time zone
   }
 }
 
@@ -89,20 +92,9 @@ export function nextSlot(schedule: string, now: Date, tz?: string): Date | null 
   return safeSlots(schedule, now, tz).next;
 }
 
-/**
- * Standard 5-field cron (minute hour day month weekday) or an @alias such as @daily.
- * Stricter than cron-parser, which accepts "" (as "* * * * *") and a seconds field.
- */
+/** Whether Dandelion accepts the expression: the same rule as the config schema (see cron.ts). */
 export function isValidCron(schedule: string): boolean {
-  const trimmed = schedule.trim();
-  const isAlias = /^@\w+$/.test(trimmed);
-  if (!isAlias && trimmed.split(/\s+/).length !== 5) return false;
-  try {
-    iterator(trimmed, Date.now()).next(); // some errors (e.g. "0 0 31 2 *") only surface on iteration
-    return true;
-  } catch {
-    return false;
-  }
+  return normalizeCron(schedule) !== null;
 }
 
 /**
@@ -123,9 +115,10 @@ export function isDue(args: { schedule: string | null; lastSuccessStartedAt: Dat
  * 23 h DST day or a weekend gap in a weekday schedule does not skew it. Throws on an invalid schedule.
  */
 export function schedulePeriodMs(schedule: string, now: Date, tz?: string): number {
+  const expression = normalizeCron(schedule);
   const start = previousSlot(schedule, now, tz);
-  if (!isValidCron(schedule) || start === null) throw new RangeError(`Invalid cron schedule: ${schedule}`);
-  const it = iterator(schedule, start.getTime() - 1, tz);
+  if (expression === null || start === null) throw new RangeError(`Invalid cron schedule: ${schedule}`);
+  const it = iterator(expression, start.getTime() - 1, tz);
   const gaps: number[] = [];
   let last = it.next().getTime();
   for (let i = 0; i < 8; i++) {
@@ -138,8 +131,9 @@ export function schedulePeriodMs(schedule: string, now: Date, tz?: string): numb
 }
 
 /**
- * Overdue when there was no success within overdueAfterHours (if given), else 3x the schedule
- * period, else (no schedule, e.g. volume-only) 7 days. Never backed up: overdue only once `since`
+ * Overdue when there was no success within overdueAfterHours (if given), else 2x the schedule
+ * period (a slot was missed and has stayed unserved for a whole period: whoever owns the schedules,
+ * or nobody, the user hears of it), else (no schedule, e.g. volume-only) 7 days. Never backed up: overdue only once `since`
  * (first known run or profile creation) is older than that threshold; unknown `since` => false.
  */
 export function isOverdue(args: {
@@ -153,7 +147,7 @@ export function isOverdue(args: {
   const { schedule, lastSuccessAt, since, now, overdueAfterHours, tz } = args;
   let thresholdMs = 7 * DAY_MS;
   if (overdueAfterHours !== undefined) thresholdMs = overdueAfterHours * HOUR_MS;
-  else if (schedule !== null && isValidCron(schedule)) thresholdMs = 3 * schedulePeriodMs(schedule, now, tz);
+  else if (schedule !== null && isValidCron(schedule)) thresholdMs = 2 * schedulePeriodMs(schedule, now, tz);
   const reference = lastSuccessAt ?? since;
   return reference !== null && now.getTime() - reference.getTime() > thresholdMs;
 }

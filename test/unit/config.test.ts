@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/profiles/schema.js';
+import { cronError } from '../../src/schedule/cron.js';
 import { loadConfig, saveConfig, ConfigError } from '../../src/profiles/store.js';
 import { defaultConfigDir } from '../../src/paths.js';
 
@@ -48,7 +49,7 @@ describe('config.json', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const text = r.errors.map((e) => `${e.path}: ${e.message}`);
-    expect(text).toContain('profiles[1].schedule: not a valid cron expression');
+    expect(text).toContain(`profiles[1].schedule: ${cronError('every day')}`);
     expect(text).toContain('profiles[1].id: use lower-case letters, digits and dashes');
     expect(text.some((t) => t.startsWith('profiles[1].encryption: must be one of none'))).toBe(true);
     expect(text).toContain('profiles[1].sources: needs at least one folder to back up');
