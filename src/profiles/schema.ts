@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronError } from '../schedule/cron.js';
+import { migrateConfig, type MigrateOptions } from './migrate.js';
 
 /** borg's encryption modes (`borg init --encryption`). */
 export const ENCRYPTION_MODES = [
@@ -88,8 +89,26 @@ export const profileSchema = z
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileInput = z.input<typeof profileSchema>;
 
+/** How much the menu-bar app tells through notifications. */
+export const NOTIFICATION_LEVELS = ['all', 'failures', 'none'] as const;
+export type NotificationLevel = (typeof NOTIFICATION_LEVELS)[number];
+
+/** Settings only the menu-bar app reads; the engine, CLI and daemon ignore them. */
+export const appSettingsSchema = z
+  .object({
+    notifications: z
+      .enum(NOTIFICATION_LEVELS, { errorMap: () => ({ message: `must be one of ${NOTIFICATION_LEVELS.join(', ')}` }) })
+      .default('failures'),
+    openAtLogin: z.boolean().default(false),
+  })
+  .strict();
+export type AppSettings = z.infer<typeof appSettingsSchema>;
+
 export const configSchema = z
   .object({
+    /** Checked (and older files converted) by migrateConfig before the schema runs. */
+    version: z.number().int().positive().optional(),
+    app: appSettingsSchema.optional(),
     volumesRoot: nonEmpty.nullable().optional(),
     borgPath: nonEmpty.nullable().optional(),
     profiles: z.array(profileSchema).default([]),
@@ -98,6 +117,11 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+
+/** The app settings with their defaults filled in, whether or not config.json has an `app` object. */
+export function appSettings(config: Config): AppSettings {
+  return config.app ?? appSettingsSchema.parse({});
+}
 
 /** `profiles[1].schedule` — the path a person would look for in config.json. */
 export function formatPath(path: ReadonlyArray<string | number>): string {
@@ -132,7 +156,14 @@ function duplicateIds(value: unknown): FieldError[] {
   return errors;
 }
 
-export function parseConfig(value: unknown): ParseResult {
+/**
+ * The one validation entry: brings an older config up to the current version (in memory), then
+ * validates it. Field paths refer to the current shape.
+ */
+export function parseConfig(raw: unknown, migrations?: MigrateOptions): ParseResult {
+  const migrated = migrateConfig(raw, migrations);
+  if (!migrated.ok) return { ok: false, errors: [migrated.error] };
+  const value = migrated.value;
   const result = configSchema.safeParse(value);
   const errors = result.success
     ? []

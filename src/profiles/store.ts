@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseConfig, type Config, type ConfigInput, type FieldError } from './schema.js';
+import { parseConfig, type Config, type FieldError } from './schema.js';
+import { CONFIG_VERSION, configVersion, migrateConfig, type MigrateOptions } from './migrate.js';
 
 export type LoadResult = { ok: true; config: Config; exists: boolean } | { ok: false; file: string; errors: FieldError[] };
 
@@ -16,9 +17,10 @@ export class ConfigError extends Error {
 
 /**
  * Reads and validates config.json. A missing file is an empty config; an unreadable or invalid one is
- * reported with the field and left exactly as it is — never replaced by defaults.
+ * reported with the field and left exactly as it is — never replaced by defaults. An older version is
+ * converted in memory only: loading never writes.
  */
-export async function loadConfig(file: string): Promise<LoadResult> {
+export async function loadConfig(file: string, migrations?: MigrateOptions): Promise<LoadResult> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -33,7 +35,7 @@ export async function loadConfig(file: string): Promise<LoadResult> {
   } catch (err) {
     return { ok: false, file, errors: [{ path: '(file)', message: `is not valid JSON: ${(err as Error).message}` }] };
   }
-  const parsed = parseConfig(json);
+  const parsed = parseConfig(json, migrations);
   if (!parsed.ok) return { ok: false, file, errors: parsed.errors };
   return { ok: true, config: parsed.config, exists: true };
 }
@@ -50,18 +52,62 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const handle = await fs.open(tmp, 'w', mode);
   try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
+    try {
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
   }
-  await fs.rename(tmp, file);
 }
 
-/** Validates before writing, so an invalid config never reaches disk. */
-export async function saveConfig(file: string, input: ConfigInput): Promise<Config> {
-  const parsed = parseConfig(input);
-  if (!parsed.ok) throw new ConfigError(file, parsed.errors);
-  await writeFileAtomic(file, JSON.stringify(input, null, 2) + '\n');
-  return parsed.config;
+export type SaveResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
+
+/** The version of the config.json already there, if it says one; anything unreadable counts as none. */
+async function versionOnDisk(file: string): Promise<number | null> {
+  try {
+    const json: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+    const v = configVersion(json as Record<string, unknown>);
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The one way config.json is written, on an explicit save. Migrates and validates first: an invalid
+ * input writes nothing and comes back as field errors. The file gets the input as given (defaults
+ * are not spelled out) with `version` set to the current version; it is written atomically, and a
+ * file from a newer Dandelion is never replaced.
+ */
+export async function saveConfig(file: string, input: unknown, migrations?: MigrateOptions): Promise<SaveResult> {
+  const migrated = migrateConfig(input, migrations);
+  if (!migrated.ok) return { ok: false, errors: [migrated.error] };
+  const parsed = parseConfig(migrated.value, migrations);
+  if (!parsed.ok) return parsed;
+  const current = migrations?.current ?? CONFIG_VERSION;
+  const onDisk = await versionOnDisk(file);
+  if (onDisk !== null && onDisk > current) {
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '(file)',
+          message: `is version ${onDisk}, written by a newer version of Dandelion (this one writes version ${current}); it was not replaced`,
+        },
+      ],
+    };
+  }
+  const { version: _version, ...rest } = migrated.value as Record<string, unknown>;
+  try {
+    await writeFileAtomic(file, JSON.stringify({ version: current, ...rest }, null, 2) + '\n');
+  } catch (err) {
+    return { ok: false, errors: [{ path: '(file)', message: `cannot be written: ${(err as Error).message}` }] };
+  }
+  return { ok: true, config: parsed.config };
 }

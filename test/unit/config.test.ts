@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/profiles/schema.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appSettings, parseConfig } from '../../src/profiles/schema.js';
+import { CONFIG_VERSION, migrateConfig, type MigrationStep } from '../../src/profiles/migrate.js';
 import { cronError } from '../../src/schedule/cron.js';
-import { loadConfig, saveConfig, ConfigError } from '../../src/profiles/store.js';
+import { loadConfig, saveConfig } from '../../src/profiles/store.js';
 import { defaultConfigDir } from '../../src/paths.js';
 
 const seed = {
@@ -27,6 +28,18 @@ const seed = {
     },
   ],
 };
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-cfg-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of dirs) await fs.rm(dir, { recursive: true, force: true });
+});
+
+const minimalProfile = { id: 'a', repository: '/r', encryption: 'none', sources: ['/s'] };
 
 describe('config.json', () => {
   it('accepts the example from the design and fills defaults', () => {
@@ -62,23 +75,18 @@ describe('config.json', () => {
     expect(r.ok).toBe(false);
   });
 
-  it('reports a broken file and leaves it byte for byte', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-cfg-'));
-    const file = path.join(dir, 'config.json');
+  it('reports a broken file and leaves it byte for byte; an explicit valid save replaces it', async () => {
+    const file = path.join(await tempDir(), 'config.json');
     await fs.writeFile(file, '{ "profiles": [ { "id": ');
     const r = await loadConfig(file);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]!.message).toMatch(/not valid JSON/);
     expect(await fs.readFile(file, 'utf8')).toBe('{ "profiles": [ { "id": ');
-    await expect(
-      saveConfig(file, { profiles: [{ id: 'X', repository: '/r', encryption: 'none', sources: ['/s'] }] }),
-    ).rejects.toBeInstanceOf(ConfigError);
+    const bad = await saveConfig(file, { profiles: [{ id: 'X', repository: '/r', encryption: 'none', sources: ['/s'] }] });
+    expect(bad).toEqual({ ok: false, errors: [{ path: 'profiles[0].id', message: 'use lower-case letters, digits and dashes' }] });
     expect(await fs.readFile(file, 'utf8')).toBe('{ "profiles": [ { "id": ');
-    await saveConfig(file, seed);
-    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual(seed);
-    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
-    expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
-    await fs.rm(dir, { recursive: true });
+    expect(await saveConfig(file, seed)).toMatchObject({ ok: true });
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ version: CONFIG_VERSION, ...seed });
   });
 
   it('treats a missing file as an empty config', async () => {
@@ -91,5 +99,191 @@ describe('config.json', () => {
     expect(defaultConfigDir({}, 'darwin')).toBe(path.join(os.homedir(), 'Library/Application Support/Dandelion'));
     expect(defaultConfigDir({ XDG_CONFIG_HOME: '/xdg' }, 'linux')).toBe('/xdg/Dandelion');
     expect(defaultConfigDir({}, 'linux')).toBe(path.join(os.homedir(), '.config/Dandelion'));
+  });
+});
+
+/** The step a real rename would add: pretend version 1 called a profile's repository `repo` and version 2 renamed it. */
+const renameRepo: MigrationStep = (config) => ({
+  ...config,
+  profiles: (config.profiles as Record<string, unknown>[]).map(({ repo, ...p }) => ({ ...p, repository: repo })),
+});
+
+describe('config.json versions', () => {
+  it('a file without a version is version 1, the current one: nothing to convert', () => {
+    const raw = { profiles: [minimalProfile] };
+    expect(CONFIG_VERSION).toBe(1);
+    expect(migrateConfig(raw)).toEqual({ ok: true, value: { version: 1, profiles: [minimalProfile] }, from: 1, to: 1 });
+    expect(raw).toEqual({ profiles: [minimalProfile] });
+  });
+
+  it('runs the steps from the file version up to the current one, in order, without touching the input', () => {
+    const calls: string[] = [];
+    const steps: Record<number, MigrationStep> = {
+      1: (c) => (calls.push(`1->2 saw version ${String(c.version)}`), { ...c, two: true }),
+      2: (c) => (calls.push(`2->3 saw two=${String(c.two)}`), { ...c, three: true }),
+    };
+    const raw = { profiles: [] };
+    expect(migrateConfig(raw, { current: 3, steps })).toEqual({
+      ok: true,
+      value: { profiles: [], two: true, three: true, version: 3 },
+      from: 1,
+      to: 3,
+    });
+    expect(calls).toEqual(['1->2 saw version undefined', '2->3 saw two=true']);
+    expect(raw).toEqual({ profiles: [] });
+    calls.length = 0;
+    expect(migrateConfig({ version: 2, profiles: [] }, { current: 3, steps })).toMatchObject({ ok: true, from: 2, to: 3 });
+    expect(calls).toEqual(['2->3 saw two=undefined']);
+  });
+
+  it('a field renamed in a later version does not make an older file invalid under the strict schema', () => {
+    const old = { version: 1, profiles: [{ id: 'a', repo: '/r', encryption: 'none', sources: ['/s'] }] };
+    const r = parseConfig(old, { current: 2, steps: { 1: renameRepo } });
+    expect(r.ok && r.config.profiles[0]!.repository).toBe('/r');
+    expect(r.ok && r.config.version).toBe(2);
+    // Without the step the same file is what the strict schema rejects.
+    expect(parseConfig(old)).toMatchObject({
+      ok: false,
+      errors: expect.arrayContaining([{ path: 'profiles[0]', message: 'unknown field(s) repo' }]),
+    });
+  });
+
+  it('a file from a newer Dandelion is an error that says so', () => {
+    const r = parseConfig({ version: CONFIG_VERSION + 1, profiles: [minimalProfile], somethingNew: true });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]!.path).toBe('version');
+    expect(r.errors[0]!.message).toMatch(/written by a newer version of Dandelion/);
+    expect(r.errors[0]!.message).toContain(`up to version ${CONFIG_VERSION}`);
+  });
+
+  it.each([0, -1, 1.5, '1', null, true])('version %j is an error on the version field', (version) => {
+    const r = parseConfig({ version, profiles: [] });
+    expect(r).toEqual({ ok: false, errors: [{ path: 'version', message: expect.stringMatching(/whole number/) }] });
+  });
+
+  it('a version with no step to convert it is an error, not a guess', () => {
+    expect(migrateConfig({ version: 1, profiles: [] }, { current: 3, steps: { 2: (c) => c } })).toEqual({
+      ok: false,
+      error: { path: 'version', message: 'is 1, and this Dandelion cannot convert version 1' },
+    });
+  });
+
+  it('loading converts in memory only and never writes the file', async () => {
+    const file = path.join(await tempDir(), 'config.json');
+    const text = JSON.stringify({ version: 1, profiles: [{ id: 'a', repo: '/r', encryption: 'none', sources: ['/s'] }] });
+    await fs.writeFile(file, text);
+    const before = await fs.stat(file);
+    const r = await loadConfig(file, { current: 2, steps: { 1: renameRepo } });
+    expect(r.ok && r.config.profiles[0]!.repository).toBe('/r');
+    expect(await fs.readFile(file, 'utf8')).toBe(text);
+    expect((await fs.stat(file)).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it('loading a file from a newer Dandelion reports it and leaves the file byte for byte', async () => {
+    const file = path.join(await tempDir(), 'config.json');
+    const text = JSON.stringify({ version: 99, profiles: [], future: {} });
+    await fs.writeFile(file, text);
+    const r = await loadConfig(file);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]!.message).toMatch(/newer version of Dandelion/);
+    expect(await fs.readFile(file, 'utf8')).toBe(text);
+  });
+});
+
+describe('app settings', () => {
+  it('default to failure notifications and not opening at login, with or without an app object', () => {
+    const defaults = { notifications: 'failures', openAtLogin: false };
+    const without = parseConfig({ profiles: [] });
+    expect(without.ok && appSettings(without.config)).toEqual(defaults);
+    const empty = parseConfig({ app: {}, profiles: [] });
+    expect(empty.ok && empty.config.app).toEqual(defaults);
+  });
+
+  it('keep what the file says', () => {
+    const r = parseConfig({ app: { notifications: 'none', openAtLogin: true } });
+    expect(r.ok && appSettings(r.config)).toEqual({ notifications: 'none', openAtLogin: true });
+    const all = parseConfig({ app: { notifications: 'all' } });
+    expect(all.ok && appSettings(all.config)).toEqual({ notifications: 'all', openAtLogin: false });
+  });
+
+  it('reject unknown fields and wrong values by field', () => {
+    const r = parseConfig({ app: { notifications: 'some', openAtLogin: 'yes', theme: 'dark' } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'app.notifications', message: 'must be one of all, failures, none' },
+        { path: 'app.openAtLogin', message: expect.stringMatching(/boolean/) },
+        { path: 'app', message: 'unknown field(s) theme' },
+      ]),
+    );
+    expect(r.errors).toHaveLength(3);
+  });
+});
+
+describe('saveConfig', () => {
+  it('writes the input as given (no defaults spelled out) with the current version first, 0600, atomically', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'config.json');
+    const input = { app: { notifications: 'all' }, profiles: [minimalProfile] };
+    const r = await saveConfig(file, input);
+    expect(r.ok && r.config.profiles[0]).toMatchObject({ compression: 'lz4', excludes: [] });
+    const text = await fs.readFile(file, 'utf8');
+    expect(text).toBe(JSON.stringify({ version: CONFIG_VERSION, ...input }, null, 2) + '\n');
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    expect((await fs.readdir(dir)).filter((n) => n !== 'config.json')).toEqual([]);
+    const loaded = await loadConfig(file);
+    expect(loaded.ok && r.ok && loaded.config).toEqual(r.ok && r.config);
+  });
+
+  it('an invalid input comes back as field errors and writes nothing', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'config.json');
+    const r = await saveConfig(file, { profiles: [{ ...minimalProfile, schedule: '0 0 12 * * * *' }, minimalProfile] });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        { path: 'profiles[0].schedule', message: cronError('0 0 12 * * * *') },
+        { path: 'profiles[1].id', message: 'duplicate id "a" (also profiles[0])' },
+      ],
+    });
+    expect(await fs.readdir(dir)).toEqual([]);
+    expect(await saveConfig(file, 'not an object')).toMatchObject({ ok: false });
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('an older input is saved in the current shape and version', async () => {
+    const file = path.join(await tempDir(), 'config.json');
+    const old = { version: 1, profiles: [{ id: 'a', repo: '/r', encryption: 'none', sources: ['/s'] }] };
+    const r = await saveConfig(file, old, { current: 2, steps: { 1: renameRepo } });
+    expect(r.ok).toBe(true);
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({
+      version: 2,
+      profiles: [{ id: 'a', encryption: 'none', sources: ['/s'], repository: '/r' }],
+    });
+  });
+
+  it('never replaces a file written by a newer Dandelion, nor saves an input that claims to be newer', async () => {
+    const file = path.join(await tempDir(), 'config.json');
+    const text = JSON.stringify({ version: CONFIG_VERSION + 1, profiles: [] });
+    await fs.writeFile(file, text);
+    const r = await saveConfig(file, { profiles: [minimalProfile] });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.errors).toEqual([
+        { path: '(file)', message: expect.stringMatching(/written by a newer version of Dandelion.*not replaced/) },
+      ]);
+    const claims = await saveConfig(file, { version: CONFIG_VERSION + 1, profiles: [] });
+    expect(claims).toMatchObject({ ok: false, errors: [{ path: 'version' }] });
+    expect(await fs.readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('a file that cannot be written is an error, not an exception', async () => {
+    const dir = await tempDir();
+    await fs.writeFile(path.join(dir, 'not-a-folder'), '');
+    const r = await saveConfig(path.join(dir, 'not-a-folder', 'config.json'), { profiles: [] });
+    expect(r).toEqual({ ok: false, errors: [{ path: '(file)', message: expect.stringMatching(/^cannot be written: /) }] });
   });
 });
