@@ -1,0 +1,87 @@
+/**
+ * The profile's archives, as the archives window shows them: borg's list joined with what each run
+ * recorded (sizes, file count, duration), so no archive needs a `borg info` of its own.
+ */
+import { listArgs } from '../borg/argv.js';
+import type { BorgFeatures } from '../borg/features.js';
+import type { RunRecord } from '../records.js';
+import { borgTime, failureOf, unreadable, type Failure, type RepoCommand } from './types.js';
+
+export interface ArchiveSummary {
+  name: string;
+  id: string;
+  /** UTC ISO time the archive was started. */
+  start: string;
+  nfiles: number | null;
+  originalSize: number | null;
+  deduplicatedSize: number | null;
+  durationSeconds: number | null;
+}
+
+/** One archive as `borg list --json` names it. */
+export interface ListedArchive {
+  name: string;
+  id: string;
+  start: string;
+}
+
+export type ArchivesResult = { ok: true; archives: ArchiveSummary[] } | Failure;
+
+/** Reads `borg list --json`; null when it is not that shape. */
+export function parseArchiveList(stdout: string): ListedArchive[] | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    return null;
+  }
+  const list = (json as { archives?: unknown } | null)?.archives;
+  if (!Array.isArray(list)) return null;
+  const out: ListedArchive[] = [];
+  for (const a of list as Record<string, unknown>[]) {
+    if (typeof a?.name !== 'string' || typeof a.id !== 'string') continue;
+    out.push({ name: a.name, id: a.id, start: borgTime(a.start) ?? borgTime(a.time) ?? '' });
+  }
+  return out;
+}
+
+/**
+ * Joins archives with the history records that made them. A record counts when it names the archive,
+ * has stats and went to this repository (records from before `repository` was recorded count too);
+ * the latest such record wins. Archives made outside Dandelion get nulls.
+ */
+export function joinArchiveStats(archives: ListedArchive[], history: RunRecord[], repository: string): ArchiveSummary[] {
+  const stats = new Map<string, NonNullable<RunRecord['stats']>>();
+  for (const r of history) {
+    if (!r.archive || !r.stats) continue;
+    if (r.repository !== undefined && r.repository !== repository) continue;
+    stats.set(r.archive, r.stats);
+  }
+  return archives.map((a) => {
+    const s = stats.get(a.name);
+    return {
+      name: a.name,
+      id: a.id,
+      start: a.start,
+      nfiles: s?.nfiles ?? null,
+      originalSize: s?.originalSize ?? null,
+      deduplicatedSize: s?.deduplicatedSize ?? null,
+      durationSeconds: s?.durationSeconds ?? null,
+    };
+  });
+}
+
+/** `borg list --json`, scoped to the profile's archives by `--glob-archives` derived from `archiveName`. */
+export async function listArchives(
+  cmd: RepoCommand,
+  repository: string,
+  features: BorgFeatures,
+  archiveName: string | undefined,
+  history: RunRecord[],
+): Promise<ArchivesResult> {
+  const result = await cmd(listArgs(repository, features, archiveName), { captureStdout: true });
+  if (result.level === 'error') return failureOf(result, repository);
+  const listed = parseArchiveList(result.stdout);
+  if (!listed) return unreadable(repository, 'archive list');
+  return { ok: true, archives: joinArchiveStats(listed, history, repository) };
+}
