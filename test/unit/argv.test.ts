@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   archiveGlob,
@@ -13,6 +14,15 @@ import {
   pruneArgs,
   sshTarget,
   listArgs,
+  listFolderArgs,
+  listImplicitArgs,
+  normalizeSource,
+  probeArgs,
+  pyRegexLiteral,
+  archiveFolder,
+  shellQuote,
+  sshProbeArgs,
+  sshWords,
 } from '../../src/borg/argv.js';
 import { featuresFor } from '../../src/borg/features.js';
 import { parseVersion } from '../../src/borg/locate.js';
@@ -174,5 +184,163 @@ describe('borg version', () => {
     expect(featuresFor(parseVersion('borg 1.4.1')!).modernExitCodes).toBe(true);
     expect(f12.modernExitCodes).toBe(false);
     expect(f12.hasCompact).toBe(true);
+  });
+});
+
+describe('argv details: sources, excludes and prune rules', () => {
+  it('makes sources absolute: relative to home, ~ expanded, dots resolved', () => {
+    expect(normalizeSource('/Users/me/./Docs/../Pictures')).toBe('/Users/me/Pictures');
+    expect(normalizeSource('Documents')).toBe(path.join(os.homedir(), 'Documents'));
+    expect(normalizeSource('~')).toBe(os.homedir());
+  });
+
+  it('adds neither --one-file-system nor --exclude-caches when the profile turns them off, and expands ~ in excludes', () => {
+    const args = createArgs({
+      repository: '/r',
+      archiveName: 'a',
+      sources: ['/s'],
+      excludes: ['~/Downloads'],
+      compression: 'zstd,3',
+      oneFileSystem: false,
+      excludeCaches: false,
+    });
+    expect(args).not.toContain('--one-file-system');
+    expect(args).not.toContain('--exclude-caches');
+    expect(args).toContain(`--exclude=${os.homedir()}/Downloads`);
+    expect(args).toContain('--compression=zstd,3');
+  });
+
+  it('passes every keep rule under its own borg flag, in a fixed order', () => {
+    const all = { keepLast: 1, keepMinutely: 2, keepHourly: 3, keepDaily: 4, keepWeekly: 5, keepMonthly: 6, keepYearly: 7 };
+    expect(pruneArgs('/r', 'a-{now}', all, f12).slice(5, -2)).toEqual([
+      '--keep-last=1',
+      '--keep-minutely=2',
+      '--keep-hourly=3',
+      '--keep-daily=4',
+      '--keep-weekly=5',
+      '--keep-monthly=6',
+      '--keep-yearly=7',
+    ]);
+  });
+
+  it('escapes glob characters of the archive name and turns every per-run placeholder into *', () => {
+    expect(archiveGlob('what?-all*-{now}')).toBe('what[?]-all[*]-*');
+    expect(archiveGlob('{hostname}-{borgversion}-{borgmajor}.{borgminor}.{borgpatch}-{uuid4}')).toBe('{hostname}-*-*.*.*-*');
+    expect(archiveGlob('plain-name')).toBe('plain-name');
+  });
+
+  it('lists every archive of the repository when no archive name scopes it', () => {
+    expect(listArgs('/r', f12)).toEqual(['list', '--log-json', '--json', '--', '/r']);
+  });
+
+  it('restores everything when no paths are given, and strips any number of leading slashes', () => {
+    expect(extractArgs('/r', 'a1')).toEqual(['extract', '--log-json', '--list', '--', '/r::a1']);
+    expect(extractArgs('/r', 'a1', ['//srv/x/'])).toEqual(['extract', '--log-json', '--list', '--', '/r::a1', 'srv/x/']);
+  });
+
+  it('probes the key with the cheapest listing: the last archive only', () => {
+    expect(probeArgs('/r')).toEqual(['list', '--log-json', '--json', '--last=1', '--', '/r']);
+  });
+});
+
+describe('ssh command words', () => {
+  it('leaves shell-safe words bare and single-quotes the rest the way shlex reads them', () => {
+    expect(shellQuote('a@b%c+d=e:f,g.h/i-j_k')).toBe('a@b%c+d=e:f,g.h/i-j_k');
+    expect(shellQuote('my key')).toBe("'my key'");
+    expect(shellQuote('x;rm')).toBe("'x;rm'");
+    expect(shellQuote('$HOME')).toBe("'$HOME'");
+    expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
+    expect(shellQuote("a'b'c")).toBe(`'a'"'"'b'"'"'c'`);
+  });
+
+  it('offers no key and uses ~/.ssh/known_hosts when the profile names neither', () => {
+    const words = sshWords({});
+    expect(words).not.toContain('-i');
+    expect(words).not.toContain('IdentitiesOnly=yes');
+    expect(words).toContain(`UserKnownHostsFile=${path.join(os.homedir(), '.ssh', 'known_hosts')}`);
+    expect(words[0]).toBe('ssh');
+  });
+
+  it('expands ~ in the key path', () => {
+    expect(sshWords({ sshKey: '~/.ssh/box' }).slice(1, 3)).toEqual(['-i', `${os.homedir()}/.ssh/box`]);
+  });
+
+  it('probes ssh alone with the same options, the port and the user@host of the repository', () => {
+    const opts = { sshKey: '/k', knownHostsFile: '/kh' };
+    const args = sshProbeArgs('ssh://u123@box.example:23/./repo', opts);
+    expect(args).toEqual([...sshWords(opts).slice(1), '-p', '23', '--', 'u123@box.example', 'true']);
+    expect(sshProbeArgs('ssh://box.example/repo', opts)?.slice(-5)).toEqual(['-p', '22', '--', 'box.example', 'true']);
+  });
+
+  it('has nothing to probe for a local repository', () => {
+    expect(sshProbeArgs('/Volumes/backup-disk/repo', {})).toBeNull();
+  });
+});
+
+describe('browsing an archive folder', () => {
+  /** borg's patterns are Python regexes; \Z is JS's $ without the multiline meaning. */
+  const asJs = (pattern: string) => new RegExp(pattern.replace(/^[-+]re:/, '').replace(/\\Z$/, '$'));
+
+  it('escapes a name so that, as a regex, it matches exactly that name', () => {
+    for (const name of ['a.b', 'x+y (1)', 'price$[2].txt', 'q?*', 'tab\there', 'brace{1,2}', 'caret^|pipe', 'Ünïcødé/dir_1']) {
+      const re = new RegExp(`^${pyRegexLiteral(name)}$`);
+      expect(re.test(name)).toBe(true);
+    }
+    expect(new RegExp(`^${pyRegexLiteral('a.b')}$`).test('axb')).toBe(false);
+    expect(pyRegexLiteral('Ünïcødé/dir_1')).toBe('Ünïcødé/dir_1');
+    expect(pyRegexLiteral('a-b c')).toBe('a\\-b\\ c');
+  });
+
+  it('stores folders without their outer slashes, decomposed (NFD) only on macOS', () => {
+    const composed = 'caf\u00e9';
+    expect(archiveFolder('//home/me/', 'linux')).toBe('home/me');
+    expect(archiveFolder(`/${composed}/`, 'linux')).toBe(composed);
+    expect(archiveFolder(`/${composed}/`, 'darwin')).toBe(composed.normalize('NFD'));
+    expect(archiveFolder('/', 'linux')).toBe('');
+  });
+
+  it('lists only the direct children of a folder', () => {
+    const args = listFolderArgs('/r', 'a1', '/home/me.x/', 'linux');
+    expect(args).toEqual(['list', '--log-json', '--json-lines', '--pattern=+re:^home/me\\.x/[^/]+\\Z', '--pattern=-re:^', '--', '/r::a1']);
+    const include = asJs(args[3]!.slice('--pattern='.length));
+    expect(include.test('home/me.x/Documents')).toBe(true);
+    expect(include.test('home/me.x/Documents/a.txt')).toBe(false);
+    expect(include.test('home/meXx/Documents')).toBe(false);
+    expect(include.test('home/me.x')).toBe(false);
+  });
+
+  it('lists the top level of an archive for the root folder', () => {
+    expect(listFolderArgs('/r', 'a1', '/', 'linux')[3]).toBe('--pattern=+re:^[^/]+\\Z');
+  });
+
+  it('looks below the children for implicit folders, skipping children already known as folders', () => {
+    expect(listImplicitArgs('/r', 'a1', 'home', ['me', 'a.b'], 'linux')).toEqual([
+      'list',
+      '--log-json',
+      '--format={path}{NUL}',
+      '--pattern=-re:^home/[^/]+\\Z',
+      '--pattern=-re:^home/(?:me|a\\.b)/',
+      '--pattern=+re:^home/',
+      '--pattern=-re:^',
+      '--',
+      '/r::a1',
+    ]);
+    expect(listImplicitArgs('/r', 'a1', '', [], 'linux')).toEqual([
+      'list',
+      '--log-json',
+      '--format={path}{NUL}',
+      '--pattern=-re:^[^/]+\\Z',
+      '--pattern=+re:^',
+      '--pattern=-re:^',
+      '--',
+      '/r::a1',
+    ]);
+  });
+
+  it('matches known folder names decomposed on macOS, as borg stores them there', () => {
+    const composed = 'caf\u00e9';
+    const args = listImplicitArgs('/r', 'a1', '/', [composed], 'darwin');
+    expect(args[4]).toBe(`--pattern=-re:^(?:${composed.normalize('NFD')})/`);
+    expect(listImplicitArgs('/r', 'a1', '/', [composed], 'linux')[4]).toBe(`--pattern=-re:^(?:${composed})/`);
   });
 });
