@@ -175,3 +175,170 @@ describe('LineSplitter', () => {
     expect(maxBuffered).toBeLessThan(line(99_999).length);
   });
 });
+
+describe('parseLogLine field by field', () => {
+  it('reads every level borg writes, in any case, and falls back to INFO for anything else', () => {
+    const levelOf = (levelname: unknown) => {
+      const e = parseLogLine(JSON.stringify({ type: 'log_message', levelname, message: 'm' }));
+      return e?.type === 'log_message' ? e.level : null;
+    };
+    expect(['DEBUG', 'info', 'Warning', 'WARN', 'error', 'CRITICAL'].map(levelOf)).toEqual([
+      'DEBUG',
+      'INFO',
+      'WARNING',
+      'WARNING',
+      'ERROR',
+      'CRITICAL',
+    ]);
+    expect([undefined, 'NOTICE', 40, ''].map(levelOf)).toEqual(['INFO', 'INFO', 'INFO', 'INFO']);
+  });
+
+  it('keeps name, msgid and time of a log message, preferring time over created', () => {
+    expect(
+      parseLogLine(
+        '{"type": "log_message", "levelname": "ERROR", "name": "borg.repository", "message": "m", "msgid": "LockTimeout", "time": 2, "created": 1}',
+      ),
+    ).toEqual({ type: 'log_message', level: 'ERROR', name: 'borg.repository', message: 'm', msgid: 'LockTimeout', time: 2 });
+  });
+
+  it('drops a number JSON cannot represent finitely', () => {
+    expect(parseLogLine('{"type": "log_message", "message": "m", "time": 1e999}')).toEqual({
+      type: 'log_message',
+      level: 'INFO',
+      name: '',
+      message: 'm',
+    });
+  });
+
+  it('reads a file status line', () => {
+    expect(parseLogLine('{"type": "file_status", "status": "M", "path": "/a b"}')).toEqual({
+      type: 'file_status',
+      status: 'M',
+      path: '/a b',
+    });
+  });
+
+  it('reads every archive_progress total', () => {
+    expect(
+      parseLogLine(
+        '{"type": "archive_progress", "original_size": 10, "compressed_size": 8, "deduplicated_size": 3, "nfiles": 2, "path": "p", "time": 5, "finished": true}',
+      ),
+    ).toEqual({
+      type: 'archive_progress',
+      originalSize: 10,
+      compressedSize: 8,
+      deduplicatedSize: 3,
+      nfiles: 2,
+      path: 'p',
+      time: 5,
+      finished: true,
+    });
+  });
+
+  it('reads every progress_message and progress_percent field', () => {
+    expect(
+      parseLogLine('{"type": "progress_message", "operation": 3, "msgid": "cache.begin_transaction", "message": "Init", "time": 1}'),
+    ).toEqual({
+      type: 'progress_message',
+      operation: 3,
+      msgid: 'cache.begin_transaction',
+      message: 'Init',
+      finished: false,
+      time: 1,
+    });
+    expect(
+      parseLogLine(
+        '{"type": "progress_percent", "operation": 1, "msgid": "check", "message": "Checking 50%", "current": 5, "total": 10, "finished": false, "time": 7}',
+      ),
+    ).toEqual({
+      type: 'progress_percent',
+      operation: 1,
+      msgid: 'check',
+      message: 'Checking 50%',
+      current: 5,
+      total: 10,
+      finished: false,
+      time: 7,
+    });
+  });
+
+  it('names the question by what follows question_', () => {
+    expect(parseLogLine('{"type": "question_prompt_retry", "message": "Retry?"}')).toEqual({
+      type: 'question',
+      kind: 'prompt_retry',
+      message: 'Retry?',
+    });
+    expect(parseLogLine('{"type": "questionable"}')).toMatchObject({ type: 'text' });
+    expect(parseLogLine('{"type": 42}')).toMatchObject({ type: 'text' });
+  });
+
+  it('parses a JSON line with surrounding whitespace, and keeps a text line’s leading indentation', () => {
+    expect(parseLogLine('  {"type": "file_status", "status": "A", "path": "x"}\r')).toEqual({
+      type: 'file_status',
+      status: 'A',
+      path: 'x',
+    });
+    expect(parseLogLine('    at frame 1   ')).toEqual({ type: 'text', line: '    at frame 1' });
+  });
+
+  it('keeps a prompt as text when what follows it is not a borg event', () => {
+    expect(parseLogLine('Enter passphrase: {"not": "an event"}')).toEqual({ type: 'text', line: 'Enter passphrase: {"not": "an event"}' });
+    expect(parseLogLine('Enter passphrase: {"broken')).toEqual({ type: 'text', line: 'Enter passphrase: {"broken' });
+    expect(parseLogLine('Enter passphrase: {"type": "file_status", "status": "A", "path": "x"}')).toEqual({
+      type: 'file_status',
+      status: 'A',
+      path: 'x',
+    });
+  });
+});
+
+describe('LineSplitter edge cases', () => {
+  it('holds exactly maxLine characters back, and flushes only beyond', () => {
+    const s = new LineSplitter(10);
+    expect(s.push('0123456789')).toEqual([]);
+    expect(s.bufferedLength).toBe(10);
+    expect(s.push('a')).toEqual(['0123456789a']);
+    expect(s.bufferedLength).toBe(0);
+  });
+
+  it('remembers a trailing \\r across an empty chunk', () => {
+    const s = new LineSplitter();
+    expect(s.push('a\r')).toEqual(['a']);
+    expect(s.push('')).toEqual([]);
+    expect(s.push('\nb\n')).toEqual(['b']);
+  });
+
+  it('treats a \\n right after a chunk ending in \\n as an empty line', () => {
+    const s = new LineSplitter();
+    expect(s.push('a\n')).toEqual(['a']);
+    expect(s.push('\nb\n')).toEqual(['', 'b']);
+  });
+
+  it('forgets a trailing \\r once the stream ends', () => {
+    const s = new LineSplitter();
+    expect(s.push('a\r')).toEqual(['a']);
+    expect(s.end()).toEqual([]);
+    expect(s.push('\nb\n')).toEqual(['', 'b']);
+  });
+
+  it('forgets a \\r once a later chunk followed it', () => {
+    const s = new LineSplitter();
+    expect(s.push('a\r')).toEqual(['a']);
+    expect(s.push('b')).toEqual([]);
+    expect(s.push('\nc\n')).toEqual(['b', 'c']);
+  });
+
+  it('flushes a final line without a newline, and nothing when there is none', () => {
+    const s = new LineSplitter();
+    expect(s.push(Buffer.from('x\ny'))).toEqual(['x']);
+    expect(s.end()).toEqual(['y']);
+    expect(s.end()).toEqual([]);
+  });
+
+  it('has a large default line limit, so ordinary long lines stay whole', () => {
+    const s = new LineSplitter();
+    const long = 'x'.repeat(1_000_000);
+    expect(s.push(long)).toEqual([]);
+    expect(s.push('\n')).toEqual([long]);
+  });
+});
