@@ -1,43 +1,51 @@
 /**
- * The menu-bar app's main process: thin glue between Electron and the engine. Decisions live in
- * src/ (the engine, the trigger controller); this file only feeds them and shows their results.
- * The tray, the windows and the typed IPC arrive with the menu-bar work.
+ * The menu-bar app's main process: thin glue between Electron and the engine's supervisor, which
+ * owns or follows the schedules, reloads config.json and follows other processes. This file only
+ * feeds it the power events and the app's lifecycle. The tray, the windows and the typed IPC build
+ * on `shell.supervisor.engine` (its snapshot and events).
  */
 import { app, powerMonitor } from 'electron';
-import { Engine } from '../src/engine.js';
-import { acquireTriggers, TriggerController } from '../src/triggers/controller.js';
+import { defaultConfigDir } from '../src/paths.js';
+import { Supervisor } from '../src/supervisor.js';
 
 export interface Shell {
-  engine: Engine;
-  triggers: TriggerController | null;
+  supervisor: Supervisor;
   dispose(): Promise<void>;
 }
 
-/** Starts the engine on the app's userData folder (the same one the CLI uses) and owns the triggers if free. */
-export async function startShell(log: (line: string) => void = console.log): Promise<Shell> {
-  const { engine, load } = await Engine.open({ configDir: app.getPath('userData'), busy: 'wait' });
-  if (!load.ok) log(`config.json is not valid: ${load.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-  const ownership = await acquireTriggers(engine, `Dandelion.app (pid ${process.pid})`);
-  let triggers: TriggerController | null = null;
-  if (ownership.ok) {
-    triggers = new TriggerController(engine, { log });
-    const t = triggers;
-    powerMonitor.on('resume', () => void t.resume());
-    powerMonitor.on('suspend', () => t.suspend());
-    powerMonitor.on('on-battery', () => t.setOnBattery(true));
-    powerMonitor.on('on-ac', () => t.setOnBattery(false));
-    t.setOnBattery(powerMonitor.isOnBatteryPower());
-    await t.start();
-  } else {
-    log(`backups are scheduled by pid ${ownership.owner.pid} (${ownership.owner.what}); this app only shows status`);
-  }
+/** Power events as the supervisor wants them; returned so tests can check the wiring. */
+export function wirePower(supervisor: Supervisor): () => void {
+  const handlers = {
+    resume: () => void supervisor.resume(),
+    suspend: () => supervisor.suspend(),
+    'on-battery': () => supervisor.setOnBattery(true),
+    'on-ac': () => supervisor.setOnBattery(false),
+  } as const;
+  for (const [event, handler] of Object.entries(handlers)) powerMonitor.on(event as 'resume', handler);
+  return () => {
+    for (const [event, handler] of Object.entries(handlers)) powerMonitor.off(event as 'resume', handler);
+  };
+}
+
+/**
+ * Starts the engine on the same config folder as the CLI (defaultConfigDir, which honours
+ * DANDELION_CONFIG_DIR) and owns the schedules when nobody else does.
+ */
+export async function startShell(log: (line: string) => void = console.log, configDir = defaultConfigDir()): Promise<Shell> {
+  const supervisor = await Supervisor.open({
+    configDir,
+    what: `Dandelion.app (pid ${process.pid})`,
+    log,
+    onBattery: powerMonitor.isOnBatteryPower(),
+  });
+  if (!supervisor.load.ok) log(`config.json is not valid: ${supervisor.load.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  const unwire = wirePower(supervisor);
+  await supervisor.start();
   return {
-    engine,
-    triggers,
+    supervisor,
     dispose: async () => {
-      await triggers?.stop();
-      await engine.cancelAll();
-      if (ownership.ok) await ownership.release();
+      unwire();
+      await supervisor.stop();
     },
   };
 }
@@ -47,6 +55,8 @@ function main(): void {
     app.quit();
     return;
   }
+  // Chromium's own files (caches, local storage) must not mix with the engine's config folder.
+  app.setPath('userData', `${app.getPath('appData')}/Dandelion App Data`);
   // A menu-bar app: no Dock icon, and closing every window does not quit it.
   app.dock?.hide();
   app.on('window-all-closed', () => {});

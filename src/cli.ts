@@ -2,8 +2,8 @@
 import module from 'node:module';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir } from './paths.js';
-import { Engine, EngineError, UnknownProfileError, type StatusReport } from './engine.js';
-import { ConfigError } from './profiles/store.js';
+import { Engine, type Outcome, type StatusReport } from './engine.js';
+import type { Profile } from './profiles/schema.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
 import { formatBytes, timeAgo } from './format.js';
@@ -16,7 +16,8 @@ Commands:
   status [--json]            per profile: state, last run, last success, next run, overdue
   daemon                     run schedules and disk triggers until SIGTERM/SIGINT
   init <profile>             create the profile's repository (borg init)
-  passphrase set <profile>   read the passphrase from stdin and store it in the OS keyring
+  passphrase set <profile>   read the passphrase from stdin, check it opens the repository, store it in the OS keyring
+  passphrase delete <profile>
   archives <profile> [--json]
   logs <profile> [--lines N] tail of the latest run's log
   doctor [<profile>]         check borg, config, repository, passphrase and connection
@@ -26,6 +27,13 @@ The config dir defaults to ${defaultConfigDir()} (or $DANDELION_CONFIG_DIR).`;
 export const EXIT = { ok: 0, warning: 1, error: 2 } as const;
 
 class UsageError extends Error {}
+
+/** Config errors and unknown profiles end the command with their message, not a stack trace. */
+class Stop extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
 
 function exitFor(r: RunRecord): number {
   if (r.result === 'success' || r.result === 'skipped') return EXIT.ok;
@@ -42,8 +50,22 @@ function printDiagnoses(diagnoses: Diagnosis[]): void {
 
 async function openEngine(configDir: string, busy: 'fail' | 'wait' = 'fail'): Promise<Engine> {
   const { engine, load } = await Engine.open({ configDir, busy });
-  if (!load.ok) throw new ConfigError(load.file, load.errors);
+  if (!load.ok) throw new Stop([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)]);
   return engine;
+}
+
+function profileOf(engine: Engine, id: string): Profile {
+  const p = engine.profile(id);
+  if (p) return p;
+  const known = engine.config.profiles.map((x) => x.id);
+  throw new Stop([`No profile "${id}" in config.json${known.length ? ` (profiles: ${known.join(', ')})` : ''}`]);
+}
+
+/** The value of an Outcome, or its diagnosis printed and the command ended with exit 2. */
+function valueOf<T>(o: Outcome<T>): T {
+  if (o.ok) return o.value;
+  printDiagnoses([o.diagnosis]);
+  throw new Stop([]);
 }
 
 function need(arg: string | undefined, what: string): string {
@@ -53,16 +75,20 @@ function need(arg: string | undefined, what: string): string {
 
 async function cmdRun(configDir: string, id: string): Promise<number> {
   const engine = await openEngine(configDir);
-  engine.profile(id);
+  profileOf(engine, id);
   const tty = process.stdout.isTTY === true;
   let lastPlain = 0;
   let shown = false;
-  engine.on('run-event', ({ event }) => {
-    if (event.type === 'step') {
+  let step = '';
+  // At most 4 progress events a second: the terminal is redrawn no more often than that.
+  engine.on('progress', ({ progress: event }) => {
+    if (event.step !== step && (event.step === 'create' || event.step === 'prune' || event.step === 'compact')) {
       if (shown && tty) process.stdout.write('\n');
       shown = false;
+      step = event.step;
       process.stdout.write(`${event.step}…\n`);
-    } else if (event.type === 'progress' && event.nfiles > 0) {
+    }
+    if (event.step === 'create' && event.nfiles > 0) {
       const line = `${event.nfiles} files, ${formatBytes(event.originalSize)} read, ${formatBytes(event.deduplicatedSize)} new`;
       if (tty) {
         const width = process.stdout.columns ?? 80;
@@ -115,9 +141,18 @@ function printStatus(report: StatusReport, now = new Date()): void {
 }
 
 async function cmdPassphrase(configDir: string, sub: string | undefined, id: string | undefined): Promise<number> {
-  if (sub !== 'set') throw new UsageError('Usage: dandelion passphrase set <profile>');
+  if (sub !== 'set' && sub !== 'delete') throw new UsageError('Usage: dandelion passphrase set|delete <profile>');
   const engine = await openEngine(configDir);
-  const profile = engine.profile(need(id, 'profile'));
+  const profile = profileOf(engine, need(id, 'profile'));
+  if (sub === 'delete') {
+    const { deleted } = valueOf(await engine.deletePassphrase(profile.id));
+    process.stdout.write(
+      deleted
+        ? `Deleted the passphrase for ${profile.repository} from the keyring.\n`
+        : `No passphrase was stored for ${profile.repository}.\n`,
+    );
+    return EXIT.ok;
+  }
   if (profile.encryption === 'none') {
     process.stderr.write(`Profile "${profile.id}" is not encrypted: it needs no passphrase.\n`);
     return EXIT.error;
@@ -127,8 +162,12 @@ async function cmdPassphrase(configDir: string, sub: string | undefined, id: str
     process.stderr.write('No passphrase given on stdin; nothing stored.\n');
     return EXIT.error;
   }
-  await engine.setPassphrase(profile.id, secret);
-  process.stdout.write(`Stored the passphrase for ${profile.repository} in the keyring.\n`);
+  const saved = valueOf(await engine.setPassphrase(profile.id, secret));
+  process.stdout.write(
+    saved.verified
+      ? `Stored the passphrase for ${profile.repository} in the keyring; it opens the repository.\n`
+      : `Stored the passphrase for ${profile.repository} in the keyring without checking it: ${saved.note}\n`,
+  );
   return EXIT.ok;
 }
 
@@ -166,12 +205,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'init': {
       const engine = await openEngine(configDir);
-      const p = engine.profile(need(rest[0], 'profile'));
-      const r = await engine.init(p.id);
-      if (r.level === 'error') {
-        printDiagnoses(r.diagnoses);
-        return EXIT.error;
-      }
+      const p = profileOf(engine, need(rest[0], 'profile'));
+      valueOf(await engine.init(p.id));
       process.stdout.write(`Created the repository ${p.repository} (encryption: ${p.encryption}).\n`);
       if (p.encryption?.startsWith('repokey') || p.encryption?.startsWith('keyfile'))
         process.stdout.write(`Keep a copy of the key somewhere safe: borg key export ${p.repository} <file>\n`);
@@ -181,20 +216,20 @@ async function main(argv: string[]): Promise<number> {
       return cmdPassphrase(configDir, rest[0], rest[1]);
     case 'archives': {
       const engine = await openEngine(configDir);
-      const { result, archives } = await engine.archives(need(rest[0], 'profile'));
-      if (result.level === 'error') {
-        printDiagnoses(result.diagnoses);
-        return EXIT.error;
-      }
+      const archives = valueOf(await engine.archives(profileOf(engine, need(rest[0], 'profile')).id));
       if (values.json) process.stdout.write(JSON.stringify({ archives }, null, 2) + '\n');
-      else for (const a of archives) process.stdout.write(`${a.name}\t${a.start}\n`);
+      else
+        for (const a of archives) {
+          const size = a.originalSize !== null ? `\t${a.nfiles ?? '?'} files, ${formatBytes(a.originalSize)}` : '';
+          process.stdout.write(`${a.name}\t${a.start}${size}\n`);
+        }
       return EXIT.ok;
     }
     case 'logs': {
       const engine = await openEngine(configDir);
       const n = values.lines === undefined ? 40 : Number(values.lines);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--lines needs a positive whole number.');
-      const { file, lines } = await engine.logTail(need(rest[0], 'profile'), n);
+      const { file, lines } = valueOf(await engine.logTail(profileOf(engine, need(rest[0], 'profile')).id, n));
       if (!file) {
         process.stderr.write(`No runs logged yet for "${rest[0]}".\n`);
         return EXIT.error;
@@ -226,8 +261,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-    else if (err instanceof ConfigError || err instanceof UnknownProfileError) process.stderr.write(`${err.message}\n`);
-    else if (err instanceof EngineError) printDiagnoses([err.diagnosis]);
+    else if (err instanceof Stop) process.stderr.write(err.lines.map((l) => `${l}\n`).join(''));
     else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
     else process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
     process.exitCode = EXIT.error;

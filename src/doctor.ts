@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import type { Engine } from './engine.js';
-import { diagnosisOf } from './engine.js';
+import { diagnosisOf } from './engine/outcome.js';
 import { isRemote, sshTarget } from './borg/argv.js';
 import type { Profile } from './profiles/schema.js';
 import type { ErrorKind } from './diagnosis.js';
@@ -39,7 +39,17 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
     return findings;
   }
   findings.push({ check: 'config', ok: true, message: `${engine.paths.config}: ${load.config.profiles.length} profile(s)` });
-  const profiles = only ? [engine.profile(only)] : engine.config.profiles;
+  const one = only ? engine.profile(only) : null;
+  if (only && !one) {
+    findings.push({
+      check: only,
+      ok: false,
+      message: `There is no profile "${only}" in ${engine.paths.config}.`,
+      fix: `Known profiles: ${engine.config.profiles.map((p) => p.id).join(', ') || 'none'}.`,
+    });
+    return findings;
+  }
+  const profiles = one ? [one] : engine.config.profiles;
   for (const p of profiles) findings.push(...(await checkProfile(engine, p)));
   return findings;
 }
@@ -67,7 +77,12 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
   }
   if (!secretOk) return out;
 
-  const r = await engine.info(p.id);
+  const info = await engine.info(p.id);
+  if (!info.ok) {
+    out.push({ check: tag('repository'), ok: false, message: info.diagnosis.message, fix: info.diagnosis.fix });
+    return out;
+  }
+  const r = info.value;
   const d = r.diagnoses[0];
   if (r.level !== 'error') {
     if (isRemote(p.repository))
@@ -77,6 +92,16 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
       ok: true,
       message: `${p.repository} is readable${p.encryption === 'none' ? '' : ' and the passphrase opens it'}`,
     });
+    const enc = await engine.encryption(p.id);
+    out.push(
+      enc.ok
+        ? {
+            check: tag('encryption'),
+            ok: true,
+            message: enc.value.detected ? `${enc.value.mode} (found out from the repository)` : `${enc.value.mode} (from config.json)`,
+          }
+        : { check: tag('encryption'), ok: false, message: enc.diagnosis.message, fix: enc.diagnosis.fix },
+    );
     return out;
   }
   if (!d) {

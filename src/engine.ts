@@ -1,109 +1,120 @@
+/**
+ * The one object the tray, the windows, the CLI and the tests drive. Plain Node: no electron in here.
+ * It composes the seams in src/engine/ (runs, passphrases, status, shared state) and turns every
+ * call a face makes into a result or a Diagnosis — nothing escapes as a thrown Error.
+ */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { configPaths, defaultVolumesRoots, expandHome, repoKey, type ConfigPaths } from './paths.js';
-import { loadConfig, writeFileAtomic, type LoadResult } from './profiles/store.js';
-import { profileLabel, type Config, type Profile, type FieldError } from './profiles/schema.js';
+import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
+import { loadConfig, saveConfig, type LoadResult } from './profiles/store.js';
+import type { Config, Profile, FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
-import { featuresFor } from './borg/features.js';
-import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, listArgs, sshProbeArgs } from './borg/argv.js';
+import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, sshProbeArgs } from './borg/argv.js';
 import { runBorg, type BorgRunResult, type Secret } from './borg/run.js';
-import type { Diagnosis, ErrorKind } from './diagnosis.js';
 import { diagnosisFor } from './messages.js';
 import { OsKeyring, type SecretStore } from './secrets/keyring.js';
-import { History } from './jobs/history.js';
+import { History, currentEpoch } from './jobs/history.js';
 import type { RunRecord, Trigger } from './records.js';
-import { diskMissing, runBackup, type RunEvent } from './jobs/backup.js';
-import { alive, liveOwner, tryLock, type LockOwner } from './jobs/pid-lock.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
-import { isOverdue, nextSlot } from './schedule/due.js';
+import { failed, guard, ok, type Outcome } from './engine/outcome.js';
+import { RunQueue, type LiveProgress, type RunRequest } from './engine/run-queue.js';
+import { Passphrases, type PassphraseState, type SavedPassphrase } from './engine/passphrases.js';
+import { otherRunner, publishTriggerState, readTriggerState, triggerOwner, type RetryPlan } from './engine/shared-state.js';
+import {
+  profileStatus,
+  type BorgState,
+  type EngineSnapshot,
+  type ProfileSnapshot,
+  type ProfileState,
+  type StatusReport,
+} from './engine/status.js';
+import { RepoOps, type ArchiveSummary, type FolderEntry, type EncryptionInfo } from './engine/repo-ops.js';
 
-export type ProfileState = 'idle' | 'running' | 'waiting-for-volume';
+export type { Outcome } from './engine/outcome.js';
+export type { LiveProgress, RunRequest } from './engine/run-queue.js';
+export type { EngineSnapshot, ProfileSnapshot, ProfileState, ProfileStatus, StatusReport, BorgState } from './engine/status.js';
+export type { PassphraseState, SavedPassphrase } from './engine/passphrases.js';
+export type { RetryPlan } from './engine/shared-state.js';
+export type { ArchiveSummary, FolderEntry, EncryptionInfo } from './engine/repo-ops.js';
 
-export interface ProfileStatus {
-  id: string;
-  name: string;
-  state: ProfileState;
-  lastRun: Pick<RunRecord, 'trigger' | 'startedAt' | 'finishedAt' | 'result' | 'archive' | 'message'> | null;
-  lastSuccessAt: string | null;
-  nextRunAt: string | null;
-  overdue: boolean;
-}
-
-export interface StatusReport {
-  profiles: ProfileStatus[];
-}
-
-export interface LiveProgress {
-  profile: string;
-  step: 'create' | 'prune' | 'compact';
-  nfiles: number;
-  originalSize: number;
-  deduplicatedSize: number;
-  path: string;
-}
+/** A face redraws from the snapshot event at most this often. */
+export const SNAPSHOT_INTERVAL_MS = 250;
 
 export interface EngineEvents {
   'run-started': [{ profile: string; trigger: Trigger }];
-  'run-event': [{ profile: string; event: RunEvent }];
+  /** Live progress of a run in this process, at most 4 times a second per run. */
+  progress: [{ profile: string; progress: LiveProgress }];
+  /** Run log lines, in batches. */
+  log: [{ profile: string; lines: string[] }];
   'run-finished': [RunRecord];
-  'status-changed': [];
+  /** A new valid config is in force (saved here, or reloaded after an edit). */
+  'config-changed': [Config];
   'config-error': [{ file: string; errors: FieldError[] }];
-}
-
-export class EngineError extends Error {
-  constructor(readonly diagnosis: Diagnosis) {
-    super(`${diagnosis.message} ${diagnosis.fix}`.trim());
-    this.name = 'EngineError';
-  }
-}
-
-export class UnknownProfileError extends Error {
-  constructor(id: string, known: string[]) {
-    super(`No profile "${id}" in config.json${known.length ? ` (profiles: ${known.join(', ')})` : ''}`);
-    this.name = 'UnknownProfileError';
-  }
+  /** The whole picture, coalesced: built only while someone listens. */
+  snapshot: [EngineSnapshot];
 }
 
 export interface EngineOptions {
   configDir: string;
   secrets?: SecretStore;
-  /** What to do when another process holds the repository: 'fail' at once (CLI) or 'wait' (triggers). */
+  /** What to do when another process holds the repository: 'fail' at once (CLI) or 'wait' (triggers, the app). */
   busy?: 'fail' | 'wait';
   cancelGraceMs?: number;
 }
 
-interface ActiveRun {
-  trigger: Trigger;
-  controller: AbortController;
-  progress: LiveProgress | null;
-  promise?: Promise<RunRecord>;
-}
+export type SaveResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
 
-export interface RunRequest {
-  trigger?: Trigger;
-  busy?: 'fail' | 'wait';
-}
-
-/** The one object the tray, the CLI and the tests drive. Plain Node: no electron in here. */
 export class Engine extends EventEmitter<EngineEvents> {
   readonly paths: ConfigPaths;
-  readonly secrets: SecretStore;
   readonly history: History;
   private cfg: Config = { profiles: [] };
-  private readonly active = new Map<string, ActiveRun>();
-  private readonly repoQueues = new Map<string, Promise<unknown>>();
+  private configErrors: FieldError[] = [];
+  private readonly runs: RunQueue;
+  private readonly passphrases: Passphrases;
+  private readonly repo: RepoOps;
   private readonly waiting = new Set<string>();
+  private readonly retries = new Map<string, RetryPlan>();
+  private borgProbe: { key: string; result: Promise<BorgState> } | null = null;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private lastSnapshotAt = 0;
+  /** Set by the supervisor while this process owns the schedules. */
+  ownsTriggers = false;
 
   private constructor(private readonly opts: EngineOptions) {
     super();
     this.paths = configPaths(opts.configDir);
-    this.secrets = opts.secrets ?? new OsKeyring();
     this.history = new History(this.paths.history);
+    this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
+    this.runs = new RunQueue({
+      paths: this.paths,
+      history: this.history,
+      busy: opts.busy ?? 'fail',
+      cancelGraceMs: opts.cancelGraceMs,
+      borg: (p) => this.borg(p),
+      secretFor: (p) => this.passphrases.secretFor(p),
+      volumePath: (p) => this.volumePath(p),
+      rsh: (p) => this.rshFor(p),
+      sshProbe: (p) => this.sshProbeFor(p),
+      started: (profile, trigger) => this.emit('run-started', { profile, trigger }),
+      progress: (profile, progress) => {
+        this.emit('progress', { profile, progress });
+        this.changed();
+      },
+      log: (profile, lines) => this.emit('log', { profile, lines }),
+      finished: (record) => this.emit('run-finished', record),
+      changed: () => this.changed(),
+    });
+    this.repo = new RepoOps({
+      paths: this.paths,
+      history: this.history,
+      command: (p, args, o) => this.borgCommand(p, args, o),
+      borg: (p) => this.borg(p),
+      secretFor: (p) => this.passphrases.secretFor(p),
+    });
   }
 
-  /** Opens the engine; an invalid config.json is an error here (it is never replaced). */
+  /** Opens the engine. An invalid config.json is reported in `load` (and in the snapshot); it is never replaced. */
   static async open(opts: EngineOptions): Promise<{ engine: Engine; load: LoadResult }> {
     const engine = new Engine(opts);
     const load = await engine.reload();
@@ -114,24 +125,66 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.cfg;
   }
 
+  // ---- config ----------------------------------------------------------------------------------
+
   /** Re-reads config.json; an invalid edit is reported and the previous valid config stays in force. */
   async reload(): Promise<LoadResult> {
     const r = await loadConfig(this.paths.config);
-    if (r.ok) {
-      this.cfg = r.config;
-      this.emit('status-changed');
-    } else this.emit('config-error', { file: r.file, errors: r.errors });
+    if (r.ok) this.apply(r.config);
+    else {
+      this.configErrors = r.errors;
+      this.emit('config-error', { file: r.file, errors: r.errors });
+      this.changed();
+    }
     return r;
   }
 
-  profile(id: string): Profile {
-    const p = this.cfg.profiles.find((x) => x.id === id);
-    if (!p)
-      throw new UnknownProfileError(
-        id,
-        this.cfg.profiles.map((x) => x.id),
-      );
-    return p;
+  /**
+   * Validates, writes config.json atomically and takes it into use at once (the supervisor
+   * reschedules the triggers on 'config-changed'). Invalid input writes nothing and returns the
+   * field errors.
+   */
+  async saveConfig(input: unknown): Promise<SaveResult> {
+    try {
+      const r = await saveConfig(this.paths.config, input);
+      if (r.ok) this.apply(r.config);
+      return r;
+    } catch (err) {
+      return { ok: false, errors: [{ path: '(file)', message: `could not be written: ${(err as Error).message}` }] };
+    }
+  }
+
+  private apply(config: Config): void {
+    const same = JSON.stringify(config) === JSON.stringify(this.cfg);
+    const hadErrors = this.configErrors.length > 0;
+    this.cfg = config;
+    this.configErrors = [];
+    if (!same) {
+      this.borgProbe = null;
+      const known = new Set(config.profiles.map((p) => p.id));
+      for (const id of [...this.retries.keys()]) if (!known.has(id)) this.retries.delete(id);
+      for (const id of [...this.waiting]) if (!known.has(id)) this.waiting.delete(id);
+      this.emit('config-changed', config);
+    }
+    if (!same || hadErrors) this.changed();
+  }
+
+  /** The profile with this id, or null. */
+  profile(id: string): Profile | null {
+    return this.cfg.profiles.find((x) => x.id === id) ?? null;
+  }
+
+  private find(id: string): Outcome<Profile> {
+    const p = this.profile(id);
+    if (p) return ok(p);
+    const known = this.cfg.profiles.map((x) => x.id);
+    return failed(
+      diagnosisFor(
+        'unknown-profile',
+        { repository: '', platform: process.platform, passphraseSupplied: false, profile: id },
+        known.length ? known.join(', ') : undefined,
+      ),
+    );
   }
 
   /** Where disks appear: config.json's volumesRoot, else the platform's usual place that exists here. */
@@ -146,20 +199,35 @@ export class Engine extends EventEmitter<EngineEvents> {
     return p.volume ? path.join(this.volumesRoot(), p.volume) : null;
   }
 
+  // ---- borg ------------------------------------------------------------------------------------
+
+  /** Throws (borg-missing, borg-too-old) for internal callers; faces read `snapshot().borg`. */
   borg(p?: Profile): Promise<BorgBinary> {
     return locateBorg(p?.borgPath ?? this.cfg.borgPath ?? null, this.paths.borgVersions);
   }
 
-  private ctx(p: Profile, passphraseSupplied = false) {
-    return { repository: p.repository, platform: process.platform, passphraseSupplied, profile: p.id };
+  /** borg's path and version, or the diagnosis that it is missing; looked up once per configured path. */
+  borgState(): Promise<BorgState> {
+    const key = this.cfg.borgPath ?? '';
+    if (this.borgProbe?.key !== key) {
+      const result = this.borg().then(
+        (b): BorgState => ({ state: 'found', path: b.path, version: b.version.raw }),
+        (err: unknown): BorgState => ({
+          state: 'missing',
+          diagnosis: diagnosisFor(
+            (err as { kind?: string }).kind === 'borg-too-old' ? 'borg-too-old' : 'borg-missing',
+            { repository: '', platform: process.platform, passphraseSupplied: false },
+            (err as Error).message,
+          ),
+        }),
+      );
+      this.borgProbe = { key, result };
+    }
+    return this.borgProbe.result;
   }
 
-  async secretFor(p: Profile): Promise<Secret> {
-    if (p.encryption === 'none') return { kind: 'none' };
-    if (p.passcommand) return { kind: 'passcommand', command: p.passcommand };
-    const value = await this.secrets.get(p.repository);
-    if (value === null) throw new EngineError(diagnosisFor('passphrase-missing', this.ctx(p)));
-    return { kind: 'passphrase', value };
+  private ctx(p: Profile) {
+    return { repository: p.repository, platform: process.platform, passphraseSupplied: false, profile: p.id };
   }
 
   rshFor(p: Profile): string | undefined {
@@ -170,56 +238,68 @@ export class Engine extends EventEmitter<EngineEvents> {
     return isRemote(p.repository) ? sshProbeArgs(p.repository, { sshKey: p.sshKey }) : null;
   }
 
-  async setPassphrase(id: string, passphrase: string): Promise<void> {
-    const p = this.profile(id);
-    if (!passphrase) throw new Error('The passphrase is empty.');
-    await this.secrets.set(p.repository, passphrase);
+  /** The secret a borg command of this profile gets; throws a Refusal with its diagnosis (internal callers). */
+  secretFor(p: Profile): Promise<Secret> {
+    return this.passphrases.secretFor(p);
+  }
+
+  /** One borg command outside a backup run, with the same environment a run gets. */
+  async borgCommand(p: Profile, args: string[], opts: { captureStdout?: boolean; secret?: Secret } = {}): Promise<BorgRunResult> {
+    const borg = await this.borg(p);
+    const secret = opts.secret ?? (await this.passphrases.secretFor(p));
+    return runBorg({
+      borg,
+      args,
+      secret,
+      rsh: this.rshFor(p),
+      sshProbe: this.sshProbeFor(p),
+      ctx: this.ctx(p),
+      captureStdout: opts.captureStdout,
+    });
+  }
+
+  // ---- runs ------------------------------------------------------------------------------------
+
+  /**
+   * Starts a backup run, or joins the one already running or queued for this profile (repeated
+   * triggers coalesce). Runs on one repository go one after another, also across processes. Never
+   * rejects: an unknown profile, a busy repository or a missing passphrase end in a record too.
+   */
+  run(id: string, req: RunRequest = {}): Promise<RunRecord> {
+    const p = this.find(id);
+    if (!p.ok) {
+      const now = new Date().toISOString();
+      const record: RunRecord = {
+        profile: id,
+        trigger: req.trigger ?? 'manual',
+        startedAt: now,
+        finishedAt: now,
+        result: 'error',
+        archive: null,
+        stats: null,
+        message: p.diagnosis.message,
+        diagnoses: [p.diagnosis],
+        log: null,
+      };
+      return Promise.resolve(record);
+    }
+    return this.runs.run(p.value, req);
   }
 
   isRunning(id: string): boolean {
-    return this.active.has(id);
-  }
-
-  setWaitingForVolume(id: string, waiting: boolean): void {
-    const changed = waiting ? !this.waiting.has(id) : this.waiting.has(id);
-    if (waiting) this.waiting.add(id);
-    else this.waiting.delete(id);
-    if (changed) {
-      void this.publishWaiting();
-      this.emit('status-changed');
-    }
+    return this.runs.isRunning(id);
   }
 
   progress(id: string): LiveProgress | null {
-    return this.active.get(id)?.progress ?? null;
+    return this.runs.progress(id);
   }
 
-  /**
-   * Starts a backup run, or joins the one already running or queued for this profile
-   * (repeated triggers coalesce). Runs on one repository go one after another, also across processes.
-   */
-  run(id: string, req: RunRequest = {}): Promise<RunRecord> {
-    const existing = this.active.get(id);
-    if (existing?.promise) return existing.promise;
-    const profile = this.profile(id);
-    const trigger = req.trigger ?? 'manual';
-    const controller = new AbortController();
-    const key = repoKey(profile.repository);
-    const previous = this.repoQueues.get(key) ?? Promise.resolve();
-    const entry: ActiveRun = { trigger, controller, progress: null };
-    const promise = previous
-      .catch(() => {})
-      .then(() => this.execute(profile, trigger, controller, entry, req.busy ?? this.opts.busy ?? 'fail'))
-      .finally(() => {
-        this.active.delete(id);
-        if (this.repoQueues.get(key) === promise) this.repoQueues.delete(key);
-        this.emit('status-changed');
-      });
-    entry.promise = promise;
-    this.repoQueues.set(key, promise);
-    this.active.set(id, entry);
-    this.emit('status-changed');
-    return promise;
+  cancel(id: string): boolean {
+    return this.runs.cancel(id);
+  }
+
+  cancelAll(): Promise<unknown> {
+    return this.runs.cancelAll();
   }
 
   /** A trigger that decided not to run leaves a trace the user can see ("skipped: backed up 2 h ago"). */
@@ -236,273 +316,202 @@ export class Engine extends EventEmitter<EngineEvents> {
       message: reason,
       diagnoses: [],
       log: null,
+      ...(this.profile(id) ? { repository: this.profile(id)!.repository } : {}),
     };
     await this.history.append(record);
     this.emit('run-finished', record);
-    this.emit('status-changed');
+    this.changed();
     return record;
   }
 
+  /** Start of the last successful run to the profile's current repository. */
   async lastSuccessStartedAt(id: string): Promise<Date | null> {
-    const { lastSuccess } = await this.history.summary(id);
+    const { lastSuccess } = await this.history.summary(id, this.profile(id)?.repository);
     return lastSuccess ? new Date(lastSuccess.startedAt) : null;
+  }
+
+  /** Records of the current repository's epoch, oldest first. */
+  async records(id: string): Promise<RunRecord[]> {
+    return currentEpoch(await this.history.list(id), this.profile(id)?.repository).records;
+  }
+
+  // ---- what the trigger owner publishes ---------------------------------------------------------
+
+  setWaitingForVolume(id: string, waiting: boolean): void {
+    if (waiting === this.waiting.has(id)) return;
+    if (waiting) this.waiting.add(id);
+    else this.waiting.delete(id);
+    this.publish();
   }
 
   isWaitingForVolume(id: string): boolean {
     return this.waiting.has(id);
   }
 
-  cancel(id: string): boolean {
-    const run = this.active.get(id);
-    if (!run) return false;
-    run.controller.abort();
-    return true;
+  /** The trigger controller's plan to retry a failed automatic run (null: none). */
+  setRetry(id: string, plan: RetryPlan | null): void {
+    if (plan) this.retries.set(id, plan);
+    else if (!this.retries.delete(id)) return;
+    this.publish();
   }
 
-  cancelAll(): Promise<unknown> {
-    for (const run of this.active.values()) run.controller.abort();
-    return Promise.allSettled([...this.active.values()].map((r) => r.promise));
+  private publish(): void {
+    void publishTriggerState(this.paths, { waiting: [...this.waiting], retries: Object.fromEntries(this.retries) });
+    this.changed();
   }
 
-  private async execute(
-    profile: Profile,
-    trigger: Trigger,
-    controller: AbortController,
-    entry: ActiveRun,
-    busy: 'fail' | 'wait',
-  ): Promise<RunRecord> {
-    const startedAt = new Date().toISOString();
-    const failed = (d: Diagnosis, result: RunRecord['result'] = 'error'): RunRecord => ({
-      profile: profile.id,
-      trigger,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      result,
-      archive: null,
-      stats: null,
-      message: d.message,
-      diagnoses: [d],
-      log: null,
-    });
+  // ---- status and snapshot ---------------------------------------------------------------------
 
-    const lockFile = this.repoLockFile(profile);
-    const what = `backup of "${profile.id}" (${profile.repository})`;
-    let lock = await tryLock(lockFile, what, profile.id);
-    while (!lock.ok && busy === 'wait' && !controller.signal.aborted) {
-      await sleep(1000, controller.signal);
-      lock = await tryLock(lockFile, what, profile.id);
-    }
-    if (!lock.ok) {
-      // Not recorded in history: the repository is fine, someone else is using it.
-      return failed(busyDiagnosis(profile, lock.owner), controller.signal.aborted ? 'cancelled' : 'error');
-    }
-
-    let record: RunRecord;
-    try {
-      this.emit('run-started', { profile: profile.id, trigger });
-      this.emit('status-changed');
-      let secret: Secret;
-      let borg: BorgBinary;
-      try {
-        borg = await this.borg(profile);
-        secret = await this.secretFor(profile);
-      } catch (err) {
-        // With the disk away, that is what the user needs to hear, not the passphrase it would unlock.
-        const volume = this.volumePath(profile);
-        const away = await diskMissing(profile, volume);
-        record = failed(
-          away
-            ? diagnosisFor('disk-not-mounted', this.ctx(profile), volume ?? path.dirname(profile.repository))
-            : diagnosisOf(err, profile),
-        );
-        await this.history.append(record);
-        this.emit('run-finished', record);
-        return record;
-      }
-      record = await runBackup({
-        profile,
-        borg,
-        secret,
-        rsh: this.rshFor(profile),
-        sshProbe: this.sshProbeFor(profile),
-        trigger,
-        logsDir: this.paths.logs,
-        volumePath: this.volumePath(profile),
-        signal: controller.signal,
-        cancelGraceMs: this.opts.cancelGraceMs,
-        onEvent: (event) => {
-          if (event.type === 'progress') {
-            entry.progress = {
-              profile: profile.id,
-              step: 'create',
-              nfiles: event.nfiles,
-              originalSize: event.originalSize,
-              deduplicatedSize: event.deduplicatedSize,
-              path: event.path,
-            };
-          } else if (event.type === 'step' && entry.progress) entry.progress.step = event.step;
-          this.emit('run-event', { profile: profile.id, event });
-        },
-      });
-      await this.history.append(record);
-    } finally {
-      await lock.release();
-    }
-    this.emit('run-finished', record);
-    return record;
-  }
-
-  private repoLockFile(p: Profile): string {
-    return this.paths.repoLock(p.repository);
-  }
-
-  private get waitingFile(): string {
-    return this.paths.waiting;
-  }
-
-  /** Shared with other processes, so `dandelion status` shows what the daemon or the tray is waiting for. */
-  private async publishWaiting(): Promise<void> {
-    const data = JSON.stringify({ pid: process.pid, profiles: [...this.waiting] });
-    await writeFileAtomic(this.waitingFile, data).catch(() => {});
-  }
-
-  /** State as any process sees it: our own runs and waits, or those of the process holding the lock. */
-  async profileState(p: Profile): Promise<ProfileState> {
-    if (this.active.has(p.id)) return 'running';
+  private async stateOf(p: Profile, others: Awaited<ReturnType<typeof readTriggerState>>): Promise<ProfileState> {
+    if (this.runs.isRunning(p.id)) return 'running';
     if (this.waiting.has(p.id)) return 'waiting-for-volume';
-    const runner = await liveOwner(this.repoLockFile(p));
-    if (runner && runner.pid !== process.pid && runner.profile === p.id) return 'running';
-    try {
-      const w = JSON.parse(await fs.readFile(this.waitingFile, 'utf8')) as { pid: number; profiles: string[] };
-      if (w.pid !== process.pid && alive(w.pid) && w.profiles.includes(p.id)) return 'waiting-for-volume';
-    } catch {
-      /* nobody is waiting */
-    }
+    if (await otherRunner(this.paths, p.repository, p.id)) return 'running';
+    if (others?.waiting.includes(p.id)) return 'waiting-for-volume';
     return 'idle';
   }
 
+  /** The `dandelion status --json` report: as any process sees it. */
   async status(now = new Date()): Promise<StatusReport> {
-    const profiles: ProfileStatus[] = [];
+    const others = await readTriggerState(this.paths);
+    const profiles = [];
     for (const p of this.cfg.profiles) {
-      const { lastRun, lastSuccess, firstRunAt } = await this.history.summary(p.id);
-      const state = await this.profileState(p);
-      const next = p.schedule ? nextSlot(p.schedule, now) : null;
-      profiles.push({
-        id: p.id,
-        name: profileLabel(p),
-        state,
-        lastRun: lastRun
-          ? {
-              trigger: lastRun.trigger,
-              startedAt: lastRun.startedAt,
-              finishedAt: lastRun.finishedAt,
-              result: lastRun.result,
-              archive: lastRun.archive,
-              message: lastRun.message,
-            }
-          : null,
-        lastSuccessAt: lastSuccess?.finishedAt ?? null,
-        nextRunAt: next?.toISOString() ?? null,
-        overdue: isOverdue({
-          schedule: p.schedule ?? null,
-          lastSuccessAt: lastSuccess ? new Date(lastSuccess.finishedAt) : null,
-          since: firstRunAt ? new Date(firstRunAt) : null,
-          now,
-          overdueAfterHours: p.overdueAfterHours ?? undefined,
-        }),
-      });
+      const summary = await this.history.summary(p.id, p.repository);
+      profiles.push(profileStatus(p, summary, await this.stateOf(p, others), now));
     }
     return { profiles };
   }
 
-  /** One borg command outside a backup run (init, list, info, break-lock), with the same environment. */
-  async borgCommand(p: Profile, args: string[], opts: { captureStdout?: boolean; secret?: Secret } = {}): Promise<BorgRunResult> {
-    const borg = await this.borg(p);
-    const secret = opts.secret ?? (await this.secretFor(p));
-    return runBorg({
-      borg,
-      args,
-      secret,
-      rsh: this.rshFor(p),
-      sshProbe: this.sshProbeFor(p),
-      ctx: this.ctx(p),
-      captureStdout: opts.captureStdout,
+  /** Everything a window draws, in one plain object. */
+  async snapshot(now = new Date()): Promise<EngineSnapshot> {
+    const others = await readTriggerState(this.paths);
+    const owner = await triggerOwner(this.paths);
+    const profiles: ProfileSnapshot[] = [];
+    for (const p of this.cfg.profiles) {
+      const summary = await this.history.summary(p.id, p.repository);
+      const runner = this.runs.isRunning(p.id) ? null : await otherRunner(this.paths, p.repository, p.id);
+      profiles.push({
+        ...profileStatus(p, summary, await this.stateOf(p, others), now),
+        repository: p.repository,
+        triggers: { schedule: p.schedule ?? null, volume: p.volume ?? null },
+        lastRun: summary.lastRun,
+        run: this.runs.progress(p.id),
+        runningElsewhere: runner ? { pid: runner.pid, what: runner.what, since: runner.since } : null,
+        retry: this.retries.get(p.id) ?? others?.retries[p.id] ?? null,
+      });
+    }
+    return {
+      takenAt: now.toISOString(),
+      configDir: this.paths.dir,
+      configFile: this.paths.config,
+      configErrors: this.configErrors,
+      borg: await this.borgState(),
+      schedules: {
+        owner: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null,
+        ownedHere: this.ownsTriggers && owner?.pid === process.pid,
+      },
+      profiles,
+    };
+  }
+
+  /**
+   * Something a face shows may have changed (here, or in another process: the supervisor calls this
+   * when history/ or locks/ change). Listeners get one snapshot per interval at most, never per file.
+   */
+  changed(): void {
+    if (this.snapshotTimer || this.listenerCount('snapshot') === 0) return;
+    const wait = Math.max(0, this.lastSnapshotAt + SNAPSHOT_INTERVAL_MS - Date.now());
+    this.snapshotTimer = setTimeout(() => {
+      this.lastSnapshotAt = Date.now();
+      void this.snapshot().then(
+        (s) => {
+          this.snapshotTimer = null;
+          this.emit('snapshot', s);
+        },
+        () => {
+          this.snapshotTimer = null;
+        },
+      );
+    }, wait);
+    this.snapshotTimer.unref?.();
+  }
+
+  // ---- passphrase ------------------------------------------------------------------------------
+
+  passphraseState(id: string): Promise<Outcome<PassphraseState>> {
+    return guard({ profile: id }, async () => {
+      const p = this.find(id);
+      return p.ok ? this.passphrases.state(p.value) : p;
     });
   }
 
-  async init(id: string): Promise<BorgRunResult> {
-    const p = this.profile(id);
-    if (!p.encryption)
-      throw new EngineError(diagnosisFor('config-invalid', this.ctx(p), `profiles "${p.id}": set "encryption" to create a new repository`));
-    return this.borgCommand(p, initArgs(p.repository, p.encryption));
+  /**
+   * Saves the passphrase in the keyring after checking that it opens the repository; stores it
+   * unverified (and says so) when the repository does not exist yet or cannot be reached.
+   */
+  setPassphrase(id: string, passphrase: string): Promise<Outcome<SavedPassphrase>> {
+    return guard({ profile: id }, async () => {
+      const p = this.find(id);
+      if (!p.ok) return p;
+      return this.passphrases.save(p.value, passphrase, (candidate) => this.repo.checkPassphrase(p.value, candidate));
+    });
   }
 
-  async archives(id: string): Promise<{ result: BorgRunResult; archives: ArchiveEntry[] }> {
-    const p = this.profile(id);
-    const borg = await this.borg(p);
-    const result = await this.borgCommand(p, listArgs(p.repository, featuresFor(borg.version), p.archiveName), { captureStdout: true });
-    let archives: ArchiveEntry[] = [];
-    if (result.level !== 'error') {
-      try {
-        const json = JSON.parse(result.stdout) as { archives?: { name: string; start?: string; time?: string; id: string }[] };
-        archives = (json.archives ?? []).map((a) => ({ name: a.name, start: a.start ?? a.time ?? '', id: a.id }));
-      } catch {
-        /* leave empty; the diagnosis says why */
-      }
-    }
-    return { result, archives };
+  deletePassphrase(id: string): Promise<Outcome<{ deleted: boolean }>> {
+    return guard({ profile: id }, async () => {
+      const p = this.find(id);
+      return p.ok ? this.passphrases.delete(p.value) : p;
+    });
   }
 
-  async info(id: string): Promise<BorgRunResult> {
-    const p = this.profile(id);
-    return this.borgCommand(p, infoArgs(p.repository), { captureStdout: true });
+  // ---- one-off repository commands -------------------------------------------------------------
+
+  /** `borg init` with the profile's encryption mode (and its stored passphrase). */
+  init(id: string): Promise<Outcome<{ repository: string; encryption: string }>> {
+    return this.withProfile(id, async (p) => {
+      if (!p.encryption)
+        return failed(diagnosisFor('config-invalid', this.ctx(p), `profile "${p.id}" needs "encryption" to create a new repository`));
+      const r = await this.borgCommand(p, initArgs(p.repository, p.encryption));
+      if (r.level === 'error') return failed(r.diagnoses[0] ?? diagnosisFor('unknown', this.ctx(p)));
+      return ok({ repository: p.repository, encryption: p.encryption });
+    });
   }
 
-  async breakLock(id: string): Promise<BorgRunResult> {
-    const p = this.profile(id);
-    return this.borgCommand(p, breakLockArgs(p.repository));
+  /** The profile's archives, newest last, with size and file count where a run of ours recorded them. */
+  archives(id: string): Promise<Outcome<ArchiveSummary[]>> {
+    return this.withProfile(id, (p) => this.repo.archives(p));
   }
 
-  async logTail(id: string, lines: number): Promise<{ file: string | null; lines: string[] }> {
-    this.profile(id);
-    const file = await latestLog(this.paths.logs, id);
-    if (!file) return { file: null, lines: [] };
-    return { file, lines: await tailFile(file, lines) };
+  /** The direct children of one folder inside an archive ('' = its root). */
+  listFolder(id: string, archive: string, folder: string): Promise<Outcome<FolderEntry[]>> {
+    return this.withProfile(id, (p) => this.repo.listFolder(p, archive, folder));
   }
-}
 
-export interface ArchiveEntry {
-  name: string;
-  start: string;
-  id: string;
-}
+  /** The repository's encryption: named in the profile, or found out from the repository (and remembered). */
+  encryption(id: string): Promise<Outcome<EncryptionInfo>> {
+    return this.withProfile(id, (p) => this.repo.encryption(p));
+  }
 
-function busyDiagnosis(p: Profile, owner: LockOwner): Diagnosis {
-  return {
-    kind: 'lock-timeout',
-    message: `Another Dandelion process (pid ${owner.pid}) is already using ${p.repository}: ${owner.what}, since ${owner.since}.`,
-    fix: 'Wait for it to finish, or cancel it there; a second borg on the same repository is never started.',
-  };
-}
+  /** `borg info` of the repository (doctor). */
+  info(id: string): Promise<Outcome<BorgRunResult>> {
+    return this.withProfile(id, async (p) => ok(await this.borgCommand(p, infoArgs(p.repository), { captureStdout: true })));
+  }
 
-export function diagnosisOf(err: unknown, p?: Profile): Diagnosis {
-  if (err instanceof EngineError) return err.diagnosis;
-  const kind = (err as { kind?: string })?.kind;
-  const ctx = { repository: p?.repository ?? '', platform: process.platform, passphraseSupplied: false, profile: p?.id };
-  if (kind === 'borg-missing' || kind === 'borg-too-old') return diagnosisFor(kind as ErrorKind, ctx, (err as Error).message);
-  return { kind: 'unknown', message: (err as Error)?.message ?? String(err), fix: '' };
-}
+  breakLock(id: string): Promise<Outcome<BorgRunResult>> {
+    return this.withProfile(id, async (p) => ok(await this.borgCommand(p, breakLockArgs(p.repository))));
+  }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+  /** The last lines of the profile's latest run log, read from the end. */
+  logTail(id: string, lines: number): Promise<Outcome<{ file: string | null; lines: string[] }>> {
+    return this.withProfile(id, async (): Promise<Outcome<{ file: string | null; lines: string[] }>> => {
+      const file = await latestLog(this.paths.logs, id);
+      if (!file) return ok({ file: null, lines: [] });
+      return ok({ file, lines: await tailFile(file, lines) });
+    });
+  }
+
+  private withProfile<T>(id: string, fn: (p: Profile) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    const p = this.find(id);
+    if (!p.ok) return Promise.resolve(p);
+    return guard({ profile: id, repository: p.value.repository }, () => fn(p.value));
+  }
 }

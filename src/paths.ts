@@ -45,7 +45,7 @@ export interface ConfigPaths {
   waiting: string;
   /** borg's version by binary fingerprint, so a run does not start borg twice. */
   borgVersions: string;
-  /** What the engine learnt about repositories (e.g. their encryption), keyed by repoKey. */
+  /** What the engine learnt about repositories (e.g. their encryption), keyed by repository location. */
   repositories: string;
   /** Held while a borg command runs on that repository, across processes. */
   repoLock(repository: string): string;

@@ -44,9 +44,42 @@ export class History {
     return out;
   }
 
-  async summary(profile: string): Promise<{ lastRun: RunRecord | null; lastSuccess: RunRecord | null; firstRunAt: string | null }> {
-    const all = await this.list(profile);
-    const lastSuccess = all.findLast(isSuccessful) ?? null;
-    return { lastRun: all.at(-1) ?? null, lastSuccess, firstRunAt: all[0]?.startedAt ?? null };
+  /** The records that speak of `repository` (see `summarize`); all of them when no repository is given. */
+  async summary(profile: string, repository?: string): Promise<HistorySummary> {
+    return summarize(await this.list(profile), repository);
   }
+}
+
+export interface HistorySummary {
+  lastRun: RunRecord | null;
+  lastSuccess: RunRecord | null;
+  /** When this profile's history with this repository began: its first record, or the moment it was pointed here. */
+  firstRunAt: string | null;
+}
+
+/**
+ * A profile pointed at another repository starts a fresh epoch: nothing borg did for the old one
+ * says the new one holds a backup. Records carry the repository they went to; the epoch begins after
+ * the last record that went elsewhere. Records from before repositories were recorded count for the
+ * current one.
+ */
+export function currentEpoch(records: RunRecord[], repository?: string): { records: RunRecord[]; since: string | null } {
+  if (repository === undefined) return { records, since: records[0]?.startedAt ?? null };
+  let start = 0;
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i]!.repository;
+    if (r !== undefined && r !== repository) {
+      start = i + 1;
+      break;
+    }
+  }
+  const epoch = start === 0 ? records : records.slice(start);
+  // Pointed here after the last record elsewhere: overdue counts from then, not from the first backup ever.
+  const since = epoch[0]?.startedAt ?? (start > 0 ? records[start - 1]!.finishedAt : null);
+  return { records: epoch, since };
+}
+
+export function summarize(records: RunRecord[], repository?: string): HistorySummary {
+  const { records: epoch, since } = currentEpoch(records, repository);
+  return { lastRun: epoch.at(-1) ?? null, lastSuccess: epoch.findLast(isSuccessful) ?? null, firstRunAt: since };
 }

@@ -15,6 +15,7 @@ export class KeyringUnavailableError extends Error {
         (process.platform === 'darwin'
           ? 'Unlock the login Keychain and try again.'
           : 'Start a Secret Service (gnome-keyring or KeePassXC) in this session, or use "passcommand" in config.json.'),
+      { cause },
     );
     this.name = 'KeyringUnavailableError';
   }

@@ -4,6 +4,7 @@ import type { Profile } from '../profiles/schema.js';
 import type { Trigger } from '../records.js';
 import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
 import { isRemote } from '../borg/argv.js';
+import { normalizeCron } from '../schedule/cron.js';
 import { decideMount, decideTimed, retryDelayMs, type Decision } from './decide.js';
 import type { RunRecord } from '../records.js';
 import { VolumeWatcher, waitUntilReadable, volumePresent } from './volume-watcher.js';
@@ -49,19 +50,32 @@ export class TriggerController {
   private async scheduleRetry(record: RunRecord): Promise<void> {
     clearTimeout(this.retries.get(record.profile));
     this.retries.delete(record.profile);
-    if (this.stopped || record.result !== 'error') return;
-    const history = await this.engine.history.list(record.profile);
+    if (this.stopped) return;
+    if (record.result !== 'error') {
+      if (record.result !== 'skipped') this.engine.setRetry(record.profile, null);
+      return;
+    }
+    const history = await this.engine.records(record.profile);
     let inARow = 0;
     for (let i = history.length - 1; i >= 0 && history[i]!.result === 'error'; i--) inARow++;
     const delay = retryDelayMs(record, inARow);
-    if (delay === null) return;
+    if (delay === null) {
+      this.engine.setRetry(record.profile, null);
+      return;
+    }
     this.log(record.profile, `will retry in ${Math.round(delay / 60_000)} min (failure ${inARow} in a row)`);
     const timer = setTimeout(() => {
       this.retries.delete(record.profile);
+      this.engine.setRetry(record.profile, null);
       void this.evaluate(record.profile, 'retry');
     }, delay);
     timer.unref();
     this.retries.set(record.profile, timer);
+    this.engine.setRetry(record.profile, {
+      at: new Date(Date.now() + delay).toISOString(),
+      reason: record.message ?? record.diagnoses[0]?.message ?? 'the last automatic backup failed',
+      failures: inARow,
+    });
   }
 
   private now(): Date {
@@ -86,8 +100,10 @@ export class TriggerController {
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();
     for (const p of this.engine.config.profiles) {
-      if (!p.schedule) continue;
-      const job = schedule.scheduleJob(p.schedule, () => void this.evaluate(p.id, 'schedule'));
+      // The normalised form: node-schedule fires exactly the slots schedule/due.ts computes.
+      const rule = p.schedule ? normalizeCron(p.schedule) : null;
+      if (!rule) continue;
+      const job = schedule.scheduleJob(rule, () => void this.evaluate(p.id, 'schedule'));
       if (job) this.jobs.set(p.id, job);
     }
     const known = new Set(this.engine.config.profiles.map((p) => p.id));
@@ -121,7 +137,10 @@ export class TriggerController {
   async stop(): Promise<void> {
     this.stopped = true;
     this.engine.off('run-finished', this.onFinished);
-    for (const t of this.retries.values()) clearTimeout(t);
+    for (const [id, t] of this.retries) {
+      clearTimeout(t);
+      this.engine.setRetry(id, null);
+    }
     this.retries.clear();
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();

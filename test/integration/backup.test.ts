@@ -141,13 +141,24 @@ describe('a local repository, end to end with real borg', () => {
     await writeConfig(sb.configDir, { profiles: [profile()] });
   });
 
-  it('fails with exit 2 and says the passphrase is wrong, leaving the repository intact', async () => {
+  it('refuses to store a passphrase that does not open the repository, and keeps the one that does', async () => {
     const set = await dandelion(sb, ['passphrase', 'set', 'local'], { input: 'not the passphrase\n' });
-    expect(set.exitCode).toBe(0);
+    expect(set.exitCode).toBe(2);
+    expect(set.stderr).toMatch(/passphrase for .* is wrong/i);
+    // The stored passphrase is still the right one: a run works.
+    const r = await dandelion(sb, ['run', 'local']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const again = await dandelion(sb, ['passphrase', 'set', 'local'], { input: `${PASS}\n` });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/it opens the repository/);
+  });
+
+  it('fails with exit 2 and says the passphrase is wrong, leaving the repository intact', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile({ passcommand: 'echo not-the-passphrase' })] });
     const r = await dandelion(sb, ['run', 'local']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/passphrase/i);
-    await dandelion(sb, ['passphrase', 'set', 'local'], { input: `${PASS}\n` });
+    expect(r.stderr).toMatch(/passphrase for .* is wrong/i);
+    await writeConfig(sb.configDir, { profiles: [profile()] });
     const check = await borg(sb, ['check', repo], PASS);
     expect(check.exitCode, check.stderr).toBe(0);
   });

@@ -91,15 +91,27 @@ describe('dandelion daemon: schedules', () => {
     expect(check.exitCode, check.stderr).toBe(0);
   });
 
-  it('refuses to be a second owner of the triggers of one config dir', async () => {
+  it('a second daemon follows the owner of the schedules and takes them over within seconds when it stops', async () => {
     await writeConfig(sb.configDir, { profiles: [] });
     const owner = daemon();
     await owner.waitFor(/daemon started \(pid (\d+)\)/);
-    const second = await dandelion(sb, ['daemon'], { timeout: 20_000 });
-    expect(second.exitCode).toBe(2);
-    expect(second.stdout).toContain(`already owned by pid ${owner.child.pid}`);
+    const follower = daemon();
+    await follower.waitFor(new RegExp(`backups are scheduled by pid ${owner.child.pid}`));
     // Manual runs still work beside the owner (they honour the per-repository lock instead).
     expect((await dandelion(sb, ['status'])).exitCode).toBe(0);
+    const stoppedAt = Date.now();
+    expect(await owner.stop()).toBe(0);
+    await follower.waitFor(new RegExp(`took over the schedules: pid ${owner.child.pid}`));
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    // The new owner schedules: a profile added now is backed up at once (its slot has passed).
+    const src = path.join(sb.dir, 'src');
+    await makeTree(src);
+    const repo = path.join(sb.dir, 'repo');
+    await writeConfig(sb.configDir, {
+      profiles: [{ id: 'daily', repository: repo, encryption: 'none', sources: [src], schedule: '0 0 * * *' }],
+    });
+    expect((await dandelion(sb, ['init', 'daily'])).exitCode).toBe(0);
+    await follower.waitFor(/\[daily\] finished: (success|error)/);
   });
 
   it('reports an invalid config edit and keeps the previous config in force', async () => {

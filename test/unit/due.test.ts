@@ -198,15 +198,15 @@ describe('isOverdue', () => {
   const overdue = (args: { schedule?: string | null; lastSuccessAt?: Date | null; since?: Date | null; overdueAfterHours?: number }) =>
     isOverdue({ schedule: null, lastSuccessAt: null, since: null, now, tz: 'UTC', ...args });
 
-  it('daily schedule: overdue after 3x the period (72h)', () => {
-    expect(overdue({ schedule: '0 12 * * *', lastSuccessAt: hoursAgo(71) })).toBe(false);
-    expect(overdue({ schedule: '0 12 * * *', lastSuccessAt: hoursAgo(72) })).toBe(false);
-    expect(overdue({ schedule: '0 12 * * *', lastSuccessAt: hoursAgo(73) })).toBe(true);
+  it('daily schedule: overdue once a missed slot stayed unserved for a whole period (48h)', () => {
+    expect(overdue({ schedule: '0 12 * * *', lastSuccessAt: hoursAgo(47) })).toBe(false);
+    expect(overdue({ schedule: '0 12 * * *', lastSuccessAt: hoursAgo(48) })).toBe(false);
+    expect(overdue({ schedule: '0 12 * * *', lastSuccessAt: hoursAgo(49) })).toBe(true);
   });
 
-  it('hourly schedule: overdue after 3h', () => {
-    expect(overdue({ schedule: '0 * * * *', lastSuccessAt: hoursAgo(2.5) })).toBe(false);
-    expect(overdue({ schedule: '0 * * * *', lastSuccessAt: hoursAgo(3.5) })).toBe(true);
+  it('hourly schedule: overdue after 2h', () => {
+    expect(overdue({ schedule: '0 * * * *', lastSuccessAt: hoursAgo(1.5) })).toBe(false);
+    expect(overdue({ schedule: '0 * * * *', lastSuccessAt: hoursAgo(2.5) })).toBe(true);
   });
 
   it('overdueAfterHours wins over the schedule', () => {

@@ -38,9 +38,9 @@ describe('the Electron main process glue', () => {
     const resume = vi.spyOn(TriggerController.prototype, 'resume').mockResolvedValue();
     const suspend = vi.spyOn(TriggerController.prototype, 'suspend');
     const battery = vi.spyOn(TriggerController.prototype, 'setOnBattery');
-    const shell = await startShell(() => {});
-    expect(shell.triggers).not.toBeNull();
-    expect(shell.engine.paths.dir).toBe(dir);
+    const shell = await startShell(() => {}, dir);
+    expect(shell.supervisor.role).toBe('owner');
+    expect(shell.supervisor.engine.paths.dir).toBe(dir);
     expect(battery).toHaveBeenLastCalledWith(true);
     powerMonitor.emit('suspend');
     powerMonitor.emit('resume');
@@ -48,16 +48,26 @@ describe('the Electron main process glue', () => {
     expect(suspend).toHaveBeenCalledTimes(1);
     expect(resume).toHaveBeenCalledTimes(1);
     expect(battery).toHaveBeenLastCalledWith(false);
+    powerMonitor.emit('on-battery');
+    expect(battery).toHaveBeenLastCalledWith(true);
     await shell.dispose();
+    // Disposed: power events no longer reach a controller.
+    const calls = battery.mock.calls.length;
+    powerMonitor.emit('on-ac');
+    expect(battery.mock.calls.length).toBe(calls);
   });
 
-  it('only shows status when another process already owns the triggers', async () => {
-    const first = await startShell(() => {});
+  it('follows another owner of the schedules, and takes them over when it goes away', async () => {
+    const first = await startShell(() => {}, dir);
     const lines: string[] = [];
-    const second = await startShell((l) => lines.push(l));
-    expect(second.triggers).toBeNull();
+    const second = await startShell((l) => lines.push(l), dir);
+    expect(second.supervisor.role).toBe('follower');
     expect(lines.join('\n')).toMatch(/backups are scheduled by pid \d+/);
-    await second.dispose();
     await first.dispose();
+    const t0 = Date.now();
+    while (second.supervisor.role !== 'owner' && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(second.supervisor.role).toBe('owner');
+    expect(lines.join('\n')).toMatch(/took over the schedules/);
+    await second.dispose();
   });
 });

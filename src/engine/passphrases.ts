@@ -1,0 +1,109 @@
+/**
+ * Repository passphrases: where a run gets its secret (keyring, passcommand, or none), and the face's
+ * calls to save, check for and delete one. A passphrase only goes in: nothing here returns it.
+ */
+import type { Profile } from '../profiles/schema.js';
+import type { Secret } from '../borg/run.js';
+import type { SecretStore } from '../secrets/keyring.js';
+import { diagnosisFor } from '../messages.js';
+import type { PassphraseCheck } from '../repo/passphrase-check.js';
+import { failed, ok, Refusal, diagnosisOf, type Outcome } from './outcome.js';
+
+export type PassphraseSource = 'keyring' | 'passcommand' | 'not-needed';
+
+export interface PassphraseState {
+  /** Where a run takes it from; 'not-needed' for an unencrypted repository. */
+  source: PassphraseSource;
+  /** For the keyring: whether one is stored for this repository. */
+  stored: boolean;
+}
+
+export type { PassphraseCheck };
+
+export interface SavedPassphrase {
+  verified: boolean;
+  /** What to tell the user: "opens the repository" or why it could not be checked yet. */
+  note: string;
+}
+
+function ctx(p: Profile) {
+  return { repository: p.repository, platform: process.platform, passphraseSupplied: false, profile: p.id };
+}
+
+export class Passphrases {
+  constructor(private readonly store: SecretStore) {}
+
+  /** The secret a borg command of this profile gets. Throws a Refusal when one is needed and missing. */
+  async secretFor(p: Profile): Promise<Secret> {
+    if (p.encryption === 'none') return { kind: 'none' };
+    if (p.passcommand) return { kind: 'passcommand', command: p.passcommand };
+    const value = await this.get(p);
+    if (value !== null) return { kind: 'passphrase', value };
+    // Encryption not named (an existing repository): borg itself says whether it needs one.
+    if (!p.encryption) return { kind: 'none' };
+    throw new Refusal(diagnosisFor('passphrase-missing', ctx(p)));
+  }
+
+  private async get(p: Profile): Promise<string | null> {
+    try {
+      return await this.store.get(p.repository);
+    } catch (err) {
+      throw new Refusal(diagnosisOf(err, p));
+    }
+  }
+
+  async state(p: Profile): Promise<Outcome<PassphraseState>> {
+    if (p.encryption === 'none') return ok({ source: 'not-needed', stored: false });
+    if (p.passcommand) return ok({ source: 'passcommand', stored: false });
+    try {
+      return ok({ source: 'keyring', stored: (await this.store.get(p.repository)) !== null });
+    } catch (err) {
+      return failed(diagnosisOf(err, p));
+    }
+  }
+
+  /**
+   * Saves a passphrase after checking that it opens the repository. A wrong one is refused and the
+   * stored one kept; when the repository cannot be reached (not created yet, disk away, offline) it
+   * is stored unverified and the answer says so.
+   */
+  async save(p: Profile, passphrase: string, check: (candidate: string) => Promise<PassphraseCheck>): Promise<Outcome<SavedPassphrase>> {
+    if (p.encryption === 'none')
+      return failed({ kind: 'unknown', message: `${p.repository} is not encrypted: it needs no passphrase.`, fix: '' });
+    if (!passphrase)
+      return failed({
+        kind: 'passphrase-missing',
+        message: 'The passphrase is empty; nothing was stored.',
+        fix: 'Type the passphrase chosen when the repository was created.',
+      });
+    const result = await check(passphrase);
+    if (result.outcome === 'wrong') return failed(result.diagnosis);
+    if (result.outcome === 'not-needed')
+      return failed({
+        kind: 'unknown',
+        message: `${p.repository} is not encrypted: it needs no passphrase, so none was stored.`,
+        fix: 'Set "encryption": "none" for this profile, or leave it out.',
+      });
+    try {
+      await this.store.set(p.repository, passphrase);
+    } catch (err) {
+      return failed(diagnosisOf(err, p));
+    }
+    return ok(
+      result.outcome === 'verified'
+        ? { verified: true, note: `Stored; it opens ${p.repository}.` }
+        : {
+            verified: false,
+            note: `Stored without checking: ${result.diagnosis.message} It will be used when the repository is created or reachable.`,
+          },
+    );
+  }
+
+  async delete(p: Profile): Promise<Outcome<{ deleted: boolean }>> {
+    try {
+      return ok({ deleted: await this.store.delete(p.repository) });
+    } catch (err) {
+      return failed(diagnosisOf(err, p));
+    }
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * Backup runs: one at a time per repository inside this process (a queue), and across processes (a
+ * lock file under locks/). Repeated triggers for a profile coalesce into the run already going or
+ * queued. Live progress is kept per run and announced at most 4 times a second.
+ */
+import type { ConfigPaths } from '../paths.js';
+import { repoKey } from '../paths.js';
+import type { Profile } from '../profiles/schema.js';
+import type { BorgBinary } from '../borg/locate.js';
+import type { Secret } from '../borg/run.js';
+import type { Diagnosis } from '../diagnosis.js';
+import { diagnosisFor } from '../messages.js';
+import type { RunRecord, RunResult, Trigger } from '../records.js';
+import type { History } from '../jobs/history.js';
+import { diskMissing, runBackup, type RunEvent, type Step } from '../jobs/backup.js';
+import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
+import { diagnosisOf } from './outcome.js';
+import { Throttle } from './throttle.js';
+
+export const PROGRESS_INTERVAL_MS = 250;
+
+export interface LiveProgress {
+  trigger: Trigger;
+  startedAt: string;
+  step: Step | 'waiting' | 'starting';
+  nfiles: number;
+  originalSize: number;
+  deduplicatedSize: number;
+  /** The file borg is at, as stored in the archive. */
+  path: string;
+  /** 0–100 when borg reports a total (prune, compact, check), else null: create cannot know its total. */
+  percent: number | null;
+}
+
+export interface RunRequest {
+  trigger?: Trigger;
+  /** What to do when another process holds the repository: 'fail' at once (CLI) or 'wait' (triggers, the app). */
+  busy?: 'fail' | 'wait';
+}
+
+export interface RunQueueDeps {
+  paths: ConfigPaths;
+  history: History;
+  busy: 'fail' | 'wait';
+  cancelGraceMs?: number;
+  borg(p: Profile): Promise<BorgBinary>;
+  /** Throws a Refusal (passphrase missing, keyring unavailable) that becomes the run's diagnosis. */
+  secretFor(p: Profile): Promise<Secret>;
+  volumePath(p: Profile): string | null;
+  rsh(p: Profile): string | undefined;
+  sshProbe(p: Profile): string[] | null;
+  started(profile: string, trigger: Trigger): void;
+  progress(profile: string, progress: LiveProgress): void;
+  log(profile: string, lines: string[]): void;
+  finished(record: RunRecord): void;
+  changed(): void;
+}
+
+interface ActiveRun {
+  controller: AbortController;
+  progress: LiveProgress;
+  throttle: Throttle;
+  promise?: Promise<RunRecord>;
+}
+
+export class RunQueue {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly repoQueues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: RunQueueDeps) {}
+
+  isRunning(id: string): boolean {
+    return this.active.has(id);
+  }
+
+  progress(id: string): LiveProgress | null {
+    const run = this.active.get(id);
+    return run ? { ...run.progress } : null;
+  }
+
+  /**
+   * Starts a run, or returns the one already running or queued for this profile (repeated triggers
+   * coalesce, whoever sends them). Never rejects: every ending, refusals included, is a record.
+   */
+  run(profile: Profile, req: RunRequest = {}): Promise<RunRecord> {
+    const existing = this.active.get(profile.id);
+    if (existing?.promise) return existing.promise;
+    const trigger = req.trigger ?? 'manual';
+    const controller = new AbortController();
+    const key = repoKey(profile.repository);
+    const previous = this.repoQueues.get(key) ?? Promise.resolve();
+    const entry: ActiveRun = {
+      controller,
+      progress: {
+        trigger,
+        startedAt: new Date().toISOString(),
+        step: 'waiting',
+        nfiles: 0,
+        originalSize: 0,
+        deduplicatedSize: 0,
+        path: '',
+        percent: null,
+      },
+      throttle: new Throttle(PROGRESS_INTERVAL_MS, () => this.deps.progress(profile.id, { ...entry.progress })),
+    };
+    const promise = previous
+      .catch(() => {})
+      .then(() => this.execute(profile, trigger, entry, req.busy ?? this.deps.busy))
+      .catch((err: unknown) => this.refused(profile, trigger, entry.progress.startedAt, diagnosisOf(err, profile)))
+      .finally(() => {
+        entry.throttle.cancel();
+        this.active.delete(profile.id);
+        if (this.repoQueues.get(key) === promise) this.repoQueues.delete(key);
+        this.deps.changed();
+      });
+    entry.promise = promise;
+    this.repoQueues.set(key, promise);
+    this.active.set(profile.id, entry);
+    this.deps.changed();
+    return promise;
+  }
+
+  cancel(id: string): boolean {
+    const run = this.active.get(id);
+    if (!run) return false;
+    run.controller.abort();
+    return true;
+  }
+
+  cancelAll(): Promise<unknown> {
+    for (const run of this.active.values()) run.controller.abort();
+    return Promise.allSettled([...this.active.values()].map((r) => r.promise));
+  }
+
+  private refused(profile: Profile, trigger: Trigger, startedAt: string, d: Diagnosis, result: RunResult = 'error'): RunRecord {
+    return {
+      profile: profile.id,
+      trigger,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      result,
+      archive: null,
+      stats: null,
+      message: d.message,
+      diagnoses: [d],
+      log: null,
+      repository: profile.repository,
+    };
+  }
+
+  private async execute(profile: Profile, trigger: Trigger, entry: ActiveRun, busy: 'fail' | 'wait'): Promise<RunRecord> {
+    const { deps } = this;
+    const { signal } = entry.controller;
+    const startedAt = entry.progress.startedAt;
+    const lockFile = deps.paths.repoLock(profile.repository);
+    const what = `backup of "${profile.id}" (${profile.repository})`;
+    let lock = await tryLock(lockFile, what, profile.id);
+    while (!lock.ok && busy === 'wait' && !signal.aborted) {
+      await sleep(1000, signal);
+      lock = await tryLock(lockFile, what, profile.id);
+    }
+    if (!lock.ok) {
+      // The repository is fine, someone else is using it: the caller gets a record, history does not.
+      const d = busyDiagnosis(profile, lock.owner);
+      const record = this.refused(profile, trigger, startedAt, d, signal.aborted ? 'cancelled' : 'error');
+      deps.finished(record);
+      return record;
+    }
+
+    let record: RunRecord;
+    try {
+      entry.progress.step = 'starting';
+      deps.started(profile.id, trigger);
+      deps.changed();
+      let secret: Secret;
+      let borg: BorgBinary;
+      try {
+        borg = await deps.borg(profile);
+        secret = await deps.secretFor(profile);
+      } catch (err) {
+        // With the disk away, that is what the user needs to hear, not the passphrase it would unlock.
+        const volume = deps.volumePath(profile);
+        const away = await diskMissing(profile, volume);
+        const ctx = { repository: profile.repository, platform: process.platform, passphraseSupplied: false, profile: profile.id };
+        record = this.refused(
+          profile,
+          trigger,
+          startedAt,
+          away ? diagnosisFor('disk-not-mounted', ctx, volume ?? undefined) : diagnosisOf(err, profile),
+        );
+        await deps.history.append(record);
+        deps.finished(record);
+        return record;
+      }
+      const backup = await runBackup({
+        profile,
+        borg,
+        secret,
+        rsh: deps.rsh(profile),
+        sshProbe: deps.sshProbe(profile),
+        trigger,
+        logsDir: deps.paths.logs,
+        volumePath: deps.volumePath(profile),
+        signal,
+        cancelGraceMs: deps.cancelGraceMs,
+        onEvent: (event) => this.onEvent(profile.id, entry, event),
+      });
+      entry.throttle.flush();
+      record = { ...backup, repository: profile.repository };
+      await deps.history.append(record);
+    } finally {
+      await lock.release();
+    }
+    deps.finished(record);
+    return record;
+  }
+
+  private onEvent(id: string, entry: ActiveRun, event: RunEvent): void {
+    const p = entry.progress;
+    switch (event.type) {
+      case 'log':
+        this.deps.log(id, 'lines' in event ? event.lines : [(event as { line: string }).line]);
+        return;
+      case 'step':
+        p.step = event.step;
+        p.percent = null;
+        break;
+      case 'progress':
+        p.nfiles = event.nfiles;
+        p.originalSize = event.originalSize;
+        p.deduplicatedSize = event.deduplicatedSize;
+        p.path = event.path;
+        break;
+      case 'percent':
+        p.percent = event.total ? Math.min(100, Math.round(((event.current ?? 0) / event.total) * 1000) / 10) : p.percent;
+        break;
+    }
+    entry.throttle.poke();
+  }
+}
+
+export function busyDiagnosis(p: Profile, owner: LockOwner): Diagnosis {
+  return {
+    kind: 'busy',
+    message: `Another Dandelion process (pid ${owner.pid}) is already using ${p.repository}: ${owner.what}, since ${owner.since}.`,
+    fix: 'Wait for it to finish, or cancel it there; a second borg on the same repository is never started.',
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

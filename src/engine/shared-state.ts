@@ -1,0 +1,57 @@
+/**
+ * What one Dandelion process tells the others through files under locks/: which repository it is
+ * backing up (the repository lock), which profiles its triggers wait a disk for, and when it will
+ * retry a failed run. `dandelion status`, a second app instance or a follower read these, so the
+ * picture is the same whichever process owns the schedules.
+ */
+import fs from 'node:fs/promises';
+import type { ConfigPaths } from '../paths.js';
+import { writeFileAtomic } from '../profiles/store.js';
+import { alive, liveOwner, type LockOwner } from '../jobs/pid-lock.js';
+
+export interface RetryPlan {
+  /** When the next automatic attempt is due (ISO). */
+  at: string;
+  /** Why: the diagnosis sentence of the failure being retried. */
+  reason: string;
+  /** Failures in a row, this one included. */
+  failures: number;
+}
+
+export interface TriggerState {
+  pid: number;
+  waiting: string[];
+  retries: Record<string, RetryPlan>;
+}
+
+/** Written whenever the owner's waits or retries change; read by every other process. */
+export async function publishTriggerState(paths: ConfigPaths, state: Omit<TriggerState, 'pid'>): Promise<void> {
+  await writeFileAtomic(paths.waiting, JSON.stringify({ pid: process.pid, ...state })).catch(() => {});
+}
+
+/** The state another live process published, or null (none, ours, or its process is gone). */
+export async function readTriggerState(paths: ConfigPaths): Promise<TriggerState | null> {
+  try {
+    const raw = JSON.parse(await fs.readFile(paths.waiting, 'utf8')) as Partial<TriggerState> & { profiles?: string[] };
+    if (typeof raw.pid !== 'number' || raw.pid === process.pid || !alive(raw.pid)) return null;
+    return {
+      pid: raw.pid,
+      // `profiles` is how earlier versions named the waiting list.
+      waiting: Array.isArray(raw.waiting) ? raw.waiting : Array.isArray(raw.profiles) ? raw.profiles : [],
+      retries: raw.retries && typeof raw.retries === 'object' ? raw.retries : {},
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Another live process running borg on this repository for this profile. */
+export async function otherRunner(paths: ConfigPaths, repository: string, profile: string): Promise<LockOwner | null> {
+  const owner = await liveOwner(paths.repoLock(repository));
+  return owner && owner.pid !== process.pid && owner.profile === profile ? owner : null;
+}
+
+/** Which process owns the schedules and disk triggers of this config dir, if any. */
+export async function triggerOwner(paths: ConfigPaths): Promise<LockOwner | null> {
+  return liveOwner(paths.triggersLock);
+}
