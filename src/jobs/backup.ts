@@ -18,7 +18,8 @@ export type RunEvent =
   | { type: 'step'; step: Step }
   | { type: 'progress'; nfiles: number; originalSize: number; deduplicatedSize: number; path: string }
   | { type: 'percent'; message: string; current?: number; total?: number }
-  | { type: 'log'; line: string };
+  /** New run-log lines, stamped, in order; batched (about 4 a second while borg writes, and at each step's end). */
+  | { type: 'log'; lines: string[] };
 
 export interface BackupInput {
   profile: Profile;
@@ -105,9 +106,12 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
   const { profile, borg } = input;
   const features = featuresFor(borg.version);
   const startedAt = new Date();
-  const log = await RunLog.open(input.logsDir, profile.id, startedAt);
   const emit = (ev: RunEvent) => input.onEvent?.(ev);
-  const writeLine = (text: string) => emit({ type: 'log', line: log.line(text) });
+  // Not one event per line: a run can list a million files, and the UI only needs them a few times a second.
+  const log = await RunLog.open(input.logsDir, profile.id, startedAt, {
+    onLines: input.onEvent ? (lines) => emit({ type: 'log', lines }) : undefined,
+  });
+  const writeLine = (text: string) => void log.line(text);
   const ctx = { repository: profile.repository, platform: process.platform, profile: profile.id };
 
   let result = 'success' as RunResult;
@@ -119,6 +123,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
 
   const step = async (name: Step, args: string[], capture = false): Promise<(BorgRunResult & { archiveExists?: boolean }) | null> => {
     if (input.signal?.aborted) return null;
+    log.flush(); // the lines before a step reach listeners before the step does
     emit({ type: 'step', step: name });
     writeLine(`Dandelion: borg ${name}`);
     let archiveExists = false;
@@ -150,6 +155,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       },
     });
     writeLine(`Dandelion: borg ${name} finished: ${resultOf(r)} (exit ${r.exitCode ?? r.signal})`);
+    log.flush();
     return archiveExists ? { ...r, archiveExists: true } : r;
   };
 

@@ -4,35 +4,66 @@ import path from 'node:path';
 
 export const KEEP_LOGS = 30;
 
+/** Lines are written to the file in chunks of about this many characters, not one write per line. */
+const CHUNK_CHARS = 64 * 1024;
+/** Lines wait at most this long before they reach the file and the listener. */
+const FLUSH_MS = 250;
+/** A listener gets lines at most every FLUSH_MS, or sooner when this many piled up (memory stays bounded). */
+const MAX_BATCH_LINES = 8192;
+/** The disk may fall this far behind before borg's output is paused (several chunks in flight). */
+const STREAM_HIGH_WATER = 4 * CHUNK_CHARS;
+
+export interface RunLogOptions {
+  /** How many of the last lines tail() keeps (default 200). */
+  tailSize?: number;
+  /** Gets every line, stamped, in order, in batches: every FLUSH_MS while lines flow, and at flush() and close(). */
+  onLines?: (lines: string[]) => void;
+  /** How long a line may wait for its batch (default 250 ms). */
+  flushMs?: number;
+}
+
 /**
  * One log file per run under logs/<profile>/, readable only by the user, written as a stream
  * (a run can list a million files), with the last lines kept in memory for the UI.
+ *
+ * Lines are gathered and written in chunks: a write (and a listener call) per line cost `dandelion
+ * run` more CPU than borg spent listing the files (bench/engine-overhead.mjs, section 3).
  */
 export class RunLog {
   readonly file: string;
   private readonly stream: fs.WriteStream;
-  private readonly tailLines: string[] = [];
+  private readonly tailSize: number;
+  private readonly onLines: ((lines: string[]) => void) | null;
+  private readonly flushMs: number;
+  /** The last tailSize lines, a ring: the next line goes to tailAt. */
+  private readonly tailRing: string[] = [];
+  private tailAt = 0;
+  /** Stamped lines, newline-terminated, not yet handed to the stream. */
+  private pending = '';
+  /** Stamped lines not yet given to onLines. */
+  private batch: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private stampMs = 0;
+  private stamp = '';
 
-  private constructor(
-    file: string,
-    private readonly tailSize: number,
-  ) {
+  private constructor(file: string, opts: RunLogOptions) {
     this.file = file;
-    this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600 });
+    this.tailSize = opts.tailSize ?? 200;
+    this.onLines = opts.onLines ?? null;
+    this.flushMs = opts.flushMs ?? FLUSH_MS;
+    this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600, highWaterMark: STREAM_HIGH_WATER });
     this.stream.on('error', () => {}); // a full disk must not crash the run; the run itself reports it
   }
 
-  static async open(logsDir: string, profile: string, startedAt: Date, tailSize = 200): Promise<RunLog> {
+  static async open(logsDir: string, profile: string, startedAt: Date, opts: RunLogOptions = {}): Promise<RunLog> {
     const dir = path.join(logsDir, profile);
     await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
     const name = startedAt.toISOString().replace(/[:.]/g, '-') + '.log';
     await rotate(dir, KEEP_LOGS - 1);
-    return new RunLog(path.join(dir, name), tailSize);
+    return new RunLog(path.join(dir, name), opts);
   }
 
-  private stampMs = 0;
-  private stamp = '';
-
+  /** Adds a line; returns it as logged, with its time stamp. */
   line(text: string): string {
     // Thousands of lines a second share a millisecond: format the time once per millisecond.
     const now = Date.now();
@@ -41,10 +72,48 @@ export class RunLog {
       this.stamp = new Date(now).toISOString();
     }
     const stamped = `${this.stamp} ${text}`;
-    this.stream.write(stamped + '\n');
-    this.tailLines.push(stamped);
-    if (this.tailLines.length > this.tailSize) this.tailLines.shift();
+    this.pending += `${stamped}\n`;
+    if (this.tailSize > 0) {
+      this.tailRing[this.tailAt] = stamped;
+      this.tailAt = this.tailAt + 1 === this.tailSize ? 0 : this.tailAt + 1;
+    }
+    if (this.onLines) {
+      this.batch.push(stamped);
+      if (this.batch.length >= MAX_BATCH_LINES) this.emitBatch();
+    }
+    if (this.pending.length >= CHUNK_CHARS) this.writePending();
+    // One timer per FLUSH_MS window while lines flow, not one per line.
+    this.timer ??= setTimeout(this.onTimer, this.flushMs);
     return stamped;
+  }
+
+  /** Hands every line so far to the file and to the listener (at the end of a step, before closing). */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.writePending();
+    this.emitBatch();
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    this.flush();
+  };
+
+  private writePending(): void {
+    if (!this.pending) return;
+    // After a write error (disk full) the stream is gone; the lines still reach the tail and the listener.
+    if (!this.stream.destroyed) this.stream.write(this.pending);
+    this.pending = '';
+  }
+
+  private emitBatch(): void {
+    if (!this.onLines || this.batch.length === 0) return;
+    const lines = this.batch;
+    this.batch = [];
+    this.onLines(lines);
   }
 
   /** While the disk is behind, a promise that resolves when it caught up; borg's output waits for it. */
@@ -60,11 +129,14 @@ export class RunLog {
     });
   }
 
+  /** The last lines (at most tailSize), oldest first. */
   tail(): string[] {
-    return [...this.tailLines];
+    if (this.tailRing.length < this.tailSize) return [...this.tailRing];
+    return [...this.tailRing.slice(this.tailAt), ...this.tailRing.slice(0, this.tailAt)];
   }
 
   close(): Promise<void> {
+    this.flush();
     return new Promise((resolve) => this.stream.end(resolve));
   }
 }

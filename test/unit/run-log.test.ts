@@ -11,7 +11,7 @@ describe('run logs', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-logs-'));
     const start = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < KEEP_LOGS + 5; i++) {
-      const log = await RunLog.open(dir, 'p', new Date(start + i * 60_000), 3);
+      const log = await RunLog.open(dir, 'p', new Date(start + i * 60_000), { tailSize: 3 });
       for (let n = 0; n < 10; n++) log.line(`run ${i} line ${n}`);
       expect(log.tail()).toHaveLength(3);
       await log.close();
