@@ -1,5 +1,6 @@
-import { spawn, execFile } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import { spawn, execFile, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { getDefaultHighWaterMark, setDefaultHighWaterMark, type Readable, type Writable } from 'node:stream';
 import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
 import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
 import type { BorgBinary } from './locate.js';
@@ -40,6 +41,51 @@ export interface BorgRunResult {
 const MAX_STDOUT = 256 * 1024 * 1024;
 
 /**
+ * borg writes (and flushes) stderr one line at a time, thousands a second while it lists files. Read
+ * as it comes, that is one wake-up, read(2) and parse pass per line: more CPU than borg's own listing
+ * (bench/engine-overhead.mjs, section 3). So after each read the pipe is left alone for a moment and
+ * the lines gathered in it are read at once. The pause is sized from the rate borg wrote at so that
+ * about READ_BATCH_BYTES gather, a quarter of the 64 KiB a pipe holds, so borg never waits for us;
+ * and at most READ_PAUSE_MS, so progress stays live.
+ */
+const READ_PAUSE_MS = 40;
+const READ_BATCH_BYTES = 16 * 1024;
+
+/**
+ * A paused stream still reads from its pipe until highWaterMark bytes are buffered; with the usual
+ * 16 KiB that is a read per line during the whole pause. Stdio streams made while this runs stop
+ * reading as soon as they are paused. Node has no per-stream option for stdio, so the default is
+ * lowered just for the (synchronous) spawn.
+ */
+function spawnWithEagerPause(cmd: string, args: string[], options: SpawnOptions): ChildProcess {
+  const saved = getDefaultHighWaterMark(false);
+  setDefaultHighWaterMark(false, 1);
+  try {
+    return spawn(cmd, args, options);
+  } finally {
+    setDefaultHighWaterMark(false, saved);
+  }
+}
+
+/**
+ * pause()/resume() for several independent reasons (the read pause, the run log catching up):
+ * the stream flows only when none holds it.
+ */
+class Holds {
+  private count = 0;
+
+  constructor(private readonly stream: Readable) {}
+
+  hold(): void {
+    if (this.count++ === 0) this.stream.pause();
+  }
+
+  release(): void {
+    if (--this.count === 0) this.stream.resume();
+  }
+}
+
+/**
  * Runs one borg command: argv only, stdin closed, stderr parsed line by line as it arrives (never
  * buffered whole), the passphrase written to an extra pipe that borg reads via BORG_PASSPHRASE_FD.
  */
@@ -47,7 +93,7 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const collector = new DiagnosisCollector({ ...opts.ctx, passphraseSupplied: opts.secret.kind !== 'none' });
   // node's own spawn, not execa: importing execa costs ~75 ms on every `dandelion run`
   // (bench/engine-overhead.mjs), and this needs nothing it adds.
-  const child = spawn(opts.borg.path, opts.args, {
+  const child = spawnWithEagerPause(opts.borg.path, opts.args, {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     env: borgEnv(process.env, opts),
     cwd: opts.cwd,
@@ -76,13 +122,39 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
     }
   };
   const stderr = child.stderr!;
+  const holds = new Holds(stderr);
+  let readPause: NodeJS.Timeout | null = null;
+  let borgExited = false;
+  let cycleStart = performance.now();
+  const endReadPause = () => {
+    if (!readPause) return;
+    clearTimeout(readPause);
+    readPause = null;
+    holds.release();
+  };
+  // Once borg is gone, what is left in the pipe is read straight away: the run does not wait out a pause.
+  child.once('exit', () => {
+    borgExited = true;
+    endReadPause();
+  });
   stderr.on('data', (chunk: Buffer) => {
     handleLines(splitter.push(chunk));
+    if (!readPause && !borgExited) {
+      // Each chunk holds what borg wrote during the previous pause: its size over that time is borg's rate.
+      const now = performance.now();
+      const bytesPerMs = chunk.length / Math.max(1, now - cycleStart);
+      const pauseMs = Math.min(READ_PAUSE_MS, READ_BATCH_BYTES / bytesPerMs);
+      cycleStart = now;
+      if (pauseMs >= 1) {
+        holds.hold();
+        readPause = setTimeout(endReadPause, pauseMs);
+      }
+    }
     // A log that cannot keep up pauses borg's output instead of filling memory.
     const drained = opts.backpressure?.();
     if (drained) {
-      stderr.pause();
-      void drained.then(() => stderr.resume());
+      holds.hold();
+      void drained.then(() => holds.release());
     }
   });
 
@@ -114,6 +186,7 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const result = await exited;
+  endReadPause();
   if (escalate) clearTimeout(escalate);
   opts.signal?.removeEventListener('abort', onAbort);
   handleLines(splitter.end());
