@@ -138,6 +138,10 @@ function printStatus(report: StatusReport, now = new Date()): void {
     process.stdout.write(`${p.id} (${p.name})${flags ? ` [${flags}]` : ''}\n  last run: ${last}; ${success}${next ? `; ${next}` : ''}\n`);
     if (p.lastRun?.message && p.lastRun.result !== 'success') process.stdout.write(`  ${p.lastRun.message}\n`);
   }
+  const automatic = report.profiles.length > 0;
+  if (report.scheduler) process.stdout.write(`Schedules and disk triggers: ${report.scheduler.what}, since ${report.scheduler.since}.\n`);
+  else if (automatic)
+    process.stdout.write('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
 }
 
 async function cmdPassphrase(configDir: string, sub: string | undefined, id: string | undefined): Promise<number> {

@@ -378,7 +378,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       const summary = await this.history.summary(p.id, p.repository);
       profiles.push(profileStatus(p, summary, await this.stateOf(p, others), now));
     }
-    return { profiles };
+    const owner = await triggerOwner(this.paths);
+    return { profiles, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
   }
 
   /** Everything a window draws, in one plain object. */

@@ -29,6 +29,8 @@ export interface ProfileStatus {
 
 export interface StatusReport {
   profiles: ProfileStatus[];
+  /** The process that runs the schedules and disk triggers; null when none does (nothing runs by itself). */
+  scheduler: { pid: number; what: string; since: string } | null;
 }
 
 export interface ProfileSnapshot extends ProfileStatus {

@@ -58,25 +58,19 @@ export interface HistorySummary {
 }
 
 /**
- * A profile pointed at another repository starts a fresh epoch: nothing borg did for the old one
- * says the new one holds a backup. Records carry the repository they went to; the epoch begins after
- * the last record that went elsewhere. Records from before repositories were recorded count for the
- * current one.
+ * A profile pointed at another repository starts afresh: nothing borg did for the old one says the
+ * new one holds a backup. Records carry the repository they went to, and only those of the current
+ * repository count (pointed back, the old repository's backups count again: they are still there).
+ * Records from before repositories were recorded belong to the first repository recorded after
+ * them, or to the current one.
  */
 export function currentEpoch(records: RunRecord[], repository?: string): { records: RunRecord[]; since: string | null } {
   if (repository === undefined) return { records, since: records[0]?.startedAt ?? null };
-  let start = 0;
-  for (let i = records.length - 1; i >= 0; i--) {
-    const r = records[i]!.repository;
-    if (r !== undefined && r !== repository) {
-      start = i + 1;
-      break;
-    }
-  }
-  const epoch = start === 0 ? records : records.slice(start);
-  // Pointed here after the last record elsewhere: overdue counts from then, not from the first backup ever.
-  const since = epoch[0]?.startedAt ?? (start > 0 ? records[start - 1]!.finishedAt : null);
-  return { records: epoch, since };
+  const legacy = records.find((r) => r.repository !== undefined)?.repository ?? repository;
+  const epoch = records.filter((r) => (r.repository ?? legacy) === repository);
+  if (epoch.length) return { records: epoch, since: epoch[0]!.startedAt };
+  // Never backed up there: overdue counts from when the profile was pointed here (after its last run elsewhere).
+  return { records: epoch, since: records.at(-1)?.finishedAt ?? null };
 }
 
 export function summarize(records: RunRecord[], repository?: string): HistorySummary {

@@ -85,6 +85,9 @@ describe('a local repository, end to end with real borg', () => {
     expect(p.lastRun).toMatchObject({ trigger: 'manual', result: 'success' });
     expect(p.lastRun.archive).toMatch(/-daily-/);
     expect(Date.parse(p.lastSuccessAt)).toBeGreaterThan(Date.now() - 60_000);
+    // Nothing runs the schedules here, and status says so.
+    expect(status.scheduler).toBeNull();
+    expect((await dandelion(sb, ['status'])).stdout).toMatch(/Nothing is running the schedules/);
   });
 
   it('lists the profile archives and tails the latest log', async () => {

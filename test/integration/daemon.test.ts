@@ -103,6 +103,8 @@ describe('dandelion daemon: schedules', () => {
     expect(await owner.stop()).toBe(0);
     await follower.waitFor(new RegExp(`took over the schedules: pid ${owner.child.pid}`));
     expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    const status = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout);
+    expect(status.scheduler).toMatchObject({ pid: follower.child.pid, what: expect.stringContaining('dandelion daemon') });
     // The new owner schedules: a profile added now is backed up at once (its slot has passed).
     const src = path.join(sb.dir, 'src');
     await makeTree(src);
