@@ -334,3 +334,303 @@ describe('sshTarget', () => {
     expect(sshTarget(repo)).toEqual(expected);
   });
 });
+
+type Level = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+const logged = (level: Level, message: string, msgid?: string): BorgEvent => ({
+  type: 'log_message',
+  level,
+  name: 'borg.archiver',
+  message,
+  ...(msgid ? { msgid } : {}),
+});
+const text = (line: string): BorgEvent => ({ type: 'text', line });
+
+function collect(events: BorgEvent[], exitCode: number | null, over: Partial<ClassifyContext> = {}, signal?: string) {
+  const c = new DiagnosisCollector({ ...ctx, ...over });
+  for (const ev of events) c.observe(ev);
+  return c.finish(exitCode, signal);
+}
+
+const sshCtx: Partial<ClassifyContext> = { repository: 'ssh://u@backup.example:23/./repo' };
+
+describe('every borg msgid has its kind', () => {
+  it.each<[string, ErrorKind]>([
+    ['PassphraseWrong', 'passphrase-wrong'],
+    ['Repository.DoesNotExist', 'repo-missing'],
+    ['Repository.ParentPathDoesNotExist', 'repo-missing'],
+    ['Repository.InvalidRepository', 'repo-invalid'],
+    ['Repository.InvalidRepositoryConfig', 'repo-invalid'],
+    ['Repository.AlreadyExists', 'repo-exists'],
+    ['Repository.PathAlreadyExists', 'repo-exists'],
+    ['LockTimeout', 'lock-timeout'],
+    ['LockFailed', 'lock-failed'],
+    ['LockError', 'lock-failed'],
+    ['LockErrorT', 'lock-failed'],
+    ['ConnectionClosed', 'connection-lost'],
+    ['ConnectionClosedWithHint', 'connection-lost'],
+    ['ConnectionBrokenWithHint', 'connection-lost'],
+    ['RemoteRepository.RPCServerOutdated', 'borg-too-old'],
+    ['MandatoryFeatureUnsupported', 'borg-too-old'],
+    ['UnsupportedManifestError', 'borg-too-old'],
+    ['UnsupportedPayloadError', 'borg-too-old'],
+    ['UnsupportedKeyFormatError', 'borg-too-old'],
+    ['CancelledByUser', 'cancelled'],
+    ['Signal.SIGTERM', 'cancelled'],
+    ['Signal.SIGHUP', 'cancelled'],
+  ])('%s -> %s', (msgid, kind) => {
+    // passphraseSupplied: false, so a wrong-passphrase msgid cannot pass for a missing one by accident.
+    expect(kinds(collect([logged('ERROR', 'borg said so', msgid)], 2, { passphraseSupplied: false }))).toEqual([kind]);
+  });
+
+  it('reads a passphrase that was never asked for as missing, and a refused one as wrong', () => {
+    for (const msgid of ['NoPassphraseFailure', 'PasswordRetriesExceeded']) {
+      expect(kinds(collect([logged('ERROR', 'x', msgid)], 2, { passphraseSupplied: false }))).toEqual(['passphrase-missing']);
+      expect(kinds(collect([logged('ERROR', 'x', msgid)], 2, { passphraseSupplied: true }))).toEqual(['passphrase-wrong']);
+    }
+  });
+
+  it('does not guess from a msgid it does not know, even one that mentions a signal', () => {
+    const r = collect([logged('ERROR', 'Something new went wrong', 'Brand.NewError'), logged('ERROR', 'x', 'NotASignal.SIGTERM')], 2);
+    expect(r.diagnoses).toMatchObject([{ kind: 'unknown', message: 'borg reported: Something new went wrong' }]);
+  });
+
+  it('says the server’s borg is too old when the error came from the server', () => {
+    const remote = collect([logged('ERROR', 'Remote: borg server is too old', 'RemoteRepository.RPCServerOutdated')], 2);
+    expect(remote.diagnoses[0]?.message).toBe('The borg on the server is too old for this client.');
+    const local = collect([logged('ERROR', 'Unsupported manifest', 'UnsupportedManifestError')], 2);
+    expect(local.diagnoses[0]?.message).toBe('The installed borg is too old for Dandelion or this repository.');
+  });
+});
+
+describe('every borg 1.4 exit code has its kind', () => {
+  const only = (code: number, over: Partial<ClassifyContext> = {}) => kinds(collect([], code, over));
+
+  it.each<[number, ErrorKind]>([
+    [16, 'repo-invalid'],
+    [18, 'repo-missing'],
+    [25, 'borg-too-old'],
+    [27, 'borg-too-old'],
+    [48, 'borg-too-old'],
+    [49, 'borg-too-old'],
+    [70, 'lock-failed'],
+    [71, 'lock-failed'],
+    [87, 'connection-lost'],
+  ])('exit code %i -> %s', (code, kind) => {
+    expect(only(code)).toEqual([kind]);
+  });
+
+  it('reads exit code 128 and above as killed by a signal, with the code as detail', () => {
+    expect(collect([], 128)).toMatchObject({ level: 'error', diagnoses: [{ kind: 'cancelled' }] });
+    expect(collect([], 143).diagnoses[0]?.detail).toBe('exit code 143');
+    expect(collect([], 127)).toMatchObject({ level: 'warning' });
+    expect(collect([], 99)).toMatchObject({ level: 'error', diagnoses: [{ kind: 'unknown' }] });
+  });
+
+  it('names the signal that ended borg', () => {
+    expect(collect([], null, {}, 'SIGTERM').diagnoses[0]).toMatchObject({ kind: 'cancelled', detail: 'SIGTERM' });
+    expect(collect([], 0, {}, 'SIGINT')).toMatchObject({ level: 'error', diagnoses: [{ kind: 'cancelled' }] });
+  });
+});
+
+describe('which lines the collector listens to', () => {
+  it('ignores DEBUG and INFO lines, whatever msgid they carry', () => {
+    const c = new DiagnosisCollector(ctx);
+    c.observe(logged('INFO', 'Failed to create/acquire the lock', 'LockTimeout'));
+    c.observe(logged('DEBUG', 'passphrase wrong?', 'PassphraseWrong'));
+    expect(c.notableLines).toEqual([]);
+    expect(kinds(c.finish(2))).toEqual(['unknown']);
+  });
+
+  it('keeps ssh’s own plain-text lines as they are, without a Remote: prefix', () => {
+    const r = collect([text('u@backup.example: Permission denied (publickey).')], 2, sshCtx);
+    expect(r.diagnoses[0]).toMatchObject({ kind: 'ssh-permission-denied', detail: 'u@backup.example: Permission denied (publickey).' });
+  });
+
+  it('reports a plain warning no rule knows as unknown, with the first such line', () => {
+    const r = collect([logged('WARNING', 'something odd happened'), logged('WARNING', 'something else odd')], 1);
+    expect(r).toMatchObject({ level: 'warning', diagnoses: [{ kind: 'unknown', detail: 'something odd happened' }] });
+    expect(r.diagnoses).toHaveLength(1);
+  });
+
+  it('leaves a plain warning out when file warnings already explain the exit code', () => {
+    const r = collect([logged('WARNING', "/a: open: [Errno 13] Permission denied: 'a'"), logged('WARNING', 'something odd happened')], 1);
+    expect(kinds(r)).toEqual(['source-permission']);
+  });
+
+  it('reports both ways borg says it was interrupted as cancelled', () => {
+    expect(kinds(collect([logged('ERROR', 'Keyboard interrupt')], 2))).toEqual(['cancelled']);
+    expect(kinds(collect([logged('ERROR', 'Got Ctrl-C / SIGINT.')], 2))).toEqual(['cancelled']);
+  });
+
+  it('keeps the first line that explains a cancel as its detail', () => {
+    const r = collect([logged('ERROR', 'Got Ctrl-C / SIGINT.'), logged('ERROR', 'Cancelled by user.', 'CancelledByUser')], 2);
+    expect(r.diagnoses[0]).toMatchObject({ kind: 'cancelled', detail: 'Got Ctrl-C / SIGINT.' });
+  });
+
+  it('never reads an I/O error as the disk going away when the repository is on a server', () => {
+    const r = collect([logged('ERROR', "[Errno 5] Input/output error: '/srv/repo/data/1'")], 2, sshCtx);
+    expect(kinds(r)).toEqual(['unknown']);
+  });
+
+  it('reads an unreadable file on a local repository’s disk as the disk going away, not as a file warning', () => {
+    const r = collect([logged('ERROR', "/Volumes/Backup/repo/data/1: open: [Errno 5] Input/output error: '1'")], 2);
+    expect(kinds(r)).toEqual(['disk-removed']);
+  });
+
+  it('does not take a traceback for the error line', () => {
+    const r = collect([logged('ERROR', 'Traceback (most recent call last):\n  File "borg/archiver.py"\nOSError: x')], 2);
+    expect(r.diagnoses[0]?.message).toBe('borg failed with exit code 2.');
+  });
+
+  it('clips a very long line to 2000 characters, and leaves one of exactly 2000 alone', () => {
+    const long = collect([logged('ERROR', 'x'.repeat(3000))], 2).diagnoses[0]?.detail;
+    expect(long).toHaveLength(2000);
+    expect(long?.endsWith('x...')).toBe(true);
+    const exact = 'y'.repeat(2000);
+    expect(collect([logged('ERROR', exact)], 2).diagnoses[0]?.detail).toBe(exact);
+  });
+});
+
+describe('ssh patterns and what they hide', () => {
+  it('recognises the changed-host-key and key-too-open banners on their own', () => {
+    expect(kinds(collect([text('@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @')], 2, sshCtx))).toEqual(['ssh-host-changed']);
+    expect(kinds(collect([text('@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @')], 2, sshCtx))).toEqual(['ssh-key-too-open']);
+  });
+
+  it('prefers the line naming the unknown host over the generic verification failure', () => {
+    const named = 'No ED25519 host key is known for [backup.example]:23 and you have requested strict checking.';
+    const r = collect([text('Host key verification failed.'), text(named)], 2, sshCtx);
+    expect(r.diagnoses).toHaveLength(1);
+    expect(r.diagnoses[0]).toMatchObject({ kind: 'ssh-host-unknown', detail: named });
+    expect(collect([text(named)], 2, sshCtx).diagnoses[0]).toMatchObject({ kind: 'ssh-host-unknown', detail: named });
+  });
+
+  it('hides what a changed host key, a too-open key, a refused login and a cancel cause', () => {
+    const closed = logged('ERROR', 'Connection closed by remote host', 'ConnectionClosed');
+    expect(
+      kinds(collect([text('WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!'), text('Host key verification failed.'), closed], 2, sshCtx)),
+    ).toEqual(['ssh-host-changed']);
+    expect(
+      kinds(
+        collect(
+          [text("Permissions 0644 for '/k' are too open."), text('u@backup.example: Permission denied (publickey).'), closed],
+          2,
+          sshCtx,
+        ),
+      ),
+    ).toEqual(['ssh-key-too-open']);
+    expect(kinds(collect([text('Permission denied, please try again.'), closed], 2, sshCtx))).toEqual(['ssh-permission-denied']);
+    expect(kinds(collect([logged('ERROR', 'Keyboard interrupt'), closed], 2, sshCtx))).toEqual(['cancelled']);
+  });
+
+  it('recognises the shells’ ways of saying borg is not installed, on the server', () => {
+    for (const line of [
+      'sh: 1: borg: not found',
+      'bash: borg: command not found',
+      'zsh: command not found: borg',
+      'env: borg: No such file or directory',
+    ]) {
+      const r = collect([text(line)], 2, sshCtx);
+      expect(r.diagnoses[0]?.kind).toBe('borg-missing');
+      expect(r.diagnoses[0]?.message).toContain('on the server');
+    }
+  });
+
+  it('says borg is missing on this computer when the line came from a local run', () => {
+    expect(collect([text('borg: command not found')], 2).diagnoses[0]?.message).toBe(
+      'BorgBackup (borg) is not installed on this computer.',
+    );
+  });
+});
+
+describe('file warnings in detail', () => {
+  it('counts file warnings that carry borg 1.4 msgids, whatever their wording', () => {
+    const r = collect(
+      [
+        logged('WARNING', "/a: open: [Errno 13] Permission denied: 'a'", 'BackupPermissionError'),
+        logged('WARNING', "/b: open: [Errno 13] Permission denied: 'b'", 'BackupPermissionError'),
+        logged('WARNING', '/gone: stat failed', 'BackupFileNotFoundError'),
+        logged('WARNING', 'an odd wording', 'BackupPermissionError'),
+      ],
+      1,
+    );
+    expect(r.level).toBe('warning');
+    expect(r.diagnoses.map((d) => [d.kind, d.message])).toEqual([
+      ['source-permission', '3 files could not be read (permission denied), e.g. /a.'],
+      ['source-missing', '1 source path does not exist.'],
+    ]);
+  });
+
+  it('lists file warnings after the error of a failed run, without turning them into errors', () => {
+    const r = collect(
+      [
+        logged('WARNING', "/a: open: [Errno 13] Permission denied: 'a'", 'BackupPermissionError'),
+        logged('WARNING', "/b: open: [Errno 13] Permission denied: 'b'", 'BackupPermissionError'),
+      ],
+      2,
+    );
+    expect(kinds(r)).toEqual(['unknown', 'source-permission']);
+  });
+
+  it('puts EPERM and EACCES in one permission bucket, and each other errno in its own', () => {
+    const r = collect(
+      [
+        logged('WARNING', "/a: open: [Errno 1] Operation not permitted: 'a'"),
+        logged('WARNING', "/b: open: [Errno 13] Permission denied: 'b'"),
+        logged('WARNING', "/c: read: [Errno 5] Input/output error: 'c'"),
+        logged('WARNING', "/d: write: [Errno 28] No space left on device: 'd'"),
+      ],
+      1,
+    );
+    expect(r.diagnoses.map((d) => d.message)).toEqual([
+      '2 files could not be read (permission denied), e.g. /a.',
+      '1 file could not be read (Input/output error): /c.',
+      '1 file could not be read (No space left on device): /d.',
+    ]);
+  });
+
+  it('orders buckets of the same kind by how many files they hold', () => {
+    const r = collect(
+      [
+        logged('WARNING', "/c1: read: [Errno 5] Input/output error: 'c1'"),
+        logged('WARNING', "/c2: read: [Errno 5] Input/output error: 'c2'"),
+        logged('WARNING', "/c3: read: [Errno 5] Input/output error: 'c3'"),
+        logged('WARNING', '/log: file changed while we backed it up'),
+        logged('WARNING', '/log2: file changed while we backed it up'),
+        logged('WARNING', "/d: write: [Errno 28] No space left on device: 'd'"),
+      ],
+      1,
+    );
+    expect(r.diagnoses.map((d) => d.message)).toEqual([
+      '3 files could not be read (Input/output error), e.g. /c1.',
+      '2 files changed while being backed up, e.g. /log.',
+      '1 file could not be read (No space left on device): /d.',
+    ]);
+  });
+
+  it('puts missing sources after unreadable files, however many there are', () => {
+    const r = collect(
+      [
+        logged('WARNING', "/m1: stat: [Errno 2] No such file or directory: 'm1'"),
+        logged('WARNING', "/m2: stat: [Errno 2] No such file or directory: 'm2'"),
+        logged('WARNING', "/p: open: [Errno 13] Permission denied: 'p'"),
+      ],
+      1,
+    );
+    expect(kinds(r)).toEqual(['source-permission', 'source-missing']);
+  });
+
+  it('only takes "file changed" as the whole line', () => {
+    const r = collect([logged('WARNING', '/log: file changed while we backed it up (twice)')], 1);
+    expect(r.diagnoses).toMatchObject([{ kind: 'unknown', detail: '/log: file changed while we backed it up (twice)' }]);
+  });
+
+  it('keeps at most twelve kinds of file warning, so odd errnos cannot grow memory', () => {
+    const events = Array.from({ length: 20 }, (_, i) => logged('WARNING', `/f${i}: read: [Errno ${100 + i}] Odd error ${i}: 'f${i}'`));
+    expect(collect(events, 1).diagnoses).toHaveLength(12);
+  });
+
+  it('does not add the exit code’s own file-warning diagnosis when file warnings were already counted', () => {
+    expect(kinds(collect([logged('WARNING', "/p: open: [Errno 13] Permission denied: 'p'")], 105))).toEqual(['source-permission']);
+  });
+});
