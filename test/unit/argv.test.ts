@@ -6,6 +6,7 @@ import {
   borgRsh,
   breakLockArgs,
   checkArgs,
+  compactArgs,
   createArgs,
   extractArgs,
   infoArgs,
@@ -342,5 +343,19 @@ describe('browsing an archive folder', () => {
     const args = listImplicitArgs('/r', 'a1', '/', [composed], 'darwin');
     expect(args[4]).toBe(`--pattern=-re:^(?:${composed.normalize('NFD')})/`);
     expect(listImplicitArgs('/r', 'a1', '/', [composed], 'linux')[4]).toBe(`--pattern=-re:^(?:${composed})/`);
+  });
+});
+
+describe('argv details: compact, relative restore paths, trailing slashes', () => {
+  it('compacts the repository with the positional after --', () => {
+    expect(compactArgs('/r')).toEqual(['compact', '--log-json', '--', '/r']);
+  });
+
+  it('leaves a restore path without a leading slash as it is', () => {
+    expect(extractArgs('/r', 'a1', ['srv/x/y'])).toEqual(['extract', '--log-json', '--list', '--', '/r::a1', 'srv/x/y']);
+  });
+
+  it('strips every trailing slash of an archive folder', () => {
+    expect(archiveFolder('home/me//', 'linux')).toBe('home/me');
   });
 });
