@@ -78,6 +78,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private borgProbe: { key: string; result: Promise<BorgState> } | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private lastSnapshotAt = 0;
+  private snapshotDirty = false;
   /** Set by the supervisor while this process owns the schedules. */
   ownsTriggers = false;
 
@@ -419,19 +420,23 @@ export class Engine extends EventEmitter<EngineEvents> {
    * when history/ or locks/ change). Listeners get one snapshot per interval at most, never per file.
    */
   changed(): void {
-    if (this.snapshotTimer || this.listenerCount('snapshot') === 0) return;
+    if (this.listenerCount('snapshot') === 0) return;
+    this.snapshotDirty = true;
+    if (this.snapshotTimer) return;
     const wait = Math.max(0, this.lastSnapshotAt + SNAPSHOT_INTERVAL_MS - Date.now());
     this.snapshotTimer = setTimeout(() => {
       this.lastSnapshotAt = Date.now();
-      void this.snapshot().then(
-        (s) => {
+      this.snapshotDirty = false;
+      void this.snapshot()
+        .then(
+          (s) => this.emit('snapshot', s),
+          () => {},
+        )
+        .finally(() => {
           this.snapshotTimer = null;
-          this.emit('snapshot', s);
-        },
-        () => {
-          this.snapshotTimer = null;
-        },
-      );
+          // A change that came while this one was being built gets its own snapshot.
+          if (this.snapshotDirty) this.changed();
+        });
     }, wait);
     this.snapshotTimer.unref?.();
   }

@@ -70,4 +70,23 @@ describe('the Electron main process glue', () => {
     expect(lines.join('\n')).toMatch(/took over the schedules/);
     await second.dispose();
   });
+
+  it('reloads config.json when it is edited, as the daemon does, and keeps the last valid one on a bad edit', async () => {
+    const lines: string[] = [];
+    const shell = await startShell((l) => lines.push(l), dir);
+    const { engine } = shell.supervisor;
+    const profile = { id: 'docs', repository: path.join(dir, 'repo'), encryption: 'none', sources: [dir] };
+    await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ profiles: [profile] }));
+    const until = async (ok: () => boolean) => {
+      const t0 = Date.now();
+      while (!ok() && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(() => engine.config.profiles.length === 1);
+    expect(engine.config.profiles.map((p) => p.id)).toEqual(['docs']);
+    await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ profiles: [{ ...profile, schedule: 'whenever' }] }));
+    await until(() => lines.some((l) => l.includes('config change not applied')));
+    expect((await engine.snapshot()).configErrors[0]?.path).toBe('profiles[0].schedule');
+    expect(engine.config.profiles[0]!.schedule).toBeUndefined();
+    await shell.dispose();
+  });
 });
