@@ -70,7 +70,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly history: History;
   private cfg: Config = { profiles: [] };
   private configErrors: FieldError[] = [];
-  private readonly runs: RunQueue;
+  private readonly queue: RunQueue;
   private readonly passphrases: Passphrases;
   private readonly repo: RepoOps;
   private readonly waiting = new Set<string>();
@@ -87,7 +87,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.paths = configPaths(opts.configDir);
     this.history = new History(this.paths.history);
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
-    this.runs = new RunQueue({
+    this.queue = new RunQueue({
       paths: this.paths,
       history: this.history,
       busy: opts.busy ?? 'fail',
@@ -284,23 +284,23 @@ export class Engine extends EventEmitter<EngineEvents> {
       };
       return Promise.resolve(record);
     }
-    return this.runs.run(p.value, req);
+    return this.queue.run(p.value, req);
   }
 
   isRunning(id: string): boolean {
-    return this.runs.isRunning(id);
+    return this.queue.isRunning(id);
   }
 
   progress(id: string): LiveProgress | null {
-    return this.runs.progress(id);
+    return this.queue.progress(id);
   }
 
   cancel(id: string): boolean {
-    return this.runs.cancel(id);
+    return this.queue.cancel(id);
   }
 
   cancelAll(): Promise<unknown> {
-    return this.runs.cancelAll();
+    return this.queue.cancelAll();
   }
 
   /** A trigger that decided not to run leaves a trace the user can see ("skipped: backed up 2 h ago"). */
@@ -336,6 +336,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return currentEpoch(await this.history.list(id), this.profile(id)?.repository).records;
   }
 
+  /** The last `limit` runs of the profile's current repository, newest first (a window's history list). */
+  runs(id: string, limit = 50): Promise<Outcome<RunRecord[]>> {
+    return this.withProfile(id, async () => ok((await this.records(id)).slice(-Math.max(0, limit)).reverse()));
+  }
+
   // ---- what the trigger owner publishes ---------------------------------------------------------
 
   setWaitingForVolume(id: string, waiting: boolean): void {
@@ -364,7 +369,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ---- status and snapshot ---------------------------------------------------------------------
 
   private async stateOf(p: Profile, others: Awaited<ReturnType<typeof readTriggerState>>): Promise<ProfileState> {
-    if (this.runs.isRunning(p.id)) return 'running';
+    if (this.queue.isRunning(p.id)) return 'running';
     if (this.waiting.has(p.id)) return 'waiting-for-volume';
     if (await otherRunner(this.paths, p.repository, p.id)) return 'running';
     if (others?.waiting.includes(p.id)) return 'waiting-for-volume';
@@ -390,13 +395,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     const profiles: ProfileSnapshot[] = [];
     for (const p of this.cfg.profiles) {
       const summary = await this.history.summary(p.id, p.repository);
-      const runner = this.runs.isRunning(p.id) ? null : await otherRunner(this.paths, p.repository, p.id);
+      const runner = this.queue.isRunning(p.id) ? null : await otherRunner(this.paths, p.repository, p.id);
       profiles.push({
         ...profileStatus(p, summary, await this.stateOf(p, others), now),
         repository: p.repository,
         triggers: { schedule: p.schedule ?? null, volume: p.volume ?? null },
         lastRun: summary.lastRun,
-        run: this.runs.progress(p.id),
+        run: this.queue.progress(p.id),
         runningElsewhere: runner ? { pid: runner.pid, what: runner.what, since: runner.since } : null,
         retry: this.retries.get(p.id) ?? others?.retries[p.id] ?? null,
       });

@@ -120,6 +120,11 @@ describe('runs', () => {
     expect((await a).result).toBe('success');
     expect(await listArchives(sb, repo)).toHaveLength(1);
     expect(await engine.history.list('p')).toHaveLength(1);
+    const second = await engine.run('p');
+    const runs = await engine.runs('p', 5);
+    expect(runs.ok && runs.value.map((r) => r.startedAt)).toEqual([second.startedAt, (await a).startedAt]);
+    const one = await engine.runs('p', 1);
+    expect(one.ok && one.value).toEqual([second]);
   });
 
   it('reports progress at most 4 times a second and log lines in batches', async () => {
