@@ -465,6 +465,8 @@ describe('which lines the collector listens to', () => {
   it('keeps the first line that explains a cancel as its detail', () => {
     const r = collect([logged('ERROR', 'Got Ctrl-C / SIGINT.'), logged('ERROR', 'Cancelled by user.', 'CancelledByUser')], 2);
     expect(r.diagnoses[0]).toMatchObject({ kind: 'cancelled', detail: 'Got Ctrl-C / SIGINT.' });
+    const byMsgid = collect([logged('ERROR', 'Cancelled by user.', 'CancelledByUser'), logged('ERROR', 'Keyboard interrupt')], 2);
+    expect(byMsgid.diagnoses[0]).toMatchObject({ kind: 'cancelled', detail: 'Cancelled by user.' });
   });
 
   it('never reads an I/O error as the disk going away when the repository is on a server', () => {
@@ -520,6 +522,10 @@ describe('ssh patterns and what they hide', () => {
       ),
     ).toEqual(['ssh-key-too-open']);
     expect(kinds(collect([text('Permission denied, please try again.'), closed], 2, sshCtx))).toEqual(['ssh-permission-denied']);
+    expect(kinds(collect([text("Permissions 0644 for '/k' are too open."), closed], 2, sshCtx))).toEqual(['ssh-key-too-open']);
+    expect(
+      kinds(collect([text('Host key for [backup.example]:23 has changed and you have requested strict checking.'), closed], 2, sshCtx)),
+    ).toEqual(['ssh-host-changed']);
     expect(kinds(collect([logged('ERROR', 'Keyboard interrupt'), closed], 2, sshCtx))).toEqual(['cancelled']);
   });
 
@@ -592,12 +598,12 @@ describe('file warnings in detail', () => {
   it('orders buckets of the same kind by how many files they hold', () => {
     const r = collect(
       [
+        logged('WARNING', "/d: write: [Errno 28] No space left on device: 'd'"),
+        logged('WARNING', '/log: file changed while we backed it up'),
         logged('WARNING', "/c1: read: [Errno 5] Input/output error: 'c1'"),
+        logged('WARNING', '/log2: file changed while we backed it up'),
         logged('WARNING', "/c2: read: [Errno 5] Input/output error: 'c2'"),
         logged('WARNING', "/c3: read: [Errno 5] Input/output error: 'c3'"),
-        logged('WARNING', '/log: file changed while we backed it up'),
-        logged('WARNING', '/log2: file changed while we backed it up'),
-        logged('WARNING', "/d: write: [Errno 28] No space left on device: 'd'"),
       ],
       1,
     );
@@ -622,7 +628,7 @@ describe('file warnings in detail', () => {
 
   it('only takes "file changed" as the whole line', () => {
     const r = collect([logged('WARNING', '/log: file changed while we backed it up (twice)')], 1);
-    expect(r.diagnoses).toMatchObject([{ kind: 'unknown', detail: '/log: file changed while we backed it up (twice)' }]);
+    expect(r.diagnoses).toMatchObject([{ kind: 'unknown', message: 'borg reported: /log: file changed while we backed it up (twice)' }]);
   });
 
   it('keeps at most twelve kinds of file warning, so odd errnos cannot grow memory', () => {
