@@ -342,3 +342,28 @@ describe('LineSplitter edge cases', () => {
     expect(s.push('\n')).toEqual([long]);
   });
 });
+
+describe('LineSplitter and parseLogLine: what a fresh or later chunk starts with', () => {
+  it('reads a \\n at the very start of a stream as an empty line', () => {
+    expect(new LineSplitter().push('\na\n')).toEqual(['', 'a']);
+  });
+
+  it('only swallows a \\n that directly follows the \\r ending the previous chunk', () => {
+    const s = new LineSplitter();
+    expect(s.push('a\r')).toEqual(['a']);
+    expect(s.push('b\n')).toEqual(['b']);
+  });
+
+  it('does not carry a \\r from the middle of a chunk over to the next one', () => {
+    const s = new LineSplitter();
+    expect(s.push('a\rb')).toEqual(['a']);
+    expect(s.push('\nc\n')).toEqual(['b', 'c']);
+  });
+
+  it('leaves absent optional fields out of the event instead of setting them to undefined', () => {
+    expect(Object.keys(parseLogLine('{"type": "log_message"}')!)).toEqual(['type', 'level', 'name', 'message']);
+    expect(JSON.stringify(parseLogLine('{"type": "progress_percent", "finished": true}'))).toBe(
+      '{"type":"progress_percent","finished":true}',
+    );
+  });
+});
