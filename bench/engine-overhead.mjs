@@ -7,10 +7,16 @@
  *      of a fresh repository and an incremental one of the unchanged tree (the daily case). Goal: ≤ 3 %.
  *   2. Peak RSS of the CLI while borg lists ≥ 500k files (file_status lines), and again with half as
  *      many, to show memory does not grow with the file count. Goal: < 150 MB and flat.
+ *   3. CPU when every file changed: before each round every one of the 20k files is rewritten, so
+ *      borg lists, reads and stores each (one file_status line per file). `dandelion run` against
+ *      plain borg create → prune → compact with the same argv and environment, wall time and CPU
+ *      (user + system of the whole process tree: node and borg), paired per round, the side that
+ *      goes first alternating. Goal: CPU ≤ 1.05×, wall ≤ 1.03× plain borg.
  *
  * Usage: npm run build && node bench/engine-overhead.mjs
- *          [--files N] [--status-lines N] [--rounds N] [--rss-repeats N] [--quick] [--fake-borg]
- *          [--only overhead|rss] [--keep]
+ *          [--files N] [--status-lines N] [--rounds N] [--rss-repeats N] [--cpu-rounds N] [--quick]
+ *          [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]
+ * --cli runs another build's cli.js as `dandelion run` (e.g. a copy of dist/ from before a change).
  * Prints a table, then one JSON line with every figure.
  */
 import fs from 'node:fs';
@@ -20,17 +26,18 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Buffer } from 'node:buffer';
-import { makeSmallFileTree, makeTinyFileTree } from './lib-tree.mjs';
+import { changeEveryFile, listFiles, makeSmallFileTree, makeTinyFileTree } from './lib-tree.mjs';
 import { machineInfo, positiveInt, progress, say, table } from './lib-report.mjs';
-import { hasProc, live, median, mustRun, run, sampleRss } from './lib-proc.mjs';
+import { hasProc, live, median, mustRun, run, runCounted, sampleRss } from './lib-proc.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const RSS_HOOK = path.join(HERE, 'lib-rss-hook.mjs');
 const TIMELINE_HOOK = path.join(HERE, 'lib-timeline-hook.mjs');
 const FAKE_BORG = path.join(HERE, 'lib-fake-borg.mjs');
 const OVERHEAD_GOAL_PCT = 3;
+const CPU_GOAL_RATIO = 1.05;
+const WALL_GOAL_RATIO = 1.03;
 const RSS_GOAL_MB = 150;
 /** RSS "does not grow": twice the files may cost at most this much more peak RSS. */
 const RSS_GROWTH_TOLERANCE_MB = 10;
@@ -42,6 +49,8 @@ const { values: opt } = parseArgs({
     'status-lines': { type: 'string' },
     rounds: { type: 'string' },
     'rss-repeats': { type: 'string' },
+    'cpu-rounds': { type: 'string' },
+    cli: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'fake-borg': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -52,7 +61,7 @@ const { values: opt } = parseArgs({
 if (opt.help) {
   process.stdout.write(
     'node bench/engine-overhead.mjs [--files N (20000)] [--status-lines N (500000)] [--rounds N (3)] [--rss-repeats N (2)]\n' +
-      '                               [--quick] [--fake-borg] [--only overhead|rss] [--keep]\n',
+      '                               [--cpu-rounds N (5)] [--quick] [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]\n',
   );
   process.exit(0);
 }
@@ -61,9 +70,11 @@ const FILES = positiveInt('files', opt.files, opt.quick ? 2000 : 20000);
 const STATUS_LINES = positiveInt('status-lines', opt['status-lines'], opt.quick ? 50000 : 500000);
 const ROUNDS = positiveInt('rounds', opt.rounds, opt.quick ? 1 : 3);
 const RSS_REPEATS = positiveInt('rss-repeats', opt['rss-repeats'], opt.quick ? 1 : 2);
+const CPU_ROUNDS = positiveInt('cpu-rounds', opt['cpu-rounds'], opt.quick ? 1 : 5);
 const ONLY = opt.only ?? null;
-if (ONLY && ONLY !== 'overhead' && ONLY !== 'rss') {
-  process.stderr.write('--only takes "overhead" or "rss"\n');
+const CLI = opt.cli ? path.resolve(opt.cli) : path.join(ROOT, 'dist', 'cli.js');
+if (ONLY && !['overhead', 'rss', 'cpu'].includes(ONLY)) {
+  process.stderr.write('--only takes "overhead", "rss" or "cpu"\n');
   process.exit(2);
 }
 
@@ -728,11 +739,168 @@ async function rssBench() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 3. CPU when every file changed
+
+/**
+ * Plain borg two ways: its stderr on a pipe that the benchmark drains as it comes (as a terminal or a
+ * wrapper script reads it), and its stderr written to a file (as `2>borg.log` in a cron job). The
+ * second is cheaper for borg itself: no reader is woken for every line it writes.
+ */
+const CPU_SIDES = ['borgPipe', 'borgFile', 'engine'];
+const CPU_LABEL = { borgPipe: 'plain borg, stderr to a pipe', borgFile: 'plain borg, stderr to a file', engine: 'dandelion run' };
+
+async function cpuBench() {
+  const src = path.join(WORK, 'cpu-tree');
+  progress(`generating ${FILES} small files…`);
+  const tree = makeSmallFileTree(src, FILES);
+  const files = listFiles(src);
+  say();
+  say(
+    `3. CPU with every file changed — ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB; before each round every file is rewritten ` +
+      `(same size, new first bytes), so borg lists (M), reads and stores each; ${CPU_ROUNDS} rounds, the order of the three sides rotating`,
+  );
+
+  const sides = Object.fromEntries(CPU_SIDES.map((side) => [side, sideDirs(`cpu-${side}`)]));
+  const argv = engineArgv(writeProfile(sides.borgPipe, [src]), features);
+  writeProfile(sides.borgFile, [src]);
+  writeProfile(sides.engine, [src]);
+  const envs = Object.fromEntries(CPU_SIDES.map((side) => [side, borgEnv(sides[side].env, { secret: NO_SECRET })]));
+  envs.engine = sides.engine.env;
+  for (const side of CPU_SIDES)
+    await mustRun(borg.path, initArgs(sides[side].repo, 'none'), { env: borgEnv(sides[side].env, { secret: NO_SECRET }) });
+
+  const plain = async (side, stderrFile) => {
+    const t0 = performance.now();
+    let userMs = 0;
+    let systemMs = 0;
+    const fd = stderrFile ? fs.openSync(stderrFile, 'w') : undefined;
+    try {
+      for (const step of ['create', 'prune', 'compact']) {
+        if (!argv[step]) continue;
+        const r = await runCounted(borg.path, argv[step], { env: envs[side], stderrFd: fd });
+        userMs += r.cpu?.userMs ?? NaN;
+        systemMs += r.cpu?.systemMs ?? NaN;
+      }
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+    return { ms: performance.now() - t0, userMs, systemMs };
+  };
+  const cliArgs = ['--config-dir', sides.engine.config, 'run', 'p'];
+  const once = {
+    borgPipe: () => plain('borgPipe', null),
+    borgFile: () => plain('borgFile', path.join(sides.borgFile.dir, 'borg-stderr.log')),
+    engine: async () => {
+      const r = await runCounted(process.execPath, [CLI, ...cliArgs], { env: envs.engine });
+      return { ms: r.ms, userMs: r.cpu?.userMs ?? NaN, systemMs: r.cpu?.systemMs ?? NaN };
+    },
+  };
+  // Archive names come from {now} (second resolution): never two runs into one repository in the same second.
+  const lastStart = Object.fromEntries(CPU_SIDES.map((side) => [side, 0]));
+  const spaced = async (side, fn) => {
+    const wait = lastStart[side] + 1100 - performance.now();
+    if (wait > 0) await sleep(wait);
+    lastStart[side] = performance.now();
+    return fn();
+  };
+  const cpuOf = (x) => x.userMs + x.systemMs;
+  const fmt = (x) => `${secs(x.ms)}, CPU ${secs(x.userMs)} user + ${secs(x.systemMs)} sys`;
+
+  // Each repository's first backup is untimed (it also gives the engine's config dir its borg version cache).
+  progress('first backup of the three repositories (untimed)…');
+  for (const side of CPU_SIDES) await spaced(side, once[side]);
+
+  const rounds = [];
+  for (let r = 0; r < CPU_ROUNDS; r++) {
+    changeEveryFile(files, `r${String(r).padStart(4, '0')}`);
+    const order = CPU_SIDES.map((_, i) => CPU_SIDES[(i + r) % CPU_SIDES.length]);
+    const row = {};
+    for (const side of order) {
+      row[side] = await spaced(side, once[side]);
+      progress(`round ${r + 1}/${CPU_ROUNDS} ${side.padEnd(8)} ${fmt(row[side])}`);
+    }
+    rounds.push(row);
+  }
+
+  // Not timed against borg: one more run with a preload that reads node's own CPU and peak RSS at exit,
+  // and a look at its log (every file's line must be there).
+  changeEveryFile(files, 'rhook');
+  const hookOut = path.join(sides.engine.dir, 'hook.json');
+  await spaced('engine', () =>
+    mustRun(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, CLI, ...cliArgs], {
+      env: { ...envs.engine, DANDELION_BENCH_RSS_OUT: hookOut },
+    }),
+  );
+  const hook = JSON.parse(fs.readFileSync(hookOut, 'utf8'));
+  const record = lastHistory(sides.engine.config);
+  const statusLines = countStatusLines(record?.log);
+
+  const med = (side, f) => median(rounds.map((x) => f(x[side])));
+  const paired = (base, f) => median(rounds.map((x) => f(x.engine) / f(x[base])));
+  const figures = {
+    wall: { label: 'wall time', f: (x) => x.ms, goal: WALL_GOAL_RATIO },
+    cpuUser: { label: 'CPU user', f: (x) => x.userMs },
+    cpuSystem: { label: 'CPU system', f: (x) => x.systemMs },
+    cpuTotal: { label: 'CPU user + system', f: cpuOf, goal: CPU_GOAL_RATIO },
+  };
+  const result = {
+    files: tree.files,
+    bytes: tree.bytes,
+    rounds: CPU_ROUNDS,
+    cli: CLI,
+    argv,
+    goal: { cpuRatio: CPU_GOAL_RATIO, wallRatio: WALL_GOAL_RATIO },
+    raw: rounds.map((x) =>
+      Object.fromEntries(
+        CPU_SIDES.map((side) => [side, { ms: round2(x[side].ms), userMs: round2(x[side].userMs), systemMs: round2(x[side].systemMs) }]),
+      ),
+    ),
+    nodeOwn: { userMs: round2(hook.cpu?.userMs ?? NaN), systemMs: round2(hook.cpu?.systemMs ?? NaN), peakRssMB: round2(mb(hook.hwmKb)) },
+    logFileStatusLines: statusLines,
+  };
+  const rows = [];
+  let pass = true;
+  for (const [name, { label, f, goal }] of Object.entries(figures)) {
+    const ratios = { borgPipe: paired('borgPipe', f), borgFile: paired('borgFile', f) };
+    result[name] = {
+      medianMs: Object.fromEntries(CPU_SIDES.map((side) => [side, round2(med(side, f))])),
+      pairedRatioMedian: { borgPipe: Math.round(ratios.borgPipe * 1000) / 1000, borgFile: Math.round(ratios.borgFile * 1000) / 1000 },
+    };
+    const ok = goal ? ratios.borgPipe <= goal && ratios.borgFile <= goal : true;
+    if (goal) result[name].withinGoal = ok;
+    pass &&= ok;
+    rows.push([
+      label,
+      ...CPU_SIDES.map((side) => secs(med(side, f))),
+      `${ratios.borgPipe.toFixed(3)}× / ${ratios.borgFile.toFixed(3)}×`,
+      goal ? `≤ ${goal.toFixed(2)}×: ${ok ? 'ok' : 'OVER'}` : '',
+    ]);
+  }
+  result.pass = pass;
+  say(
+    table(['', ...CPU_SIDES.map((side) => `${CPU_LABEL[side]} (median)`), 'dandelion / borg, paired median (pipe / file)', 'goal'], rows),
+  );
+  say(
+    `CPU = user + system of the whole tree (node and the borg it ran; for plain borg, its three commands), from the benchmark's reaped-children times`,
+  );
+  say(
+    `node's own share, one more run with a preload: ${secs(result.nodeOwn.userMs)} user + ${secs(result.nodeOwn.systemMs)} system, peak RSS ${fmtMb(result.nodeOwn.peakRssMB)}; ` +
+      `its log holds ${statusLines ?? 'n/a'} file lines for ${tree.files} files`,
+  );
+  if (statusLines !== null && statusLines < tree.files) say(`warning: the log is missing ${tree.files - statusLines} file lines`);
+  say(`argv (all sides): borg ${argv.create.join(' ')}`);
+  for (const side of CPU_SIDES) fs.rmSync(sides[side].dir, { recursive: true, force: true });
+  fs.rmSync(src, { recursive: true, force: true });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 let exitCode = 0;
 try {
-  if (ONLY !== 'rss') report.overhead = await overheadBench();
-  if (ONLY !== 'overhead') report.rss = await rssBench();
+  if (!ONLY || ONLY === 'overhead') report.overhead = await overheadBench();
+  if (!ONLY || ONLY === 'rss') report.rss = await rssBench();
+  if (!ONLY || ONLY === 'cpu') report.cpu = await cpuBench();
 } catch (err) {
   process.stderr.write(`benchmark failed: ${err?.stack ?? err}\n`);
   report.error = String(err?.message ?? err);

@@ -13,10 +13,11 @@ export const live = new Set();
  * (only the last bytes of stderr are kept for an error message, stdout only if asked), so neither
  * pipe ever blocks the child. `ms` is the wall time from spawn to the close of its pipes.
  */
-export function run(cmd, args, { env, cwd, captureStdout = false, onSpawn } = {}) {
+export function run(cmd, args, { env, cwd, captureStdout = false, onSpawn, stderrFd } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // stderrFd: the child writes its stderr straight to that file instead of a pipe read here.
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', stderrFd ?? 'pipe'] });
     live.add(child);
     const out = [];
     let errTail = [];
@@ -26,7 +27,7 @@ export function run(cmd, args, { env, cwd, captureStdout = false, onSpawn } = {}
       outBytes += c.length;
       if (captureStdout) out.push(c);
     });
-    child.stderr.on('data', (c) => {
+    child.stderr?.on('data', (c) => {
       errBytes += c.length;
       errTail.push(c);
       if (errTail.length > 2) errTail = errTail.slice(-2);
@@ -106,4 +107,32 @@ export function median(values) {
   if (!s.length) return NaN;
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Clock ticks per second of /proc's utime/stime (USER_HZ, 100 on every Linux build in use). */
+const CLK_TCK = 100;
+
+/**
+ * CPU time of this process's reaped children, in ms: cutime + cstime of /proc/self/stat. A child's
+ * figure includes its own reaped children (borg under `dandelion run`), so the difference across
+ * one run() is the whole tree's CPU. Clock-tick resolution (10 ms). null without /proc.
+ */
+export function childrenCpu() {
+  try {
+    const s = fs.readFileSync('/proc/self/stat', 'utf8');
+    // Field 3 (state) follows the command name in parentheses; field N is f[N - 3].
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { userMs: (Number(f[13]) * 1000) / CLK_TCK, systemMs: (Number(f[14]) * 1000) / CLK_TCK };
+  } catch {
+    return null;
+  }
+}
+
+/** run(), with the CPU (user, system) the child and everything it reaped used. Nothing else may run meanwhile. */
+export async function runCounted(cmd, args, opts) {
+  const before = childrenCpu();
+  const r = await mustRun(cmd, args, opts);
+  const after = childrenCpu();
+  const cpu = before && after ? { userMs: after.userMs - before.userMs, systemMs: after.systemMs - before.systemMs } : null;
+  return { ...r, cpu };
 }

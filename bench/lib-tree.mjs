@@ -99,3 +99,30 @@ export function makeTinyFileTree(root, files, { limitSeconds = 180 } = {}) {
   }
   return { files: made, halves, seconds: (performance.now() - t0) / 1000, complete: true };
 }
+
+/** Every regular file under `root`, for rewriting them all between rounds. */
+export function listFiles(root) {
+  const out = [];
+  for (const e of fs.readdirSync(root, { withFileTypes: true })) {
+    const p = path.join(root, e.name);
+    if (e.isDirectory()) out.push(...listFiles(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Changes every file in place: its first bytes become `tag` (same size, new content and mtime), so
+ * the next backup lists each one as modified and reads and stores it again.
+ */
+export function changeEveryFile(files, tag) {
+  const bytes = Buffer.from(tag, 'latin1');
+  for (const f of files) {
+    const fd = fs.openSync(f, 'r+');
+    try {
+      fs.writeSync(fd, bytes, 0, bytes.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
