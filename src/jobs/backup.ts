@@ -18,7 +18,7 @@ export type RunEvent =
   | { type: 'step'; step: Step }
   | { type: 'progress'; nfiles: number; originalSize: number; deduplicatedSize: number; path: string }
   | { type: 'percent'; message: string; current?: number; total?: number }
-  /** New run-log lines, stamped, in order; batched (about 4 a second while borg writes, and at each step's end). */
+  /** New run-log lines, stamped, in order, in batches: every 250 ms (or 1024 lines) while borg writes, and at each step's end. */
   | { type: 'log'; lines: string[] };
 
 export interface BackupInput {

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KEEP_LOGS, RunLog, latestLog, tailFile } from '../../src/jobs/run-log.js';
 import { History } from '../../src/jobs/history.js';
 import { worst, type RunRecord } from '../../src/records.js';
@@ -33,6 +34,132 @@ describe('run logs', () => {
     expect(await tailFile(file, 3)).toEqual(['line 19997', 'line 19998', 'line 19999']);
     await fs.rm(dir, { recursive: true });
   });
+});
+
+describe('run log batching', () => {
+  const tmp = () => fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-batch-'));
+  const strip = (l: string) => l.replace(/^\S+ /, '');
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('writes every line to the file, in order, across many chunks', async () => {
+    const dir = await tmp();
+    const log = await RunLog.open(dir, 'p', new Date());
+    const texts = Array.from({ length: 30_000 }, (_, i) => `M /data/some/longer/path/to/file-${i}.txt`);
+    for (const t of texts) log.line(t);
+    await log.close();
+    const content = await fs.readFile(log.file, 'utf8');
+    expect(content.endsWith('\n')).toBe(true);
+    const lines = content.slice(0, -1).split('\n');
+    expect(lines.map(strip)).toEqual(texts);
+    expect(lines.every((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /.test(l))).toBe(true);
+    expect((await fs.stat(log.file)).mode & 0o777).toBe(0o600);
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('keeps the last 200 lines, oldest first, as they were stamped', async () => {
+    const dir = await tmp();
+    const log = await RunLog.open(dir, 'p', new Date());
+    const stamped = Array.from({ length: 1234 }, (_, i) => log.line(`line ${i}`));
+    expect(log.tail()).toEqual(stamped.slice(-200));
+    await log.close();
+    const few = await RunLog.open(dir, 'q', new Date());
+    expect(few.tail()).toEqual([]);
+    const three = [few.line('a'), few.line('b'), few.line('c')];
+    expect(few.tail()).toEqual(three);
+    await few.close();
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('gives a listener batches, not single lines: every 250 ms while lines flow, and what is left at flush and close', async () => {
+    vi.useFakeTimers();
+    const dir = await tmp();
+    const batches: string[][] = [];
+    const log = await RunLog.open(dir, 'p', new Date(), { onLines: (lines) => batches.push(lines) });
+    const all: string[] = [];
+    for (let i = 0; i < 300; i++) all.push(log.line(`a ${i}`));
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(249);
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(batches).toEqual([all.slice(0, 300)]);
+    for (let i = 0; i < 5; i++) all.push(log.line(`b ${i}`));
+    log.flush();
+    expect(batches).toHaveLength(2);
+    expect(batches[1]).toEqual(all.slice(300));
+    all.push(log.line('last'));
+    await log.close();
+    expect(batches).toHaveLength(3);
+    expect(batches.flat()).toEqual(all);
+    vi.advanceTimersByTime(1000);
+    expect(batches).toHaveLength(3);
+    const content = await fs.readFile(log.file, 'utf8');
+    expect(content.trimEnd().split('\n')).toEqual(all);
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('hands a fast stream of lines over in batches of at most 1024, and none twice', async () => {
+    vi.useFakeTimers();
+    const dir = await tmp();
+    const batches: string[][] = [];
+    const log = await RunLog.open(dir, 'p', new Date(), { onLines: (lines) => batches.push(lines) });
+    const all = Array.from({ length: 5000 }, (_, i) => log.line(`x ${i}`));
+    expect(batches.map((b) => b.length)).toEqual([1024, 1024, 1024, 1024]);
+    await log.close();
+    expect(batches.flat()).toEqual(all);
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('writes a line that arrives alone within 250 ms, without waiting for a chunk to fill', async () => {
+    const dir = await tmp();
+    const log = await RunLog.open(dir, 'p', new Date(), { flushMs: 20 });
+    log.line('just one');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(strip((await fs.readFile(log.file, 'utf8')).trimEnd())).toBe('just one');
+    await log.close();
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('asks borg to wait while the disk is behind, and lets it go once written', async () => {
+    const dir = await tmp();
+    const log = await RunLog.open(dir, 'p', new Date());
+    expect(log.backpressure()).toBeNull();
+    const big = 'y'.repeat(1000);
+    for (let i = 0; i < 2000; i++) log.line(big);
+    const wait = log.backpressure();
+    expect(wait).toBeInstanceOf(Promise);
+    await wait;
+    expect(log.backpressure()).toBeNull();
+    await log.close();
+    expect((await fs.stat(log.file)).size).toBeGreaterThan(2000 * 1000);
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it.runIf(existsSync('/dev/full'))(
+    'survives a full disk: no throw, close resolves, the tail and the listener still get every line',
+    async () => {
+      const dir = await tmp();
+      const started = new Date('2026-02-03T04:05:06.789Z');
+      await fs.mkdir(path.join(dir, 'p'), { recursive: true });
+      // The log's own name, pointing at a device where every write fails with ENOSPC.
+      await fs.symlink('/dev/full', path.join(dir, 'p', '2026-02-03T04-05-06-789Z.log'));
+      const got: string[] = [];
+      const log = await RunLog.open(dir, 'p', started, { onLines: (lines) => got.push(...lines) });
+      const all: string[] = [];
+      for (let i = 0; i < 3000; i++) all.push(log.line(`z ${i} ${'q'.repeat(100)}`));
+      log.flush();
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 10; i++) all.push(log.line(`after ${i}`));
+      const wait = log.backpressure();
+      if (wait) await wait;
+      await log.close();
+      expect(got).toEqual(all);
+      expect(log.tail()).toEqual(all.slice(-200));
+      await fs.rm(dir, { recursive: true });
+    },
+  );
 });
 
 describe('history', () => {
