@@ -36,6 +36,8 @@ describe('prune rules', () => {
   it('refuses rules that are all zero, and an empty object', () => {
     expect(profileProblems({ prune: { keepDaily: 0, keepWeekly: 0, keepLast: 0 } })).toEqual([KEEP_NOTHING]);
     expect(profileProblems({ prune: {} })).toEqual([KEEP_NOTHING]);
+    // What a settings form hands over when every field was cleared (no JSON file has undefined).
+    expect(profileProblems({ prune: { keepDaily: undefined, keepWeekly: undefined } })).toEqual([KEEP_NOTHING]);
   });
 
   it('accepts a zero beside a rule that keeps something', () => {
