@@ -1,3 +1,4 @@
+import cronParser from 'cron-parser';
 import { describe, expect, it } from 'vitest';
 import { isDue, isOverdue, isValidCron, minIntervalCheck, nextSlot, previousSlot, schedulePeriodMs } from '../../src/schedule/due.js';
 
@@ -252,5 +253,66 @@ describe('minIntervalCheck', () => {
     expect(minIntervalCheck({ lastSuccessAt: d('2026-05-10T11:45:00Z'), minIntervalHours: 0.5, now }).allowedAt).toEqual(
       d('2026-05-10T12:15:00Z'),
     );
+  });
+});
+
+describe('slots agree with what a running scheduler fires, at every moment around a DST change', () => {
+  /** The oracle: one cron-parser iterator calling next() from days before, exactly what node-schedule does. */
+  function fired(expr: string, from: number, to: number, tz: string): number[] {
+    const it = cronParser.parseExpression(expr, { currentDate: new Date(from), tz });
+    const out: number[] = [];
+    for (let t = it.next().getTime(); t <= to; t = it.next().getTime()) out.push(t);
+    return out;
+  }
+
+  it.each([
+    [BERLIN, '2026-10-25T01:00:00Z', '30 2 * * *'],
+    [BERLIN, '2026-03-29T01:00:00Z', '30 2 * * *'],
+    [NEW_YORK, '2026-11-01T06:00:00Z', '30 1 * * *'],
+  ])('%s, change at %s, %s', (tz, change, expr) => {
+    const c = Date.parse(change);
+    const slots = fired(expr, c - 72 * HOUR, c + 72 * HOUR, tz);
+    const wrong: string[] = [];
+    // Every 45 minutes from just before the change to six hours after it: each offset of "now" from
+    // the change, so a replay may start before, inside or after the repeated or skipped hour.
+    for (let now = c - 0.75 * HOUR; now <= c + 6 * HOUR; now += 0.75 * HOUR) {
+      const want = { prev: slots.filter((s) => s <= now).at(-1), next: slots.find((s) => s > now) };
+      const got = { prev: previousSlot(expr, new Date(now), tz)?.getTime(), next: nextSlot(expr, new Date(now), tz)?.getTime() };
+      if (got.prev !== want.prev || got.next !== want.next) wrong.push(new Date(now).toISOString());
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('fall back: a 02:30 backup that ran in the first 02:30 is not due again in the hours after the change', () => {
+    const lastSuccessStartedAt = d('2026-10-25T00:30:00Z');
+    for (const now of ['2026-10-25T03:15:00Z', '2026-10-25T03:45:00Z', '2026-10-25T05:15:00Z']) {
+      expect(isDue({ schedule: '30 2 * * *', lastSuccessStartedAt, now: d(now), tz: BERLIN }), now).toBe(false);
+    }
+  });
+});
+
+describe('due-ness edge cases', () => {
+  it('is never due, and does not throw, in a time zone that does not exist', () => {
+    expect(
+      isDue({ schedule: '0 12 * * *', lastSuccessStartedAt: d('2026-05-01T12:00:00Z'), now: d('2026-05-10T15:00:00Z'), tz: 'Not/AZone' }),
+    ).toBe(false);
+  });
+
+  it('refuses to give a period for a valid schedule in a time zone that does not exist, naming the schedule', () => {
+    expect(() => schedulePeriodMs('0 12 * * *', d('2026-05-10T12:00:00Z'), 'Not/AZone')).toThrow(RangeError);
+    expect(() => schedulePeriodMs('nope', d('2026-05-10T12:00:00Z'))).toThrow('Invalid cron schedule: nope');
+  });
+
+  it('takes the typical gap of a weekday schedule even when the weekend gap comes fifth', () => {
+    // From Monday's slot the gaps are 24, 24, 24, 24, 72 (Fri -> Mon), 24, ... hours.
+    expect(schedulePeriodMs('0 12 * * 1-5', d('2026-05-11T13:00:00Z'), 'UTC')).toBe(24 * HOUR);
+  });
+
+  it('does not hold a disk-triggered run back when minIntervalHours is 0, even after the clock was set back', () => {
+    const now = d('2026-05-10T12:00:00Z');
+    expect(minIntervalCheck({ lastSuccessAt: d('2026-05-10T13:00:00Z'), minIntervalHours: 0, now })).toEqual({
+      allowed: true,
+      allowedAt: null,
+    });
   });
 });
