@@ -45,11 +45,11 @@ const MAX_STDOUT = 256 * 1024 * 1024;
  * as it comes, that is one wake-up, read(2) and parse pass per line: more CPU than borg's own listing
  * (bench/engine-overhead.mjs, section 3). So after each read the pipe is left alone for a moment and
  * the lines gathered in it are read at once. The pause is sized from the rate borg wrote at so that
- * about READ_BATCH_BYTES gather, a quarter of the 64 KiB a pipe holds, so borg never waits for us;
- * and at most READ_PAUSE_MS, so progress stays live.
+ * about READ_BATCH_BYTES gather, half of the 16 KiB a pipe starts with on macOS (Linux: 64 KiB), so
+ * borg does not wait for us; and it lasts at most READ_PAUSE_MS, so progress stays live.
  */
 const READ_PAUSE_MS = 40;
-const READ_BATCH_BYTES = 16 * 1024;
+const READ_BATCH_BYTES = 8 * 1024;
 
 /**
  * A paused stream still reads from its pipe until highWaterMark bytes are buffered; with the usual
@@ -86,8 +86,9 @@ class Holds {
 }
 
 /**
- * Runs one borg command: argv only, stdin closed, stderr parsed line by line as it arrives (never
- * buffered whole), the passphrase written to an extra pipe that borg reads via BORG_PASSPHRASE_FD.
+ * Runs one borg command: argv only, stdin closed, stderr parsed as it arrives, a batch of lines at
+ * a time (never buffered whole), the passphrase written to an extra pipe that borg reads via
+ * BORG_PASSPHRASE_FD.
  */
 export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const collector = new DiagnosisCollector({ ...opts.ctx, passphraseSupplied: opts.secret.kind !== 'none' });
