@@ -9,9 +9,10 @@
  *      many, to show memory does not grow with the file count. Goal: < 150 MB and flat.
  *   3. CPU when every file changed: before each round every one of the 20k files is rewritten, so
  *      borg lists, reads and stores each (one file_status line per file). `dandelion run` against
- *      plain borg create → prune → compact with the same argv and environment, wall time and CPU
- *      (user + system of the whole process tree: node and borg), paired per round, the side that
- *      goes first alternating. Goal: CPU ≤ 1.05×, wall ≤ 1.03× plain borg.
+ *      plain borg create → prune → compact with the same argv and environment (its stderr once on a
+ *      pipe drained here, once in a file), wall time and CPU (user + system of the whole process
+ *      tree: node and borg), paired per round, the order of the three rotating. Goal: CPU ≤ 1.05×,
+ *      wall ≤ 1.03× plain borg.
  *
  * Usage: npm run build && node bench/engine-overhead.mjs
  *          [--files N] [--status-lines N] [--rounds N] [--rss-repeats N] [--cpu-rounds N] [--quick]
@@ -23,6 +24,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Buffer } from 'node:buffer';
@@ -61,7 +63,7 @@ const { values: opt } = parseArgs({
 if (opt.help) {
   process.stdout.write(
     'node bench/engine-overhead.mjs [--files N (20000)] [--status-lines N (500000)] [--rounds N (3)] [--rss-repeats N (2)]\n' +
-      '                               [--cpu-rounds N (5)] [--quick] [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]\n',
+      '                               [--cpu-rounds N (6)] [--quick] [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]\n',
   );
   process.exit(0);
 }
@@ -70,7 +72,8 @@ const FILES = positiveInt('files', opt.files, opt.quick ? 2000 : 20000);
 const STATUS_LINES = positiveInt('status-lines', opt['status-lines'], opt.quick ? 50000 : 500000);
 const ROUNDS = positiveInt('rounds', opt.rounds, opt.quick ? 1 : 3);
 const RSS_REPEATS = positiveInt('rss-repeats', opt['rss-repeats'], opt.quick ? 1 : 2);
-const CPU_ROUNDS = positiveInt('cpu-rounds', opt['cpu-rounds'], opt.quick ? 1 : 5);
+// Six rounds: each of the three sides goes first, second and third twice.
+const CPU_ROUNDS = positiveInt('cpu-rounds', opt['cpu-rounds'], opt.quick ? 1 : 6);
 const ONLY = opt.only ?? null;
 const CLI = opt.cli ? path.resolve(opt.cli) : path.join(ROOT, 'dist', 'cli.js');
 if (ONLY && !['overhead', 'rss', 'cpu'].includes(ONLY)) {
@@ -813,6 +816,8 @@ async function cpuBench() {
   const rounds = [];
   for (let r = 0; r < CPU_ROUNDS; r++) {
     changeEveryFile(files, `r${String(r).padStart(4, '0')}`);
+    // The changes reach the disk now, not under whichever side runs while the kernel writes them back.
+    spawnSync('sync');
     const order = CPU_SIDES.map((_, i) => CPU_SIDES[(i + r) % CPU_SIDES.length]);
     const row = {};
     for (const side of order) {
