@@ -7,6 +7,8 @@ export type ErrorKind =
   | 'config-invalid'
   | 'unknown-profile'
   | 'busy'
+  | 'interrupted'
+  | 'killed'
   | 'passphrase-wrong'
   | 'passphrase-missing'
   | 'repo-missing'

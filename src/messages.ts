@@ -188,6 +188,16 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         message: `There is no backup profile "${ctx.profile ?? ''}".`,
         fix: info.detail ? `Known profiles: ${info.detail}.` : 'Add a profile in Preferences or in config.json.',
       };
+    case 'interrupted':
+      return {
+        message: `The backup to ${repo}${info.detail ? ` started ${info.detail}` : ''} never finished: Dandelion was stopped outright (killed, or the computer lost power) while it ran.`,
+        fix: 'Nothing needs repairing: the next backup resumes from borg’s last checkpoint. Back up now to be safe again.',
+      };
+    case 'killed':
+      return {
+        message: `borg was stopped from outside${info.detail ? ` (${info.detail})` : ''} before the backup to ${repo} finished; nobody cancelled it in Dandelion.`,
+        fix: 'Back up again; borg resumes from its last checkpoint. If it keeps happening, look for what ends it (memory pressure, another tool, a shutdown).',
+      };
     case 'busy':
       return {
         message: `Another Dandelion process is already using ${repo}${info.detail ? `: ${info.detail}` : ''}.`,
