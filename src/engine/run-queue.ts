@@ -15,6 +15,7 @@ import type { History } from '../jobs/history.js';
 import { diskMissing, runBackup, type RunEvent, type Step } from '../jobs/backup.js';
 import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
 import { diagnosisOf } from './outcome.js';
+import { recoverStaleRun } from './recovery.js';
 import { Throttle } from './throttle.js';
 
 export const PROGRESS_INTERVAL_MS = 250;
@@ -54,6 +55,8 @@ export interface RunQueueDeps {
   log(profile: string, lines: string[]): void;
   finished(record: RunRecord): void;
   changed(): void;
+  /** A line for the daemon's log (recoveries). */
+  note?(line: string): void;
 }
 
 interface ActiveRun {
@@ -154,10 +157,13 @@ export class RunQueue {
     const startedAt = entry.progress.startedAt;
     const lockFile = deps.paths.repoLock(profile.repository);
     const what = `backup of "${profile.id}" (${profile.repository})`;
-    let lock = await tryLock(lockFile, what, profile.id);
+    const mine = { profile: profile.id, trigger, repository: profile.repository };
+    // A lock left by a process that was killed: end its borg, record its run, then take over.
+    const stale = (owner: LockOwner | null) => recoverStaleRun(owner, deps.history, { log: deps.note }).then(() => deps.changed());
+    let lock = await tryLock(lockFile, what, mine, stale);
     while (!lock.ok && busy === 'wait' && !signal.aborted) {
       await sleep(1000, signal);
-      lock = await tryLock(lockFile, what, profile.id);
+      lock = await tryLock(lockFile, what, mine, stale);
     }
     if (!lock.ok) {
       // The repository is fine, someone else is using it: the caller gets a record, history does not.

@@ -7,7 +7,8 @@
 import fs from 'node:fs/promises';
 import type { ConfigPaths } from '../paths.js';
 import { writeFileAtomic } from '../profiles/store.js';
-import { alive, liveOwner, type LockOwner } from '../jobs/pid-lock.js';
+import { liveOwner, type LockOwner } from '../jobs/pid-lock.js';
+import { ownStart, sameProcess } from '../jobs/process-identity.js';
 
 export interface RetryPlan {
   /** When the next automatic attempt is due (ISO). */
@@ -20,20 +21,21 @@ export interface RetryPlan {
 
 export interface TriggerState {
   pid: number;
+  start?: string;
   waiting: string[];
   retries: Record<string, RetryPlan>;
 }
 
 /** Written whenever the owner's waits or retries change; read by every other process. */
 export async function publishTriggerState(paths: ConfigPaths, state: Omit<TriggerState, 'pid'>): Promise<void> {
-  await writeFileAtomic(paths.waiting, JSON.stringify({ pid: process.pid, ...state })).catch(() => {});
+  await writeFileAtomic(paths.waiting, JSON.stringify({ pid: process.pid, start: ownStart() ?? undefined, ...state })).catch(() => {});
 }
 
 /** The state another live process published, or null (none, ours, or its process is gone). */
 export async function readTriggerState(paths: ConfigPaths): Promise<TriggerState | null> {
   try {
     const raw = JSON.parse(await fs.readFile(paths.waiting, 'utf8')) as Partial<TriggerState> & { profiles?: string[] };
-    if (typeof raw.pid !== 'number' || raw.pid === process.pid || !alive(raw.pid)) return null;
+    if (typeof raw.pid !== 'number' || raw.pid === process.pid || !sameProcess(raw.pid, raw.start)) return null;
     return {
       pid: raw.pid,
       // `profiles` is how earlier versions named the waiting list.

@@ -1,32 +1,45 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { ownStart, sameProcess } from './process-identity.js';
 
 export interface LockOwner {
   pid: number;
+  /** When the owner process started (see process-identity.ts): proves the pid is still the same process. */
+  start?: string;
   what: string;
   since: string;
   /** The profile a repository lock was taken for, so other processes can show it as running. */
   profile?: string;
+  /** For a backup: its trigger, its log, the repository, and borg's own process once it runs. */
+  trigger?: string;
+  log?: string;
+  repository?: string;
+  borg?: { pid: number; start?: string };
 }
 
-export type LockResult = { ok: true; release: () => Promise<void> } | { ok: false; owner: LockOwner };
+export type LockResult =
+  { ok: true; release: () => Promise<void>; update: (extra: Partial<LockOwner>) => Promise<void> } | { ok: false; owner: LockOwner };
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The recorded owner is still running: same pid and, where recorded, same start. */
+export function ownerAlive(owner: LockOwner): boolean {
+  return sameProcess(owner.pid, owner.start);
 }
 
 /**
- * A lock file holding the owner's pid, taken with O_EXCL so two processes cannot both win.
- * A lock whose process is gone (crash, kill -9, power loss) is stale and taken over.
+ * A lock file holding the owner's pid and start, taken with O_EXCL so two processes cannot both win.
+ * A lock whose process is gone (crash, kill -9, power loss, or a reboot that gave its pid to
+ * another process) is stale: `onStale` may deal with what it left (an orphaned borg, an
+ * interrupted run) before it is taken over.
  */
-export async function tryLock(file: string, what: string, profile?: string): Promise<LockResult> {
+export async function tryLock(
+  file: string,
+  what: string,
+  extra: Partial<LockOwner> = {},
+  onStale?: (owner: LockOwner | null) => Promise<void>,
+): Promise<LockResult> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const me: LockOwner = { pid: process.pid, what, since: new Date().toISOString(), ...(profile ? { profile } : {}) };
+  const start = ownStart();
+  let me: LockOwner = { pid: process.pid, ...(start ? { start } : {}), what, since: new Date().toISOString(), ...extra };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await fs.open(file, 'wx', 0o600);
@@ -40,15 +53,33 @@ export async function tryLock(file: string, what: string, profile?: string): Pro
           released = true;
           await fs.rm(file, { force: true });
         },
+        update: async (more) => {
+          if (released) return;
+          me = { ...me, ...more };
+          const tmp = `${file}.${process.pid}.tmp`;
+          await fs.writeFile(tmp, JSON.stringify(me), { mode: 0o600 });
+          await fs.rename(tmp, file);
+        },
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = await readOwner(file);
-    if (owner && alive(owner.pid) && owner.pid !== process.pid) return { ok: false, owner };
     if (owner && owner.pid === process.pid) return { ok: false, owner };
-    // Stale (or half-written by a process that died): remove and try again.
-    await fs.rm(file, { force: true });
+    if (owner && ownerAlive(owner)) return { ok: false, owner };
+    // Stale (or half-written by a process that died). Only one process may clear it: the one whose
+    // rename wins; the others find it gone and try again.
+    const claimed = `${file}.stale.${process.pid}`;
+    try {
+      await fs.rename(file, claimed);
+    } catch {
+      continue;
+    }
+    try {
+      await onStale?.(owner);
+    } finally {
+      await fs.rm(claimed, { force: true });
+    }
   }
   const owner = (await readOwner(file)) ?? { pid: 0, what: 'unknown', since: '' };
   return { ok: false, owner };
@@ -57,18 +88,24 @@ export async function tryLock(file: string, what: string, profile?: string): Pro
 /** The live owner of a lock file, or null when it is free or stale. */
 export async function liveOwner(file: string): Promise<LockOwner | null> {
   const owner = await readOwner(file);
-  return owner && alive(owner.pid) ? owner : null;
+  return owner && ownerAlive(owner) ? owner : null;
 }
 
 export async function readOwner(file: string): Promise<LockOwner | null> {
   try {
-    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockOwner>;
-    if (typeof parsed.pid !== 'number') return null;
+    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockOwner> | null;
+    if (!parsed || typeof parsed.pid !== 'number') return null;
+    const borg = parsed.borg && typeof parsed.borg.pid === 'number' ? parsed.borg : undefined;
     return {
       pid: parsed.pid,
+      ...(typeof parsed.start === 'string' ? { start: parsed.start } : {}),
       what: String(parsed.what ?? ''),
       since: String(parsed.since ?? ''),
       ...(parsed.profile ? { profile: String(parsed.profile) } : {}),
+      ...(parsed.trigger ? { trigger: String(parsed.trigger) } : {}),
+      ...(parsed.log ? { log: String(parsed.log) } : {}),
+      ...(parsed.repository ? { repository: String(parsed.repository) } : {}),
+      ...(borg ? { borg: { pid: borg.pid, ...(typeof borg.start === 'string' ? { start: borg.start } : {}) } } : {}),
     };
   } catch {
     return null;
