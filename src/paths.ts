@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { canonicalRepository } from './borg/location.js';
 
 /** The folder Electron's `userData` gives the app, so the tray and the CLI share one config. */
 export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -26,9 +27,13 @@ export function expandHome(p: string): string {
   return p;
 }
 
-/** A short, filesystem-safe key for a repository location (used for lock and state file names). */
+/**
+ * A short, filesystem-safe key for a repository (used for lock and state file names). Taken from the
+ * canonical location, so every spelling of one repository (`/x/./repo/`, a symlinked folder,
+ * `u@h:r` and `ssh://u@h:22/./r`) shares one lock.
+ */
 export function repoKey(repository: string): string {
-  return crypto.createHash('sha256').update(repository).digest('hex').slice(0, 16);
+  return crypto.createHash('sha256').update(canonicalRepository(repository)).digest('hex').slice(0, 16);
 }
 
 /** Every file and folder the engine keeps under a config dir, named in one place. */
@@ -47,7 +52,7 @@ export interface ConfigPaths {
   borgVersions: string;
   /** What the engine learnt about repositories (e.g. their encryption), keyed by repository location. */
   repositories: string;
-  /** Held while a borg command runs on that repository, across processes. */
+  /** Held while a borg command runs on that repository, across processes; one file however the location is spelt. */
   repoLock(repository: string): string;
 }
 
