@@ -23,6 +23,8 @@ export interface BorgRunOptions {
   /** Keep stdout (borg's --json answer). Off for commands whose stdout we don't need. */
   captureStdout?: boolean;
   signal?: AbortSignal;
+  /** Called with borg's pid once it runs (its own process group), so a lock can name it. */
+  onSpawn?: (pid: number) => void;
   /** Called after each stderr chunk; a promise means "pause borg's output until it resolves". */
   backpressure?: () => Promise<void> | null;
   /** SIGINT lets borg write a checkpoint; SIGTERM follows if it has not exited after this long. */
@@ -101,6 +103,7 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
     // Own process group: cancel reaches borg and its ssh child, and there is no terminal to prompt on.
     detached: true,
   });
+  if (child.pid) opts.onSpawn?.(child.pid);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError: Error | null }>((resolve) => {
     child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err }));
     child.once('close', (code, signal) => resolve({ code, signal, spawnError: null }));

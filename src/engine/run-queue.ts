@@ -16,6 +16,12 @@ import { diskMissing, runBackup, type RunEvent, type Step } from '../jobs/backup
 import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
 import { diagnosisOf } from './outcome.js';
 import { recoverStaleRun } from './recovery.js';
+import { processStart } from '../jobs/process-identity.js';
+
+function startOf(pid: number): { start?: string } {
+  const start = processStart(pid);
+  return start ? { start } : {};
+}
 import { Throttle } from './throttle.js';
 
 export const PROGRESS_INTERVAL_MS = 250;
@@ -209,10 +215,26 @@ export class RunQueue {
         volumePath: deps.volumePath(profile),
         signal,
         cancelGraceMs: deps.cancelGraceMs,
+        // The lock names borg too: if this process is killed, the next one ends the orphan first.
+        onBorgStart: (pid) => void lock.update({ borg: { pid, ...startOf(pid) } }).catch(() => {}),
         onEvent: (event) => this.onEvent(profile.id, entry, event),
       });
       entry.throttle.flush();
       record = { ...backup, repository: profile.repository };
+      if (record.result === 'cancelled' && !signal.aborted) {
+        // borg ended by a signal nobody here sent (kill, OOM, shutdown): not a user's cancel.
+        const d = diagnosisFor(
+          'killed',
+          { repository: profile.repository, platform: process.platform, passphraseSupplied: false, profile: profile.id },
+          record.diagnoses.find((x) => x.kind === 'cancelled')?.detail,
+        );
+        record = {
+          ...record,
+          result: 'error',
+          message: d.message,
+          diagnoses: [d, ...record.diagnoses.filter((x) => x.kind !== 'cancelled')],
+        };
+      }
       await deps.history.append(record);
     } finally {
       await lock.release();

@@ -34,6 +34,8 @@ export interface BackupInput {
   signal?: AbortSignal;
   onEvent?: (ev: RunEvent) => void;
   cancelGraceMs?: number;
+  /** borg's pid for each step, as it starts. */
+  onBorgStart?: (pid: number) => void;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -137,6 +139,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       captureStdout: capture,
       signal: input.signal,
       cancelGraceMs: input.cancelGraceMs,
+      onSpawn: input.onBorgStart,
       backpressure: () => log.backpressure(),
       onEvent: (ev) => {
         if (ev.type === 'archive_progress' && !ev.finished) {
