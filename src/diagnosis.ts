@@ -27,6 +27,11 @@ export type ErrorKind =
   | 'borg-too-old'
   | 'disk-not-mounted'
   | 'disk-removed'
+  | 'disk-full'
+  | 'repo-folder-missing'
+  | 'source-broken-link'
+  | 'no-sources'
+  | 'no-archive'
   | 'cancelled'
   | 'unknown';
 

@@ -144,7 +144,9 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         : {
             message: info.detail?.includes('looked in')
               ? `BorgBackup (borg) was not found ${info.detail.replace(/^borg was not found /, '')}.`
-              : 'BorgBackup (borg) is not installed on this computer.',
+              : info.detail?.includes(' is not BorgBackup')
+                ? `${firstLine(info.detail)}.`
+                : 'BorgBackup (borg) is not installed on this computer.',
             fix: mac
               ? `Install it with ${CODE('brew install borgbackup')}, or set the path to borg in settings.`
               : `Install it with your package manager (e.g. ${CODE('sudo apt install borgbackup')}), or set the path to borg in settings.`,
@@ -165,6 +167,38 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
       return {
         message: `The disk holding ${repo} went away during the backup.`,
         fix: 'Reconnect the disk and run the backup again; borg resumes from the last checkpoint.',
+      };
+    case 'disk-full': {
+      // borg's own numbers when it checked before writing: "(required: 100.17 MB, available: 17.87 MB)".
+      const need = /required: ([^,]+), available: ([^)]+)\)/.exec(info.detail ?? '');
+      const quota = /storage quota \(([^)]+)\) has been exceeded/.exec(info.detail ?? '');
+      const numbers = need ? ` (it needed ${need[1]}, ${need[2]} was free)` : '';
+      return {
+        message: quota
+          ? `The backup repository ${repo} is full: it reached its storage quota of ${quota[1]}, so this backup was not saved.`
+          : `The backup disk is full${info.remote ? ' on the server' : ''}: borg could not write to ${repo}${numbers}, so this backup was not saved.`,
+        fix: 'Make room: delete archives you no longer need (`borg prune` with fewer kept, or `borg delete`, then `borg compact`, which gives the space back), free other space on that disk, or move the backups to a bigger disk. The archives made before are intact.',
+      };
+    }
+    case 'repo-folder-missing':
+      return {
+        message: `The folder ${info.example ?? 'holding the repository'} does not exist, so there is no backup repository at ${repo}.`,
+        fix: `Check the repository path in the profile for a typo. To start a new repository there, run \`dandelion init ${ctx.profile ?? '<profile>'}\`.`,
+      };
+    case 'source-broken-link':
+      return {
+        message: `${info.example ?? 'A source'} is a link to ${info.detail ?? 'a place'} that does not exist, so it was not backed up.`,
+        fix: "Connect the disk the link points to, or change the link (or the profile's sources) to the real folder.",
+      };
+    case 'no-sources':
+      return {
+        message: `Nothing was backed up: none of the sources exist${info.detail ? ` (${info.detail})` : ''}.`,
+        fix: 'Check the sources in the profile; if they live on a disk, connect it and back up again.',
+      };
+    case 'no-archive':
+      return {
+        message: `${info.example ?? 'borg'} finished without making an archive, so nothing was backed up.`,
+        fix: 'Make sure the path to borg in settings is BorgBackup 1.2 or newer (`dandelion doctor` checks it), then back up again.',
       };
     case 'cancelled':
       return {
@@ -220,9 +254,10 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
 /** A path inside a borg file warning: `/a/b: open: [Errno 13] Permission denied: 'b'`. */
 export const FILE_WARNING = /^(.*?): (?:[a-z_]+: )?\[Errno (\d+)\] ([^:]+)/;
 
-export function diagnosisFor(kind: ErrorKind, ctx: ClassifyContext, detail?: string): Diagnosis {
-  const info: DiagnosisFacts = { detail, remote: detail?.startsWith('Remote: ') };
+/** `facts` adds what a caller knows beyond the raw line, e.g. the path a diagnosis is about (`example`). */
+export function diagnosisFor(kind: ErrorKind, ctx: ClassifyContext, detail?: string, facts: DiagnosisFacts = {}): Diagnosis {
+  const info: DiagnosisFacts = { detail, remote: detail?.startsWith('Remote: '), ...facts };
   const file = detail ? FILE_WARNING.exec(detail) : null;
-  if (file) info.example = file[1];
+  if (file) info.example ??= file[1];
   return { kind, ...describe(kind, ctx, info), ...(detail ? { detail } : {}) };
 }

@@ -77,6 +77,9 @@ function kindForMsgid(msgid: string, ctx: ClassifyContext): ErrorKind | null {
       return 'source-permission';
     case 'BackupFileNotFoundError':
       return 'source-missing';
+    case 'Repository.InsufficientFreeSpaceError':
+    case 'Repository.StorageQuotaExceeded':
+      return 'disk-full';
     default:
       // borg 1.2 logs "Received SIGTERM" with msgid Signal.SIGTERM (also SIGHUP).
       return msgid.startsWith('Signal.') ? 'cancelled' : null;
@@ -116,6 +119,7 @@ const PRIORITY: readonly ErrorKind[] = [
   'repo-exists',
   'disk-not-mounted',
   'disk-removed',
+  'disk-full',
   'lock-timeout',
   'lock-failed',
   'connection-lost',
@@ -141,6 +145,10 @@ const MAX_OTHER_BUCKETS = 10;
 const SIGNAL_ERRORS = new Set(['Got Ctrl-C / SIGINT.', 'Keyboard interrupt']);
 // Errors on the repository path that mean the disk itself vanished (EIO, ENXIO, ENODEV).
 const DISK_GONE = /\[Errno (5|6|19)\]/;
+// borg's repository, when a write fails with ENOSPC: it rolls back and logs this (borg 1.2 and 1.4).
+const DISK_FULL = /^(Remote: )?No space left on device, cleaning up partial transaction/;
+// ENOSPC anywhere else in an error line or traceback (the cache dir, a remote's exception text).
+const ENOSPC = /\[Errno 28\]|No space left on device/;
 
 interface Bucket {
   count: number;
@@ -183,6 +191,10 @@ export class DiagnosisCollector {
     const msg = ev.message;
     this.keep(msg);
     const kind = ev.msgid ? kindForMsgid(ev.msgid, this.ctx) : null;
+    if (!kind && DISK_FULL.test(msg)) {
+      this.note('disk-full', msg, false, msg.startsWith('Remote: '));
+      return;
+    }
     if (kind === 'source-permission' || kind === 'source-missing' || (ev.level === 'WARNING' && !ev.msgid)) {
       if (this.fileWarning(msg, kind)) return;
     }
@@ -191,8 +203,11 @@ export class DiagnosisCollector {
     else if (ev.level === 'WARNING') this.firstWarning ??= clip(msg);
     else if (SIGNAL_ERRORS.has(msg)) this.note('cancelled', msg, true);
     else if (this.local && DISK_GONE.test(msg)) this.note('disk-removed', msg, true);
-    // A traceback follows the error it explains; the error line is the useful one.
-    else if (!msg.startsWith('Traceback (most recent call last)')) this.firstError ??= clip(msg);
+    // A traceback follows the error it explains; the error line is the useful one, unless it ends in ENOSPC.
+    else if (msg.startsWith('Traceback (most recent call last)')) {
+      if (ENOSPC.test(msg)) this.note('disk-full', lastLine(msg, ENOSPC), false);
+    } else if (ENOSPC.test(msg)) this.note('disk-full', msg, false, msg.startsWith('Remote: '));
+    else this.firstError ??= clip(msg);
   }
 
   finish(exitCode: number | null, signal?: string | null): { level: 'success' | 'warning' | 'error'; diagnoses: Diagnosis[] } {
@@ -203,6 +218,8 @@ export class DiagnosisCollector {
     const fallback = modern ? kindForMsgid(modern, this.ctx) : null;
     const out: Diagnosis[] = [];
     if (!warning) out.push(...this.errorDiagnoses(exitCode, fallback));
+    // borg rolls a full repository back and fails; should it ever only warn, the full disk still leads.
+    if (warning && this.errors.has('disk-full')) out.push(this.make('disk-full', { detail: this.errors.get('disk-full')?.detail }));
     out.push(...this.warningDiagnoses(warning ? fallback : null));
     if (warning && out.length === 0 && this.firstWarning) out.push(this.make('unknown', { detail: this.firstWarning }));
     return { level: warning ? 'warning' : 'error', diagnoses: out };
@@ -223,9 +240,13 @@ export class DiagnosisCollector {
   }
 
   private warningDiagnoses(fallback: ErrorKind | null): Diagnosis[] {
-    const buckets = [...this.fileWarnings.values()].sort(
-      (a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind) || b.count - a.count,
-    );
+    // A full repository makes borg report every file it was writing as unreadable ("read: [Errno 28]"):
+    // those files are fine, and the disk-full diagnosis already says why the backup failed.
+    const full = this.errors.has('disk-full');
+    const buckets = [...this.fileWarnings.entries()]
+      .filter(([key]) => !(full && key === 'errno 28'))
+      .map(([, b]) => b)
+      .sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind) || b.count - a.count);
     const out = buckets.map((b) => this.make(b.kind, { detail: b.detail, summary: b.summary, count: b.count, example: b.example }));
     if (out.length === 0 && (fallback === 'source-permission' || fallback === 'source-missing')) out.push(this.make(fallback, {}));
     return out;
@@ -276,6 +297,11 @@ export class DiagnosisCollector {
     this.fileWarnings.set(key, { kind: resolved, count: 1, detail: clip(msg), summary, example: m?.[1] ?? changed?.[1] });
     return true;
   }
+}
+
+/** The last line of a multi-line message that matches, e.g. `OSError: [Errno 28] …` at a traceback's end. */
+function lastLine(msg: string, re: RegExp): string {
+  return msg.split('\n').findLast((l) => re.test(l)) ?? msg;
 }
 
 function clip(s: string): string {

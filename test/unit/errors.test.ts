@@ -640,3 +640,107 @@ describe('file warnings in detail', () => {
     expect(kinds(collect([logged('WARNING', "/p: open: [Errno 13] Permission denied: 'p'")], 105))).toEqual(['source-permission']);
   });
 });
+
+describe('a full backup disk', () => {
+  it('reads borg 1.2’s rollback on ENOSPC as disk-full, without a false line about unreadable files', () => {
+    const r = classify('disk-full');
+    expect(r.level).toBe('error');
+    expect(kinds(r)).toEqual(['disk-full']);
+    const [d] = r.diagnoses;
+    expect(d?.message).toMatch(/^The backup disk is full: borg could not write to \/tmp\/dand-rec\/w\/disk\/repo/);
+    expect(d?.message).not.toMatch(/borg reported|Local Exception/);
+    expect(d?.fix).toMatch(/borg compact/);
+    expect(d?.fix).toMatch(/bigger disk/);
+    expect(r.diagnoses.map((x) => x.message).join('\n')).not.toMatch(/could not be read|everything else was backed up/);
+  });
+
+  it('gives the space borg needed when borg checked before writing', () => {
+    const r = classify('disk-full-insufficient');
+    expect(kinds(r)).toEqual(['disk-full']);
+    expect(r.diagnoses[0]?.message).toContain('(it needed 100.17 MB, 17.87 MB was free)');
+    expect(r.diagnoses[0]?.detail).toMatch(/^Insufficient free space/);
+  });
+
+  it('takes ENOSPC at the end of a traceback, or in an error line, as a full disk', () => {
+    const tb = logged('ERROR', 'Traceback (most recent call last):\n  File "x"\nOSError: [Errno 28] No space left on device');
+    expect(collect([logged('ERROR', 'Local Exception', 'Exception'), tb], 2).diagnoses).toMatchObject([
+      { kind: 'disk-full', detail: 'OSError: [Errno 28] No space left on device' },
+    ]);
+    expect(kinds(collect([logged('ERROR', "[Errno 28] No space left on device: '/srv/cache/chunks'")], 2))).toEqual(['disk-full']);
+    // A traceback about something else stays out of the diagnosis, as before.
+    expect(kinds(collect([logged('ERROR', 'Traceback (most recent call last):\nOSError: [Errno 5] x')], 2, sshCtx))).toEqual(['unknown']);
+  });
+
+  it('says a storage quota was reached, and that the disk of a server is full', () => {
+    const quota = collect(
+      [
+        logged(
+          'ERROR',
+          'The storage quota (10 MB) has been exceeded (12 MB). Try deleting some archives.',
+          'Repository.StorageQuotaExceeded',
+        ),
+      ],
+      2,
+    );
+    expect(quota.diagnoses[0]).toMatchObject({ kind: 'disk-full' });
+    expect(quota.diagnoses[0]?.message).toContain('storage quota of 10 MB');
+    const remote = collect(
+      [logged('WARNING', 'Remote: No space left on device, cleaning up partial transaction to free space.')],
+      2,
+      sshCtx,
+    );
+    expect(remote.diagnoses[0]?.message).toMatch(/^The backup disk is full on the server/);
+  });
+
+  it('keeps the ENOSPC file lines when nothing says the repository filled up', () => {
+    const r = collect([logged('WARNING', "/d: read: [Errno 28] No space left on device: 'd'")], 1);
+    expect(r.diagnoses.map((d) => d.message)).toEqual(['1 file could not be read (No space left on device): /d.']);
+  });
+
+  it('puts a full disk first even if borg only warned', () => {
+    const r = collect([logged('WARNING', 'No space left on device, cleaning up partial transaction to free space.')], 1);
+    expect(r).toMatchObject({ level: 'warning', diagnoses: [{ kind: 'disk-full' }] });
+  });
+});
+
+describe('the kinds a run decides before or after borg', () => {
+  const local: ClassifyContext = { ...ctx, repository: '/home/a/Bakups/repo', profile: 'docs' };
+
+  it('names a repository folder that does not exist, not a disk', () => {
+    const d = diagnosisFor('repo-folder-missing', local, undefined, { example: '/home/a/Bakups' });
+    expect(d.message).toBe('The folder /home/a/Bakups does not exist, so there is no backup repository at /home/a/Bakups/repo.');
+    expect(d.fix).toContain('`dandelion init docs`');
+  });
+
+  it('names a source that is a broken link and where it points', () => {
+    const d = diagnosisFor('source-broken-link', local, '/Volumes/x/Documents', { example: '~/Documents' });
+    expect(d.message).toBe('~/Documents is a link to /Volumes/x/Documents that does not exist, so it was not backed up.');
+  });
+
+  it('says none of the sources exist, listing them', () => {
+    expect(diagnosisFor('no-sources', local, '~/a, ~/b').message).toBe('Nothing was backed up: none of the sources exist (~/a, ~/b).');
+  });
+
+  it('says a create without an archive saved nothing, naming the program', () => {
+    const d = diagnosisFor('no-archive', local, 'borg 1.2.4', { example: '/opt/fake/borg' });
+    expect(d.message).toBe('/opt/fake/borg finished without making an archive, so nothing was backed up.');
+    expect(d.fix).toContain('dandelion doctor');
+  });
+
+  it('names a file that is not borg as such, not as missing', () => {
+    const d = diagnosisFor('borg-missing', local, '/opt/fake/borg is not BorgBackup (it is not executable)');
+    expect(d.message).toBe('/opt/fake/borg is not BorgBackup (it is not executable).');
+  });
+
+  it.each<ErrorKind>(['disk-full', 'repo-folder-missing', 'source-broken-link', 'no-sources', 'no-archive'])(
+    '%s has a message and a fix without facts',
+    (kind) => {
+      for (const platform of ['darwin', 'linux'] as const) {
+        const d = diagnosisFor(kind, { ...ctx, platform });
+        expect(d.message.length).toBeGreaterThan(10);
+        expect(d.fix.length).toBeGreaterThan(10);
+        expect(d.message + d.fix).not.toMatch(/undefined|NaN|null/);
+      }
+    },
+  );
+});
