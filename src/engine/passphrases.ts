@@ -4,7 +4,7 @@
  */
 import type { Profile } from '../profiles/schema.js';
 import type { Secret } from '../borg/run.js';
-import type { SecretStore } from '../secrets/keyring.js';
+import { keyringAccount, type SecretStore } from '../secrets/keyring.js';
 import { diagnosisFor } from '../messages.js';
 import type { PassphraseCheck } from '../repo/passphrase-check.js';
 import { failed, ok, Refusal, diagnosisOf, type Outcome } from './outcome.js';
@@ -46,17 +46,43 @@ export class Passphrases {
 
   private async get(p: Profile): Promise<string | null> {
     try {
-      return await this.store.get(p.repository);
+      return await this.lookup(p);
     } catch (err) {
       throw new Refusal(diagnosisOf(err, p));
     }
+  }
+
+  /**
+   * The stored passphrase, under the canonical account. Earlier versions stored it under the
+   * location as typed; found there, it is moved (set under the canonical account first, then the
+   * old one deleted, so a crash in between loses nothing). A move that fails is tried again at the
+   * next lookup: the run still gets its passphrase.
+   */
+  private async lookup(p: Profile): Promise<string | null> {
+    const account = keyringAccount(p.repository);
+    const value = await this.store.get(account);
+    if (value !== null || account === p.repository) return value;
+    const legacy = await this.store.get(p.repository);
+    if (legacy === null) return null;
+    try {
+      await this.store.set(account, legacy);
+      await this.store.delete(p.repository);
+    } catch {
+      // Left where it was; found there again next time.
+    }
+    return legacy;
+  }
+
+  /** Removes a passphrase stored under the location as typed (before accounts were canonical). */
+  private async dropLegacy(p: Profile): Promise<boolean> {
+    return keyringAccount(p.repository) !== p.repository && (await this.store.delete(p.repository));
   }
 
   async state(p: Profile): Promise<Outcome<PassphraseState>> {
     if (p.encryption === 'none') return ok({ source: 'not-needed', stored: false });
     if (p.passcommand) return ok({ source: 'passcommand', stored: false });
     try {
-      return ok({ source: 'keyring', stored: (await this.store.get(p.repository)) !== null });
+      return ok({ source: 'keyring', stored: (await this.lookup(p)) !== null });
     } catch (err) {
       return failed(diagnosisOf(err, p));
     }
@@ -85,7 +111,8 @@ export class Passphrases {
         fix: 'Set "encryption": "none" for this profile, or leave it out.',
       });
     try {
-      await this.store.set(p.repository, passphrase);
+      await this.store.set(keyringAccount(p.repository), passphrase);
+      await this.dropLegacy(p).catch(() => false);
     } catch (err) {
       return failed(diagnosisOf(err, p));
     }
@@ -101,7 +128,8 @@ export class Passphrases {
 
   async delete(p: Profile): Promise<Outcome<{ deleted: boolean }>> {
     try {
-      return ok({ deleted: await this.store.delete(p.repository) });
+      const deleted = await this.store.delete(keyringAccount(p.repository));
+      return ok({ deleted: (await this.dropLegacy(p)) || deleted });
     } catch (err) {
       return failed(diagnosisOf(err, p));
     }

@@ -1,4 +1,6 @@
 /** Where repository passphrases live: the macOS Keychain, the Secret Service on Linux. */
+import { canonicalRepository } from '../borg/location.js';
+
 export interface SecretStore {
   get(account: string): Promise<string | null>;
   set(account: string, secret: string): Promise<void>;
@@ -6,6 +8,15 @@ export interface SecretStore {
 }
 
 export const KEYRING_SERVICE = 'Dandelion';
+
+/**
+ * The account a repository's passphrase is stored under: its canonical location, so every spelling
+ * of one repository (`/x/./repo/`, a symlinked folder, `u@h:r` for `ssh://u@h:22/./r`) finds the
+ * same passphrase. Before this, the account was the location as typed (see Passphrases.lookup).
+ */
+export function keyringAccount(repository: string): string {
+  return canonicalRepository(repository);
+}
 
 export class KeyringUnavailableError extends Error {
   readonly kind = 'keyring-unavailable' as const;
@@ -30,7 +41,7 @@ function loadEntry(): Promise<EntryClass> {
   return entryClass;
 }
 
-/** The OS keyring through @napi-rs/keyring: service "Dandelion", account = the repository location. */
+/** The OS keyring through @napi-rs/keyring: service "Dandelion", account = keyringAccount(repository). */
 export class OsKeyring implements SecretStore {
   constructor(private readonly service = KEYRING_SERVICE) {}
 
