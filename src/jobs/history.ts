@@ -2,6 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isSuccessful, type RunRecord } from '../records.js';
 
+/** What status and summaries read from a line: an object with the start, end and result of a run. */
+function isRecordLike(v: unknown): v is RunRecord {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.startedAt === 'string' && typeof r.finishedAt === 'string' && typeof r.result === 'string';
+}
+
 /** One JSON line per run, appended; small enough (a line a day) to read whole. */
 export class History {
   constructor(private readonly dir: string) {}
@@ -35,11 +42,15 @@ export class History {
     const out: RunRecord[] = [];
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
+      let value: unknown;
       try {
-        out.push(JSON.parse(line) as RunRecord);
+        value = JSON.parse(line);
       } catch {
         // A line cut short by a crash: skip it, keep the rest.
+        continue;
       }
+      // Valid JSON that is not a run (a hand edit, `null`, another tool's line) is skipped the same way.
+      if (isRecordLike(value)) out.push(value);
     }
     return out;
   }
