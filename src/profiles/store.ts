@@ -15,6 +15,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** Windows editors (Notepad) start UTF-8 files with a byte order mark, which JSON.parse refuses. */
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /**
  * Reads and validates config.json. A missing file is an empty config; an unreadable or invalid one is
  * reported with the field and left exactly as it is — never replaced by defaults. An older version is
@@ -31,7 +36,7 @@ export async function loadConfig(file: string, migrations?: MigrateOptions): Pro
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(stripBom(text));
   } catch (err) {
     return { ok: false, file, errors: [{ path: '(file)', message: `is not valid JSON: ${(err as Error).message}` }] };
   }
@@ -70,7 +75,7 @@ export type SaveResult = { ok: true; config: Config } | { ok: false; errors: Fie
 /** The version of the config.json already there, if it says one; anything unreadable counts as none. */
 async function versionOnDisk(file: string): Promise<number | null> {
   try {
-    const json: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+    const json: unknown = JSON.parse(stripBom(await fs.readFile(file, 'utf8')));
     if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
     const v = configVersion(json as Record<string, unknown>);
     return typeof v === 'number' ? v : null;
