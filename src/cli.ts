@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir } from './paths.js';
 import { Engine, type Outcome, type StatusReport } from './engine.js';
+import { isKeyfileMode } from './engine/status.js';
 import type { Profile } from './profiles/schema.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
 import { formatBytes, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
+import { KEYRING_SERVICE, KeyringUnavailableError, type SecretStore } from './secrets/keyring.js';
 
 const USAGE = `Usage: dandelion [--config-dir DIR] <command>
 
@@ -20,9 +25,19 @@ Commands:
   passphrase delete <profile>
   archives <profile> [--json]
   logs <profile> [--lines N] tail of the latest run's log
+  key export <profile> [--paper] [--to FILE]
+                             a copy of the repository key (to stdout, or to a new 0600 file): keep it off this computer
   doctor [<profile>]         check borg, config, repository, passphrase and connection
+  --version                  print Dandelion's version
 
+archives and logs take the only profile when there is one.
 The config dir defaults to ${defaultConfigDir()} (or $DANDELION_CONFIG_DIR).`;
+
+/** The version in the package.json beside dist/ (this file is dist/cli.js). */
+function version(): string {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
 
 export const EXIT = { ok: 0, warning: 1, error: 2 } as const;
 
@@ -48,8 +63,58 @@ function printDiagnoses(diagnoses: Diagnosis[]): void {
   }
 }
 
+/**
+ * The keyring, with the Secret Service required on Linux. Left to choose, @napi-rs/keyring falls back
+ * without a word to the kernel keyring (keyutils) when no Secret Service answers: reads then find
+ * nothing ("no passphrase was given"), and a passphrase "stored" there is gone at the next reboot.
+ * Required, the store fails when it is out of reach, and that becomes the keyring-unavailable diagnosis.
+ */
+class CliKeyring implements SecretStore {
+  private async entry(account: string) {
+    const { AsyncEntry } = await import('@napi-rs/keyring');
+    try {
+      return new AsyncEntry(KEYRING_SERVICE, account, { linux: { store: 'secret-service' } });
+    } catch (err) {
+      throw new KeyringUnavailableError(err);
+    }
+  }
+
+  async get(account: string): Promise<string | null> {
+    const entry = await this.entry(account);
+    try {
+      return (await entry.getPassword()) ?? null;
+    } catch (err) {
+      if (noEntry(err)) return null;
+      throw new KeyringUnavailableError(err);
+    }
+  }
+
+  async set(account: string, secret: string): Promise<void> {
+    const entry = await this.entry(account);
+    try {
+      await entry.setPassword(secret);
+    } catch (err) {
+      throw new KeyringUnavailableError(err);
+    }
+  }
+
+  async delete(account: string): Promise<boolean> {
+    const entry = await this.entry(account);
+    try {
+      return await entry.deletePassword();
+    } catch (err) {
+      if (noEntry(err)) return false;
+      throw new KeyringUnavailableError(err);
+    }
+  }
+}
+
+function noEntry(err: unknown): boolean {
+  return /no matching entry|NoEntry/i.test((err as Error)?.message ?? '');
+}
+
 async function openEngine(configDir: string, busy: 'fail' | 'wait' = 'fail'): Promise<Engine> {
-  const { engine, load } = await Engine.open({ configDir, busy });
+  const { engine, load } = await Engine.open({ configDir, busy, secrets: new CliKeyring() });
   if (!load.ok) throw new Stop([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)]);
   return engine;
 }
@@ -59,6 +124,17 @@ function profileOf(engine: Engine, id: string): Profile {
   if (p) return p;
   const known = engine.config.profiles.map((x) => x.id);
   throw new Stop([`No profile "${id}" in config.json${known.length ? ` (profiles: ${known.join(', ')})` : ''}`]);
+}
+
+/** `archives` and `logs` need no profile name when there is only one profile. */
+function profileOrOnly(engine: Engine, id: string | undefined, command: string): Profile {
+  if (id) return profileOf(engine, id);
+  const all = engine.config.profiles;
+  if (all.length === 1) return all[0]!;
+  if (!all.length) throw new Stop(['No profiles yet: add one to config.json.']);
+  throw new Stop([
+    `Which profile? There are ${all.length}: ${all.map((p) => p.id).join(', ')}. For example: dandelion ${command} ${all[0]!.id}`,
+  ]);
 }
 
 /** The value of an Outcome, or its diagnosis printed and the command ended with exit 2. */
@@ -125,7 +201,7 @@ async function cmdRun(configDir: string, id: string): Promise<number> {
   return exitFor(record);
 }
 
-function printStatus(report: StatusReport, now = new Date()): void {
+function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new Date()): void {
   if (!report.profiles.length) {
     process.stdout.write('No profiles yet: add one to config.json.\n');
     return;
@@ -139,6 +215,10 @@ function printStatus(report: StatusReport, now = new Date()): void {
     if (p.lastRun?.message && p.lastRun.result !== 'success') process.stdout.write(`  ${p.lastRun.message}\n`);
   }
   const automatic = report.profiles.length > 0;
+    if (keyOnlyHere.has(p.id))
+      process.stdout.write(
+        `  The repository key exists only on this computer and was never exported: \`dandelion key export ${p.id} --to FILE\`, and keep the file elsewhere.\n`,
+      );
   if (report.scheduler) process.stdout.write(`Schedules and disk triggers: ${report.scheduler.what}, since ${report.scheduler.since}.\n`);
   else if (automatic)
     process.stdout.write('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
@@ -177,6 +257,48 @@ async function cmdPassphrase(configDir: string, sub: string | undefined, id: str
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
+/** What to keep somewhere other than this computer, said right after the repository is created. */
+function recoveryAdvice(p: Profile): string {
+  const lines = [
+    'Store the passphrase somewhere other than this computer (a password manager, paper in a drawer): without it the backups cannot be read.',
+  ];
+  if (isKeyfileMode(p.encryption))
+    lines.push(
+      `The key is only on this computer (${p.encryption}): store a copy elsewhere too, with \`dandelion key export ${p.id} --to FILE\` (or \`--paper\` to print it).`,
+    );
+  else
+    lines.push(
+      `The key is inside the repository; a copy elsewhere (\`dandelion key export ${p.id} --to FILE\`) helps if the repository is damaged.`,
+    );
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+async function cmdKey(
+  configDir: string,
+  sub: string | undefined,
+  id: string | undefined,
+  paper: boolean,
+  to: string | undefined,
+): Promise<number> {
+  if (sub !== 'export') throw new UsageError('Usage: dandelion key export <profile> [--paper] [--to FILE]');
+  if (to !== undefined && !to.trim()) throw new UsageError('--to is empty: name the file to write the key to.');
+  const engine = await openEngine(configDir);
+  const p = profileOf(engine, need(id, 'profile'));
+  const out = valueOf(await engine.exportKey(p.id, { paper, to: to === undefined ? null : path.resolve(to) }));
+  if (out.file)
+    process.stdout.write(
+      `Wrote the key of ${p.repository} to ${out.file} (readable by you only). Keep it somewhere other than this computer; with the passphrase it opens the backups.\n`,
+    );
+  else process.stdout.write(out.text ?? '');
+  return EXIT.ok;
+}
+
+/** node's parseArgs explains how to pass a positional starting with '-': one sentence is enough here. */
+function firstSentence(message: string): string {
+  const end = message.indexOf('. ');
+  return end === -1 ? message : message.slice(0, end + 1);
+}
+
     args: argv,
     allowPositionals: true,
     options: {
@@ -185,21 +307,37 @@ async function main(argv: string[]): Promise<number> {
       lines: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
+      paper: { type: 'boolean', default: false },
+      to: { type: 'string' },
   });
+      version: { type: 'boolean', default: false },
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     process.stdout.write(USAGE + '\n');
+  if (values.version) {
+    process.stdout.write(`dandelion ${version()}\n`);
+    return EXIT.ok;
+  }
     return command || values.help ? EXIT.ok : EXIT.error;
   }
   const configDir = values['config-dir'] ?? defaultConfigDir();
   switch (command) {
+  // An empty folder name would quietly mean the current folder: a config nobody meant to use.
+  if (values['config-dir'] !== undefined && !values['config-dir'].trim())
+    throw new UsageError('--config-dir is empty: name the config folder, or leave the option out.');
+  if (values['config-dir'] === undefined && process.env.DANDELION_CONFIG_DIR !== undefined && !process.env.DANDELION_CONFIG_DIR.trim())
+    throw new UsageError('DANDELION_CONFIG_DIR is set but empty: name the config folder, or unset it.');
     case 'run':
       return cmdRun(configDir, need(rest[0], 'profile'));
     case 'status': {
       const engine = await openEngine(configDir);
       const report = await engine.status();
       if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else printStatus(report);
+      else {
+        const keyOnlyHere = new Set<string>();
+        for (const p of report.profiles) if (await engine.keyOnlyHere(p.id)) keyOnlyHere.add(p.id);
+        printStatus(report, keyOnlyHere);
+      }
       return EXIT.ok;
     }
     case 'daemon': {
@@ -212,15 +350,14 @@ async function main(argv: string[]): Promise<number> {
       const p = profileOf(engine, need(rest[0], 'profile'));
       valueOf(await engine.init(p.id));
       process.stdout.write(`Created the repository ${p.repository} (encryption: ${p.encryption}).\n`);
-      if (p.encryption?.startsWith('repokey') || p.encryption?.startsWith('keyfile'))
-        process.stdout.write(`Keep a copy of the key somewhere safe: borg key export ${p.repository} <file>\n`);
+      if (p.encryption && p.encryption !== 'none') process.stdout.write(recoveryAdvice(p));
       return EXIT.ok;
     }
     case 'passphrase':
       return cmdPassphrase(configDir, rest[0], rest[1]);
     case 'archives': {
       const engine = await openEngine(configDir);
-      const archives = valueOf(await engine.archives(profileOf(engine, need(rest[0], 'profile')).id));
+      const archives = valueOf(await engine.archives(profileOrOnly(engine, rest[0], 'archives').id));
       if (values.json) process.stdout.write(JSON.stringify({ archives }, null, 2) + '\n');
       else
         for (const a of archives) {
@@ -233,9 +370,10 @@ async function main(argv: string[]): Promise<number> {
       const engine = await openEngine(configDir);
       const n = values.lines === undefined ? 40 : Number(values.lines);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--lines needs a positive whole number.');
-      const { file, lines } = valueOf(await engine.logTail(profileOf(engine, need(rest[0], 'profile')).id, n));
+      const p = profileOrOnly(engine, rest[0], 'logs');
+      const { file, lines } = valueOf(await engine.logTail(p.id, n));
       if (!file) {
-        process.stderr.write(`No runs logged yet for "${rest[0]}".\n`);
+        process.stderr.write(`No runs logged yet for "${p.id}".\n`);
         return EXIT.error;
       }
       process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
@@ -243,7 +381,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'doctor': {
       const { doctor } = await import('./doctor.js');
-      const { engine } = await Engine.open({ configDir });
+      const { engine } = await Engine.open({ configDir, secrets: new CliKeyring() });
       const findings = await doctor(engine, rest[0]);
       for (const f of findings) {
         process.stdout.write(`${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.message}\n`);
@@ -253,6 +391,8 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       throw new UsageError(`Unknown command "${command}".`);
+    case 'key':
+      return cmdKey(configDir, rest[0], rest[1], values.paper, values.to);
   }
 }
 
@@ -266,8 +406,18 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
     else if (err instanceof Stop) process.stderr.write(err.lines.map((l) => `${l}\n`).join(''));
-    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    else process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      process.stderr.write(`${firstSentence((err as Error).message)}\n\n${USAGE}\n`);
+    else {
+      // Nothing should get here: every engine call ends in an Outcome. A stack trace helps only us.
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`Unexpected error: ${message}\n`);
+      if (process.env.DANDELION_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+      else
+        process.stderr.write(
+          'This is a bug in Dandelion: please report it, with the output of `dandelion doctor` (DANDELION_DEBUG=1 shows where it happened).\n',
+        );
+    }
     process.exitCode = EXIT.error;
   },
 );

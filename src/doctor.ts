@@ -4,6 +4,7 @@ import { diagnosisOf } from './engine/outcome.js';
 import { isRemote, sshTarget } from './borg/argv.js';
 import type { Profile } from './profiles/schema.js';
 import type { ErrorKind } from './diagnosis.js';
+import { isKeyfileMode } from './engine/status.js';
 
 export interface Finding {
   check: string;
@@ -102,6 +103,19 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
           }
         : { check: tag('encryption'), ok: false, message: enc.diagnosis.message, fix: enc.diagnosis.fix },
     );
+    if (enc.ok && isKeyfileMode(enc.value.mode)) {
+      const exportedAt = await engine.keyExportedAt(p.repository);
+      out.push(
+        exportedAt
+          ? { check: tag('key'), ok: true, message: `exported ${exportedAt}` }
+          : {
+              check: tag('key'),
+              ok: false,
+              message: `The repository key (${enc.value.mode}) exists only on this computer and was never exported: lose this computer and the backups cannot be opened.`,
+              fix: `Run \`dandelion key export ${p.id} --to FILE\` (or \`--paper\` to print it) and keep the copy somewhere else.`,
+            },
+      );
+    }
     return out;
   }
   if (!d) {

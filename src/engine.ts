@@ -6,11 +6,12 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
-import { loadConfig, saveConfig, type LoadResult } from './profiles/store.js';
+import { loadConfig, saveConfig, writeFileAtomic, type LoadResult } from './profiles/store.js';
 import type { Config, Profile, FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
-import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, sshProbeArgs } from './borg/argv.js';
+import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, keyExportArgs, sshProbeArgs } from './borg/argv.js';
 import { runBorg, type BorgRunResult, type Secret } from './borg/run.js';
 import { diagnosisFor } from './messages.js';
 import { OsKeyring, type SecretStore } from './secrets/keyring.js';
@@ -23,6 +24,7 @@ import { Passphrases, type PassphraseState, type SavedPassphrase } from './engin
 import { otherRunner, publishTriggerState, readTriggerState, triggerOwner, type RetryPlan } from './engine/shared-state.js';
 import {
   profileStatus,
+  isKeyfileMode,
   type BorgState,
   type EngineSnapshot,
   type ProfileSnapshot,
@@ -31,6 +33,7 @@ import {
 } from './engine/status.js';
 import { RepoOps, type ArchiveSummary, type FolderEntry, type EncryptionInfo } from './engine/repo-ops.js';
 
+import { RepositoryFacts } from './repo/facts.js';
 export type { Outcome } from './engine/outcome.js';
 export type { LiveProgress, RunRequest } from './engine/run-queue.js';
 export type { EngineSnapshot, ProfileSnapshot, ProfileState, ProfileStatus, StatusReport, BorgState } from './engine/status.js';
@@ -68,6 +71,15 @@ export type SaveResult = { ok: true; config: Config } | { ok: false; errors: Fie
 export class Engine extends EventEmitter<EngineEvents> {
   readonly paths: ConfigPaths;
   readonly history: History;
+/** `exportKey`: the file written, or (without `to`) the key's text for the face to show or save. */
+export interface ExportedKey {
+  file: string | null;
+  text: string | null;
+}
+
+/** When each repository's key was last exported, by repository location. Never the key itself. */
+type KeyExportLog = Record<string, { exportedAt: string }>;
+
   private cfg: Config = { profiles: [] };
   private configErrors: FieldError[] = [];
   private readonly queue: RunQueue;
@@ -382,7 +394,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const profiles = [];
     for (const p of this.cfg.profiles) {
       const summary = await this.history.summary(p.id, p.repository);
-      profiles.push(profileStatus(p, summary, await this.stateOf(p, others), now));
+      profiles.push(profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null));
     }
     const owner = await triggerOwner(this.paths);
     return { profiles, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
@@ -394,10 +406,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const owner = await triggerOwner(this.paths);
     const profiles: ProfileSnapshot[] = [];
     for (const p of this.cfg.profiles) {
+    const exports = await this.keyExports();
       const summary = await this.history.summary(p.id, p.repository);
       const runner = this.queue.isRunning(p.id) ? null : await otherRunner(this.paths, p.repository, p.id);
       profiles.push({
-        ...profileStatus(p, summary, await this.stateOf(p, others), now),
+        ...profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null),
         repository: p.repository,
         triggers: { schedule: p.schedule ?? null, volume: p.volume ?? null },
         lastRun: summary.lastRun,
@@ -407,6 +420,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       });
     }
     return {
+    const exports = await this.keyExports();
       takenAt: now.toISOString(),
       configDir: this.paths.dir,
       configFile: this.paths.config,
@@ -526,3 +540,80 @@ export class Engine extends EventEmitter<EngineEvents> {
     return guard({ profile: id, repository: p.value.repository }, () => fn(p.value));
   }
 }
+  // ---- the key, kept somewhere other than this computer ----------------------------------------
+
+  private get keyExportsFile(): string {
+    return path.join(this.paths.cache, 'key-exports.json');
+  }
+
+  /** A missing or damaged file means no export is known: the warning shows, which is the safe side. */
+  private async keyExports(): Promise<KeyExportLog> {
+    let json: unknown;
+    try {
+      json = JSON.parse(await fs.readFile(this.keyExportsFile, 'utf8'));
+    } catch {
+      return {};
+    }
+    const out: KeyExportLog = {};
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return out;
+    for (const [repository, entry] of Object.entries(json)) {
+      const at = (entry as { exportedAt?: unknown } | null)?.exportedAt;
+      if (typeof at === 'string' && !Number.isNaN(Date.parse(at))) out[repository] = { exportedAt: at };
+    }
+    return out;
+  }
+
+  /** When the repository's key was last exported (by this config dir), or null. */
+  async keyExportedAt(repository: string): Promise<string | null> {
+    return (await this.keyExports())[repository]?.exportedAt ?? null;
+  }
+
+  /**
+   * A keyfile-mode repository whose key was never exported: lose this computer and the backups are
+   * lost with it. The mode is the profile's, or the one found out earlier; borg is not asked here.
+   */
+  async keyOnlyHere(id: string): Promise<boolean> {
+    const p = this.profile(id);
+    if (!p) return false;
+    const mode = p.encryption ?? (await new RepositoryFacts(this.paths.repositories).get(p.repository))?.encryption ?? null;
+    return isKeyfileMode(mode) && (await this.keyExportedAt(p.repository)) === null;
+  }
+
+  /**
+   * `borg key export`: the key (still locked by the passphrase), or its paper form, written to `to`
+   * (mode 0600, never over an existing file) or returned as text. Each export is remembered, so
+   * status and doctor stop warning about a keyfile key that exists only on this computer.
+   */
+  exportKey(id: string, opts: { paper?: boolean; to?: string | null } = {}): Promise<Outcome<ExportedKey>> {
+    return this.withProfile(id, async (p): Promise<Outcome<ExportedKey>> => {
+      const file = opts.to ? path.resolve(opts.to) : null;
+      const exists = (f: string) =>
+        failed({
+          kind: 'unknown',
+          message: `${f} already exists; the key was not written over it.`,
+          fix: 'Choose a new file name, or move the existing file away first.',
+        });
+      if (file && existsSync(file)) return exists(file);
+      const r = await this.borgCommand(p, keyExportArgs(p.repository, { paper: opts.paper }), { captureStdout: true });
+      if (r.level === 'error') return failed(r.diagnoses[0] ?? diagnosisFor('unknown', this.ctx(p)));
+      if (!r.stdout.trim()) return failed({ kind: 'unknown', message: `borg printed no key for ${p.repository}.`, fix: '' });
+      if (file) {
+        try {
+          await fs.writeFile(file, r.stdout, { flag: 'wx', mode: 0o600 });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') return exists(file);
+          return failed({
+            kind: 'unknown',
+            message: `The key could not be written to ${file}: ${(err as Error).message}`,
+            fix: 'Choose a folder you can write to (a USB stick, a password manager attachment folder).',
+          });
+        }
+      }
+      const log = await this.keyExports();
+      log[p.repository] = { exportedAt: new Date().toISOString() };
+      await writeFileAtomic(this.keyExportsFile, JSON.stringify(log, null, 2) + '\n', 0o600);
+      this.changed();
+      return ok(file ? { file, text: null } : { file: null, text: r.stdout });
+    });
+  }
+

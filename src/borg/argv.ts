@@ -220,3 +220,12 @@ export function listImplicitArgs(
   args.push(`--pattern=+re:^${p}`, '--pattern=-re:^', '--', archiveRef(repository, archive));
   return args;
 }
+
+/**
+ * `borg key export` to stdout: the key as it is stored (still locked by the passphrase), or its
+ * paper form (`--paper`) to copy by hand. Without a path borg prints it, so Dandelion writes the file
+ * itself (0600, never over an existing one) instead of letting borg overwrite whatever is there.
+ */
+export function keyExportArgs(repository: string, opts: { paper?: boolean } = {}): string[] {
+  return ['key', 'export', ...LOG, ...(opts.paper ? ['--paper'] : []), '--', repository];
+}

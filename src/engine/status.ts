@@ -25,6 +25,11 @@ export interface ProfileStatus {
   lastSuccessAt: string | null;
   nextRunAt: string | null;
   overdue: boolean;
+  /**
+   * When `dandelion key export` (or the app) last exported the repository's key; null when never.
+   * Only a warning for keyfile modes, where the key lives on this computer alone.
+   */
+  keyExportedAt: string | null;
 }
 
 export interface StatusReport {
@@ -69,7 +74,13 @@ export function lastRunOf(r: RunRecord | null): LastRun | null {
 }
 
 /** Status of one profile at `now`; overdue is judged from history whoever owns the schedules. */
-export function profileStatus(p: Profile, summary: HistorySummary, state: ProfileState, now: Date): ProfileStatus {
+export function profileStatus(
+  p: Profile,
+  summary: HistorySummary,
+  state: ProfileState,
+  now: Date,
+  keyExportedAt: string | null = null,
+): ProfileStatus {
   const { lastRun, lastSuccess, firstRunAt } = summary;
   const next = p.schedule ? nextSlot(p.schedule, now) : null;
   return {
@@ -86,7 +97,13 @@ export function profileStatus(p: Profile, summary: HistorySummary, state: Profil
       now,
       overdueAfterHours: p.overdueAfterHours ?? undefined,
     }),
+    keyExportedAt,
   };
+}
+
+/** borg's keyfile modes keep the key in $BORG_KEYS_DIR on this computer, not in the repository. */
+export function isKeyfileMode(mode: string | null | undefined): boolean {
+  return mode === 'keyfile' || mode === 'keyfile-blake2';
 }
 
 export type { Trigger };
