@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { cronError } from '../schedule/cron.js';
 import { migrateConfig, type MigrateOptions } from './migrate.js';
+import { archiveGlob } from '../borg/argv.js';
+import { lexicalRepository } from '../borg/location.js';
 
 /** borg's encryption modes (`borg init --encryption`). */
 export const ENCRYPTION_MODES = [
@@ -40,6 +42,22 @@ export type PruneRules = z.infer<typeof pruneSchema>;
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
+/**
+ * Placeholders that differ from one run to the next. Without one, the second run fails because the
+ * archive already exists. A `{now:FORMAT}` is taken on trust: `{now:%Y-%m-%d}` is unique per day.
+ */
+const PER_RUN = /\{(now|utcnow|uuid4)(:[^}]*)?\}/;
+
+/** Only `~/…` is expanded; anything else not absolute would silently mean a folder in the home folder. */
+function isAbsoluteSource(source: string): boolean {
+  return source === '~' || source.startsWith('~/') || source.startsWith('/');
+}
+
+const source = nonEmpty.refine(
+  (v) => v === '' || isAbsoluteSource(v),
+  (v) => ({ message: `is a relative path: write "~/${v.trim()}" for a folder in your home folder, or an absolute path` }),
+);
+
 export const profileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
@@ -54,10 +72,14 @@ export const profileSchema = z
       .nullable()
       .optional(),
     passcommand: nonEmpty.nullable().optional(),
-    sources: z.array(nonEmpty).min(1, 'needs at least one folder to back up'),
+    sources: z.array(source).min(1, 'needs at least one folder to back up'),
     excludes: z.array(nonEmpty).default([]),
     archiveName: nonEmpty
       .refine((v) => !v.includes('/') && !v.includes('::'), 'must not contain "/" or "::"')
+      .refine(
+        (v) => v === '' || PER_RUN.test(v),
+        'has no {now}: the second run would fail because the archive already exists; add {now} (or {utcnow}, {uuid4}), e.g. "docs-{now}"',
+      )
       .default(DEFAULT_ARCHIVE_NAME),
     compression: nonEmpty
       .regex(/^(none|lz4|zstd|zlib|lzma|auto|obfuscate)(,[a-z0-9]+)*$/, 'not a borg compression spec (e.g. lz4, zstd,3, auto,lzma,6)')
@@ -156,6 +178,98 @@ function duplicateIds(value: unknown): FieldError[] {
   return errors;
 }
 
+/** One element of an archive glob: `*`, or one character out of a set (null = any character). */
+type GlobToken = { star: true } | { star: false; chars: string | null };
+
+function globTokens(glob: string): GlobToken[] {
+  const tokens: GlobToken[] = [];
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    const close = c === '[' ? glob.indexOf(']', i + 2) : -1;
+    if (c === '*') tokens.push({ star: true });
+    else if (c === '?') tokens.push({ star: false, chars: null });
+    else if (close > 0) {
+      tokens.push({ star: false, chars: glob.slice(i + 1, close) });
+      i = close;
+    } else tokens.push({ star: false, chars: c });
+  }
+  return tokens;
+}
+
+/** A character both sets contain, or null when they share none. */
+function common(a: string | null, b: string | null): string | null {
+  if (a === null) return b === null ? 'x' : b[0]!;
+  if (b === null) return a[0]!;
+  return [...a].find((c) => b.includes(c)) ?? null;
+}
+
+/**
+ * A name that matches both globs, or null when none does. The globs are those archiveGlob makes:
+ * `*`, `?`, `[…]` as a plain set of characters (archiveGlob only writes `[*]`-style escapes), the
+ * rest literal. A walk over pairs of positions, one in each glob (the product of the two automata).
+ */
+export function globsWitness(a: string, b: string): string | null {
+  const ta = globTokens(a);
+  const tb = globTokens(b);
+  const seen = new Set<string>();
+  const queue: [number, number, string][] = [[0, 0, '']];
+  while (queue.length) {
+    const [i, j, name] = queue.shift()!;
+    const key = `${i},${j}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (i === ta.length && j === tb.length) return name;
+    const x = ta[i];
+    const y = tb[j];
+    // A star may match nothing; one that matches a character stays where it is.
+    if (x?.star) queue.push([i + 1, j, name]);
+    if (y?.star) queue.push([i, j + 1, name]);
+    if (!x || !y || (x.star && y.star)) continue;
+    const c = common(x.star ? null : x.chars, y.star ? null : y.chars);
+    if (c !== null) queue.push([x.star ? i : i + 1, y.star ? j : j + 1, name + c]);
+  }
+  return null;
+}
+
+/** Whether some archive name matches both globs. */
+export function globsOverlap(a: string, b: string): boolean {
+  return globsWitness(a, b) !== null;
+}
+
+/**
+ * Two profiles on one repository whose archive globs overlap would prune (and list) each other's
+ * archives. Repositories are compared in their lexical form (`~`, `.`, trailing `/`, the default ssh
+ * port, scp-style), not the canonical one: validation stays synchronous and never touches the
+ * filesystem, so two spellings that meet only through a symlink are not caught here (the repository
+ * lock still keeps their runs apart). Placeholders such as `{hostname}` count as literal text: both
+ * profiles run on the same machine, so they expand alike. Profiles that are invalid on their own, or
+ * repeat an id, are left to those errors.
+ */
+function overlappingArchives(value: unknown): FieldError[] {
+  const profiles = (value as { profiles?: unknown })?.profiles;
+  if (!Array.isArray(profiles)) return [];
+  const valid: { index: number; profile: Profile; repository: string; glob: string }[] = [];
+  const errors: FieldError[] = [];
+  profiles.forEach((raw: unknown, index) => {
+    const parsed = profileSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const profile = parsed.data;
+    const mine = { index, profile, repository: lexicalRepository(profile.repository), glob: archiveGlob(profile.archiveName) };
+    const other = valid.find((o) => o.profile.id !== profile.id && o.repository === mine.repository && globsOverlap(o.glob, mine.glob));
+    valid.push(mine);
+    if (!other) return;
+    const both =
+      other.glob === mine.glob
+        ? `both match "${mine.glob}"`
+        : `"${other.glob}" and "${mine.glob}" both match "${globsWitness(other.glob, mine.glob)!}"`;
+    errors.push({
+      path: `profiles[${index}].archiveName`,
+      message: `overlaps the archives of profile "${other.profile.id}" on the same repository (${both}); give each profile its own archive name`,
+    });
+  });
+  return errors;
+}
+
 /**
  * The one validation entry: brings an older config up to the current version (in memory), then
  * validates it. Field paths refer to the current shape.
@@ -171,7 +285,7 @@ export function parseConfig(raw: unknown, migrations?: MigrateOptions): ParseRes
         path: formatPath(issue.path),
         message: issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message,
       }));
-  errors.push(...duplicateIds(value));
+  errors.push(...duplicateIds(value), ...overlappingArchives(value));
   if (result.success && !errors.length) return { ok: true, config: result.data };
   return { ok: false, errors };
 }

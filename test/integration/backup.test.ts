@@ -136,11 +136,18 @@ describe('a local repository, end to end with real borg', () => {
     const dashed = path.join(src, '--list');
     await fs.mkdir(dashed, { recursive: true });
     await fs.writeFile(path.join(dashed, 'x'), 'x');
+    // A relative "-rf" is refused by validation; "~/-rf" is the folder ~/-rf, which is missing (a warning), never an option.
     await writeConfig(sb.configDir, { profiles: [profile({ sources: ['-rf', dashed] })] });
+    const refused = await dandelion(sb, ['run', 'local'], { cwd: sb.dir });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('profiles[0].sources[0]: is a relative path: write "~/-rf"');
+    await writeConfig(sb.configDir, { profiles: [profile({ sources: ['~/-rf', dashed] })] });
     const r = await dandelion(sb, ['run', 'local'], { cwd: sb.dir });
-    // "-rf" is relative: it means ~/-rf, which is missing (a warning), never an option.
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toContain(path.join(sb.home, '-rf'));
+    const names = await listArchives(sb, repo, PASS);
+    const contents = await borg(sb, ['list', '--format={path}{NL}', `${repo}::${names.at(-1)!}`], PASS);
+    expect(contents.stdout).toContain('--list/x');
     await writeConfig(sb.configDir, { profiles: [profile()] });
   });
 

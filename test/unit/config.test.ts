@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appSettings, parseConfig } from '../../src/profiles/schema.js';
+import { appSettings, globsOverlap, globsWitness, parseConfig } from '../../src/profiles/schema.js';
 import { CONFIG_VERSION, migrateConfig, type MigrationStep } from '../../src/profiles/migrate.js';
 import { cronError } from '../../src/schedule/cron.js';
 import { loadConfig, saveConfig } from '../../src/profiles/store.js';
@@ -285,5 +285,119 @@ describe('saveConfig', () => {
     await fs.writeFile(path.join(dir, 'not-a-folder'), '');
     const r = await saveConfig(path.join(dir, 'not-a-folder', 'config.json'), { profiles: [] });
     expect(r).toEqual({ ok: false, errors: [{ path: '(file)', message: expect.stringMatching(/^cannot be written: /) }] });
+  });
+});
+
+describe('archive globs that overlap', () => {
+  it.each([
+    ['{hostname}-daily-*', '{hostname}-daily-*', true],
+    ['docs-*', 'docs-*', true],
+    ['docs-*', '*-daily-*', true],
+    ['*', 'anything-at-all', true],
+    ['a*b*c', '*d*', true],
+    ['docs-*', 'doc-*', false],
+    ['{hostname}-daily-*', '{hostname}-weekly-*', false],
+    ['*-x', '*-y', false],
+    ['a-*-z', 'b-*', false],
+    ['docs', 'docs*', true],
+    ['docs', 'docs-*', false],
+    ['a[*]', 'ab', false],
+    ['a[*]', 'a*', true],
+    ['a[[]b', 'a[]]b', false],
+    ['x?', 'xy', true],
+    ['x?', 'x', false],
+    ['', '*', true],
+  ])('%j and %j overlap: %s', (a, b, expected) => {
+    expect(globsOverlap(a, b)).toBe(expected);
+    expect(globsOverlap(b, a)).toBe(expected);
+  });
+
+  it('names an archive that matches both', () => {
+    const name = globsWitness('docs-*', '*-daily-*');
+    expect(name).toBe('docs-daily-');
+    expect(globsWitness('a[*]', 'a*')).toBe('a*');
+    expect(globsWitness('{hostname}-daily-*', '{hostname}-weekly-*')).toBeNull();
+  });
+});
+
+describe('profiles sharing a repository', () => {
+  const profile = (id: string, repository: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    repository,
+    encryption: 'none',
+    sources: ['/s'],
+    ...extra,
+  });
+  const problems = (...profiles: Record<string, unknown>[]) => {
+    const r = parseConfig({ profiles });
+    return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
+  };
+
+  it('refuses two whose archive names would let prune take the other one’s archives, naming the field and the other profile', () => {
+    expect(problems(profile('docs', '/r'), profile('photos', '/r'))).toEqual([
+      'profiles[1].archiveName: overlaps the archives of profile "docs" on the same repository (both match "{hostname}-daily-*"); give each profile its own archive name',
+    ]);
+    expect(problems(profile('docs', '/r', { archiveName: 'docs-{now}' }), profile('all', '/r', { archiveName: '{now}-daily' }))).toEqual([
+      'profiles[1].archiveName: overlaps the archives of profile "docs" on the same repository ("docs-*" and "*-daily" both match "docs-daily"); give each profile its own archive name',
+    ]);
+  });
+
+  it.each([
+    ['/r', '/r/'],
+    ['/r', '/./r'],
+    ['/x/r', '/x/y/../r'],
+    ['~/r', `${os.homedir()}/r`],
+    ['ssh://u@h:22/./r', 'u@h:r'],
+    ['ssh://u@h/./r', 'ssh://u@h:22/./r/'],
+    ['ssh://u@h/~/r', 'u@h:~/r'],
+  ])('sees %j and %j as one repository', (a, b) => {
+    expect(problems(profile('docs', a), profile('photos', b))).toHaveLength(1);
+  });
+
+  it.each([
+    ['/r', '/r2'],
+    ['u@h:r', 'u@h:~/r'],
+    ['u@h:r', 'ssh://u@h:2222/./r'],
+    ['u@h:r', 'v@h:r'],
+  ])('keeps %j and %j apart', (a, b) => {
+    expect(problems(profile('docs', a), profile('photos', b))).toEqual([]);
+  });
+
+  it('accepts archive names that cannot meet, and leaves invalid or repeated profiles to their own errors', () => {
+    expect(
+      problems(profile('docs', '/r', { archiveName: 'docs-{now}' }), profile('photos', '/r', { archiveName: 'photos-{now}' })),
+    ).toEqual([]);
+    expect(problems(profile('docs', '/r', { sources: [] }), profile('photos', '/r'))).toEqual([
+      'profiles[0].sources: needs at least one folder to back up',
+    ]);
+    expect(problems(profile('docs', '/r'), profile('docs', '/r'))).toEqual(['profiles[1].id: duplicate id "docs" (also profiles[0])']);
+  });
+});
+
+describe('archive names and sources that would fail later', () => {
+  const problems = (extra: Record<string, unknown>) => {
+    const r = parseConfig({ profiles: [{ id: 'docs', repository: '/r', encryption: 'none', sources: ['/s'], ...extra }] });
+    return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
+  };
+
+  it('refuses an archive name without a per-run placeholder: the second run would find it taken', () => {
+    const message =
+      'profiles[0].archiveName: has no {now}: the second run would fail because the archive already exists; add {now} (or {utcnow}, {uuid4}), e.g. "docs-{now}"';
+    expect(problems({ archiveName: 'docs' })).toEqual([message]);
+    expect(problems({ archiveName: '{hostname}-{user}-{pid}' })).toEqual([message]);
+    for (const archiveName of ['docs-{now}', 'docs-{utcnow}', 'docs-{uuid4}', 'docs-{now:%Y-%m-%dT%H:%M:%S}', '{utcnow:%s}'])
+      expect(problems({ archiveName })).toEqual([]);
+  });
+
+  it('refuses a relative source, which would silently mean a folder in the home folder', () => {
+    expect(problems({ sources: ['/s', 'Documents'] })).toEqual([
+      'profiles[0].sources[1]: is a relative path: write "~/Documents" for a folder in your home folder, or an absolute path',
+    ]);
+    expect(problems({ sources: ['-rf'] })).toEqual([
+      'profiles[0].sources[0]: is a relative path: write "~/-rf" for a folder in your home folder, or an absolute path',
+    ]);
+    expect(problems({ sources: ['./x'] })).toHaveLength(1);
+    expect(problems({ sources: ['~user/x'] })).toHaveLength(1);
+    expect(problems({ sources: ['~', '~/Documents', '/srv/data', ' /srv/padded '] })).toEqual([]);
   });
 });

@@ -241,7 +241,8 @@ describe('top-level fields and app settings', () => {
 
 describe('duplicate profile ids', () => {
   it('reports each repeat against the first profile with that id', () => {
-    const p = (id: string) => ({ ...minimal, id });
+    // Each id its own archive name: profiles on one repository must not share one (see overlapping archives).
+    const p = (id: string) => ({ ...minimal, id, archiveName: `${id}-{now}` });
     expect(problems({ profiles: [p('a'), p('b'), p('a'), p('a')] })).toEqual([
       'profiles[2].id: duplicate id "a" (also profiles[0])',
       'profiles[3].id: duplicate id "a" (also profiles[0])',
