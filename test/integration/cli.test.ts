@@ -1,0 +1,167 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, dandelion, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { startKeyring, type Keyring } from '../helpers/keyring.js';
+
+function expectNoStack(r: { stdout: string; stderr: string }): void {
+  expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/^\s+at /m);
+}
+
+let sb: Sandbox;
+
+beforeAll(async () => {
+  sb = await sandbox('dandelion-cli-');
+});
+
+afterAll(async () => {
+  await sb?.cleanup();
+});
+
+function profile(id: string, overrides: Record<string, unknown> = {}) {
+  return { id, repository: path.join(sb.dir, `repo-${id}`), encryption: 'none', sources: [sb.dir], ...overrides };
+}
+
+describe('--version and option errors', () => {
+  it('prints the version from package.json, from any working directory', async () => {
+    const { version } = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await dandelion(sb, ['--version'], { cwd: sb.dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`dandelion ${version}`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('says which option is unknown in one line, then the usage, and exits 2', async () => {
+    const r = await dandelion(sb, ['status', '--frobnicate']);
+    expectNoStack(r);
+    expect(r.exitCode).toBe(2);
+    const [first, blank, usage] = r.stderr.split('\n');
+    expect(first).toBe("Unknown option '--frobnicate'.");
+    expect(blank).toBe('');
+    expect(usage).toMatch(/^Usage: dandelion/);
+    // node's advice about positionals starting with '-' is not for our users.
+    expect(r.stderr).not.toMatch(/positional argument/);
+  });
+
+  it('says an option is missing its value in one line, then the usage', async () => {
+    const r = await dandelion(sb, ['logs', 'p', '--lines']);
+    expectNoStack(r);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/--lines/);
+    expect(r.stderr).toMatch(/Usage: dandelion/);
+  });
+
+  it('lists key export in --help', async () => {
+    const r = await dandelion(sb, ['--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/key export <profile> \[--paper\] \[--to FILE\]/);
+    expect(r.stdout).toMatch(/--version/);
+  });
+});
+
+describe('an empty config folder name', () => {
+  it('refuses --config-dir ""', async () => {
+    const r = await dandelion(sb, ['--config-dir', '', 'status'], { cwd: sb.dir });
+    expectNoStack(r);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--config-dir is empty/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses DANDELION_CONFIG_DIR="" (and whitespace)', async () => {
+    for (const value of ['', '  ']) {
+      const r = await dandelion(sb, ['status'], { env: { DANDELION_CONFIG_DIR: value }, cwd: sb.dir });
+      expectNoStack(r);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/DANDELION_CONFIG_DIR is set but empty/);
+    }
+  });
+
+  it('lets a non-empty --config-dir win over an empty DANDELION_CONFIG_DIR', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('one')] });
+    const r = await dandelion(sb, ['--config-dir', sb.configDir, 'status', '--json'], { env: { DANDELION_CONFIG_DIR: '' } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).profiles[0].id).toBe('one');
+  });
+});
+
+describe('archives and logs without a profile', () => {
+  it('use the only profile there is', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('one')] });
+    const logs = await dandelion(sb, ['logs']);
+    expectNoStack(logs);
+    expect(logs.stderr).toBe('No runs logged yet for "one".');
+    const archives = await dandelion(sb, ['archives']);
+    expectNoStack(archives);
+    // It went to borg for the only profile's repository (which does not exist yet).
+    expect(archives.exitCode).toBe(2);
+    expect(archives.stderr).toContain(path.join(sb.dir, 'repo-one'));
+    expect(archives.stderr).not.toMatch(/Missing profile|Usage/);
+  });
+
+  it('name the profiles there are when there are several', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('one'), profile('two')] });
+    for (const command of ['logs', 'archives']) {
+      const r = await dandelion(sb, [command]);
+      expectNoStack(r);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/Which profile\? There are 2: one, two/);
+      expect(r.stderr).toContain(`dandelion ${command} one`);
+    }
+  });
+
+  it('say there is no profile yet when there is none', async () => {
+    await writeConfig(sb.configDir, { profiles: [] });
+    const r = await dandelion(sb, ['logs']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/No profiles yet/);
+  });
+});
+
+describe('an unexpected error', () => {
+  // A fault injected before the CLI starts: JSON.stringify throws, as a bug somewhere would.
+  let inject: string;
+
+  beforeAll(async () => {
+    const file = path.join(sb.dir, 'fault.mjs');
+    await fs.writeFile(file, "JSON.stringify = () => { throw new Error('injected fault'); };\n");
+    inject = `--import=${file}`;
+  });
+
+  it('prints one line and asks for a report, without a stack trace', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('one')] });
+    const r = await dandelion(sb, ['status', '--json'], { env: { NODE_OPTIONS: inject } });
+    expectNoStack(r);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^Unexpected error: injected fault\n/);
+    expect(r.stderr).toMatch(/please report it/);
+  });
+
+  it('shows the stack with DANDELION_DEBUG=1', async () => {
+    const r = await dandelion(sb, ['status', '--json'], { env: { NODE_OPTIONS: inject, DANDELION_DEBUG: '1' } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^Unexpected error: injected fault\n/);
+    expect(r.stderr).toMatch(/^\s+at /m);
+  });
+});
+
+describe('init before a passphrase is set', () => {
+  let keyring: Keyring;
+
+  beforeAll(async () => {
+    keyring = await startKeyring(sb.home);
+  });
+
+  afterAll(async () => {
+    await keyring?.stop();
+  });
+
+  it('says how to set one: dandelion passphrase set <profile>', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('enc', { encryption: 'repokey-blake2' })] });
+    const r = await dandelion(sb, ['init', 'enc'], { env: keyring.env });
+    expectNoStack(r);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('dandelion passphrase set enc');
+    await expect(fs.stat(path.join(sb.dir, 'repo-enc'))).rejects.toThrow();
+  });
+});
