@@ -50,7 +50,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     out(`[${r.profile}] finished: ${r.result}${r.archive ? ` (${r.archive})` : ''}${detail}`);
   });
   out(`daemon started (pid ${process.pid}), config ${engine.paths.config}, ${engine.config.profiles.length} profile(s)`);
-  await supervisor.start();
+  engine.on('notice', out);
+  try {
+    await supervisor.start();
+  } catch (err) {
+    // A daemon that cannot start says why, exits non-zero and holds nothing (locks, watchers).
+    out(`cannot start: ${(err as Error)?.message ?? String(err)}`);
+    await supervisor.stop().catch(() => {});
+    return 2;
+  }
 
   const sig = await until;
   out(`stopping${typeof sig === 'string' ? ` on ${sig}` : ''}`);

@@ -75,6 +75,7 @@ export class Supervisor {
   /** Watches the files and owns or follows the schedules. */
   async start(): Promise<void> {
     const { engine } = this;
+    await engine.recoverInterruptedRuns();
     engine.on('config-changed', (config) => {
       this.log(`config reloaded: ${config.profiles.length} profile(s)`);
       void this.triggers?.refresh().then(() => this.triggers?.evaluateAll('catch-up'));
@@ -118,7 +119,17 @@ export class Supervisor {
         t.setOnBattery(this.onBattery);
         if (previous) this.log(`took over the schedules: pid ${previous.pid} (${previous.what}) is gone`);
         this.lastOwner = null;
-        await t.start();
+        try {
+          await t.start();
+        } catch (err) {
+          // A start that failed hands the schedules back: another process may own them.
+          await t.stop();
+          this.triggers = null;
+          this.engine.ownsTriggers = false;
+          await r.release();
+          this.release = null;
+          throw err;
+        }
         this.engine.changed();
         return true;
       } finally {

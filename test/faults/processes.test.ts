@@ -1,0 +1,211 @@
+/**
+ * Runs that end without a trace, and locks that lie: a CLI killed outright, borg killed from outside,
+ * a closed terminal (SIGHUP), output nobody reads, a pid reused after a reboot, a daemon that cannot
+ * start. Real borg, real processes; each case ends with `borg check` clean and every archive there.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { borg, CLI, dandelion, listArchives, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { DaemonProcess } from '../helpers/daemon.js';
+import { configPaths } from '../../src/paths.js';
+
+let sb: Sandbox;
+let repo: string;
+let lockFile: string;
+
+async function waitFor(what: string, cond: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function lock(): Promise<{ pid: number; borg?: { pid: number } } | null> {
+  try {
+    return JSON.parse(await fs.readFile(lockFile, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function status() {
+  const r = await dandelion(sb, ['status', '--json']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  return JSON.parse(r.stdout).profiles[0] as { state: string; lastRun: { result: string; message: string } | null };
+}
+
+async function consistent(archivesBefore: string[]): Promise<void> {
+  const check = await borg(sb, ['check', repo]);
+  expect(check.exitCode, check.stderr).toBe(0);
+  const now = await listArchives(sb, repo);
+  for (const a of archivesBefore) expect(now).toContain(a);
+}
+
+let src: string;
+let batch = 0;
+
+/** New incompressible files, so the next create has real work to do (deduplication makes repeats fast). */
+async function fresh(files = 15): Promise<void> {
+  batch++;
+  for (let i = 0; i < files; i++) await fs.writeFile(path.join(src, `new-${batch}-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+}
+
+/** A `dandelion run` that is still inside borg create when this resolves. */
+async function runningBackup(extra: Parameters<typeof execa>[2] = {}) {
+  const child = execa(process.execPath, [CLI, 'run', 'big'], {
+    reject: false,
+    extendEnv: false,
+    env: sb.env,
+    stdin: 'ignore',
+    ...extra,
+  });
+  let exited = false;
+  void child.then(() => (exited = true));
+  await waitFor('borg to start', async () => {
+    if (exited) throw new Error(`dandelion run ended before borg started: ${(await child).stderr}`);
+    return Boolean((await lock())?.borg);
+  });
+  return { child, borgPid: (await lock())!.borg!.pid };
+}
+
+beforeAll(async () => {
+  sb = await sandbox('dandelion-faults-proc-');
+  repo = path.join(sb.dir, 'repo');
+  src = path.join(sb.dir, 'src');
+  await fs.mkdir(src);
+  // Incompressible data with slow compression, so borg is still busy when it is interrupted.
+  for (let i = 0; i < 5; i++) await fs.writeFile(path.join(src, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+  await writeConfig(sb.configDir, {
+    profiles: [{ id: 'big', repository: repo, encryption: 'none', sources: [src], compression: 'zlib,6', prune: null }],
+  });
+  expect((await dandelion(sb, ['init', 'big'])).exitCode).toBe(0);
+  lockFile = configPaths(sb.configDir).repoLock(repo);
+}, 120_000);
+
+afterAll(async () => {
+  await sb?.cleanup();
+});
+
+describe('runs that end without a trace', () => {
+  it('a CLI killed outright: the next start ends the orphaned borg with a checkpoint and records the run as interrupted', async () => {
+    const before = await listArchives(sb, repo);
+    await fresh();
+    const { child, borgPid } = await runningBackup();
+    child.kill('SIGKILL');
+    await child;
+    // borg runs in its own process group: it outlived the CLI.
+    expect(alive(borgPid)).toBe(true);
+    const s = await status();
+    expect(alive(borgPid)).toBe(false);
+    expect(s.state).toBe('idle');
+    expect(s.lastRun).toMatchObject({ result: 'error' });
+    expect(s.lastRun!.message).toMatch(/never finished/);
+    await consistent(before);
+    // Never a break-lock advice for a borg we started: the next backup just works.
+    const next = await dandelion(sb, ['run', 'big']);
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(next.stderr).not.toMatch(/break-lock/);
+  });
+
+  it('borg killed from outside is reported as killed, not as cancelled by the user', async () => {
+    const before = await listArchives(sb, repo);
+    await fresh();
+    const { child, borgPid } = await runningBackup();
+    process.kill(borgPid, 'SIGTERM');
+    const r = await child;
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/stopped from outside/);
+    expect((await status()).lastRun).toMatchObject({ result: 'error' });
+    await consistent(before);
+  });
+
+  it('SIGHUP (the terminal closed) cancels like Ctrl-C: borg checkpoints, the run is recorded, no stale lock', async () => {
+    const before = await listArchives(sb, repo);
+    await fresh();
+    const { child } = await runningBackup();
+    child.kill('SIGHUP');
+    const r = await child;
+    expect(r.exitCode).toBe(2);
+    expect((await status()).lastRun).toMatchObject({ result: 'cancelled' });
+    expect(await lock()).toBeNull();
+    await consistent(before);
+  });
+
+  it('output nobody reads (a pipe closed early) does not stop the backup', async () => {
+    const before = await listArchives(sb, repo);
+    const child = execa(process.execPath, [CLI, 'run', 'big'], {
+      reject: false,
+      extendEnv: false,
+      env: sb.env,
+      stdin: 'ignore',
+      buffer: false,
+    });
+    // Like `| head -1`: read one chunk, then close the pipe.
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+    const r = await child;
+    expect(r.exitCode).toBe(0);
+    expect((await status()).lastRun).toMatchObject({ result: 'success' });
+    expect((await listArchives(sb, repo)).length).toBe(before.length + 1);
+  });
+});
+
+describe('locks that lie', () => {
+  it('a lock whose pid now belongs to another process (after a reboot) does not block the repository', async () => {
+    // Our parent is alive, but it is not the process that took this lock: its start differs.
+    await fs.writeFile(
+      lockFile,
+      JSON.stringify({
+        pid: process.ppid,
+        start: 'another-boot:12345',
+        what: 'backup of "big"',
+        since: new Date(Date.now() - 3_600_000).toISOString(),
+        profile: 'big',
+        trigger: 'schedule',
+        repository: repo,
+      }),
+    );
+    const s = await status();
+    expect(s.state).toBe('idle');
+    expect(s.lastRun).toMatchObject({ result: 'error' });
+    expect(s.lastRun!.message).toMatch(/never finished/);
+    expect(alive(process.ppid)).toBe(true);
+    const r = await dandelion(sb, ['run', 'big']);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+});
+
+describe('a daemon that cannot start', () => {
+  it('says why, exits non-zero and holds nothing, so a second daemon starts', async () => {
+    const other = await sandbox('dandelion-faults-daemon-');
+    try {
+      await writeConfig(other.configDir, { profiles: [] });
+      // locks/ is a file: nothing can be locked or watched there.
+      await fs.writeFile(path.join(other.configDir, 'locks'), 'not a folder');
+      const d = new DaemonProcess(other);
+      const r = await d.child;
+      expect(r.exitCode).toBe(2);
+      expect(d.lines.join('\n')).toMatch(/cannot start|ENOTDIR|EEXIST/);
+      await fs.rm(path.join(other.configDir, 'locks'));
+      const ok = new DaemonProcess(other);
+      await ok.waitFor(/daemon started/);
+      expect(await ok.stop()).toBe(0);
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
