@@ -221,7 +221,7 @@ export class RunQueue {
       });
       entry.throttle.flush();
       record = { ...backup, repository: profile.repository };
-      if (record.result === 'cancelled' && !signal.aborted) {
+      if (!signal.aborted && (record.result === 'cancelled' || record.diagnoses.some((x) => x.kind === 'cancelled'))) {
         // borg ended by a signal nobody here sent (kill, OOM, shutdown): not a user's cancel.
         const d = diagnosisFor(
           'killed',
