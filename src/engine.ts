@@ -593,6 +593,12 @@ type KeyExportLog = Record<string, { exportedAt: string }>;
           message: `${f} already exists; the key was not written over it.`,
           fix: 'Choose a new file name, or move the existing file away first.',
         });
+      if (p.encryption === 'none')
+        return failed({
+          kind: 'unknown',
+          message: `${p.repository} is not encrypted: it has no key to export.`,
+          fix: 'Nothing to keep elsewhere but the backups themselves.',
+        });
       if (file && existsSync(file)) return exists(file);
       const r = await this.borgCommand(p, keyExportArgs(p.repository, { paper: opts.paper }), { captureStdout: true });
       if (r.level === 'error') return failed(r.diagnoses[0] ?? diagnosisFor('unknown', this.ctx(p)));

@@ -59,6 +59,26 @@ describe('--version and option errors', () => {
   });
 });
 
+describe('key export', () => {
+  it('says an unencrypted repository has no key, without running borg', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('plain')] });
+    const r = await dandelion(sb, ['key', 'export', 'plain']);
+    expectNoStack(r);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`${path.join(sb.dir, 'repo-plain')} is not encrypted: it has no key to export.`);
+  });
+
+  it('refuses an empty --to and a missing subcommand with the usage', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('plain')] });
+    const empty = await dandelion(sb, ['key', 'export', 'plain', '--to', '']);
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr).toMatch(/^--to is empty/);
+    const bare = await dandelion(sb, ['key']);
+    expect(bare.exitCode).toBe(2);
+    expect(bare.stderr).toMatch(/^Usage: dandelion key export <profile>/);
+  });
+});
+
 describe('an empty config folder name', () => {
   it('refuses --config-dir ""', async () => {
     const r = await dandelion(sb, ['--config-dir', '', 'status'], { cwd: sb.dir });
