@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'busy'
   | 'interrupted'
   | 'killed'
+  | 'passcommand-failed'
   | 'passphrase-wrong'
   | 'passphrase-missing'
   | 'repo-missing'

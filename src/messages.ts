@@ -227,6 +227,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         message: `The backup to ${repo}${info.detail ? ` started ${info.detail}` : ''} never finished: Dandelion was stopped outright (killed, or the computer lost power) while it ran.`,
         fix: 'Nothing needs repairing: the next backup resumes from borg’s last checkpoint. Back up now to be safe again.',
       };
+    case 'passcommand-failed':
+      return {
+        message: `The passcommand of ${ctx.profile ? `profile "${ctx.profile}"` : repo} gave no passphrase: ${info.detail ?? 'it failed'}.`,
+        fix: 'Run the passcommand in a terminal to see what it wants (an unlocked password manager, a prompt answered), or store the passphrase in the keyring instead.',
+      };
     case 'killed':
       return {
         message: `borg was stopped from outside${info.detail ? ` (${info.detail})` : ''} before the backup to ${repo} finished; nobody cancelled it in Dandelion.`,

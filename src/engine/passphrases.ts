@@ -6,6 +6,7 @@ import type { Profile } from '../profiles/schema.js';
 import type { Secret } from '../borg/run.js';
 import { keyringAccount, type SecretStore } from '../secrets/keyring.js';
 import { diagnosisFor } from '../messages.js';
+import { PASSCOMMAND_TIMEOUT_MS, runPasscommand } from '../secrets/passcommand.js';
 import type { PassphraseCheck } from '../repo/passphrase-check.js';
 import { failed, ok, Refusal, diagnosisOf, type Outcome } from './outcome.js';
 
@@ -26,6 +27,12 @@ export interface SavedPassphrase {
   note: string;
 }
 
+/** DANDELION_PASSCOMMAND_TIMEOUT (seconds) for helpers slower than a minute, and for tests. */
+function passcommandTimeoutMs(): number {
+  const s = Number(process.env.DANDELION_PASSCOMMAND_TIMEOUT);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : PASSCOMMAND_TIMEOUT_MS;
+}
+
 function ctx(p: Profile) {
   return { repository: p.repository, platform: process.platform, passphraseSupplied: false, profile: p.id };
 }
@@ -36,7 +43,12 @@ export class Passphrases {
   /** The secret a borg command of this profile gets. Throws a Refusal when one is needed and missing. */
   async secretFor(p: Profile): Promise<Secret> {
     if (p.encryption === 'none') return { kind: 'none' };
-    if (p.passcommand) return { kind: 'passcommand', command: p.passcommand };
+    if (p.passcommand) {
+      // Run here, with a time limit, and handed to borg on the passphrase pipe: a helper that hangs ends in a diagnosis.
+      const r = await runPasscommand(p.passcommand, { timeoutMs: passcommandTimeoutMs() });
+      if (!r.ok) throw new Refusal(diagnosisFor('passcommand-failed', ctx(p), r.reason));
+      return { kind: 'passphrase', value: r.passphrase };
+    }
     const value = await this.get(p);
     if (value !== null) return { kind: 'passphrase', value };
     // Encryption not named (an existing repository): borg itself says whether it needs one.

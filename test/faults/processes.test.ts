@@ -64,13 +64,12 @@ async function fresh(files = 15): Promise<void> {
 }
 
 /** A `dandelion run` that is still inside borg create when this resolves. */
-async function runningBackup(extra: Parameters<typeof execa>[2] = {}) {
+async function runningBackup() {
   const child = execa(process.execPath, [CLI, 'run', 'big'], {
     reject: false,
     extendEnv: false,
     env: sb.env,
     stdin: 'ignore',
-    ...extra,
   });
   let exited = false;
   void child.then(() => (exited = true));
@@ -206,6 +205,32 @@ describe('a daemon that cannot start', () => {
       expect(await ok.stop()).toBe(0);
     } finally {
       await other.cleanup();
+    }
+  });
+});
+
+describe('a passcommand that never answers', () => {
+  it('ends in a diagnosis within its time limit, leaves no borg and no lock behind, and is recorded', async () => {
+    const cfg = JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8'));
+    const other = {
+      ...cfg.profiles[0],
+      id: 'hangs',
+      encryption: 'repokey-blake2',
+      repository: path.join(sb.dir, 'enc-repo'),
+      passcommand: 'sleep 1000',
+    };
+    await writeConfig(sb.configDir, { profiles: [cfg.profiles[0], other] });
+    try {
+      const t0 = Date.now();
+      const r = await dandelion(sb, ['run', 'hangs'], { env: { DANDELION_PASSCOMMAND_TIMEOUT: '1' } });
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/passcommand of profile "hangs" gave no passphrase: it gave no answer within 1 s/);
+      const history = (await fs.readFile(path.join(sb.configDir, 'history', 'hangs.jsonl'), 'utf8')).trim().split('\n');
+      expect(JSON.parse(history.at(-1)!)).toMatchObject({ result: 'error', diagnoses: [{ kind: 'passcommand-failed' }] });
+      expect(await fs.readdir(path.join(sb.configDir, 'locks'))).not.toContainEqual(expect.stringMatching(/^repo-.*\.lock$/));
+    } finally {
+      await writeConfig(sb.configDir, cfg);
     }
   });
 });
