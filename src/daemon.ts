@@ -13,13 +13,13 @@ function stamp(line: string): string {
 
 function signalled(): Promise<string> {
   return new Promise((resolve) => {
+    // SIGHUP too: a daemon started from a terminal that closes stops cleanly (borg checkpoints) instead of dying.
+    const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
     const on = (sig: string) => {
-      process.off('SIGTERM', on);
-      process.off('SIGINT', on);
+      for (const s of signals) process.off(s, on);
       resolve(sig);
     };
-    process.on('SIGTERM', on);
-    process.on('SIGINT', on);
+    for (const s of signals) process.on(s, on);
   });
 }
 
