@@ -213,12 +213,12 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
     const flags = [p.state !== 'idle' ? p.state : '', p.overdue ? 'OVERDUE' : ''].filter(Boolean).join(', ');
     process.stdout.write(`${p.id} (${p.name})${flags ? ` [${flags}]` : ''}\n  last run: ${last}; ${success}${next ? `; ${next}` : ''}\n`);
     if (p.lastRun?.message && p.lastRun.result !== 'success') process.stdout.write(`  ${p.lastRun.message}\n`);
-  }
-  const automatic = report.profiles.length > 0;
     if (keyOnlyHere.has(p.id))
       process.stdout.write(
         `  The repository key exists only on this computer and was never exported: \`dandelion key export ${p.id} --to FILE\`, and keep the file elsewhere.\n`,
       );
+  }
+  const automatic = report.profiles.length > 0;
   if (report.scheduler) process.stdout.write(`Schedules and disk triggers: ${report.scheduler.what}, since ${report.scheduler.since}.\n`);
   else if (automatic)
     process.stdout.write('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
@@ -255,8 +255,6 @@ async function cmdPassphrase(configDir: string, sub: string | undefined, id: str
   return EXIT.ok;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
 /** What to keep somewhere other than this computer, said right after the repository is created. */
 function recoveryAdvice(p: Profile): string {
   const lines = [
@@ -299,34 +297,36 @@ function firstSentence(message: string): string {
   return end === -1 ? message : message.slice(0, end + 1);
 }
 
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       'config-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       lines: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
       paper: { type: 'boolean', default: false },
       to: { type: 'string' },
-  });
+      help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
+    },
+  });
   const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(USAGE + '\n');
   if (values.version) {
     process.stdout.write(`dandelion ${version()}\n`);
     return EXIT.ok;
   }
+  if (values.help || !command) {
+    process.stdout.write(USAGE + '\n');
     return command || values.help ? EXIT.ok : EXIT.error;
   }
-  const configDir = values['config-dir'] ?? defaultConfigDir();
-  switch (command) {
   // An empty folder name would quietly mean the current folder: a config nobody meant to use.
   if (values['config-dir'] !== undefined && !values['config-dir'].trim())
     throw new UsageError('--config-dir is empty: name the config folder, or leave the option out.');
   if (values['config-dir'] === undefined && process.env.DANDELION_CONFIG_DIR !== undefined && !process.env.DANDELION_CONFIG_DIR.trim())
     throw new UsageError('DANDELION_CONFIG_DIR is set but empty: name the config folder, or unset it.');
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  switch (command) {
     case 'run':
       return cmdRun(configDir, need(rest[0], 'profile'));
     case 'status': {
@@ -389,10 +389,10 @@ function firstSentence(message: string): string {
       }
       return findings.every((f) => f.ok) ? EXIT.ok : EXIT.error;
     }
-    default:
-      throw new UsageError(`Unknown command "${command}".`);
     case 'key':
       return cmdKey(configDir, rest[0], rest[1], values.paper, values.to);
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
   }
 }
 

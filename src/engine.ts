@@ -23,8 +23,8 @@ import { RunQueue, type LiveProgress, type RunRequest } from './engine/run-queue
 import { Passphrases, type PassphraseState, type SavedPassphrase } from './engine/passphrases.js';
 import { otherRunner, publishTriggerState, readTriggerState, triggerOwner, type RetryPlan } from './engine/shared-state.js';
 import {
-  profileStatus,
   isKeyfileMode,
+  profileStatus,
   type BorgState,
   type EngineSnapshot,
   type ProfileSnapshot,
@@ -32,8 +32,8 @@ import {
   type StatusReport,
 } from './engine/status.js';
 import { RepoOps, type ArchiveSummary, type FolderEntry, type EncryptionInfo } from './engine/repo-ops.js';
-
 import { RepositoryFacts } from './repo/facts.js';
+
 export type { Outcome } from './engine/outcome.js';
 export type { LiveProgress, RunRequest } from './engine/run-queue.js';
 export type { EngineSnapshot, ProfileSnapshot, ProfileState, ProfileStatus, StatusReport, BorgState } from './engine/status.js';
@@ -68,9 +68,6 @@ export interface EngineOptions {
 
 export type SaveResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
 
-export class Engine extends EventEmitter<EngineEvents> {
-  readonly paths: ConfigPaths;
-  readonly history: History;
 /** `exportKey`: the file written, or (without `to`) the key's text for the face to show or save. */
 export interface ExportedKey {
   file: string | null;
@@ -80,6 +77,9 @@ export interface ExportedKey {
 /** When each repository's key was last exported, by repository location. Never the key itself. */
 type KeyExportLog = Record<string, { exportedAt: string }>;
 
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly paths: ConfigPaths;
+  readonly history: History;
   private cfg: Config = { profiles: [] };
   private configErrors: FieldError[] = [];
   private readonly queue: RunQueue;
@@ -391,6 +391,7 @@ type KeyExportLog = Record<string, { exportedAt: string }>;
   /** The `dandelion status --json` report: as any process sees it. */
   async status(now = new Date()): Promise<StatusReport> {
     const others = await readTriggerState(this.paths);
+    const exports = await this.keyExports();
     const profiles = [];
     for (const p of this.cfg.profiles) {
       const summary = await this.history.summary(p.id, p.repository);
@@ -404,9 +405,9 @@ type KeyExportLog = Record<string, { exportedAt: string }>;
   async snapshot(now = new Date()): Promise<EngineSnapshot> {
     const others = await readTriggerState(this.paths);
     const owner = await triggerOwner(this.paths);
+    const exports = await this.keyExports();
     const profiles: ProfileSnapshot[] = [];
     for (const p of this.cfg.profiles) {
-    const exports = await this.keyExports();
       const summary = await this.history.summary(p.id, p.repository);
       const runner = this.queue.isRunning(p.id) ? null : await otherRunner(this.paths, p.repository, p.id);
       profiles.push({
@@ -420,7 +421,6 @@ type KeyExportLog = Record<string, { exportedAt: string }>;
       });
     }
     return {
-    const exports = await this.keyExports();
       takenAt: now.toISOString(),
       configDir: this.paths.dir,
       configFile: this.paths.config,
@@ -525,21 +525,6 @@ type KeyExportLog = Record<string, { exportedAt: string }>;
     return this.withProfile(id, async (p) => ok(await this.borgCommand(p, breakLockArgs(p.repository))));
   }
 
-  /** The last lines of the profile's latest run log, read from the end. */
-  logTail(id: string, lines: number): Promise<Outcome<{ file: string | null; lines: string[] }>> {
-    return this.withProfile(id, async (): Promise<Outcome<{ file: string | null; lines: string[] }>> => {
-      const file = await latestLog(this.paths.logs, id);
-      if (!file) return ok({ file: null, lines: [] });
-      return ok({ file, lines: await tailFile(file, lines) });
-    });
-  }
-
-  private withProfile<T>(id: string, fn: (p: Profile) => Promise<Outcome<T>>): Promise<Outcome<T>> {
-    const p = this.find(id);
-    if (!p.ok) return Promise.resolve(p);
-    return guard({ profile: id, repository: p.value.repository }, () => fn(p.value));
-  }
-}
   // ---- the key, kept somewhere other than this computer ----------------------------------------
 
   private get keyExportsFile(): string {
@@ -623,3 +608,18 @@ type KeyExportLog = Record<string, { exportedAt: string }>;
     });
   }
 
+  /** The last lines of the profile's latest run log, read from the end. */
+  logTail(id: string, lines: number): Promise<Outcome<{ file: string | null; lines: string[] }>> {
+    return this.withProfile(id, async (): Promise<Outcome<{ file: string | null; lines: string[] }>> => {
+      const file = await latestLog(this.paths.logs, id);
+      if (!file) return ok({ file: null, lines: [] });
+      return ok({ file, lines: await tailFile(file, lines) });
+    });
+  }
+
+  private withProfile<T>(id: string, fn: (p: Profile) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    const p = this.find(id);
+    if (!p.ok) return Promise.resolve(p);
+    return guard({ profile: id, repository: p.value.repository }, () => fn(p.value));
+  }
+}
