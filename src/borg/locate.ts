@@ -25,6 +25,18 @@ export class BorgNotFoundError extends Error {
   }
 }
 
+/** A file where borg was looked for that is something else: the run must not treat it as borg. */
+export class NotBorgError extends Error {
+  // The faces already know 'borg-missing'; its message names the file and why it is not borg.
+  readonly kind = 'borg-missing' as const;
+  constructor(
+    readonly file: string,
+    readonly why: string,
+  ) {
+    super(`${file} is not BorgBackup (${why})`);
+  }
+}
+
 export class BorgTooOldError extends Error {
   readonly kind = 'borg-too-old' as const;
   constructor(
@@ -35,12 +47,20 @@ export class BorgTooOldError extends Error {
   }
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+/** null when `file` can be run; otherwise why not (`missing` when there is nothing there at all). */
+async function notRunnable(file: string): Promise<string | null> {
+  let st;
+  try {
+    st = await fs.stat(file);
+  } catch {
+    return 'missing';
+  }
+  if (!st.isFile()) return st.isDirectory() ? 'it is a folder' : 'it is not a file';
   try {
     await fs.access(file, fs.constants.X_OK);
-    return (await fs.stat(file)).isFile();
+    return null;
   } catch {
-    return false;
+    return 'it is not executable';
   }
 }
 
@@ -58,6 +78,20 @@ export function parseVersion(output: string): BorgVersion | null {
   const m = /(\d+)\.(\d+)\.(\d+)\S*/.exec(output);
   if (!m) return null;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), raw: m[0] };
+}
+
+/**
+ * borg --version prints one line, `<program name> <version>` (argparse's `%(prog)s 1.2.4`), the name being
+ * how borg was called: borg, borg.exe, borg-linux64. `python3 --version` ("Python 3.11.2") is not borg.
+ */
+export function looksLikeBorgVersion(output: string): boolean {
+  return /^\S*borg\S* \d+\.\d+\.\d+\S*$/i.test(output.trim());
+}
+
+function shown(output: string): string {
+  const t = output.trim().replace(/\s+/g, ' ');
+  if (!t) return 'nothing';
+  return `"${t.length > 60 ? `${t.slice(0, 57)}...` : t}"`;
 }
 
 export function isSupported(v: BorgVersion): boolean {
@@ -138,16 +172,27 @@ async function rememberVersion(cacheFile: string | undefined, file: string, vers
 
 async function doLocate(configured?: string | null, versionCache?: string): Promise<BorgBinary> {
   const candidates = configured ? [configured] : candidatePaths(null);
+  // Something at a place borg was looked for that is not borg: named as such if nothing better turns up.
+  let impostor: NotBorgError | null = null;
   for (const file of candidates) {
-    if (!(await isExecutable(file))) continue;
+    const why = await notRunnable(file);
+    if (why) {
+      if (why !== 'missing') impostor ??= new NotBorgError(file, why);
+      continue;
+    }
     let version = await cachedVersion(versionCache, file);
     if (!version) {
-      version = parseVersion(await runVersion(file));
-      if (!version) continue;
+      const output = await runVersion(file);
+      version = looksLikeBorgVersion(output) ? parseVersion(output) : null;
+      if (!version) {
+        impostor ??= new NotBorgError(file, `its --version printed ${shown(output)}`);
+        continue;
+      }
       await rememberVersion(versionCache, file, version);
     }
     if (!isSupported(version)) throw new BorgTooOldError(file, version);
     return { path: file, version };
   }
+  if (impostor) throw impostor;
   throw new BorgNotFoundError(configured ? [configured] : [...new Set(candidates.map((c) => path.dirname(c)))]);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../profiles/schema.js';
-import { compactArgs, createArgs, isRemote, pruneArgs } from '../borg/argv.js';
+import { compactArgs, createArgs, isRemote, normalizeSource, pruneArgs } from '../borg/argv.js';
 import { runBorg, type BorgRunResult, type Secret } from '../borg/run.js';
 import type { Diagnosis } from '../diagnosis.js';
 import { diagnosisFor } from '../messages.js';
@@ -47,17 +47,54 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** A local repository on a disk that is not there: say so instead of letting borg create folders or fail obscurely. */
+/** Where disks appear. A repository folder missing under one of these is a disk that is not connected. */
+const VOLUME_ROOTS = ['/Volumes', '/media', '/run/media', '/mnt'];
+
+/** The outermost folder on the way to a local repository that does not exist, or null when its parent exists. */
+async function firstMissingFolder(repository: string): Promise<string | null> {
+  let missing: string | null = null;
+  // The root always exists, so this stops.
+  for (let dir = path.dirname(repository); !(await exists(dir)); dir = path.dirname(dir)) missing = dir;
+  return missing;
+}
+
+/**
+ * A local repository on a disk that is not there: say so instead of letting borg create folders or fail obscurely.
+ * Without a configured volume, only a repository where disks appear counts: elsewhere (a home folder, /srv) a
+ * missing folder is a wrong path, which `repositoryFolderMissing` names.
+ */
 export async function diskMissing(profile: Profile, volumePath: string | null): Promise<boolean> {
   if (isRemote(profile.repository)) return false;
   if (volumePath) return !(await volumePresent(volumePath));
-  return !(await exists(path.dirname(profile.repository)));
+  if (!VOLUME_ROOTS.some((root) => profile.repository.startsWith(root + path.sep))) return false;
+  return (await firstMissingFolder(profile.repository)) !== null;
+}
+
+/** For a local repository without a volume that is not on a missing disk: the folder of its path that does not exist. */
+export async function repositoryFolderMissing(profile: Profile, volumePath: string | null): Promise<string | null> {
+  if (isRemote(profile.repository) || volumePath || (await diskMissing(profile, volumePath))) return null;
+  return firstMissingFolder(profile.repository);
 }
 
 async function repositoryGone(profile: Profile, volumePath: string | null): Promise<boolean> {
   if (isRemote(profile.repository)) return false;
   if (await diskMissing(profile, volumePath)) return true;
   return !(await borgConfigReadable(profile.repository).catch(() => false));
+}
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\x00-\x1f\x7f\x85\u2028\u2029]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A file may be called `a\nDandelion: run finished: success`: written as is, its name would forge a line of the
+ * run log. Control characters (and the Unicode line breaks) are shown escaped instead, visibly: `\n`, `\x1b`.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED[c] ?? (code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`);
+  });
 }
 
 function describe(ev: BorgEvent): string | null {
@@ -98,6 +135,49 @@ function parseStats(stdout: string): { archive: string | null; stats: ArchiveSta
   }
 }
 
+interface SourcePlan {
+  /** What borg is given: sources that are links replaced by what they point to; broken links left out. */
+  paths: string[];
+  /** The sources that exist (as themselves or through a link). */
+  present: number;
+  missing: string[];
+  broken: { source: string; target: string }[];
+  links: { source: string; real: string }[];
+}
+
+/**
+ * borg 1.2 stores a source that is a symlink as the link alone (success, nothing inside): a source that is itself
+ * a link is replaced by the path it resolves to. Missing sources stay in, so borg's own warning names them.
+ */
+async function planSources(sources: readonly string[]): Promise<SourcePlan> {
+  const plan: SourcePlan = { paths: [], present: 0, missing: [], broken: [], links: [] };
+  for (const source of sources) {
+    const abs = normalizeSource(source);
+    const st = await fs.lstat(abs).catch((err: NodeJS.ErrnoException) => err);
+    if (st instanceof Error) {
+      if (st.code === 'ENOENT' || st.code === 'ENOTDIR') plan.missing.push(source);
+      else plan.present++; // e.g. a folder on the way that cannot be read: borg says so per path
+      plan.paths.push(abs);
+      continue;
+    }
+    if (!st.isSymbolicLink()) {
+      plan.present++;
+      plan.paths.push(abs);
+      continue;
+    }
+    const real = await fs.realpath(abs).catch(() => null);
+    if (real === null) {
+      const target = await fs.readlink(abs).catch(() => '?');
+      plan.broken.push({ source, target: path.resolve(path.dirname(abs), target) });
+      continue;
+    }
+    plan.present++;
+    plan.links.push({ source, real });
+    plan.paths.push(real);
+  }
+  return plan;
+}
+
 function resultOf(r: BorgRunResult): RunResult {
   if (r.cancelled) return 'cancelled';
   return r.level;
@@ -113,8 +193,9 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
   const log = await RunLog.open(input.logsDir, profile.id, startedAt, {
     onLines: input.onEvent ? (lines) => emit({ type: 'log', lines }) : undefined,
   });
-  const writeLine = (text: string) => void log.line(text);
+  const writeLine = (text: string) => void log.line(escapeControl(text));
   const ctx = { repository: profile.repository, platform: process.platform, profile: profile.id };
+  const about = { ...ctx, passphraseSupplied: false };
 
   let result = 'success' as RunResult;
   let archive: string | null = null;
@@ -168,13 +249,25 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
     diagnoses.push(...r.diagnoses);
   };
 
+  const plan = await planSources(profile.sources);
+  for (const l of plan.links) writeLine(`Dandelion: ${l.source} is a link to ${l.real}; backing up what it points to`);
+  for (const b of plan.broken) writeLine(`Dandelion: ${b.source} is a link to ${b.target}, which does not exist; it is left out`);
+  const brokenLinks = plan.broken.map((b) => diagnosisFor('source-broken-link', about, b.target, { example: b.source }));
+  const missingFolder = await repositoryFolderMissing(profile, input.volumePath);
+
   if (await diskMissing(profile, input.volumePath)) {
     result = 'error';
-    diagnoses.push(
-      diagnosisFor('disk-not-mounted', { ...ctx, passphraseSupplied: false }, input.volumePath ?? path.dirname(profile.repository)),
-    );
+    diagnoses.push(diagnosisFor('disk-not-mounted', about, input.volumePath ?? path.dirname(profile.repository)));
+  } else if (missingFolder !== null) {
+    result = 'error';
+    diagnoses.push(diagnosisFor('repo-folder-missing', about, undefined, { example: missingFolder }));
+  } else if (plan.present === 0) {
+    // Nothing to back up: borg would make an empty archive and only warn, and the profile would look backed up.
+    result = 'error';
+    diagnoses.push(...brokenLinks);
+    if (plan.missing.length > 0) diagnoses.push(diagnosisFor('no-sources', about, profile.sources.join(', ')));
   } else {
-    const create = () => step('create', createArgs(profile), true);
+    const create = () => step('create', createArgs({ ...profile, sources: plan.paths }), true);
     let created = await create();
     // {now} has one-second resolution: two runs in the same second (a quick run, then a disk
     // trigger) would collide on the name. The next second gives a new name.
@@ -185,14 +278,26 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
     }
     record(created);
     if (created) ({ archive, stats } = parseStats(created.stdout));
-    if (created && (created.level === 'success' || created.level === 'warning') && !created.cancelled) {
+    const madeArchive = created !== null && (created.level === 'success' || created.level === 'warning') && !created.cancelled;
+    if (madeArchive && archive === null) {
+      // borg create --json always prints the archive it made. Without one nothing was saved, whatever the exit code.
+      result = 'error';
+      diagnoses.unshift(
+        diagnosisFor('no-archive', about, (created?.stdout ?? '').trim().slice(0, 200) || undefined, { example: borg.path }),
+      );
+    } else if (madeArchive) {
       if (profile.prune) record(await step('prune', pruneArgs(profile.repository, profile.archiveName, profile.prune, features)));
       if (features.hasCompact && result !== 'error' && result !== 'cancelled')
         record(await step('compact', compactArgs(profile.repository)));
     }
     // The disk went away under borg: that is the story, not whatever I/O error borg saw.
     if (result === 'error' && input.volumePath !== null && (await repositoryGone(profile, input.volumePath))) {
-      diagnoses.unshift(diagnosisFor('disk-removed', { ...ctx, passphraseSupplied: false }, input.volumePath));
+      diagnoses.unshift(diagnosisFor('disk-removed', about, input.volumePath));
+    }
+    // The other sources were backed up, but a source that is a broken link was not: never a success.
+    if (brokenLinks.length > 0) {
+      result = worst(result, 'error');
+      diagnoses.unshift(...brokenLinks);
     }
   }
   if (input.signal?.aborted && result !== 'error') result = 'cancelled';
