@@ -182,8 +182,10 @@ async function cmdRun(configDir: string, id: string): Promise<number> {
   const abort = () => {
     if (engine.cancel(id)) process.stderr.write('\nCancelling: borg is saving a checkpoint…\n');
   };
-  process.on('SIGINT', abort);
-  process.on('SIGTERM', abort);
+  // A closed terminal or a dropped ssh session (SIGHUP) is a cancel like Ctrl-C: borg checkpoints, the run is recorded.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, abort);
+  // Output nobody reads (`| head -1`, a closed terminal) must never stop a backup: write errors are dropped.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const record = await engine.run(id, { trigger: 'manual' });
   if (shown && tty) process.stdout.write('\n');
   const summary = [`${record.result}`];

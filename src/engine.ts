@@ -20,6 +20,7 @@ import type { RunRecord, Trigger } from './records.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
 import { failed, guard, ok, type Outcome } from './engine/outcome.js';
 import { RunQueue, type LiveProgress, type RunRequest } from './engine/run-queue.js';
+import { recoverStaleLocks } from './engine/recovery.js';
 import { Passphrases, type PassphraseState, type SavedPassphrase } from './engine/passphrases.js';
 import { otherRunner, publishTriggerState, readTriggerState, triggerOwner, type RetryPlan } from './engine/shared-state.js';
 import {
@@ -56,6 +57,8 @@ export interface EngineEvents {
   'config-error': [{ file: string; errors: FieldError[] }];
   /** The whole picture, coalesced: built only while someone listens. */
   snapshot: [EngineSnapshot];
+  /** Something worth a line in the daemon's log (e.g. an interrupted run found and recorded). */
+  notice: [string];
 }
 
 export interface EngineOptions {
@@ -91,6 +94,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private snapshotTimer: NodeJS.Timeout | null = null;
   private lastSnapshotAt = 0;
   private snapshotDirty = false;
+  /** Runs of killed processes found (and recorded as interrupted) when this engine opened: doctor reports them. */
+  recovered: RunRecord[] = [];
   /** Set by the supervisor while this process owns the schedules. */
   ownsTriggers = false;
 
@@ -117,6 +122,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       log: (profile, lines) => this.emit('log', { profile, lines }),
       finished: (record) => this.emit('run-finished', record),
       changed: () => this.changed(),
+      note: (line) => this.emit('notice', line),
     });
     this.repo = new RepoOps({
       paths: this.paths,
@@ -131,7 +137,18 @@ export class Engine extends EventEmitter<EngineEvents> {
   static async open(opts: EngineOptions): Promise<{ engine: Engine; load: LoadResult }> {
     const engine = new Engine(opts);
     const load = await engine.reload();
+    engine.recovered = await engine.recoverInterruptedRuns();
     return { engine, load };
+  }
+
+  /**
+   * Finds runs of processes that were killed outright (their repository lock is stale): ends a borg
+   * they left running and records each run as interrupted. Called at every start.
+   */
+  async recoverInterruptedRuns(): Promise<RunRecord[]> {
+    const found = await recoverStaleLocks(this.paths, this.history, { log: (l) => this.emit('notice', l) });
+    if (found.length) this.changed();
+    return found;
   }
 
   get config(): Config {
