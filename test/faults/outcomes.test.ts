@@ -201,6 +201,7 @@ describe('what reaches the run log', () => {
     const name = `a\n${FORGED}`;
     await fs.writeFile(path.join(dir, name), 'x');
     await fs.writeFile(path.join(dir, 'tab\there'), 'y');
+    await fs.writeFile(path.join(dir, 'esc\x1b[2Jdel\x7f'), 'z');
     const { run, status, out } = await runWith({ sources: [dir] });
     expect(run.exitCode, out).toBe(0);
     const log = await latestLog();
@@ -208,6 +209,10 @@ describe('what reaches the run log', () => {
     expect(finished).toHaveLength(1);
     expect(log).toContain(`${path.join(dir, 'a')}\\n${FORGED}`);
     expect(log).toContain('tab\\there');
+    expect(log).toContain('esc\\x1b[2Jdel\\x7f');
+    // No raw control character at all, only the newlines between lines.
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(log).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
     // The archive holds the real name, newline and all.
     const listed = await borg(sb, ['list', '--json-lines', `${repo}::${status.lastRun.archive}`], PASS);
     const paths = listed.stdout
