@@ -4,6 +4,7 @@ import {
   DEFAULT_ARCHIVE_NAME,
   ENCRYPTION_MODES,
   formatPath,
+  globsWitness,
   parseConfig,
   profileLabel,
   type Profile,
@@ -274,5 +275,21 @@ describe('formatPath', () => {
     expect(formatPath(['app', 'notifications'])).toBe('app.notifications');
     expect(formatPath([0, 'id'])).toBe('[0].id');
     expect(formatPath([])).toBe('(top level)');
+  });
+});
+
+describe('archive names: per-run placeholders and globs', () => {
+  it('reports a blank archive name once, as blank, not also as lacking {now}', () => {
+    expect(profileProblems({ archiveName: '  ' })).toEqual(['profiles[0].archiveName: must not be empty']);
+  });
+
+  it('compares archive names holding glob characters literally, so docs[1] and docs[2] do not overlap', () => {
+    const on = (id: string, archiveName: string) => ({ ...minimal, id, archiveName });
+    expect(problems({ profiles: [on('one', 'docs[1]-{now}'), on('two', 'docs[2]-{now}')] })).toEqual([]);
+  });
+
+  it('finds a common name for two single-character wildcards', () => {
+    expect(globsWitness('a?', 'a?')).toMatch(/^a.$/);
+    expect(globsWitness('?b', 'x?')).toBe('xb');
   });
 });
