@@ -12,7 +12,6 @@ import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
 import { formatBytes, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
-import { KEYRING_SERVICE, KeyringUnavailableError, type SecretStore } from './secrets/keyring.js';
 
 const USAGE = `Usage: dandelion [--config-dir DIR] <command>
 
@@ -63,58 +62,8 @@ function printDiagnoses(diagnoses: Diagnosis[]): void {
   }
 }
 
-/**
- * The keyring, with the Secret Service required on Linux. Left to choose, @napi-rs/keyring falls back
- * without a word to the kernel keyring (keyutils) when no Secret Service answers: reads then find
- * nothing ("no passphrase was given"), and a passphrase "stored" there is gone at the next reboot.
- * Required, the store fails when it is out of reach, and that becomes the keyring-unavailable diagnosis.
- */
-class CliKeyring implements SecretStore {
-  private async entry(account: string) {
-    const { AsyncEntry } = await import('@napi-rs/keyring');
-    try {
-      return new AsyncEntry(KEYRING_SERVICE, account, { linux: { store: 'secret-service' } });
-    } catch (err) {
-      throw new KeyringUnavailableError(err);
-    }
-  }
-
-  async get(account: string): Promise<string | null> {
-    const entry = await this.entry(account);
-    try {
-      return (await entry.getPassword()) ?? null;
-    } catch (err) {
-      if (noEntry(err)) return null;
-      throw new KeyringUnavailableError(err);
-    }
-  }
-
-  async set(account: string, secret: string): Promise<void> {
-    const entry = await this.entry(account);
-    try {
-      await entry.setPassword(secret);
-    } catch (err) {
-      throw new KeyringUnavailableError(err);
-    }
-  }
-
-  async delete(account: string): Promise<boolean> {
-    const entry = await this.entry(account);
-    try {
-      return await entry.deletePassword();
-    } catch (err) {
-      if (noEntry(err)) return false;
-      throw new KeyringUnavailableError(err);
-    }
-  }
-}
-
-function noEntry(err: unknown): boolean {
-  return /no matching entry|NoEntry/i.test((err as Error)?.message ?? '');
-}
-
 async function openEngine(configDir: string, busy: 'fail' | 'wait' = 'fail'): Promise<Engine> {
-  const { engine, load } = await Engine.open({ configDir, busy, secrets: new CliKeyring() });
+  const { engine, load } = await Engine.open({ configDir, busy });
   if (!load.ok) throw new Stop([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)]);
   return engine;
 }
@@ -383,7 +332,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'doctor': {
       const { doctor } = await import('./doctor.js');
-      const { engine } = await Engine.open({ configDir, secrets: new CliKeyring() });
+      const { engine } = await Engine.open({ configDir });
       const findings = await doctor(engine, rest[0]);
       for (const f of findings) {
         process.stdout.write(`${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.message}\n`);

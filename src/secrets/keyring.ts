@@ -32,27 +32,38 @@ export class KeyringUnavailableError extends Error {
   }
 }
 
-type EntryClass = typeof import('@napi-rs/keyring').Entry;
-let entryClass: Promise<EntryClass> | null = null;
+type AsyncEntryClass = typeof import('@napi-rs/keyring').AsyncEntry;
+let entryClass: Promise<AsyncEntryClass> | null = null;
 
 /** Loaded on first use: runs of unencrypted or passcommand profiles never touch the keyring. */
-function loadEntry(): Promise<EntryClass> {
-  entryClass ??= import('@napi-rs/keyring').then((m) => m.Entry);
+function loadEntry(): Promise<AsyncEntryClass> {
+  entryClass ??= import('@napi-rs/keyring').then((m) => m.AsyncEntry);
   return entryClass;
 }
 
-/** The OS keyring through @napi-rs/keyring: service "Dandelion", account = keyringAccount(repository). */
+/**
+ * The OS keyring through @napi-rs/keyring: service "Dandelion", account = keyringAccount(repository).
+ * On Linux the Secret Service is required: left to choose, the library falls back without a word to
+ * the kernel keyring (keyutils) when no Secret Service answers — reads then find nothing ("no
+ * passphrase was given") and a passphrase "stored" there is gone at the next reboot. Required, the
+ * store fails when it is out of reach, and that becomes the keyring-unavailable diagnosis.
+ */
 export class OsKeyring implements SecretStore {
   constructor(private readonly service = KEYRING_SERVICE) {}
 
   private async entry(account: string) {
-    const Entry = await loadEntry();
-    return new Entry(this.service, account);
+    const AsyncEntry = await loadEntry();
+    try {
+      return new AsyncEntry(this.service, account, process.platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined);
+    } catch (err) {
+      throw new KeyringUnavailableError(err);
+    }
   }
 
   async get(account: string): Promise<string | null> {
+    const entry = await this.entry(account);
     try {
-      return (await this.entry(account)).getPassword() ?? null;
+      return (await entry.getPassword()) ?? null;
     } catch (err) {
       if (isNoEntry(err)) return null;
       throw new KeyringUnavailableError(err);
@@ -60,16 +71,18 @@ export class OsKeyring implements SecretStore {
   }
 
   async set(account: string, secret: string): Promise<void> {
+    const entry = await this.entry(account);
     try {
-      (await this.entry(account)).setPassword(secret);
+      await entry.setPassword(secret);
     } catch (err) {
       throw new KeyringUnavailableError(err);
     }
   }
 
   async delete(account: string): Promise<boolean> {
+    const entry = await this.entry(account);
     try {
-      return (await this.entry(account)).deletePassword();
+      return await entry.deletePassword();
     } catch (err) {
       if (isNoEntry(err)) return false;
       throw new KeyringUnavailableError(err);
