@@ -1,6 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isSuccessful, type RunRecord } from '../records.js';
+import { lexicalRepository } from '../borg/location.js';
+
+function sameLocation(a: string, b: string): boolean {
+  try {
+    return lexicalRepository(a) === lexicalRepository(b);
+  } catch {
+    return false;
+  }
+}
 
 /** What status and summaries read from a line: an object with the start, end and result of a run. */
 function isRecordLike(v: unknown): v is RunRecord {
@@ -77,8 +86,10 @@ export interface HistorySummary {
  */
 export function currentEpoch(records: RunRecord[], repository?: string): { records: RunRecord[]; since: string | null } {
   if (repository === undefined) return { records, since: records[0]?.startedAt ?? null };
+  // Compared in one spelling (`~`, `./`, a trailing slash, ssh's default port), so respelling the same repository keeps its history.
+  const same = (a: string, b: string) => a === b || sameLocation(a, b);
   const legacy = records.find((r) => r.repository !== undefined)?.repository ?? repository;
-  const epoch = records.filter((r) => (r.repository ?? legacy) === repository);
+  const epoch = records.filter((r) => same(r.repository ?? legacy, repository));
   if (epoch.length) return { records: epoch, since: epoch[0]!.startedAt };
   // Never backed up there: overdue counts from when the profile was pointed here (after its last run elsewhere).
   return { records: epoch, since: records.at(-1)?.finishedAt ?? null };

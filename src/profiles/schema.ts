@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { cronError } from '../schedule/cron.js';
 import { migrateConfig, type MigrateOptions } from './migrate.js';
 import { archiveGlob } from '../borg/argv.js';
-import { lexicalRepository } from '../borg/location.js';
+import { isRemote, lexicalRepository } from '../borg/location.js';
+import { expandHome } from '../paths.js';
 
 /** borg's encryption modes (`borg init --encryption`). */
 export const ENCRYPTION_MODES = [
@@ -58,11 +59,23 @@ const source = nonEmpty.refine(
   (v) => ({ message: `is a relative path: write "~/${v.trim()}" for a folder in your home folder, or an absolute path` }),
 );
 
+/**
+ * A local repository is absolute or under `~`, and `~` is expanded here: borg itself does not expand
+ * it (it would make a folder named "~" in whatever the working directory is). ssh locations pass as
+ * written.
+ */
+const repositorySchema = nonEmpty
+  .refine(
+    (v) => v === '' || isRemote(v) || isAbsoluteSource(v),
+    (v) => ({ message: `is a relative path: write "~/${v}" for a folder in your home folder, an absolute path, or ssh://user@host/path` }),
+  )
+  .transform((v) => (isRemote(v) ? v : expandHome(v)));
+
 export const profileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
     name: nonEmpty.optional(),
-    repository: nonEmpty,
+    repository: repositorySchema,
     sshKey: nonEmpty.nullable().optional(),
     /** Needed only to create a repository; for an existing one the engine finds it out. */
     encryption: z

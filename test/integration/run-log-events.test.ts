@@ -50,7 +50,7 @@ const borg = () => ({ path: fakeBorg, version: parseVersion('borg 1.2.4')! });
 
 describe('log lines from a long borg run', () => {
   it('reach the listener in batches, in order, the same lines as the log file, none lost at step ends', async () => {
-    const profile = profileSchema.parse({ id: 'p', repository: path.join(dir, 'repo'), encryption: 'none', sources: ['/src'] });
+    const profile = profileSchema.parse({ id: 'p', repository: path.join(dir, 'repo'), encryption: 'none', sources: [dir] });
     const events: RunEvent[] = [];
     process.env.FAKE_LINES = '3000';
     const record = await runBackup({

@@ -401,3 +401,21 @@ describe('archive names and sources that would fail later', () => {
     expect(problems({ sources: ['~', '~/Documents', '/srv/data', ' /srv/padded '] })).toEqual([]);
   });
 });
+
+describe('repository locations in config.json', () => {
+  const base = { id: 'p', sources: ['/src'], encryption: 'none' };
+  it('expands ~ in a local repository (borg would not) and leaves ssh locations as written', () => {
+    const r = parseConfig({ profiles: [{ ...base, repository: '~/backups/repo' }] });
+    expect(r.ok && r.config.profiles[0]!.repository).toBe(path.join(os.homedir(), 'backups/repo'));
+    const s = parseConfig({ profiles: [{ ...base, repository: 'ssh://u@h:23/~/repo' }] });
+    expect(s.ok && s.config.profiles[0]!.repository).toBe('ssh://u@h:23/~/repo');
+  });
+
+  it('refuses a relative local repository, which would depend on the working directory', () => {
+    const r = parseConfig({ profiles: [{ ...base, repository: 'backups/repo' }] });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors).toEqual([
+      { path: 'profiles[0].repository', message: expect.stringMatching(/relative path.*~\/backups\/repo/) },
+    ]);
+  });
+});

@@ -107,3 +107,13 @@ describe('Throttle', () => {
     expect(fire).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('history epochs across spellings of one repository', () => {
+  it('keeps the history when the same repository is written another way (./, a trailing slash, ssh default port)', () => {
+    const a = rec('success', '/backups/./repo/');
+    const b = rec('success', 'ssh://u@host/./r');
+    expect(summarize([a], '/backups/repo').lastSuccess).toBe(a);
+    expect(summarize([b], 'ssh://u@host:22/./r').lastSuccess).toBe(b);
+    expect(summarize([a], '/backups/other').lastSuccess).toBeNull();
+  });
+});
