@@ -40,6 +40,14 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
     return findings;
   }
   findings.push({ check: 'config', ok: true, message: `${engine.paths.config}: ${load.config.profiles.length} profile(s)` });
+  // Locks this start did not believe (their process gone, or their pid now another process's): already cleared, said here.
+  for (const r of engine.recovered)
+    findings.push({
+      check: `${r.profile}: lock`,
+      ok: false,
+      message: `a repository lock from a backup started ${r.startedAt} was stale (its process is gone or its pid now belongs to another process); the run was recorded as interrupted and the lock cleared`,
+      fix: `Back up again: \`dandelion run ${r.profile}\`.`,
+    });
   const one = only ? engine.profile(only) : null;
   if (only && !one) {
     findings.push({

@@ -234,3 +234,23 @@ describe('a passcommand that never answers', () => {
     }
   });
 });
+
+describe('doctor and a lock it does not believe', () => {
+  it('reports the stale lock it cleared and the interrupted run', async () => {
+    await fs.writeFile(
+      lockFile,
+      JSON.stringify({
+        pid: process.ppid,
+        start: 'another-boot:1',
+        what: 'backup of "big"',
+        since: '2026-01-02T03:04:05.000Z',
+        profile: 'big',
+        repository: repo,
+      }),
+    );
+    const r = await dandelion(sb, ['doctor', 'big']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/FAIL big: lock: a repository lock from a backup started 2026-01-02T03:04:05.000Z was stale/);
+    await expect(fs.access(lockFile)).rejects.toThrow();
+  });
+});
