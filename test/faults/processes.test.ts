@@ -237,6 +237,7 @@ describe('a passcommand that never answers', () => {
 
 describe('doctor and a lock it does not believe', () => {
   it('reports the stale lock it cleared and the interrupted run', async () => {
+    await fs.mkdir(path.dirname(lockFile), { recursive: true });
     await fs.writeFile(
       lockFile,
       JSON.stringify({
