@@ -166,6 +166,7 @@ describe('runs that end without a trace', () => {
 describe('locks that lie', () => {
   it('a lock whose pid now belongs to another process (after a reboot) does not block the repository', async () => {
     // Our parent is alive, but it is not the process that took this lock: its start differs.
+    await fs.mkdir(path.dirname(lockFile), { recursive: true });
     await fs.writeFile(
       lockFile,
       JSON.stringify({
