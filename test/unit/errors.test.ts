@@ -744,3 +744,21 @@ describe('the kinds a run decides before or after borg', () => {
     },
   );
 });
+
+describe('a full backup disk: details', () => {
+  const rollback = 'No space left on device, cleaning up partial transaction to free space.';
+
+  it('keeps borg’s line as the detail when a full disk leads a run that only warned', () => {
+    expect(collect([logged('WARNING', rollback)], 1).diagnoses[0]).toMatchObject({ kind: 'disk-full', detail: rollback });
+  });
+
+  it('drops the false "could not be read (No space left on device)" lines on a failed run too', () => {
+    const r = collect([logged('WARNING', "/d: read: [Errno 28] No space left on device: 'd'"), logged('ERROR', rollback)], 2);
+    expect(kinds(r)).toEqual(['disk-full']);
+  });
+
+  it('reads an ENOSPC error line of a local run as a full disk, not on the server', () => {
+    const local = collect([logged('ERROR', "OSError: [Errno 28] No space left on device: '/r/data/1'")], 2);
+    expect(local.diagnoses[0]?.message).toMatch(/^The backup disk is full: /);
+  });
+});
