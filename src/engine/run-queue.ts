@@ -247,7 +247,7 @@ export class RunQueue {
     const p = entry.progress;
     switch (event.type) {
       case 'log':
-        this.deps.log(id, 'lines' in event ? event.lines : [(event as { line: string }).line]);
+        this.deps.log(id, event.lines);
         return;
       case 'step':
         p.step = event.step;
