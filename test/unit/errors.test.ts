@@ -757,6 +757,11 @@ describe('a full backup disk: details', () => {
     expect(kinds(r)).toEqual(['disk-full']);
   });
 
+  it('still lists other file warnings beside a full disk', () => {
+    const r = collect([logged('WARNING', "/p: open: [Errno 13] Permission denied: 'p'"), logged('ERROR', rollback)], 2);
+    expect(kinds(r)).toEqual(['disk-full', 'source-permission']);
+  });
+
   it('reads an ENOSPC error line of a local run as a full disk, not on the server', () => {
     const local = collect([logged('ERROR', "OSError: [Errno 28] No space left on device: '/r/data/1'")], 2);
     expect(local.diagnoses[0]?.message).toMatch(/^The backup disk is full: /);
