@@ -10,6 +10,7 @@ import {
   createArgs,
   extractArgs,
   infoArgs,
+  keyExportArgs,
   initArgs,
   isRemote,
   pruneArgs,
@@ -357,5 +358,13 @@ describe('argv details: compact, relative restore paths, trailing slashes', () =
 
   it('strips every trailing slash of an archive folder', () => {
     expect(archiveFolder('home/me//', 'linux')).toBe('home/me');
+  });
+});
+
+describe('key export argv', () => {
+  it('exports the key to stdout, as stored or in paper form, with the repository after --', () => {
+    expect(keyExportArgs('/r')).toEqual(['key', 'export', '--log-json', '--', '/r']);
+    expect(keyExportArgs('/r', { paper: true })).toEqual(['key', 'export', '--log-json', '--paper', '--', '/r']);
+    expect(keyExportArgs('/r', { paper: false })).not.toContain('--paper');
   });
 });
