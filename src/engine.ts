@@ -22,7 +22,9 @@ import { failed, guard, ok, type Outcome } from './engine/outcome.js';
 import { RunQueue, type LiveProgress, type RunRequest } from './engine/run-queue.js';
 import { recoverStaleLocks } from './engine/recovery.js';
 import { Passphrases, type PassphraseState, type SavedPassphrase } from './engine/passphrases.js';
-import { otherRunner, publishTriggerState, readTriggerState, triggerOwner, type RetryPlan } from './engine/shared-state.js';
+import { publishTriggerState, readTriggerState, triggerOwner, type RetryPlan, type TriggerState } from './engine/shared-state.js';
+import { SnapshotInputs } from './engine/snapshot-inputs.js';
+import { liveOwner, type LockOwner } from './jobs/pid-lock.js';
 import {
   isKeyfileMode,
   profileStatus,
@@ -91,6 +93,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly waiting = new Set<string>();
   private readonly retries = new Map<string, RetryPlan>();
   private borgProbe: { key: string; result: Promise<BorgState> } | null = null;
+  /** What status reads from disk; kept in memory while a supervisor watches the files (`watchFiles`). */
+  private readonly inputs: SnapshotInputs;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private lastSnapshotAt = 0;
   private snapshotDirty = false;
@@ -103,6 +107,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.paths = configPaths(opts.configDir);
     this.history = new History(this.paths.history);
+    this.inputs = new SnapshotInputs({
+      summary: (profile, repository) => this.history.summary(profile, repository),
+      triggerState: () => readTriggerState(this.paths),
+      triggerOwner: () => triggerOwner(this.paths),
+      repositoryLock: (repository) => liveOwner(this.paths.repoLock(repository)),
+      keyExports: () => this.keyExports(),
+    });
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
     this.queue = new RunQueue({
       paths: this.paths,
@@ -120,7 +131,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.changed();
       },
       log: (profile, lines) => this.emit('log', { profile, lines }),
-      finished: (record) => this.emit('run-finished', record),
+      finished: (record) => {
+        this.inputs.historyChanged(record.profile);
+        this.emit('run-finished', record);
+      },
       changed: () => this.changed(),
       note: (line) => this.emit('notice', line),
     });
@@ -147,7 +161,11 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   async recoverInterruptedRuns(): Promise<RunRecord[]> {
     const found = await recoverStaleLocks(this.paths, this.history, { log: (l) => this.emit('notice', l) });
-    if (found.length) this.changed();
+    if (found.length) {
+      this.inputs.historyChanged();
+      this.inputs.locksChanged();
+      this.changed();
+    }
     return found;
   }
 
@@ -349,6 +367,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       ...(this.profile(id) ? { repository: this.profile(id)!.repository } : {}),
     };
     await this.history.append(record);
+    this.inputs.historyChanged(id);
     this.emit('run-finished', record);
     this.changed();
     return record;
@@ -356,7 +375,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Start of the last successful run to the profile's current repository. */
   async lastSuccessStartedAt(id: string): Promise<Date | null> {
-    const { lastSuccess } = await this.history.summary(id, this.profile(id)?.repository);
+    const p = this.profile(id);
+    const { lastSuccess } = p ? await this.inputs.summary(id, p.repository) : await this.history.summary(id);
     return lastSuccess ? new Date(lastSuccess.startedAt) : null;
   }
 
@@ -397,36 +417,45 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   // ---- status and snapshot ---------------------------------------------------------------------
 
-  private async stateOf(p: Profile, others: Awaited<ReturnType<typeof readTriggerState>>): Promise<ProfileState> {
+  /** Another live process backing this profile up (its repository lock), if any. */
+  private async runnerElsewhere(p: Profile): Promise<LockOwner | null> {
+    const owner = await this.inputs.repositoryLock(p.repository);
+    return owner && owner.pid !== process.pid && owner.profile === p.id ? owner : null;
+  }
+
+  private async stateOf(p: Profile, others: TriggerState | null): Promise<ProfileState> {
     if (this.queue.isRunning(p.id)) return 'running';
     if (this.waiting.has(p.id)) return 'waiting-for-volume';
-    if (await otherRunner(this.paths, p.repository, p.id)) return 'running';
+    if (await this.runnerElsewhere(p)) return 'running';
     if (others?.waiting.includes(p.id)) return 'waiting-for-volume';
     return 'idle';
   }
 
   /** The `dandelion status --json` report: as any process sees it. */
   async status(now = new Date()): Promise<StatusReport> {
-    const others = await readTriggerState(this.paths);
-    const exports = await this.keyExports();
+    const others = await this.inputs.triggerState();
+    const exports = await this.inputs.keyExports();
     const profiles = [];
     for (const p of this.cfg.profiles) {
-      const summary = await this.history.summary(p.id, p.repository);
+      const summary = await this.inputs.summary(p.id, p.repository);
       profiles.push(profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null));
     }
-    const owner = await triggerOwner(this.paths);
+    const owner = await this.inputs.triggerOwner();
     return { profiles, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
   }
 
-  /** Everything a window draws, in one plain object. */
+  /**
+   * Everything a window draws, in one plain object. In a long-lived process whose files are watched
+   * (`watchingFiles`), nothing is read from disk unless something changed since the last call.
+   */
   async snapshot(now = new Date()): Promise<EngineSnapshot> {
-    const others = await readTriggerState(this.paths);
-    const owner = await triggerOwner(this.paths);
-    const exports = await this.keyExports();
+    const others = await this.inputs.triggerState();
+    const owner = await this.inputs.triggerOwner();
+    const exports = await this.inputs.keyExports();
     const profiles: ProfileSnapshot[] = [];
     for (const p of this.cfg.profiles) {
-      const summary = await this.history.summary(p.id, p.repository);
-      const runner = this.queue.isRunning(p.id) ? null : await otherRunner(this.paths, p.repository, p.id);
+      const summary = await this.inputs.summary(p.id, p.repository);
+      const runner = this.queue.isRunning(p.id) ? null : await this.runnerElsewhere(p);
       profiles.push({
         ...profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null),
         repository: p.repository,
@@ -449,6 +478,27 @@ export class Engine extends EventEmitter<EngineEvents> {
       },
       profiles,
     };
+  }
+
+  /**
+   * The supervisor watches history/, locks/ and cache/ and says so here: from then on status and
+   * the snapshot keep what they read in memory until `filesChanged` reports a change.
+   */
+  set watchingFiles(on: boolean) {
+    this.inputs.live = on;
+    if (!on) {
+      this.inputs.historyChanged();
+      this.inputs.locksChanged();
+      this.inputs.keysChanged();
+    }
+  }
+
+  /** A watched file changed: `history/<profile>.jsonl`, something under locks/, or cache/key-exports.json. */
+  filesChanged(what: 'history' | 'locks' | 'keys', profile?: string): void {
+    if (what === 'history') this.inputs.historyChanged(profile);
+    else if (what === 'locks') this.inputs.locksChanged();
+    else this.inputs.keysChanged();
+    this.changed();
   }
 
   /**
@@ -620,6 +670,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const log = await this.keyExports();
       log[p.repository] = { exportedAt: new Date().toISOString() };
       await writeFileAtomic(this.keyExportsFile, JSON.stringify(log, null, 2) + '\n', 0o600);
+      this.inputs.keysChanged();
       this.changed();
       return ok(file ? { file, text: null } : { file: null, text: r.stdout });
     });

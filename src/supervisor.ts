@@ -6,6 +6,7 @@
  */
 import { watch, type FSWatcher } from 'chokidar';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Engine, type EngineOptions } from './engine.js';
 import { acquireTriggers, TriggerController } from './triggers/controller.js';
 import { watchClockJumps } from './triggers/clock-jump.js';
@@ -153,21 +154,29 @@ export class Supervisor {
 
   private async watchFiles(): Promise<void> {
     const { paths } = this.engine;
-    await Promise.all([fs.mkdir(paths.history, { recursive: true, mode: 0o700 }), fs.mkdir(paths.locks, { recursive: true, mode: 0o700 })]);
+    await Promise.all([paths.history, paths.locks, paths.cache].map((dir) => fs.mkdir(dir, { recursive: true, mode: 0o700 })));
     // chokidar follows editors that save by rename; armed before the first run so no edit slips through.
     const config = watch(paths.config, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
     config.on('all', () => {
       clearTimeout(this.reloadTimer);
       this.reloadTimer = setTimeout(() => void this.reloadFromDisk(), WATCH_DEBOUNCE_MS);
     });
-    // Runs and waits of other processes: a new history line, a repository lock taken or released.
-    const state = watch([paths.history, paths.locks], { ignoreInitial: true, depth: 0 });
+    // Runs and waits of other processes: a new history line, a repository lock taken or released, a key exported.
+    const keyExports = path.join(paths.cache, 'key-exports.json');
+    const state = watch([paths.history, paths.locks, paths.cache], { ignoreInitial: true, depth: 0 });
     state.on('all', (_event, file) => {
-      this.engine.changed();
-      if (!this.triggers && file === paths.triggersLock) void this.claim().then((owned) => owned || this.scheduleTakeoverCheck());
+      const dir = path.dirname(file);
+      if (dir === paths.history) {
+        if (file.endsWith('.jsonl')) this.engine.filesChanged('history', path.basename(file, '.jsonl'));
+      } else if (dir === paths.locks) {
+        this.engine.filesChanged('locks');
+        if (!this.triggers && file === paths.triggersLock) void this.claim().then((owned) => owned || this.scheduleTakeoverCheck());
+      } else if (file === keyExports) this.engine.filesChanged('keys');
     });
     this.watchers = [config, state];
     await Promise.all(this.watchers.map((w) => new Promise<void>((resolve) => w.once('ready', () => resolve()))));
+    // From here on every change reaches the engine, so it may keep what it read in memory.
+    this.engine.watchingFiles = true;
   }
 
   private async reloadFromDisk(): Promise<void> {
@@ -208,6 +217,7 @@ export class Supervisor {
     clearTimeout(this.takeoverTimer);
     this.stopClock?.();
     await this.claiming;
+    this.engine.watchingFiles = false;
     await Promise.all(this.watchers.map((w) => w.close()));
     await this.triggers?.stop();
     await this.engine.cancelAll();

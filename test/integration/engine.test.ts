@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Engine, type EngineSnapshot, type LiveProgress } from '../../src/engine.js';
 import { KeyringUnavailableError, MemorySecretStore, type SecretStore } from '../../src/secrets/keyring.js';
 import { Supervisor } from '../../src/supervisor.js';
+import { History } from '../../src/jobs/history.js';
 import { borg, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 
 const PASS = 'correct horse battery staple';
@@ -342,5 +343,46 @@ describe('archives', () => {
       'dir:sub',
       ...Array.from({ length: 15 }, (_, i) => `file:file-${i * 2}.txt`).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })),
     ]);
+  });
+});
+
+describe('the snapshot in a long-lived process', () => {
+  it('reads nothing from disk when nothing changed, and follows another process appending to the history', async () => {
+    await borg(sb, ['init', '--encryption=none', repo]);
+    await writeConfig(sb.configDir, { profiles: [profile({ encryption: 'none', schedule: '0 * * * *' })] });
+    const sup = await Supervisor.open({ configDir: sb.configDir, secrets, what: 'test', log: () => {}, mountTable: false });
+    cleanups.push(() => sup.stop());
+    await sup.start();
+    const { engine } = sup;
+    expect((await engine.run('p')).result).toBe('success');
+    const first = await engine.snapshot();
+    expect(first.profiles[0]!.lastRun?.result).toBe('success');
+
+    const fsp = (await import('node:fs/promises')).default;
+    const reads = [vi.spyOn(fsp, 'readFile'), vi.spyOn(fsp, 'open'), vi.spyOn(fsp, 'readdir'), vi.spyOn(fsp, 'stat')];
+    const summaries = vi.spyOn(History.prototype, 'summary');
+    for (let i = 0; i < 20; i++) await engine.snapshot();
+    expect(summaries).not.toHaveBeenCalled();
+    for (const r of reads) expect(r).not.toHaveBeenCalled();
+    for (const r of reads) r.mockRestore();
+
+    // Another process records a failed run: the watcher tells the engine, the next snapshot shows it.
+    const other = {
+      ...first.profiles[0]!.lastRun!,
+      result: 'error',
+      message: 'from elsewhere',
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+    await fs.appendFile(path.join(sb.configDir, 'history', 'p.jsonl'), JSON.stringify(other) + '\n');
+    const t0 = Date.now();
+    let s = await engine.snapshot();
+    while (s.profiles[0]!.lastRun?.message !== 'from elsewhere' && Date.now() - t0 < 5000) {
+      await new Promise((r) => setTimeout(r, 50));
+      s = await engine.snapshot();
+    }
+    expect(s.profiles[0]!.lastRun).toMatchObject({ result: 'error', message: 'from elsewhere' });
+    expect(summaries).toHaveBeenCalled();
+    summaries.mockRestore();
   });
 });
