@@ -117,3 +117,25 @@ describe('history epochs across spellings of one repository', () => {
     expect(summarize([a], '/backups/other').lastSuccess).toBeNull();
   });
 });
+
+describe('the stored summary of a history file', () => {
+  it('answers as summarize does over the records on disk, for every epoch and spelling', async () => {
+    const fs = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { History } = await import('../../src/jobs/history.js');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-summary-'));
+    const h = new History(dir);
+    const repos = [undefined, '/a', '/a/', '/b', '/backups/./repo/', '/backups/repo', 'ssh://u@host:22/./r', '/never'];
+    const records = [rec('success'), rec('error'), rec('success', '/a'), rec('warning', '/b'), rec('error', '/b')];
+    records.push(rec('skipped'), rec('success', '/backups/./repo/'), rec('error', 'ssh://u@host/./r'), rec('cancelled', '/a/'));
+    try {
+      for (const r of records) {
+        await h.append(r);
+        for (const repo of repos) expect(await h.summary('p', repo)).toEqual(summarize(await h.list('p'), repo));
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true });
+    }
+  });
+});
