@@ -15,7 +15,7 @@ import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, keyExportArgs, ss
 import { runBorg, type BorgRunResult, type Secret } from './borg/run.js';
 import { diagnosisFor } from './messages.js';
 import { OsKeyring, type SecretStore } from './secrets/keyring.js';
-import { History, currentEpoch } from './jobs/history.js';
+import { History } from './jobs/history.js';
 import type { RunRecord, Trigger } from './records.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
 import { failed, guard, ok, type Outcome } from './engine/outcome.js';
@@ -380,14 +380,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     return lastSuccess ? new Date(lastSuccess.startedAt) : null;
   }
 
-  /** Records of the current repository's epoch, oldest first. */
-  async records(id: string): Promise<RunRecord[]> {
-    return currentEpoch(await this.history.list(id), this.profile(id)?.repository).records;
+  /** Failed runs in a row, newest first, in the current repository's epoch (read from the end of the history). */
+  failuresInARow(id: string): Promise<number> {
+    return this.history.errorsInARow(id, this.profile(id)?.repository);
   }
 
   /** The last `limit` runs of the profile's current repository, newest first (a window's history list). */
   runs(id: string, limit = 50): Promise<Outcome<RunRecord[]>> {
-    return this.withProfile(id, async () => ok((await this.records(id)).slice(-Math.max(0, limit)).reverse()));
+    return this.withProfile(id, async (p) => ok(await this.history.recent(id, Math.max(0, limit), p.repository)));
   }
 
   // ---- what the trigger owner publishes ---------------------------------------------------------

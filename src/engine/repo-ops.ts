@@ -9,7 +9,6 @@ import type { BorgBinary } from '../borg/locate.js';
 import type { BorgRunResult, Secret } from '../borg/run.js';
 import { featuresFor } from '../borg/features.js';
 import type { History } from '../jobs/history.js';
-import { currentEpoch } from '../jobs/history.js';
 import type { RepoCommand } from '../repo/types.js';
 import { listArchives, type ArchiveSummary } from '../repo/archives.js';
 import { listFolder, type FolderEntry } from '../repo/contents.js';
@@ -48,8 +47,10 @@ export class RepoOps {
 
   async archives(p: Profile): Promise<Outcome<ArchiveSummary[]>> {
     const borg = await this.deps.borg(p);
-    const records = currentEpoch(await this.deps.history.list(p.id), p.repository).records;
-    const r = await listArchives(this.cmd(p), p.repository, featuresFor(borg.version), p.archiveName, records);
+    // Our records are read from the end, only until every listed archive's stats are found.
+    const r = await listArchives(this.cmd(p), p.repository, featuresFor(borg.version), p.archiveName, (names) =>
+      this.deps.history.statsByArchive(p.id, p.repository, names),
+    );
     return r.ok ? ok(r.archives) : failed(r.diagnosis);
   }
 

@@ -4,7 +4,7 @@
  */
 import { listArgs } from '../borg/argv.js';
 import type { BorgFeatures } from '../borg/features.js';
-import type { RunRecord } from '../records.js';
+import type { ArchiveStats, RunRecord } from '../records.js';
 import { borgTime, failureOf, unreadable, type Failure, type RepoCommand } from './types.js';
 
 export interface ArchiveSummary {
@@ -50,13 +50,20 @@ export function parseArchiveList(stdout: string): ListedArchive[] | null {
  * has stats and went to this repository (records from before `repository` was recorded count too);
  * the latest such record wins. Archives made outside Dandelion get nulls.
  */
-export function joinArchiveStats(archives: ListedArchive[], history: RunRecord[], repository: string): ArchiveSummary[] {
-  const stats = new Map<string, NonNullable<RunRecord['stats']>>();
+/** Stats by archive name for the names asked: from our own run records, read however the caller likes (e.g. from the end). */
+export type StatsLookup = (names: ReadonlySet<string>) => Promise<Map<string, ArchiveStats>>;
+
+export function statsFromRecords(history: RunRecord[], repository: string): Map<string, ArchiveStats> {
+  const stats = new Map<string, ArchiveStats>();
   for (const r of history) {
     if (!r.archive || !r.stats) continue;
     if (r.repository !== undefined && r.repository !== repository) continue;
     stats.set(r.archive, r.stats);
   }
+  return stats;
+}
+
+export function withStats(archives: ListedArchive[], stats: Map<string, ArchiveStats>): ArchiveSummary[] {
   return archives.map((a) => {
     const s = stats.get(a.name);
     return {
@@ -71,17 +78,22 @@ export function joinArchiveStats(archives: ListedArchive[], history: RunRecord[]
   });
 }
 
+export function joinArchiveStats(archives: ListedArchive[], history: RunRecord[], repository: string): ArchiveSummary[] {
+  return withStats(archives, statsFromRecords(history, repository));
+}
+
 /** `borg list --json`, scoped to the profile's archives by `--glob-archives` derived from `archiveName`. */
 export async function listArchives(
   cmd: RepoCommand,
   repository: string,
   features: BorgFeatures,
   archiveName: string | undefined,
-  history: RunRecord[],
+  history: RunRecord[] | StatsLookup,
 ): Promise<ArchivesResult> {
   const result = await cmd(listArgs(repository, features, archiveName), { captureStdout: true });
   if (result.level === 'error') return failureOf(result, repository);
   const listed = parseArchiveList(result.stdout);
   if (!listed) return unreadable(repository, 'archive list');
-  return { ok: true, archives: joinArchiveStats(listed, history, repository) };
+  const stats = Array.isArray(history) ? statsFromRecords(history, repository) : await history(new Set(listed.map((a) => a.name)));
+  return { ok: true, archives: withStats(listed, stats) };
 }

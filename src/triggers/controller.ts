@@ -55,9 +55,7 @@ export class TriggerController {
       if (record.result !== 'skipped') this.engine.setRetry(record.profile, null);
       return;
     }
-    const history = await this.engine.records(record.profile);
-    let inARow = 0;
-    for (let i = history.length - 1; i >= 0 && history[i]!.result === 'error'; i--) inARow++;
+    const inARow = await this.engine.failuresInARow(record.profile);
     const delay = retryDelayMs(record, inARow);
     if (delay === null) {
       this.engine.setRetry(record.profile, null);
