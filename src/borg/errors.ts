@@ -199,8 +199,10 @@ export class DiagnosisCollector {
       if (this.fileWarning(msg, kind)) return;
     }
     if (kind) this.note(kind, msg, true, msg.startsWith('Remote: '));
-    else if (msg.startsWith('Remote: ')) this.matchSsh(msg.slice('Remote: '.length), true);
-    else if (ev.level === 'WARNING') this.firstWarning ??= clip(msg);
+    else if (msg.startsWith('Remote: ')) {
+      // The server's own error text comes as `Remote: …` too: ssh's wording first, then a full disk there.
+      if (!this.matchSsh(msg.slice('Remote: '.length), true) && ENOSPC.test(msg)) this.note('disk-full', msg, false, true);
+    } else if (ev.level === 'WARNING') this.firstWarning ??= clip(msg);
     else if (SIGNAL_ERRORS.has(msg)) this.note('cancelled', msg, true);
     else if (this.local && DISK_GONE.test(msg)) this.note('disk-removed', msg, true);
     // A traceback follows the error it explains; the error line is the useful one, unless it ends in ENOSPC.
@@ -271,10 +273,12 @@ export class DiagnosisCollector {
     }
   }
 
-  private matchSsh(line: string, remote: boolean): void {
+  /** Notes the ssh failure the line names, if any; true when it named one. */
+  private matchSsh(line: string, remote: boolean): boolean {
     const hit = SSH_PATTERNS.find((p) => p.re.test(line));
     // borg can only be missing on the server here: a missing local borg fails to spawn at all.
     if (hit) this.note(hit.kind, remote ? `Remote: ${line}` : line, hit.specific, remote || !this.local);
+    return hit !== undefined;
   }
 
   /** Aggregates per-file warnings into one bucket per cause, keeping the first path as the example. */

@@ -767,3 +767,15 @@ describe('a full backup disk: details', () => {
     expect(local.diagnoses[0]?.message).toMatch(/^The backup disk is full: /);
   });
 });
+
+describe('a full disk on the server', () => {
+  it('reads the server’s own ENOSPC error, without borg’s rollback line, as disk-full', () => {
+    const r = collect([logged('ERROR', 'Remote: OSError: [Errno 28] No space left on device')], 2, sshCtx);
+    expect(kinds(r)).toEqual(['disk-full']);
+  });
+
+  it('still names an ssh failure first when the server line is ssh’s', () => {
+    const r = collect([logged('ERROR', 'Remote: Permission denied (publickey).')], 2, sshCtx);
+    expect(kinds(r)).toEqual(['ssh-permission-denied']);
+  });
+});
