@@ -15,7 +15,8 @@
  * The normalised form is plain cron-parser syntax: single spaces, 5 fields unless the seconds field
  * is not 0, aliases spelled out.
  */
-import cronParser from 'cron-parser';
+import { cronParser } from './cron-parser.js';
+import { scheduleFacts } from './facts.js';
 
 const ALIASES: Readonly<Record<string, string>> = {
   '@hourly': '0 * * * *',
@@ -59,13 +60,23 @@ export function parseCron(expr: string): CronResult {
     if (Number(seconds) === 0) fields.shift();
   }
   const expression = fields.join(' ');
+  const error = parserError(expression);
+  return error === null ? { ok: true, expression } : reject(error);
+}
+
+/** What cron-parser says of an expression, remembered (facts.ts): it depends on nothing else. */
+function parserError(expression: string): string | null {
+  const known = scheduleFacts.check(expression);
+  if (known !== undefined) return known;
+  let error: string | null = null;
   try {
     // Some impossible dates (e.g. 31 February) only surface once the iterator runs.
-    cronParser.parseExpression(expression, { currentDate: CHECK_FROM, tz: 'UTC' }).next();
+    cronParser().parseExpression(expression, { currentDate: CHECK_FROM, tz: 'UTC' }).next();
   } catch (err) {
-    return reject((err as Error).message);
+    error = (err as Error).message;
   }
-  return { ok: true, expression };
+  scheduleFacts.setCheck(expression, error);
+  return error;
 }
 
 /**
