@@ -34,6 +34,7 @@ import {
   type ProfileState,
   type StatusReport,
 } from './engine/status.js';
+import { setScheduleCacheFile } from './schedule/facts.js';
 import { RepoOps, type ArchiveSummary, type FolderEntry, type EncryptionInfo } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
 
@@ -106,6 +107,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   private constructor(private readonly opts: EngineOptions) {
     super();
     this.paths = configPaths(opts.configDir);
+    // Schedule facts (slot windows, periods, cron checks) persist here: a fresh `status` reads them
+    // instead of replaying cron slots. Set before the config is validated, which checks cron too.
+    setScheduleCacheFile(path.join(this.paths.cache, 'schedule-facts.json'));
     this.history = new History(this.paths.history);
     this.inputs = new SnapshotInputs({
       summary: (profile, repository) => this.history.summary(profile, repository),
