@@ -8,7 +8,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
-import { loadConfig, saveConfig, writeFileAtomic, type LoadResult } from './profiles/store.js';
+import { loadConfig, saveConfig, type LoadResult } from './profiles/store.js';
 import type { Config, Profile, FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, keyExportArgs, sshProbeArgs } from './borg/argv.js';
@@ -24,6 +24,7 @@ import { recoverStaleLocks } from './engine/recovery.js';
 import { Passphrases, type PassphraseState, type SavedPassphrase } from './engine/passphrases.js';
 import { publishTriggerState, readTriggerState, triggerOwner, type RetryPlan, type TriggerState } from './engine/shared-state.js';
 import { SnapshotInputs } from './engine/snapshot-inputs.js';
+import { KeyExports } from './engine/key-exports.js';
 import { liveOwner, type LockOwner } from './jobs/pid-lock.js';
 import {
   isKeyfileMode,
@@ -80,9 +81,6 @@ export interface ExportedKey {
   text: string | null;
 }
 
-/** When each repository's key was last exported, by repository location. Never the key itself. */
-type KeyExportLog = Record<string, { exportedAt: string }>;
-
 export class Engine extends EventEmitter<EngineEvents> {
   readonly paths: ConfigPaths;
   readonly history: History;
@@ -96,6 +94,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private borgProbe: { key: string; result: Promise<BorgState> } | null = null;
   /** What status reads from disk; kept in memory while a supervisor watches the files (`watchFiles`). */
   private readonly inputs: SnapshotInputs;
+  private readonly keyExportLog: KeyExports;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private lastSnapshotAt = 0;
   private snapshotDirty = false;
@@ -111,12 +110,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     // instead of replaying cron slots. Set before the config is validated, which checks cron too.
     setScheduleCacheFile(path.join(this.paths.cache, 'schedule-facts.json'));
     this.history = new History(this.paths.history);
+    this.keyExportLog = new KeyExports(path.join(this.paths.cache, 'key-exports.json'));
     this.inputs = new SnapshotInputs({
       summary: (profile, repository) => this.history.summary(profile, repository),
       triggerState: () => readTriggerState(this.paths),
       triggerOwner: () => triggerOwner(this.paths),
       repositoryLock: (repository) => liveOwner(this.paths.repoLock(repository)),
-      keyExports: () => this.keyExports(),
+      keyExports: () => this.keyExportLog.all(),
     });
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
     this.queue = new RunQueue({
@@ -598,30 +598,9 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   // ---- the key, kept somewhere other than this computer ----------------------------------------
 
-  private get keyExportsFile(): string {
-    return path.join(this.paths.cache, 'key-exports.json');
-  }
-
-  /** A missing or damaged file means no export is known: the warning shows, which is the safe side. */
-  private async keyExports(): Promise<KeyExportLog> {
-    let json: unknown;
-    try {
-      json = JSON.parse(await fs.readFile(this.keyExportsFile, 'utf8'));
-    } catch {
-      return {};
-    }
-    const out: KeyExportLog = {};
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return out;
-    for (const [repository, entry] of Object.entries(json)) {
-      const at = (entry as { exportedAt?: unknown } | null)?.exportedAt;
-      if (typeof at === 'string' && !Number.isNaN(Date.parse(at))) out[repository] = { exportedAt: at };
-    }
-    return out;
-  }
-
   /** When the repository's key was last exported (by this config dir), or null. */
   async keyExportedAt(repository: string): Promise<string | null> {
-    return (await this.keyExports())[repository]?.exportedAt ?? null;
+    return (await this.keyExportLog.all())[repository]?.exportedAt ?? null;
   }
 
   /**
@@ -671,9 +650,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           });
         }
       }
-      const log = await this.keyExports();
-      log[p.repository] = { exportedAt: new Date().toISOString() };
-      await writeFileAtomic(this.keyExportsFile, JSON.stringify(log, null, 2) + '\n', 0o600);
+      await this.keyExportLog.record(p.repository);
       this.inputs.keysChanged();
       this.changed();
       return ok(file ? { file, text: null } : { file: null, text: r.stdout });

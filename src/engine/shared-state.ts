@@ -47,12 +47,6 @@ export async function readTriggerState(paths: ConfigPaths): Promise<TriggerState
   }
 }
 
-/** Another live process running borg on this repository for this profile. */
-export async function otherRunner(paths: ConfigPaths, repository: string, profile: string): Promise<LockOwner | null> {
-  const owner = await liveOwner(paths.repoLock(repository));
-  return owner && owner.pid !== process.pid && owner.profile === profile ? owner : null;
-}
-
 /** Which process owns the schedules and disk triggers of this config dir, if any. */
 export async function triggerOwner(paths: ConfigPaths): Promise<LockOwner | null> {
   return liveOwner(paths.triggersLock);

@@ -4,8 +4,7 @@
  * atomically with mode 0600. It only ever holds a mode name and a time — never a secret. Two processes
  * writing at once lose one entry at worst; it is a cache, and the lost fact is simply detected again.
  */
-import fs from 'node:fs/promises';
-import { writeFileAtomic } from '../profiles/store.js';
+import { readKeyedFile, writeKeyedFile } from '../keyed-file.js';
 import { ENCRYPTION_MODES, type EncryptionMode } from '../profiles/schema.js';
 
 export interface RepositoryFact {
@@ -32,18 +31,7 @@ export class RepositoryFacts {
 
   /** Every valid entry; a missing, unreadable or damaged file is an empty cache. */
   async all(): Promise<FactsFile> {
-    let json: unknown;
-    try {
-      json = JSON.parse(await fs.readFile(this.file, 'utf8'));
-    } catch {
-      return {};
-    }
-    const out: FactsFile = {};
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return out;
-    for (const [repository, fact] of Object.entries(json)) {
-      if (isFact(fact)) out[repository] = { encryption: fact.encryption, checkedAt: fact.checkedAt };
-    }
-    return out;
+    return readKeyedFile(this.file, (fact) => (isFact(fact) ? { encryption: fact.encryption, checkedAt: fact.checkedAt } : null));
   }
 
   async get(repository: string): Promise<RepositoryFact | null> {
@@ -69,6 +57,6 @@ export class RepositoryFacts {
   }
 
   private async write(facts: FactsFile): Promise<void> {
-    await writeFileAtomic(this.file, JSON.stringify(facts, null, 2) + '\n', 0o600);
+    await writeKeyedFile(this.file, facts);
   }
 }
