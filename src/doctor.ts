@@ -72,12 +72,11 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
     out.push({
       check: tag('passphrase'),
       ok: true,
-      message:
-        secret.kind === 'none'
+      message: p.passcommand
+        ? 'from passcommand (it answered)'
+        : secret.kind === 'none'
           ? 'not encrypted, no passphrase needed'
-          : secret.kind === 'passcommand'
-            ? 'from passcommand'
-            : 'stored in the keyring',
+          : 'stored in the keyring',
     });
   } catch (err) {
     const d = diagnosisOf(err, p);

@@ -6,7 +6,8 @@ export const SCRUBBED = ['BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_PASSPHRASE
 
 export const PASSPHRASE_FD = 3;
 
-export type Secret = { kind: 'passphrase'; value: string } | { kind: 'passcommand'; command: string } | { kind: 'none' };
+/** A passcommand is run by Dandelion itself (secrets/passcommand.ts) and arrives here as a passphrase. */
+export type Secret = { kind: 'passphrase'; value: string } | { kind: 'none' };
 
 export function scrubbedEnv(base: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
@@ -33,7 +34,6 @@ export function borgEnv(
     BORG_DELETE_I_KNOW_WHAT_I_AM_DOING: 'NO',
   });
   if (opts.secret.kind === 'passphrase') env.BORG_PASSPHRASE_FD = String(PASSPHRASE_FD);
-  if (opts.secret.kind === 'passcommand') env.BORG_PASSCOMMAND = opts.secret.command;
   if (opts.secret.kind === 'none') env.BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK = 'yes';
   if (opts.rsh) env.BORG_RSH = opts.rsh;
   Object.assign(env, opts.extraEnv);

@@ -227,6 +227,8 @@ describe('a local repository, end to end with real borg', () => {
     await writeConfig(sb.configDir, { profiles: [profile({ passcommand: `cat ${secretFile}` })] });
     const r = await dandelion(sb, ['run', 'local'], { env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' } });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const doctor = await dandelion(sb, ['doctor', 'local'], { env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' } });
+    expect(doctor.stdout).toMatch(/ok {3}local: passphrase: from passcommand/);
     await writeConfig(sb.configDir, { profiles: [profile()] });
   });
 

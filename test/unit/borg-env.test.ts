@@ -30,10 +30,7 @@ describe('the environment of a borg child', () => {
     expect(env.LC_CTYPE).toMatch(/UTF-8/);
   });
 
-  it('uses the profile passcommand, or nothing for an unencrypted repository', () => {
-    expect(borgEnv(parent, { secret: { kind: 'passcommand', command: 'security find-generic-password -w' } })).toMatchObject({
-      BORG_PASSCOMMAND: 'security find-generic-password -w',
-    });
+  it('sets no passphrase variable for an unencrypted repository (a passcommand arrives as a passphrase on the pipe)', () => {
     const none = borgEnv(parent, { secret: { kind: 'none' }, rsh: 'ssh -o BatchMode=yes' });
     expect(none.BORG_PASSPHRASE_FD).toBeUndefined();
     expect(none.BORG_PASSCOMMAND).toBeUndefined();
