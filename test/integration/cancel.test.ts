@@ -30,11 +30,11 @@ beforeAll(async () => {
   repo = path.join(sb.dir, 'repo');
   const src = path.join(sb.dir, 'src');
   await fs.mkdir(src);
-  // Incompressible data, enough that borg is still busy when we cancel.
+  // Incompressible data and slow compression, so borg is still busy when we cancel even on a loaded machine.
   for (let i = 0; i < 160; i++) await fs.writeFile(path.join(src, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
   await writeConfig(sb.configDir, {
     profiles: [
-      { id: 'big', repository: repo, encryption: 'none', sources: [src], compression: 'lz4', prune: { keepLast: 3 } },
+      { id: 'big', repository: repo, encryption: 'none', sources: [src], compression: 'zlib,6', prune: { keepLast: 3 } },
       { id: 'same-repo', repository: repo, encryption: 'none', sources: [src], archiveName: 'other-{now}', prune: null },
     ],
   });
