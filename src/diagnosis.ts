@@ -6,6 +6,8 @@ export type ErrorKind =
   | 'keyring-unavailable'
   | 'config-invalid'
   | 'unknown-profile'
+  /** A window's call with arguments the contract refuses, or from a sender that is not one of our windows. */
+  | 'invalid-request'
   | 'busy'
   | 'interrupted'
   | 'killed'

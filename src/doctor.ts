@@ -1,8 +1,11 @@
 import { execa } from 'execa';
 import type { Engine } from './engine.js';
 import { diagnosisOf } from './engine/outcome.js';
-import { isRemote, sshTarget } from './borg/argv.js';
-import type { Profile } from './profiles/schema.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { isRemote, sshProbeArgs, sshTarget } from './borg/argv.js';
+import { testSsh } from './borg/run.js';
+import { formatPath, profileSchema, type Profile } from './profiles/schema.js';
 import type { ErrorKind } from './diagnosis.js';
 import { isKeyfileMode } from './engine/status.js';
 
@@ -11,6 +14,8 @@ export interface Finding {
   ok: boolean;
   message: string;
   fix?: string;
+  /** The diagnosis kind behind a failed check, so a window can offer its action (e.g. trust a host key). */
+  kind?: ErrorKind;
 }
 
 const PASSPHRASE_KINDS: ErrorKind[] = ['passphrase-wrong', 'passphrase-missing'];
@@ -135,7 +140,7 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
     const fp = await hostFingerprint(p.repository);
     if (fp) message += ` The server presents: ${fp}`;
   }
-  out.push({ check: tag(check), ok: false, message, fix: d.fix });
+  out.push({ check: tag(check), ok: false, message, fix: d.fix, kind: d.kind });
   return out;
 }
 
@@ -151,4 +156,57 @@ export async function hostFingerprint(repository: string): Promise<string | null
   if (!scan.stdout) return null;
   const fp = await execa('ssh-keygen', ['-lf', '-'], { input: scan.stdout, reject: false });
   return fp.stdout.split('\n')[0] ?? null;
+}
+
+/**
+ * "Test connection" for a repository the preferences window has not saved yet: the fields checked,
+ * ssh reached with the options borg's ssh gets (host key, login), and for a local folder whether a
+ * repository is there, an empty folder waits for one, or something else is in the way.
+ */
+export async function doctorDraft(draft: Record<string, unknown>): Promise<Finding[]> {
+  const parsed = profileSchema.pick({ repository: true, sshKey: true }).safeParse(draft);
+  if (!parsed.success)
+    return parsed.error.issues.map((i) => ({ check: formatPath(i.path), ok: false, message: `${formatPath(i.path)} ${i.message}` }));
+  const { repository, sshKey } = parsed.data;
+  if (isRemote(repository)) {
+    const t = sshTarget(repository);
+    const args = sshProbeArgs(repository, { sshKey });
+    if (!t || !args) return [{ check: 'repository', ok: false, message: `${repository} is not an ssh location Dandelion understands.` }];
+    const d = await testSsh(args, { repository, platform: process.platform, passphraseSupplied: false });
+    if (!d) return [{ check: 'connection', ok: true, message: `ssh to ${t.host}${t.port === 22 ? '' : ` port ${t.port}`} works` }];
+    let message = d.message;
+    if (d.kind === 'ssh-host-unknown') {
+      const fp = await hostFingerprint(repository);
+      if (fp) message += ` The server presents: ${fp}`;
+    }
+    return [{ check: 'connection', ok: false, message, fix: d.fix, kind: d.kind }];
+  }
+  return [await localFolderFinding(repository)];
+}
+
+async function localFolderFinding(repository: string): Promise<Finding> {
+  const entries = await fs.readdir(repository).catch((err: NodeJS.ErrnoException) => err);
+  if (!(entries instanceof Error)) {
+    if (entries.length === 0)
+      return { check: 'repository', ok: true, message: `${repository} is an empty folder: a new repository can be created there.` };
+    const config = await fs.readFile(path.join(repository, 'config'), 'utf8').catch(() => '');
+    if (/^\[repository\]/m.test(config)) return { check: 'repository', ok: true, message: `${repository} is a borg repository.` };
+    return {
+      check: 'repository',
+      ok: false,
+      message: `${repository} holds other files and is not a borg repository.`,
+      fix: 'Choose an empty folder, or a new folder name, for a new repository.',
+    };
+  }
+  if (entries.code === 'ENOENT') {
+    const parent = path.dirname(repository);
+    const parentOk = await fs.stat(parent).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    return parentOk
+      ? { check: 'repository', ok: true, message: `${repository} does not exist yet: it will be created with the repository.` }
+      : { check: 'repository', ok: false, message: `${parent} does not exist.`, fix: 'Connect the disk, or choose another folder.' };
+  }
+  return { check: 'repository', ok: false, message: `${repository} cannot be read: ${entries.message}` };
 }

@@ -73,7 +73,8 @@ export interface EngineOptions {
   cancelGraceMs?: number;
 }
 
-export type SaveResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
+/** `needsConfirmation`: config.json on disk is invalid and saving over it was not confirmed. */
+export type SaveResult = { ok: true; config: Config } | { ok: false; errors: FieldError[]; needsConfirmation?: boolean };
 
 /** `exportKey`: the file written, or (without `to`) the key's text for the face to show or save. */
 export interface ExportedKey {
@@ -194,11 +195,16 @@ export class Engine extends EventEmitter<EngineEvents> {
   /**
    * Validates, writes config.json atomically and takes it into use at once (the supervisor
    * reschedules the triggers on 'config-changed'). Invalid input writes nothing and returns the
-   * field errors.
+   * field errors. While the file on disk is itself invalid (edited by hand), it is replaced only
+   * when the caller says so (`replaceInvalid`), and a `.bak` copy of it is kept.
    */
-  async saveConfig(input: unknown): Promise<SaveResult> {
+  async saveConfig(input: unknown, opts: { replaceInvalid?: boolean } = {}): Promise<SaveResult> {
+    const invalidOnDisk = this.configErrors.length > 0;
+    if (invalidOnDisk && !opts.replaceInvalid) {
+      return { ok: false, errors: this.configErrors, needsConfirmation: true };
+    }
     try {
-      const r = await saveConfig(this.paths.config, input);
+      const r = await saveConfig(this.paths.config, input, undefined, { backup: invalidOnDisk });
       if (r.ok) this.apply(r.config);
       return r;
     } catch (err) {
@@ -219,6 +225,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.emit('config-changed', config);
     }
     if (!same || hadErrors) this.changed();
+  }
+
+  /** Non-empty while config.json on disk is invalid (the last valid config stays in force). */
+  configFileErrors(): FieldError[] {
+    return this.configErrors;
   }
 
   /** The profile with this id, or null. */

@@ -222,6 +222,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         message: `There is no backup profile "${ctx.profile ?? ''}".`,
         fix: info.detail ? `Known profiles: ${info.detail}.` : 'Add a profile in Preferences or in config.json.',
       };
+    case 'invalid-request':
+      return {
+        message: `A window asked for something Dandelion refuses${info.detail ? `: ${firstLine(info.detail)}` : ''}.`,
+        fix: 'Nothing was changed. This is a bug in the window that asked; please report it.',
+      };
     case 'interrupted':
       return {
         message: `The backup to ${repo}${info.detail ? ` started ${info.detail}` : ''} never finished: Dandelion was stopped outright (killed, or the computer lost power) while it ran.`,

@@ -213,16 +213,39 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   };
 }
 
-async function probeSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis | null> {
-  const r = await new Promise<{ exitCode: number | null; stderr: string }>((resolve) => {
+function runSsh(args: string[]): Promise<{ exitCode: number; stderr: string }> {
+  return new Promise((resolve) => {
     const child = execFile('ssh', args, { timeout: 30_000, env: scrubbedEnv(process.env) }, (err, _stdout, stderr) =>
       resolve({ exitCode: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stderr: String(stderr) }),
     );
     child.stdin?.end();
   });
-  if (r.exitCode === 0) return null;
+}
+
+function sshDiagnoses(stderr: string, ctx: ClassifyContext): Diagnosis[] {
   const collector = new DiagnosisCollector(ctx);
-  for (const line of r.stderr.split(/\r?\n/)) if (line.trim()) collector.observe({ type: 'text', line: line.trim() });
-  const d = collector.finish(2).diagnoses.find((x) => x.kind.startsWith('ssh-'));
-  return d ?? null;
+  for (const line of stderr.split(/\r?\n/)) if (line.trim()) collector.observe({ type: 'text', line: line.trim() });
+  return collector.finish(2).diagnoses;
+}
+
+/** ssh alone, with the options borg's ssh gets: why it cannot connect when ssh said so (an ssh- kind), else null. */
+async function probeSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis | null> {
+  const r = await runSsh(args);
+  if (r.exitCode === 0) return null;
+  return sshDiagnoses(r.stderr, ctx).find((x) => x.kind.startsWith('ssh-')) ?? null;
+}
+
+/** "Test connection": null when ssh connects and runs a command, else the reason (connection-lost when ssh gave none we know). */
+export async function testSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis | null> {
+  const r = await runSsh(args);
+  if (r.exitCode === 0) return null;
+  const ds = sshDiagnoses(r.stderr, ctx);
+  return (
+    ds.find((x) => x.kind.startsWith('ssh-')) ??
+    ds[0] ?? {
+      kind: 'connection-lost',
+      message: r.stderr.trim() || `ssh exited with ${r.exitCode}`,
+      fix: 'Check the host, the port and the user name.',
+    }
+  );
 }

@@ -90,7 +90,12 @@ async function versionOnDisk(file: string): Promise<number | null> {
  * are not spelled out) with `version` set to the current version; it is written atomically, and a
  * file from a newer Dandelion is never replaced.
  */
-export async function saveConfig(file: string, input: unknown, migrations?: MigrateOptions): Promise<SaveResult> {
+export async function saveConfig(
+  file: string,
+  input: unknown,
+  migrations?: MigrateOptions,
+  opts: { backup?: boolean } = {},
+): Promise<SaveResult> {
   const migrated = migrateConfig(input, migrations);
   if (!migrated.ok) return { ok: false, errors: [migrated.error] };
   const parsed = parseConfig(migrated.value, migrations);
@@ -110,6 +115,11 @@ export async function saveConfig(file: string, input: unknown, migrations?: Migr
   }
   const { version: _version, ...rest } = migrated.value as Record<string, unknown>;
   try {
+    // Saving over a file the user edited by hand (and got wrong): their text is kept beside it.
+    if (opts.backup)
+      await fs.copyFile(file, `${file}.bak`).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
     await writeFileAtomic(file, JSON.stringify({ version: current, ...rest }, null, 2) + '\n');
   } catch (err) {
     return { ok: false, errors: [{ path: '(file)', message: `cannot be written: ${(err as Error).message}` }] };

@@ -1,0 +1,197 @@
+/**
+ * The one contract between the main process and the windows: every call with a zod schema for its
+ * arguments and a result type, every event with its payload type. No electron import: the main
+ * process, the preload, the renderer and the browser tests all share it.
+ *
+ * Every call answers an `Outcome<Result>`: errors cross as data (a Diagnosis), never as thrown
+ * strings. No call ever returns a secret: a passphrase only goes in.
+ */
+import { z } from 'zod';
+import type { CallName, EventName } from './names.js';
+import type { EngineSnapshot, LiveProgress, Outcome, PassphraseState, SavedPassphrase, ArchiveSummary } from '../engine.js';
+import type { FieldError, Config } from '../profiles/schema.js';
+import type { RunRecord } from '../records.js';
+import type { Finding } from '../doctor.js';
+
+export type { CallName, EventName, Outcome };
+
+/** Long enough for any real path or cron line, short enough that a flood cannot hurt. */
+export const MAX_STRING = 4096;
+export const MAX_PASSPHRASE = 1024;
+/** config.json as a whole, serialised. */
+export const MAX_CONFIG_BYTES = 1_000_000;
+
+/** What every validation needs to know that only exists at run time. */
+export interface ContractContext {
+  profileIds: ReadonlySet<string>;
+}
+
+const str = (max = MAX_STRING) => z.string().max(max, `must be at most ${max} characters`);
+
+function profileId(ctx: ContractContext) {
+  return z
+    .string()
+    .max(64, 'must be at most 64 characters')
+    .refine(
+      (id) => ctx.profileIds.has(id),
+      (id) => ({ message: `there is no profile "${id}"` }),
+    );
+}
+
+const none = z.object({}).strict().optional();
+const hostName = str(255).regex(/^[A-Za-z0-9._:[\]-]+$/, 'is not a host name or address');
+const port = z.number().int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535');
+
+/** The argument schema of every call, for one context (the profiles that exist now). */
+export function argsSchemas(ctx: ContractContext) {
+  const profile = z.object({ profile: profileId(ctx) }).strict();
+  return {
+    status: none,
+    configRead: none,
+    configSave: z
+      .object({
+        config: z.unknown().refine((v) => {
+          try {
+            return JSON.stringify(v ?? null).length <= MAX_CONFIG_BYTES;
+          } catch {
+            return false;
+          }
+        }, 'is too large or not JSON'),
+        /** Replace a config.json that is itself invalid (edited by hand); a `.bak` copy is kept. */
+        overwriteInvalid: z.boolean().optional(),
+      })
+      .strict(),
+    runNow: z.object({ profile: z.union([z.literal('all'), profileId(ctx)]) }).strict(),
+    cancel: profile,
+    logTail: z.object({ profile: profileId(ctx), lines: z.number().int().min(1).max(1000).optional() }).strict(),
+    archives: profile,
+    /** One saved profile, every profile, or a draft from the preferences window before it is saved. */
+    doctor: z.union([
+      z.object({ profile: profileId(ctx) }).strict(),
+      z.object({ draft: z.record(z.unknown()) }).strict(),
+      z.object({}).strict(),
+    ]),
+    hostKey: z.object({ host: hostName, port }).strict(),
+    trustHostKey: z
+      .object({ host: hostName, port, fingerprint: str(200).regex(/^SHA256:[A-Za-z0-9+/=]+$/, 'is not a SHA256 fingerprint') })
+      .strict(),
+    passphraseState: profile,
+    setPassphrase: z.object({ profile: profileId(ctx), passphrase: z.string().min(1, 'must not be empty').max(MAX_PASSPHRASE) }).strict(),
+    initRepository: profile,
+    exportKey: z.object({ profile: profileId(ctx), paper: z.boolean().optional() }).strict(),
+    pickFolder: z.object({ title: str(200).optional(), defaultPath: str().optional() }).strict(),
+    pickFile: z.object({ title: str(200).optional(), defaultPath: str().optional(), hidden: z.boolean().optional() }).strict(),
+    openLog: profile,
+    openFdaSettings: none,
+    openLoginSettings: none,
+    loginItem: none,
+    setLoginItem: z.object({ openAtLogin: z.boolean() }).strict(),
+    previewSchedule: z.object({ schedule: str(200), count: z.number().int().min(1).max(10).optional() }).strict(),
+    volumeOf: z.object({ path: str() }).strict(),
+    openWindow: z
+      .object({
+        window: z.enum(['status', 'preferences']),
+        profile: str(64).optional(),
+        section: z.enum(['new-profile', 'general', 'repository', 'sources', 'schedule', 'keep', 'passphrase']).optional(),
+      })
+      .strict(),
+    ready: none,
+  } satisfies Record<CallName, z.ZodTypeAny>;
+}
+
+export type CallArgs = { [K in CallName]: z.input<ReturnType<typeof argsSchemas>[K]> };
+
+export type FdaState = 'granted' | 'missing' | 'unknown';
+export type LoginItemStatus = 'enabled' | 'requires-approval' | 'not-registered' | 'not-found' | 'unknown';
+export interface LoginState {
+  openAtLogin: boolean;
+  status: LoginItemStatus;
+}
+
+/** The engine's snapshot plus what only the app knows. */
+export interface AppSnapshot extends EngineSnapshot {
+  app: {
+    platform: NodeJS.Platform;
+    version: string;
+    fullDiskAccess: FdaState;
+    login: LoginState;
+  };
+}
+
+/** config.json as the preferences window edits it. Never holds a secret (passphrases live in the keyring). */
+export interface ConfigView {
+  file: string;
+  /** The file as written (defaults not filled in), or null when it does not exist or cannot be read as JSON. */
+  config: unknown;
+  /** The text on disk when it is not valid, so the window can show it; null otherwise. */
+  raw: string | null;
+  /** Non-empty while the file on disk is invalid. */
+  errors: FieldError[];
+  volumesRoot: string;
+  home: string;
+}
+
+export type ConfigSaveResult =
+  | { saved: true; config: Config }
+  /** `needsConfirmation`: the file on disk is invalid; saving over it must be confirmed (a `.bak` is kept). */
+  | { saved: false; errors: FieldError[]; needsConfirmation?: boolean };
+
+export type HostKeyState = 'known' | 'unknown' | 'changed';
+export interface HostKeyReport {
+  host: string;
+  port: number;
+  state: HostKeyState;
+  /** The keys the server presents, as `ssh-keygen -l` shows them. */
+  keys: { type: string; fingerprint: string }[];
+  knownHostsFile: string;
+}
+
+export interface CallResults {
+  status: AppSnapshot;
+  configRead: ConfigView;
+  configSave: ConfigSaveResult;
+  runNow: { started: string[] };
+  cancel: { cancelled: boolean };
+  logTail: { file: string | null; lines: string[] };
+  archives: ArchiveSummary[];
+  doctor: Finding[];
+  hostKey: HostKeyReport;
+  trustHostKey: { added: string; knownHostsFile: string };
+  passphraseState: PassphraseState;
+  setPassphrase: SavedPassphrase;
+  initRepository: { repository: string; encryption: string };
+  /** The file written, or null when the user cancelled the save dialog. */
+  exportKey: { file: string | null };
+  pickFolder: { path: string | null };
+  pickFile: { path: string | null };
+  openLog: { opened: boolean };
+  openFdaSettings: Record<string, never>;
+  openLoginSettings: Record<string, never>;
+  loginItem: LoginState;
+  setLoginItem: LoginState;
+  previewSchedule: { next: string[] } | { error: string };
+  volumeOf: { volume: string | null; volumesRoot: string };
+  openWindow: Record<string, never>;
+  ready: Record<string, never>;
+}
+
+export interface EventPayloads {
+  snapshot: AppSnapshot;
+  progress: { profile: string; progress: LiveProgress };
+  /** `dropped`: lines left out because more came than a window can show (it keeps the last 200). */
+  log: { profile: string; lines: string[]; dropped: number };
+  'run-finished': RunRecord;
+  /** Main asks a window to show a profile or section (a tray item, a notification click). */
+  navigate: { profile?: string; section?: string };
+}
+
+export type EventMessage = { [K in EventName]: { event: K; payload: EventPayloads[K] } }[EventName];
+
+/** What the preload exposes as `window.dandelion`: exactly the contract, nothing else. */
+export type DandelionApi = {
+  [K in CallName]: (
+    ...args: undefined extends CallArgs[K] ? [args?: CallArgs[K]] : [args: CallArgs[K]]
+  ) => Promise<Outcome<CallResults[K]>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+};
