@@ -21,6 +21,15 @@ export function defaultVolumesRoots(platform = process.platform, user = os.userI
   return [path.join('/run/media', user), path.join('/media', user)];
 }
 
+/**
+ * The known_hosts file borg's ssh verifies servers against and the preferences window adds a trusted
+ * key to: one file for both. `DANDELION_KNOWN_HOSTS` points it elsewhere (tests use a temp file).
+ */
+export function knownHostsFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DANDELION_KNOWN_HOSTS) return path.resolve(expandHome(env.DANDELION_KNOWN_HOSTS));
+  return path.join(os.homedir(), '.ssh', 'known_hosts');
+}
+
 export function expandHome(p: string): string {
   if (p === '~') return os.homedir();
   if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));

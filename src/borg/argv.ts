@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BorgFeatures } from './features.js';
 import type { PruneRules } from '../profiles/schema.js';
-import { expandHome } from '../paths.js';
+import { expandHome, knownHostsFile } from '../paths.js';
 import { sshTarget } from './location.js';
 
 export { isRemote, sshTarget, type SshTarget } from './location.js';
@@ -129,7 +129,7 @@ export function sshWords(opts: { sshKey?: string | null; knownHostsFile?: string
     '-o',
     'StrictHostKeyChecking=yes',
     '-o',
-    `UserKnownHostsFile=${opts.knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts')}`,
+    `UserKnownHostsFile=${opts.knownHostsFile ?? knownHostsFile()}`,
     '-o',
     'ServerAliveInterval=30',
     '-o',
