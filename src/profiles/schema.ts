@@ -124,17 +124,48 @@ export const profileSchema = z
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileInput = z.input<typeof profileSchema>;
 
-/** How much the menu-bar app tells through notifications. */
+/**
+ * What the menu-bar app tells through notifications besides failures, which always notify. Files
+ * written before this was an object hold one of these words instead.
+ */
 export const NOTIFICATION_LEVELS = ['all', 'failures', 'none'] as const;
 export type NotificationLevel = (typeof NOTIFICATION_LEVELS)[number];
+
+const LEGACY_NOTIFICATIONS: Record<NotificationLevel, Record<string, boolean>> = {
+  all: { success: true, warnings: true, overdue: true },
+  failures: {},
+  none: { success: false, warnings: false, overdue: false },
+};
+
+const notificationsSchema = z
+  .object(
+    {
+      success: z.boolean().default(false),
+      warnings: z.boolean().default(true),
+      overdue: z.boolean().default(true),
+    },
+    {
+      errorMap: (issue, ctx) =>
+        issue.code === 'invalid_type'
+          ? {
+              message: `must be an object like { "success": false, "warnings": true, "overdue": true }, or one of ${NOTIFICATION_LEVELS.join(', ')}`,
+            }
+          : { message: ctx.defaultError },
+    },
+  )
+  .strict();
 
 /** Settings only the menu-bar app reads; the engine, CLI and daemon ignore them. */
 export const appSettingsSchema = z
   .object({
     notifications: z
-      .enum(NOTIFICATION_LEVELS, { errorMap: () => ({ message: `must be one of ${NOTIFICATION_LEVELS.join(', ')}` }) })
-      .default('failures'),
-    openAtLogin: z.boolean().default(false),
+      .preprocess(
+        (v) => (typeof v === 'string' && Object.hasOwn(LEGACY_NOTIFICATIONS, v) ? LEGACY_NOTIFICATIONS[v as NotificationLevel] : v),
+        notificationsSchema,
+      )
+      .default({}),
+    /** Absent until the app first offered it: the app turns Open at Login on at its first launch and writes true. */
+    openAtLogin: z.boolean().optional(),
   })
   .strict();
 export type AppSettings = z.infer<typeof appSettingsSchema>;

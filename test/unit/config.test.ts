@@ -193,19 +193,27 @@ describe('config.json versions', () => {
 });
 
 describe('app settings', () => {
-  it('default to failure notifications and not opening at login, with or without an app object', () => {
-    const defaults = { notifications: 'failures', openAtLogin: false };
+  it('default to failures and warnings and overdue notices, and leave openAtLogin unset, with or without an app object', () => {
+    const defaults = { notifications: { success: false, warnings: true, overdue: true } };
     const without = parseConfig({ profiles: [] });
     expect(without.ok && appSettings(without.config)).toEqual(defaults);
     const empty = parseConfig({ app: {}, profiles: [] });
     expect(empty.ok && empty.config.app).toEqual(defaults);
   });
 
-  it('keep what the file says', () => {
+  it('keep what the file says, old notification words included', () => {
     const r = parseConfig({ app: { notifications: 'none', openAtLogin: true } });
-    expect(r.ok && appSettings(r.config)).toEqual({ notifications: 'none', openAtLogin: true });
+    expect(r.ok && appSettings(r.config)).toEqual({
+      notifications: { success: false, warnings: false, overdue: false },
+      openAtLogin: true,
+    });
     const all = parseConfig({ app: { notifications: 'all' } });
-    expect(all.ok && appSettings(all.config)).toEqual({ notifications: 'all', openAtLogin: false });
+    expect(all.ok && appSettings(all.config)).toEqual({ notifications: { success: true, warnings: true, overdue: true } });
+    const object = parseConfig({ app: { notifications: { success: true, overdue: false }, openAtLogin: false } });
+    expect(object.ok && appSettings(object.config)).toEqual({
+      notifications: { success: true, warnings: true, overdue: false },
+      openAtLogin: false,
+    });
   });
 
   it('reject unknown fields and wrong values by field', () => {
@@ -214,7 +222,10 @@ describe('app settings', () => {
     if (r.ok) return;
     expect(r.errors).toEqual(
       expect.arrayContaining([
-        { path: 'app.notifications', message: 'must be one of all, failures, none' },
+        {
+          path: 'app.notifications',
+          message: 'must be an object like { "success": false, "warnings": true, "overdue": true }, or one of all, failures, none',
+        },
         { path: 'app.openAtLogin', message: expect.stringMatching(/boolean/) },
         { path: 'app', message: 'unknown field(s) theme' },
       ]),

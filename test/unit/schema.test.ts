@@ -226,15 +226,43 @@ describe('top-level fields and app settings', () => {
   });
 
   it('gives the app settings their defaults when config.json has no app object, or an empty one', () => {
-    const defaults = { notifications: 'failures', openAtLogin: false };
+    // Failures always notify; openAtLogin stays absent until the app has offered it once.
+    const defaults = { notifications: { success: false, warnings: true, overdue: true } };
     const without = parseConfig({});
     expect(without.ok && appSettings(without.config)).toEqual(defaults);
     const empty = parseConfig({ app: {} });
     expect(empty.ok && empty.config.app).toEqual(defaults);
+    expect(empty.ok && 'openAtLogin' in empty.config.app!).toBe(false);
   });
 
-  it('lists the notification levels when given another, and refuses unknown app settings', () => {
-    expect(problems({ app: { notifications: 'loud' } })).toEqual(['app.notifications: must be one of all, failures, none']);
+  it('fills the notification switches left out, and keeps those given', () => {
+    const r = parseConfig({ app: { notifications: { warnings: false }, openAtLogin: false } });
+    expect(r.ok && appSettings(r.config)).toEqual({
+      notifications: { success: false, warnings: false, overdue: true },
+      openAtLogin: false,
+    });
+  });
+
+  it('reads the notification words of older files as the switches they meant', () => {
+    const read = (notifications: string) => {
+      const r = parseConfig({ app: { notifications } });
+      return r.ok ? appSettings(r.config).notifications : r.errors;
+    };
+    expect(read('all')).toEqual({ success: true, warnings: true, overdue: true });
+    expect(read('failures')).toEqual({ success: false, warnings: true, overdue: true });
+    expect(read('none')).toEqual({ success: false, warnings: false, overdue: false });
+  });
+
+  it('explains what notifications must be when given anything else, and refuses unknown app settings', () => {
+    const shape = 'must be an object like { "success": false, "warnings": true, "overdue": true }, or one of all, failures, none';
+    expect(problems({ app: { notifications: 'loud' } })).toEqual([`app.notifications: ${shape}`]);
+    // A name every object has is not one of the old words.
+    expect(problems({ app: { notifications: 'toString' } })).toEqual([`app.notifications: ${shape}`]);
+    expect(problems({ app: { notifications: null } })).toEqual([`app.notifications: ${shape}`]);
+    expect(problems({ app: { notifications: { success: 'yes' } } })).toEqual([
+      'app.notifications.success: Expected boolean, received string',
+    ]);
+    expect(problems({ app: { notifications: { failures: false } } })).toEqual(['app.notifications: unknown field(s) failures']);
     expect(problems({ app: { dockIcon: true } })).toEqual(['app: unknown field(s) dockIcon']);
     expect(problems({ app: { openAtLogin: 'yes' } })[0]).toMatch(/^app\.openAtLogin: /);
   });
