@@ -2,7 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-electron/**', 'node_modules/**', 'coverage/**', '.stryker-tmp/**', 'reports/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-electron/**',
+      'dist-renderer/**',
+      '.dist-renderer-*/**',
+      'artifacts/**',
+      'node_modules/**',
+      'coverage/**',
+      '.stryker-tmp/**',
+      'reports/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,6 +29,25 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'src/ is the engine: electron belongs in electron/.' }] }],
+    },
+  },
+  {
+    // The windows are web pages behind a sandboxed preload: the contract's types and window.dandelion, never Node or electron.
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'renderer/ talks to the main process only through window.dandelion.' }],
+          patterns: [
+            { group: ['node:*'], message: 'renderer/ is a web page: no Node modules.' },
+            {
+              group: ['**/src/*', '!**/src/ipc', '!**/src/format.js'],
+              message: 'renderer/ may import src/ipc/ (types) and src/format.js only.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,0 +1,338 @@
+/**
+ * Drives a built window (dist-renderer/<kind>.html) in Debian's Chromium against a real Engine in
+ * the test process, with real borg. The page gets `window.dandelion` from the same `createApi` the
+ * preload uses, bridged to the same dispatcher and the same per-window Outbox the main process
+ * uses, so a test sees exactly what the app would show.
+ *
+ *   const w = await openWindow('status', { configDir, host: { fullDiskAccess: () => 'missing' } });
+ *   await w.page.getByRole('button', { name: 'Back Up Now' }).click();
+ *   expect(w.host.calls).toContainEqual({ method: 'openWindow', args: ['preferences', {...}] });
+ *   await screenshot(w.page, 'status-success');   // only with SCREENSHOTS=1, light and dark
+ *   await axeCheck(w.page);                        // fails on serious or critical violations
+ *   await w.close();
+ *
+ * One Chromium per test file (closed after the file); each window gets its own browser context.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, expect } from 'vitest';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { Engine } from '../../src/engine.js';
+import { MemorySecretStore, type SecretStore } from '../../src/secrets/keyring.js';
+import { appSnapshot, createDispatcher, type Host } from '../../src/ipc/handlers.js';
+import { Outbox, type OutboxOptions } from '../../src/ipc/outbox.js';
+import { feedWindow } from '../../src/ipc/feed.js';
+import type { EventMessage, Outcome } from '../../src/ipc/contract.js';
+import { ROOT } from '../helpers/env.js';
+
+export type WindowKind = 'status' | 'preferences';
+export type ColorScheme = 'light' | 'dark';
+
+export const DIST = path.join(ROOT, 'dist-renderer');
+export const SCREENSHOT_DIR = path.join(ROOT, 'artifacts', 'screenshots');
+export const WINDOW_SIZE = { width: 420, height: 560 };
+
+/** Every call the window made of the host, in order. */
+export interface HostCall {
+  method: string;
+  args: unknown[];
+}
+export type FakeHost = Host & { calls: HostCall[] };
+
+export interface OpenOptions {
+  configDir: string;
+  /** Overrides of the recording fake host (platform, fullDiskAccess, pickFolder, …). */
+  host?: Partial<Host>;
+  colorScheme?: ColorScheme;
+  /** The keyring the engine uses (default: in memory, empty). */
+  secrets?: SecretStore;
+  /** Use an engine the test opened itself (it is not closed by close()). */
+  engine?: Engine;
+  viewport?: { width: number; height: number };
+  /** Device pixels per CSS pixel (default 2 with SCREENSHOTS=1, like a Retina display; 1 otherwise). */
+  scale?: number;
+  /** The outbox's options (e.g. a shorter interval); `send` is the harness's own. */
+  outbox?: Omit<OutboxOptions, 'send'>;
+  /** Navigation: a query string the page is opened with (e.g. `?profile=p&section=passphrase`). */
+  query?: string;
+}
+
+export interface OpenedWindow {
+  page: Page;
+  context: BrowserContext;
+  engine: Engine;
+  host: FakeHost;
+  outbox: Outbox;
+  /** Calls the dispatcher directly, as the page would (no validation is skipped). */
+  dispatch: (name: string, args?: unknown) => Promise<Outcome<unknown>>;
+  /** Every call the page made through window.dandelion, in order (name and arguments). */
+  invocations: { name: string; args: unknown }[];
+  /** Uncaught page errors and console errors: a test can expect this to stay empty. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+// ---- the build ------------------------------------------------------------------------------------
+
+const SOURCES = ['renderer', 'src/ipc', 'src/format.ts', 'scripts/build-renderer.mjs'].map((p) => path.join(ROOT, p));
+
+function newestMtime(p: string): number {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const e of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, e)));
+  return newest;
+}
+
+function oldestOutput(kind: WindowKind): number {
+  const outs = [`${kind}.html`, `${kind}.js`, 'style.css'].map((f) => path.join(DIST, f));
+  let oldest = Infinity;
+  for (const f of outs) {
+    try {
+      oldest = Math.min(oldest, fs.statSync(f).mtimeMs);
+    } catch {
+      return 0;
+    }
+  }
+  return oldest;
+}
+
+let built: Promise<void> | null = null;
+/**
+ * Rebuilds dist-renderer/ when a source is newer than its output. Built into a private folder and
+ * moved in file by file (each rename is atomic), so a test file in the other worker never loads a
+ * half-written bundle.
+ */
+export function ensureBuilt(kind: WindowKind): Promise<void> {
+  built ??= (async () => {
+    if (oldestOutput(kind) > Math.max(...SOURCES.map(newestMtime))) return;
+    const tmp = fs.mkdtempSync(path.join(ROOT, '.dist-renderer-'));
+    try {
+      const { buildRenderer } = (await import(pathToFileURL(path.join(ROOT, 'scripts/build-renderer.mjs')).href)) as {
+        buildRenderer(out?: string): Promise<string[]>;
+      };
+      await buildRenderer(tmp);
+      fs.mkdirSync(DIST, { recursive: true });
+      for (const f of fs.readdirSync(tmp)) fs.renameSync(path.join(tmp, f), path.join(DIST, f));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  })();
+  return built;
+}
+
+let bridge: Promise<string> | null = null;
+/** The page's side of the bridge: the contract's own client over two functions the harness exposes. */
+function bridgeScript(): Promise<string> {
+  bridge ??= esbuild
+    .build({
+      stdin: {
+        contents: `
+          import { createApi } from './src/ipc/client.ts';
+          window.dandelion = createApi(
+            (name, args) => window.__dandelionInvoke(name, args),
+            (listener) => { window.__dandelionEvents = listener; },
+          );`,
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      bundle: true,
+      format: 'iife',
+      target: 'chrome130',
+      write: false,
+      logLevel: 'silent',
+    })
+    .then((r) => r.outputFiles[0]!.text);
+  return bridge;
+}
+
+// ---- the browser ----------------------------------------------------------------------------------
+
+let browser: Promise<Browser> | null = null;
+function launch(): Promise<Browser> {
+  browser ??= chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--font-render-hinting=none'],
+  });
+  return browser;
+}
+
+afterAll(async () => {
+  if (browser) await (await browser).close();
+  browser = null;
+});
+
+// ---- the host ---------------------------------------------------------------------------------------
+
+/** A host that does nothing and records every call; `overrides` replace single methods or values. */
+export function fakeHost(overrides: Partial<Host> = {}): FakeHost {
+  const calls: HostCall[] = [];
+  const base: Host = {
+    platform: process.platform,
+    version: '0.0.0-test',
+    fullDiskAccess: () => 'unknown',
+    login: () => ({ openAtLogin: false, status: 'not-registered' }),
+    setLogin: (openAtLogin) => ({ openAtLogin, status: openAtLogin ? 'enabled' : 'not-registered' }),
+    pickFolder: async () => null,
+    pickFile: async () => null,
+    saveFile: async () => null,
+    openPath: async () => true,
+    openExternal: async () => {},
+    openWindow: () => {},
+    ...overrides,
+  };
+  const host = { calls } as unknown as FakeHost;
+  for (const [key, value] of Object.entries(base) as [keyof Host, unknown][]) {
+    (host as unknown as Record<string, unknown>)[key] =
+      typeof value === 'function'
+        ? (...args: unknown[]) => {
+            // fullDiskAccess and login are asked with every snapshot: recorded only when they act.
+            if (key !== 'fullDiskAccess' && key !== 'login') calls.push({ method: key, args });
+            return (value as (...a: unknown[]) => unknown)(...args);
+          }
+        : value;
+  }
+  return host;
+}
+
+// ---- a window ---------------------------------------------------------------------------------------
+
+declare global {
+  interface Window {
+    __dandelionInvoke(name: string, args: unknown): Promise<unknown>;
+    __dandelionEvents(batch: EventMessage[]): void;
+  }
+}
+
+export async function openWindow(kind: WindowKind, opts: OpenOptions): Promise<OpenedWindow> {
+  const html = path.join(DIST, `${kind}.html`);
+  await ensureBuilt(kind);
+  if (!fs.existsSync(html)) throw new Error(`${html} is missing: renderer/${kind}.html and renderer/${kind}/main.tsx must exist`);
+  const [b, script] = await Promise.all([launch(), bridgeScript()]);
+
+  const ownEngine = !opts.engine;
+  const engine =
+    opts.engine ??
+    (await Engine.open({ configDir: opts.configDir, busy: 'wait', secrets: opts.secrets ?? new MemorySecretStore() })).engine;
+  const host = fakeHost(opts.host);
+  const screenshots = process.env.SCREENSHOTS === '1';
+  const context = await b.newContext({
+    viewport: opts.viewport ?? WINDOW_SIZE,
+    deviceScaleFactor: opts.scale ?? (screenshots ? 2 : 1),
+    colorScheme: opts.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !underAxe.has(page)) pageErrors.push(m.text());
+  });
+
+  let closed = false;
+  const outbox = new Outbox({
+    ...opts.outbox,
+    send: (batch) => {
+      if (closed) return;
+      page.evaluate((b) => window.__dandelionEvents?.(b), batch).catch(() => {});
+    },
+  });
+  const dispatch = createDispatcher({ engine, host, ready: () => outbox.markReady() });
+  const unfeed = feedWindow(engine, outbox, (s) => appSnapshot(host, s));
+  const invocations: { name: string; args: unknown }[] = [];
+  await page.exposeFunction('__dandelionInvoke', (name: string, args: unknown) => {
+    invocations.push({ name, args });
+    return dispatch(name, args);
+  });
+  await page.addInitScript({ content: script });
+  await page.goto(pathToFileURL(html).href + (opts.query ?? ''));
+
+  return {
+    page,
+    context,
+    engine,
+    host,
+    outbox,
+    dispatch: (name, args) => dispatch(name, args ?? {}),
+    invocations,
+    pageErrors,
+    close: async () => {
+      closed = true;
+      unfeed();
+      outbox.close();
+      await context.close().catch(() => {});
+      if (ownEngine) await engine.cancelAll();
+    },
+  };
+}
+
+/** Pushes events into the window as the main process would (through its outbox: batched, held until ready). */
+export function pushEvents(w: OpenedWindow, ...messages: EventMessage[]): void {
+  for (const m of messages) w.outbox.push(m);
+}
+
+// ---- evidence -----------------------------------------------------------------------------------------
+
+/** Pages axe is reading: it fetches the stylesheets, which the CSP (connect-src 'none') reports; those are axe's, not the page's. */
+const underAxe = new WeakSet<Page>();
+
+async function currentScheme(page: Page): Promise<ColorScheme> {
+  return (await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)) ? 'dark' : 'light';
+}
+
+/**
+ * With SCREENSHOTS=1: writes artifacts/screenshots/<name>-light.png and <name>-dark.png (the page
+ * is switched to each scheme and back). Otherwise does nothing.
+ */
+export async function screenshot(page: Page, name: string, opts: { schemes?: ColorScheme[]; fullPage?: boolean } = {}): Promise<string[]> {
+  if (process.env.SCREENSHOTS !== '1') return [];
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const was = await currentScheme(page);
+  const written: string[] = [];
+  for (const scheme of opts.schemes ?? ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    // Two frames: the new colours are styled and painted before the picture is taken.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const file = path.join(SCREENSHOT_DIR, `${name}-${scheme}.png`);
+    await page.screenshot({ path: file, fullPage: opts.fullPage ?? false, animations: 'disabled', caret: 'hide' });
+    written.push(file);
+  }
+  await page.emulateMedia({ colorScheme: was });
+  return written;
+}
+
+/**
+ * Runs axe (WCAG 2.x A/AA and best practices) and fails the test on any serious or critical
+ * violation, naming the rule and the elements. `schemes` checks each colour scheme in turn
+ * (contrast differs); the default is the page's current one.
+ */
+export async function axeCheck(page: Page, opts: { schemes?: ColorScheme[]; exclude?: string[] } = {}): Promise<void> {
+  const was = await currentScheme(page);
+  underAxe.add(page);
+  try {
+    for (const scheme of opts.schemes ?? [was]) await axeOnce(page, scheme, was, opts.exclude ?? []);
+  } finally {
+    underAxe.delete(page);
+  }
+  if ((opts.schemes ?? [was]).some((s) => s !== was)) await page.emulateMedia({ colorScheme: was });
+}
+
+async function axeOnce(page: Page, scheme: ColorScheme, was: ColorScheme, exclude: string[]): Promise<void> {
+  if (scheme !== was) await page.emulateMedia({ colorScheme: scheme });
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']);
+  for (const sel of exclude) builder = builder.exclude(sel);
+  const result = await builder.analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary ?? ''}`).join('\n')}`,
+  );
+  expect(report, `axe in ${scheme}`).toEqual([]);
+}
