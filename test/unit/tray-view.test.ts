@@ -1,0 +1,585 @@
+import { describe, expect, it } from 'vitest';
+import { profileGlance, trayView, STATUS_MAX, type TrayEnv, type TrayMenuItem, type TrayView } from '../../src/app/tray-view.js';
+import { compactCount, count, thousands, timeUntil, truncate } from '../../src/app/wording.js';
+import type { EngineSnapshot, ProfileSnapshot } from '../../src/engine/status.js';
+import type { LiveProgress } from '../../src/engine/run-queue.js';
+import type { RunRecord, RunResult } from '../../src/records.js';
+import type { Diagnosis, ErrorKind } from '../../src/diagnosis.js';
+
+const now = new Date('2026-11-27T15:00:00Z');
+const ago = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
+const later = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
+
+const diagnosis = (kind: ErrorKind, message: string): Diagnosis => ({ kind, message, fix: `Fix for ${kind}.` });
+
+function record(result: RunResult, extra: Partial<RunRecord> = {}): RunRecord {
+  return {
+    profile: 'offsite',
+    trigger: 'schedule',
+    startedAt: ago(2.1),
+    finishedAt: ago(2),
+    result,
+    archive: result === 'success' || result === 'warning' ? 'mbp-daily-2026-11-27' : null,
+    stats: null,
+    message: null,
+    diagnoses: [],
+    log: null,
+    ...extra,
+  };
+}
+
+function progress(extra: Partial<LiveProgress> = {}): LiveProgress {
+  return {
+    trigger: 'manual',
+    startedAt: ago(0.1),
+    step: 'create',
+    nfiles: 1234,
+    originalSize: 2_100_000_000,
+    deduplicatedSize: 12_000_000,
+    path: 'Users/me/Documents/a.txt',
+    percent: null,
+    ...extra,
+  };
+}
+
+function profile(extra: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
+  const lastRun = extra.lastRun === undefined ? record('success') : extra.lastRun;
+  return {
+    id: 'offsite',
+    name: 'Off-site',
+    state: 'idle',
+    lastSuccessAt: lastRun && (lastRun.result === 'success' || lastRun.result === 'warning') ? lastRun.finishedAt : null,
+    nextRunAt: later(60),
+    overdue: false,
+    keyExportedAt: null,
+    repository: 'ssh://u123@backup.example.com:23/./backup/mbp',
+    triggers: { schedule: '0 * * * *', volume: null },
+    run: null,
+    runningElsewhere: null,
+    retry: null,
+    ...extra,
+    lastRun,
+  };
+}
+
+const disk = (extra: Partial<ProfileSnapshot> = {}) =>
+  profile({
+    id: 'disk',
+    name: 'Backup disk',
+    repository: '/Volumes/backup-disk/backup/mbp',
+    triggers: { schedule: null, volume: 'backup-disk' },
+    ...extra,
+  });
+
+function snapshot(profiles: ProfileSnapshot[], extra: Partial<EngineSnapshot> = {}): EngineSnapshot {
+  return {
+    takenAt: now.toISOString(),
+    configDir: '/home/me/.config/Dandelion',
+    configFile: '/home/me/.config/Dandelion/config.json',
+    configErrors: [],
+    borg: { state: 'found', path: '/opt/homebrew/bin/borg', version: '1.4.0' },
+    schedules: { owner: { pid: 1, what: 'app', since: ago(5) }, ownedHere: true },
+    profiles,
+    ...extra,
+  };
+}
+
+const mac: TrayEnv = { now, platform: 'darwin', fullDiskAccess: 'granted', login: { openAtLogin: true, status: 'enabled' } };
+const linux: TrayEnv = { ...mac, platform: 'linux', fullDiskAccess: 'unknown' };
+
+const view = (profiles: ProfileSnapshot[], env: Partial<TrayEnv> = {}, extra: Partial<EngineSnapshot> = {}) =>
+  trayView(snapshot(profiles, extra), { ...mac, ...env });
+const labels = (v: TrayView | TrayMenuItem[]) => ('menu' in v ? v.menu : v).map((i) => (i.type === 'separator' ? '---' : i.label));
+const item = (v: TrayView, label: string) => v.menu.find((i) => i.label === label);
+const line = (p: ProfileSnapshot) => labels(view([p]))[0];
+
+describe('wording', () => {
+  it('writes numbers the same way whatever the locale, with the right plural', () => {
+    expect(thousands(1234567)).toBe('1,234,567');
+    expect(count(0, 'file')).toBe('0 files');
+    expect(count(1, 'file')).toBe('1 file');
+    expect(count(2, 'file')).toBe('2 files');
+    expect(count(1234, 'file')).toBe('1,234 files');
+    expect(count(2, 'copy', 'copies')).toBe('2 copies');
+  });
+
+  it('shortens a file count for the menu-bar title, rounding down', () => {
+    expect(compactCount(0)).toBe('0');
+    expect(compactCount(999)).toBe('999');
+    expect(compactCount(9_999)).toBe('9,999');
+    expect(compactCount(10_000)).toBe('10k');
+    expect(compactCount(12_999)).toBe('12k');
+    expect(compactCount(999_999)).toBe('999k');
+    expect(compactCount(1_000_000)).toBe('1M');
+    expect(compactCount(1_299_999)).toBe('1.2M');
+    expect(compactCount(9_999_999)).toBe('9.9M');
+    expect(compactCount(10_000_000)).toBe('10M');
+    expect(compactCount(12_345_678)).toBe('12M');
+  });
+
+  it('leaves a short text alone and cuts a long one after a word, with an ellipsis', () => {
+    expect(truncate('short', 10)).toBe('short');
+    expect(truncate('exactly10!', 10)).toBe('exactly10!');
+    expect(truncate('The connection to the server was lost.', 20)).toBe('The connection to…');
+    expect(truncate('The connection to the server was lost.', 20)).toHaveLength(18);
+    // No space late enough: cut where it must be, never longer than the room.
+    expect(truncate('ssh://u123@u123.your-storagebox.de:23/./backup', 20)).toBe('ssh://u123@u123.you…');
+    expect(truncate('abc defghijklmnopqrstuvwxyz', 10)).toBe('abc defgh…');
+    // The punctuation a cut leaves dangling goes.
+    expect(truncate('one two, three four', 10)).toBe('one two…');
+    expect(truncate('one two — three four', 11)).toBe('one two…');
+    expect(truncate('aaaaaaa.. bbbbbbb', 10)).toBe('aaaaaaa…');
+  });
+
+  it('counts characters, not UTF-16 units, when cutting', () => {
+    expect(truncate('😀😀😀😀😀😀', 6)).toBe('😀😀😀😀😀😀');
+    expect(truncate('😀😀😀😀😀😀😀', 6)).toBe('😀😀😀😀😀…');
+  });
+
+  it('says when something comes, from soon to days', () => {
+    const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    expect(timeUntil(at(-60), now)).toBe('soon');
+    expect(timeUntil(at(44), now)).toBe('soon');
+    expect(timeUntil(at(45), now)).toBe('in 1 minute');
+    expect(timeUntil(at(5 * 60), now)).toBe('in 5 minutes');
+    expect(timeUntil(at(44 * 60), now)).toBe('in 44 minutes');
+    expect(timeUntil(at(45 * 60), now)).toBe('in 1 hour');
+    expect(timeUntil(at(2 * 3600), now)).toBe('in 2 hours');
+    expect(timeUntil(at(21 * 3600), now)).toBe('in 21 hours');
+    expect(timeUntil(at(22 * 3600), now)).toBe('in 1 day');
+    expect(timeUntil(at(72 * 3600), now)).toBe('in 3 days');
+  });
+});
+
+describe('the line of one profile', () => {
+  it('says when it was backed up', () => {
+    expect(line(profile())).toBe('Off-site — backed up 2 hours ago');
+    expect(line(profile({ lastRun: record('success', { finishedAt: ago(0.001) }) }))).toBe('Off-site — backed up just now');
+  });
+
+  it('opens the status window at that profile', () => {
+    expect(view([profile()]).menu[0]!.action).toEqual({ type: 'open-status', profile: 'offsite' });
+  });
+
+  it('shows the live figures of a run in this process', () => {
+    expect(line(profile({ state: 'running', run: progress() }))).toBe('Off-site — Backing up… 1,234 files, 2.1 GB');
+    expect(line(profile({ state: 'running', run: progress({ nfiles: 1, originalSize: 512 }) }))).toBe(
+      'Off-site — Backing up… 1 file, 512 B',
+    );
+  });
+
+  it('shows no figures before borg has counted a file', () => {
+    expect(line(profile({ state: 'running', run: progress({ step: 'starting', nfiles: 0, originalSize: 0 }) }))).toBe(
+      'Off-site — Backing up…',
+    );
+  });
+
+  it('keeps the figures of the archive while pruning and compacting', () => {
+    expect(line(profile({ state: 'running', run: progress({ step: 'prune', percent: 40 }) }))).toBe(
+      'Off-site — Backing up… 1,234 files, 2.1 GB',
+    );
+  });
+
+  it('says a run queued behind another is waiting for the repository', () => {
+    expect(line(profile({ state: 'running', run: progress({ step: 'waiting', nfiles: 0 }) }))).toBe(
+      'Off-site — Waiting for the repository…',
+    );
+  });
+
+  it('shows a run of another process as backing up, naming nothing of that process', () => {
+    const v = view([profile({ state: 'running', runningElsewhere: { pid: 4242, what: 'dandelion daemon', since: ago(0.1) } })]);
+    expect(labels(v)[0]).toBe('Off-site — Backing up…');
+    expect(JSON.stringify(v)).not.toMatch(/4242|daemon/);
+  });
+
+  it('names the disk it waits for', () => {
+    expect(line(disk({ state: 'waiting-for-volume' }))).toBe('Backup disk — Waiting for backup-disk');
+    expect(line(profile({ state: 'waiting-for-volume' }))).toBe('Off-site — Waiting for the backup disk');
+  });
+
+  it('says waiting for the disk rather than an older failure', () => {
+    const failedBefore = record('error', { diagnoses: [diagnosis('disk-removed', 'The disk went away.')] });
+    expect(line(disk({ state: 'waiting-for-volume', lastRun: failedBefore }))).toBe('Backup disk — Waiting for backup-disk');
+  });
+
+  it('says overdue with the last backup', () => {
+    expect(line(profile({ overdue: true, lastRun: record('success', { finishedAt: ago(72) }) }))).toBe(
+      'Off-site — Overdue, last backup 3 days ago',
+    );
+    expect(line(profile({ overdue: true, lastRun: null }))).toBe('Off-site — Overdue, never backed up');
+  });
+
+  it('says why the last run failed, with the diagnosis sentence', () => {
+    const r = record('error', { message: 'other words', diagnoses: [diagnosis('passphrase-wrong', 'The passphrase is wrong.')] });
+    expect(line(profile({ lastRun: r }))).toBe('Off-site — Failed: The passphrase is wrong.');
+  });
+
+  it('falls back to the record message, then to plain words, when a failure has no diagnosis', () => {
+    expect(line(profile({ lastRun: record('error', { message: 'borg failed with exit code 2.' }) }))).toBe(
+      'Off-site — Failed: borg failed with exit code 2.',
+    );
+    expect(line(profile({ lastRun: record('error') }))).toBe('Off-site — Failed: the backup did not finish.');
+  });
+
+  it('says failed rather than overdue: the failure is the reason', () => {
+    const r = record('error', { diagnoses: [diagnosis('repo-missing', 'There is no repository.')] });
+    expect(line(profile({ overdue: true, lastRun: r }))).toBe('Off-site — Failed: There is no repository.');
+  });
+
+  it('keeps a long failure sentence short, cut after a word', () => {
+    const sentence = 'The server backup.example.com (port 23) is not in your known SSH hosts, so ssh refused to connect.';
+    const l = line(profile({ lastRun: record('error', { diagnoses: [diagnosis('ssh-host-unknown', sentence)] }) }))!;
+    expect(l).toBe('Off-site — Failed: The server backup.example.com (port 23) is not in…');
+    expect(l.length - 'Off-site — '.length).toBeLessThanOrEqual(STATUS_MAX);
+  });
+
+  it('says when a failed run is tried again', () => {
+    const r = record('error', { diagnoses: [diagnosis('connection-lost', 'The connection was lost.')] });
+    const retry = { at: later(5), reason: 'The connection was lost.', failures: 1 };
+    expect(line(profile({ lastRun: r, retry }))).toBe('Off-site — Failed (retry in 5 minutes): The connection was lost.');
+    expect(line(profile({ lastRun: r, retry: { ...retry, at: ago(0.001) } }))).toBe(
+      'Off-site — Failed (retry soon): The connection was lost.',
+    );
+  });
+
+  it('still says failed when only skipped runs came after the failure and a retry is planned', () => {
+    const retry = { at: later(30), reason: 'The connection was lost.', failures: 2 };
+    const p = profile({ lastRun: record('skipped', { message: 'on battery' }), lastSuccessAt: ago(30), retry });
+    expect(line(p)).toBe('Off-site — Failed (retry in 30 minutes): The connection was lost.');
+    expect(view([p]).icon).toBe('error');
+  });
+
+  it('looks past a skipped run to the last success', () => {
+    const p = profile({ lastRun: record('skipped', { message: 'backed up 2 h ago' }), lastSuccessAt: ago(5) });
+    expect(line(p)).toBe('Off-site — backed up 5 hours ago');
+    expect(view([p]).icon).toBe('ok');
+  });
+
+  it('says never backed up when there is only a skipped run, or nothing', () => {
+    expect(line(profile({ lastRun: record('skipped'), lastSuccessAt: null }))).toBe('Off-site — Never backed up');
+    expect(line(profile({ lastRun: null }))).toBe('Off-site — Never backed up');
+  });
+
+  it('says a warning run backed up, with warnings', () => {
+    expect(line(profile({ lastRun: record('warning') }))).toBe('Off-site — backed up 2 hours ago, with warnings');
+  });
+
+  it('says honestly that the last run was cancelled, interrupted or stopped', () => {
+    expect(line(profile({ lastRun: record('cancelled'), lastSuccessAt: ago(30) }))).toBe('Off-site — Last backup was cancelled');
+    const interrupted = record('error', { diagnoses: [diagnosis('interrupted', 'It never finished.')] });
+    expect(line(profile({ lastRun: interrupted, lastSuccessAt: ago(30) }))).toBe('Off-site — Last backup was interrupted');
+    const killed = record('error', { diagnoses: [diagnosis('killed', 'borg was stopped.')] });
+    expect(line(profile({ lastRun: killed }))).toBe('Off-site — Last backup was stopped before it finished');
+  });
+
+  it('says overdue rather than cancelled: how old the last backup is matters more', () => {
+    expect(line(profile({ lastRun: record('cancelled'), lastSuccessAt: ago(50), overdue: true }))).toBe(
+      'Off-site — Overdue, last backup 2 days ago',
+    );
+  });
+
+  it('gives each line a level the status window can reuse', () => {
+    expect(profileGlance(profile(), now)).toEqual({ status: 'backed up 2 hours ago', level: 'ok', running: false });
+    expect(profileGlance(profile({ run: progress() }), now)).toMatchObject({ level: 'ok', running: true });
+    expect(profileGlance(profile({ lastRun: record('cancelled') }), now)).toMatchObject({ level: 'attention', running: false });
+  });
+});
+
+describe('the icon', () => {
+  const failedRun = record('error', { diagnoses: [diagnosis('repo-missing', 'There is no repository.')] });
+  const running = { state: 'running' as const, run: progress() };
+
+  it('is ok when every profile is backed up', () => {
+    expect(view([profile(), disk()]).icon).toBe('ok');
+  });
+
+  it('is running while a backup runs here or elsewhere', () => {
+    expect(view([profile(running), disk()]).icon).toBe('running');
+    expect(view([profile({ runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } })]).icon).toBe('running');
+  });
+
+  it.each([
+    ['a warning', profile({ lastRun: record('warning') })],
+    ['overdue', profile({ overdue: true })],
+    ['waiting for the disk', disk({ state: 'waiting-for-volume' })],
+    ['never backed up', profile({ lastRun: null })],
+    ['a cancelled run', profile({ lastRun: record('cancelled') })],
+    ['an interrupted run', profile({ lastRun: record('error', { diagnoses: [diagnosis('interrupted', 'x')] }) })],
+    ['a run stopped from outside', profile({ lastRun: record('error', { diagnoses: [diagnosis('killed', 'x')] }) })],
+  ])('asks for attention for %s', (_what, p) => {
+    expect(view([p, disk()]).icon).toBe('attention');
+  });
+
+  it('asks for attention when Full Disk Access is missing on macOS, and never elsewhere', () => {
+    expect(view([profile()], { fullDiskAccess: 'missing' }).icon).toBe('attention');
+    expect(view([profile()], { fullDiskAccess: 'unknown' }).icon).toBe('ok');
+    expect(view([profile()], { platform: 'linux', fullDiskAccess: 'missing' }).icon).toBe('ok');
+  });
+
+  it('is an error for a failed last run', () => {
+    expect(view([profile({ lastRun: failedRun }), disk()]).icon).toBe('error');
+  });
+
+  it('is an error for an invalid config.json or a missing borg', () => {
+    const errors = [{ path: 'profiles[0].schedule', message: 'not a cron expression' }];
+    expect(view([profile()], {}, { configErrors: errors }).icon).toBe('error');
+    const borg = {
+      state: 'missing' as const,
+      diagnosis: diagnosis('borg-missing', 'BorgBackup (borg) is not installed on this computer.'),
+    };
+    expect(view([profile()], {}, { borg }).icon).toBe('error');
+  });
+
+  it('puts an error above running, attention and ok', () => {
+    expect(view([profile({ lastRun: failedRun }), disk(running)]).icon).toBe('error');
+    expect(view([profile({ lastRun: failedRun }), disk({ lastRun: null })], { fullDiskAccess: 'missing' }).icon).toBe('error');
+  });
+
+  it('shows running, not error, while the profile that failed runs again', () => {
+    expect(view([profile({ lastRun: failedRun, ...running })]).icon).toBe('running');
+    expect(view([profile({ lastRun: failedRun, runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } })]).icon).toBe('running');
+  });
+
+  it('stays an error while a run goes on when config.json is invalid or borg missing', () => {
+    const errors = [{ path: 'app', message: 'unknown field(s) theme' }];
+    expect(view([profile(running)], {}, { configErrors: errors }).icon).toBe('error');
+  });
+
+  it('puts running above attention', () => {
+    expect(view([profile(running), disk({ overdue: true })], { fullDiskAccess: 'missing' }).icon).toBe('running');
+  });
+});
+
+describe('problems of the whole app', () => {
+  it('points an invalid config.json to the preferences', () => {
+    const v = view([profile()], {}, { configErrors: [{ path: 'profiles[0].schedule', message: 'not a cron expression' }] });
+    expect(v.menu[0]).toEqual({ label: 'config.json has errors', action: { type: 'open-preferences' } });
+    expect(labels(v)[1]).toBe('Off-site — backed up 2 hours ago');
+    expect(v.tooltip).toBe('Dandelion — config.json has errors (profiles[0].schedule: not a cron expression)');
+  });
+
+  it('says borg is missing, in its diagnosis sentence, and opens the general preferences', () => {
+    const message = 'BorgBackup (borg) was not found in PATH, /opt/homebrew/bin or /usr/local/bin, or /opt/local/bin.';
+    const v = view([profile()], {}, { borg: { state: 'missing', diagnosis: diagnosis('borg-missing', message) } });
+    expect(v.menu[0]).toEqual({
+      label: 'BorgBackup (borg) was not found in PATH, /opt/homebrew/bin…',
+      action: { type: 'open-preferences', section: 'general' },
+    });
+    expect(v.tooltip).toBe(`Dandelion — ${message}`);
+  });
+
+  it('offers to grant Full Disk Access on macOS when it is missing, after the profile lines', () => {
+    const v = view([profile(), disk()], { fullDiskAccess: 'missing' });
+    expect(labels(v).slice(0, 4)).toEqual([
+      'Off-site — backed up 2 hours ago',
+      'Backup disk — backed up 2 hours ago',
+      'Grant Full Disk Access…',
+      '---',
+    ]);
+    expect(item(v, 'Grant Full Disk Access…')!.action).toEqual({ type: 'open-fda-settings' });
+    expect(v.tooltip).toBe('Dandelion — Full Disk Access is not granted');
+  });
+
+  it('never nags about Full Disk Access when it is granted or unknown, or off macOS', () => {
+    for (const env of [
+      { fullDiskAccess: 'granted' as const },
+      { fullDiskAccess: 'unknown' as const },
+      { platform: 'linux' as const, fullDiskAccess: 'missing' as const },
+    ]) {
+      expect(item(view([profile()], env), 'Grant Full Disk Access…')).toBeUndefined();
+    }
+  });
+});
+
+describe('a first launch, with no profile', () => {
+  const v = view([], { fullDiskAccess: 'missing' }, { borg: { state: 'missing', diagnosis: diagnosis('borg-missing', 'No borg.') } });
+
+  it('offers to set up a backup, and nothing to back up or cancel', () => {
+    expect(labels(v)).toEqual([
+      'No backup set up yet',
+      'Set Up a Backup…',
+      '---',
+      'Open Dandelion…',
+      'Preferences…',
+      'Open at Login',
+      '---',
+      'Quit Dandelion',
+    ]);
+    expect(v.menu[0]!.enabled).toBe(false);
+    expect(v.menu[1]!.action).toEqual({ type: 'open-preferences', section: 'new-profile' });
+  });
+
+  it('asks for attention and nags about nothing else', () => {
+    expect(v.icon).toBe('attention');
+    expect(v.tooltip).toBe('Dandelion — No backup set up yet');
+    expect(v.title).toBe('');
+  });
+
+  it('still says config.json has errors, which may be why there is no profile', () => {
+    const broken = view([], {}, { configErrors: [{ path: 'profiles[0].id', message: 'use lower-case letters' }] });
+    expect(labels(broken).slice(0, 3)).toEqual(['config.json has errors', 'No backup set up yet', 'Set Up a Backup…']);
+    expect(broken.icon).toBe('error');
+  });
+});
+
+describe('the menu', () => {
+  it('for one profile: its line, Back Up Now for it, the app items and Quit', () => {
+    const v = view([profile()]);
+    expect(labels(v)).toEqual([
+      'Off-site — backed up 2 hours ago',
+      '---',
+      'Back Up Now',
+      '---',
+      'Open Dandelion…',
+      'Preferences…',
+      'Open at Login',
+      '---',
+      'Quit Dandelion',
+    ]);
+    expect(item(v, 'Back Up Now')).toEqual({ label: 'Back Up Now', action: { type: 'run', profile: 'offsite' }, enabled: true });
+    expect(item(v, 'Open Dandelion…')).toEqual({ label: 'Open Dandelion…', action: { type: 'open-status' } });
+    expect(item(v, 'Quit Dandelion')).toEqual({ label: 'Quit Dandelion', action: { type: 'quit' }, accelerator: 'CommandOrControl+Q' });
+  });
+
+  it('opens the preferences with ⌘, and toggles Open at Login as a checkbox', () => {
+    const v = view([profile()]);
+    expect(item(v, 'Preferences…')).toEqual({
+      label: 'Preferences…',
+      action: { type: 'open-preferences' },
+      accelerator: 'CommandOrControl+,',
+    });
+    expect(item(v, 'Open at Login')).toEqual({ label: 'Open at Login', type: 'checkbox', checked: true, action: { type: 'toggle-login' } });
+    expect(item(view([profile()], { login: { openAtLogin: false, status: 'not-registered' } }), 'Open at Login')!.checked).toBe(false);
+  });
+
+  it('for several profiles: a Back Up Now submenu with each profile and All Profiles', () => {
+    const v = view([profile(), disk()]);
+    expect(labels(v).slice(0, 4)).toEqual([
+      'Off-site — backed up 2 hours ago',
+      'Backup disk — backed up 2 hours ago',
+      '---',
+      'Back Up Now',
+    ]);
+    const backUp = item(v, 'Back Up Now')!;
+    expect(backUp.action).toBeUndefined();
+    expect(backUp.enabled).toBe(true);
+    expect(backUp.submenu).toEqual([
+      { label: 'Off-site', action: { type: 'run', profile: 'offsite' }, enabled: true },
+      { label: 'Backup disk', action: { type: 'run', profile: 'disk' }, enabled: true },
+      { label: '', type: 'separator' },
+      { label: 'All Profiles', action: { type: 'run-all' }, enabled: true },
+    ]);
+  });
+
+  it('disables Back Up Now for a profile running here or elsewhere', () => {
+    const one = view([profile({ state: 'running', run: progress() })]);
+    expect(item(one, 'Back Up Now')!.enabled).toBe(false);
+    const elsewhere = view([profile({ state: 'running', runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } })]);
+    expect(item(elsewhere, 'Back Up Now')!.enabled).toBe(false);
+
+    const several = view([profile({ run: progress() }), disk()]);
+    expect(item(several, 'Back Up Now')!.submenu!.map((i) => i.enabled)).toEqual([false, true, undefined, true]);
+    expect(item(several, 'Back Up Now')!.enabled).toBe(true);
+  });
+
+  it('disables Back Up Now and All Profiles when every profile is already running', () => {
+    const v = view([profile({ run: progress() }), disk({ runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } })]);
+    const backUp = item(v, 'Back Up Now')!;
+    expect(backUp.enabled).toBe(false);
+    expect(backUp.submenu!.map((i) => i.enabled)).toEqual([false, false, undefined, false]);
+  });
+
+  it('offers Cancel Backup for a run in this process, after Back Up Now', () => {
+    const v = view([profile({ state: 'running', run: progress() }), disk()]);
+    expect(labels(v).slice(2, 6)).toEqual(['---', 'Back Up Now', 'Cancel Backup', '---']);
+    expect(item(v, 'Cancel Backup')).toEqual({ label: 'Cancel Backup', action: { type: 'cancel', profile: 'offsite' } });
+  });
+
+  it('names the profile of each Cancel Backup when several run here', () => {
+    const v = view([profile({ run: progress() }), disk({ run: progress({ step: 'waiting' }) })]);
+    expect(labels(v).filter((l) => l.startsWith('Cancel'))).toEqual(['Cancel Backup of Off-site', 'Cancel Backup of Backup disk']);
+    expect(item(v, 'Cancel Backup of Backup disk')!.action).toEqual({ type: 'cancel', profile: 'disk' });
+  });
+
+  it('offers no Cancel for a run of another process', () => {
+    const v = view([profile({ runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } })]);
+    expect(labels(v).some((l) => l.startsWith('Cancel'))).toBe(false);
+  });
+
+  it('points to System Settings on macOS when Open at Login needs approval', () => {
+    const login = { openAtLogin: true, status: 'requires-approval' as const };
+    const v = view([profile()], { login });
+    expect(labels(v).slice(-4)).toEqual(['Open at Login', 'Open at Login needs approval in System Settings…', '---', 'Quit Dandelion']);
+    expect(item(v, 'Open at Login needs approval in System Settings…')!.action).toEqual({ type: 'open-login-settings' });
+    expect(labels(view([profile()], { platform: 'linux', login }))).not.toContain('Open at Login needs approval in System Settings…');
+    for (const status of ['enabled', 'not-registered', 'not-found', 'unknown'] as const) {
+      expect(labels(view([profile()], { login: { openAtLogin: false, status } })).some((l) => l.includes('approval'))).toBe(false);
+    }
+  });
+});
+
+describe('the title beside the icon', () => {
+  const running = (run: Partial<LiveProgress>) => profile({ state: 'running', run: progress(run) });
+
+  it('shows the percentage on macOS when the step knows its total', () => {
+    expect(view([running({ step: 'prune', percent: 42.7 })]).title).toBe('42%');
+    expect(view([running({ step: 'compact', percent: 0 })]).title).toBe('0%');
+  });
+
+  it('shows the file count otherwise, compact when large', () => {
+    expect(view([running({ nfiles: 1234 })]).title).toBe('1,234');
+    expect(view([running({ nfiles: 12_345 })]).title).toBe('12k');
+  });
+
+  it('is empty before there is a figure, for a queued run, and for a run of another process', () => {
+    expect(view([running({ step: 'starting', nfiles: 0 })]).title).toBe('');
+    expect(view([running({ step: 'waiting', nfiles: 0 })]).title).toBe('');
+    expect(view([profile({ runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } })]).title).toBe('');
+  });
+
+  it('follows the run that has figures when another is only queued', () => {
+    expect(view([running({ step: 'waiting', nfiles: 0 }), disk({ run: progress({ nfiles: 77 }) })]).title).toBe('77');
+  });
+
+  it('is empty when idle, and always off macOS', () => {
+    expect(view([profile()]).title).toBe('');
+    expect(trayView(snapshot([running({ percent: 42 })]), linux).title).toBe('');
+  });
+});
+
+describe('the tooltip', () => {
+  it('names the running profile and its step', () => {
+    const at = (step: LiveProgress['step']) => view([profile({ state: 'running', run: progress({ step }) })]).tooltip;
+    expect(at('create')).toBe('Dandelion — Backing up Off-site: creating archive…');
+    expect(at('prune')).toBe('Dandelion — Backing up Off-site: pruning…');
+    expect(at('compact')).toBe('Dandelion — Backing up Off-site: compacting…');
+    expect(at('waiting')).toBe('Dandelion — Backing up Off-site: waiting for the repository…');
+    expect(at('starting')).toBe('Dandelion — Backing up Off-site: starting…');
+  });
+
+  it('says a run of another process is one, naming nothing of it', () => {
+    expect(view([profile({ runningElsewhere: { pid: 9, what: 'dandelion run offsite', since: ago(0.1) } })]).tooltip).toBe(
+      'Dandelion — Backing up Off-site in another Dandelion process',
+    );
+  });
+
+  it('gives the whole failure sentence, with what still runs', () => {
+    const sentence = 'The server backup.example.com (port 23) is not in your known SSH hosts, so ssh refused to connect.';
+    const v = view([
+      profile({ lastRun: record('error', { diagnoses: [diagnosis('ssh-host-unknown', sentence)] }) }),
+      disk({ run: progress() }),
+    ]);
+    expect(v.tooltip).toBe(`Dandelion — Off-site: Failed: ${sentence}; Backing up Backup disk: creating archive…`);
+  });
+
+  it('lists what asks for attention, and only that', () => {
+    const v = view([profile(), disk({ state: 'waiting-for-volume' })], { fullDiskAccess: 'missing' });
+    expect(v.tooltip).toBe('Dandelion — Backup disk: Waiting for backup-disk; Full Disk Access is not granted');
+  });
+
+  it('says when each profile was backed up when all is well', () => {
+    expect(view([profile(), disk({ lastRun: record('success', { finishedAt: ago(26) }) })]).tooltip).toBe(
+      'Dandelion — Off-site: backed up 2 hours ago; Backup disk: backed up 1 day ago',
+    );
+  });
+});
