@@ -1,5 +1,18 @@
 /**
- * The preload exposes exactly the typed API of src/ to the renderer (arrives with the windows).
- * Until then it exposes nothing: the renderer gets no access to Node or IPC.
+ * The preload of every window: exposes exactly the contract as `window.dandelion` (one method per
+ * call, plus `on(event, listener) → unsubscribe`) through contextBridge, and nothing else — no
+ * ipcRenderer, no Node. Sandboxed, so it is bundled into one file (dist-renderer/preload.cjs).
  */
-export {};
+import { contextBridge, ipcRenderer } from 'electron';
+import { createApi } from '../src/ipc/client.js';
+import { CALL_PREFIX, EVENT_CHANNEL } from '../src/ipc/names.js';
+import type { EventMessage } from '../src/ipc/contract.js';
+
+const api = createApi(
+  (name, args) => ipcRenderer.invoke(CALL_PREFIX + name, args),
+  (listener) => {
+    ipcRenderer.on(EVENT_CHANNEL, (_event, batch: EventMessage[]) => listener(batch));
+  },
+);
+
+contextBridge.exposeInMainWorld('dandelion', api);

@@ -418,6 +418,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.waiting.has(id);
   }
 
+  /** The retry planned for a failed automatic run of this profile, if any. */
+  retryPlan(id: string): RetryPlan | null {
+    return this.retries.get(id) ?? null;
+  }
+
   /** The trigger controller's plan to retry a failed automatic run (null: none). */
   setRetry(id: string, plan: RetryPlan | null): void {
     if (plan) this.retries.set(id, plan);

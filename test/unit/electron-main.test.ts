@@ -4,33 +4,49 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-// The Electron binary cannot run here: the main process is tested against a mocked `electron`.
-const state = vi.hoisted(() => ({ userData: '', onBattery: true }));
-vi.mock('electron', async () => {
-  const { EventEmitter: Emitter } = await import('node:events');
-  return {
-    app: { getPath: (name: string) => (name === 'userData' ? state.userData : '/nonexistent') },
-    powerMonitor: Object.assign(new Emitter(), { isOnBatteryPower: () => state.onBattery }),
-  };
-});
-
-const powerMonitor = (await import('electron')).powerMonitor as unknown as EventEmitter;
+// The Electron binary cannot run here: the main process is tested against a recording fake of `electron`.
+vi.mock('electron', () => import('../fakes/electron/index.js'));
+const fakeElectron = await import('../fakes/electron/index.js');
+const powerMonitor = fakeElectron.powerMonitor as unknown as EventEmitter;
 
 const { startShell } = await import('../../electron/main.js');
 const { TriggerController } = await import('../../src/triggers/controller.js');
+const { defaultConfigDir } = await import('../../src/paths.js');
+const { electronUserData } = await import('../../src/app/dirs.js');
 
 let dir: string;
 
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-shell-'));
-  state.userData = dir;
+  fakeElectron.fake.reset();
+  fakeElectron.powerMonitor.onBattery = true;
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ profiles: [] }));
 });
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  (powerMonitor as EventEmitter).removeAllListeners();
   await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('one config folder for the app and the CLI', () => {
+  it("resolves the same folder for both faces on darwin and linux, and keeps Chromium's files out of it", () => {
+    const home = os.homedir();
+    for (const [platform, appData, expected] of [
+      ['darwin', path.join(home, 'Library', 'Application Support'), path.join(home, 'Library', 'Application Support', 'Dandelion')],
+      ['linux', path.join(home, '.config'), path.join(home, '.config', 'Dandelion')],
+    ] as const) {
+      // The CLI and the app both call defaultConfigDir; the app no longer uses Electron's userData for it.
+      const config = defaultConfigDir({}, platform);
+      expect(config).toBe(expected);
+      expect(defaultConfigDir({ DANDELION_CONFIG_DIR: '/tmp/x' }, platform)).toBe('/tmp/x');
+      const userData = electronUserData(appData);
+      // Not the same folder, nor one inside the other, even on a case-insensitive disk.
+      const a = config.toLowerCase();
+      const b = userData.toLowerCase();
+      expect(a === b || a.startsWith(b + path.sep) || b.startsWith(a + path.sep)).toBe(false);
+      expect(path.dirname(userData)).toBe(appData);
+    }
+  });
 });
 
 describe('the Electron main process glue', () => {

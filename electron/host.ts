@@ -1,0 +1,57 @@
+/**
+ * What only the app can do for the windows (the `Host` of src/ipc/handlers.ts): dialogs, opening a
+ * file or System Settings, the login item, and the Full Disk Access state the app last probed.
+ */
+import os from 'node:os';
+import { app, dialog, shell, BrowserWindow } from 'electron';
+import type { Host } from '../src/ipc/handlers.js';
+import type { FdaState, LoginState } from '../src/ipc/contract.js';
+import { loginStateFrom } from '../src/app/login.js';
+
+export interface HostOptions {
+  platform: NodeJS.Platform;
+  fullDiskAccess(): FdaState;
+  openWindow(window: 'status' | 'preferences', opts: { profile?: string; section?: string }): void;
+  /** Where Open at Login is kept off macOS (an XDG autostart entry on Linux); null = the OS login item. */
+  autostart?: { get(): boolean; set(on: boolean): void } | null;
+}
+
+export function electronHost(opts: HostOptions): Host {
+  const parent = () => BrowserWindow.getFocusedWindow?.() ?? undefined;
+  const login = (): LoginState =>
+    opts.autostart ? { openAtLogin: opts.autostart.get(), status: 'unknown' } : loginStateFrom(app.getLoginItemSettings(), opts.platform);
+  return {
+    platform: opts.platform,
+    version: app.getVersion(),
+    fullDiskAccess: opts.fullDiskAccess,
+    login,
+    setLogin: (openAtLogin) => {
+      if (opts.autostart) opts.autostart.set(openAtLogin);
+      else app.setLoginItemSettings({ openAtLogin });
+      return login();
+    },
+    pickFolder: async ({ title, defaultPath }) => {
+      const options = { title, defaultPath: defaultPath ?? os.homedir(), properties: ['openDirectory', 'createDirectory'] as const };
+      const w = parent();
+      const r = await (w
+        ? dialog.showOpenDialog(w, { ...options, properties: [...options.properties] })
+        : dialog.showOpenDialog({ ...options, properties: [...options.properties] }));
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    pickFile: async ({ title, defaultPath, hidden }) => {
+      const properties: ('openFile' | 'showHiddenFiles')[] = hidden ? ['openFile', 'showHiddenFiles'] : ['openFile'];
+      const w = parent();
+      const options = { title, defaultPath: defaultPath ?? os.homedir(), properties };
+      const r = await (w ? dialog.showOpenDialog(w, options) : dialog.showOpenDialog(options));
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    saveFile: async ({ title, defaultPath }) => {
+      const w = parent();
+      const r = await (w ? dialog.showSaveDialog(w, { title, defaultPath }) : dialog.showSaveDialog({ title, defaultPath }));
+      return r.canceled ? null : (r.filePath ?? null);
+    },
+    openPath: async (file) => (await shell.openPath(file)) === '',
+    openExternal: (url) => shell.openExternal(url),
+    openWindow: opts.openWindow,
+  };
+}

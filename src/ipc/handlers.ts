@@ -1,0 +1,200 @@
+/**
+ * The main process's side of the contract, without Electron: each call validated against its
+ * schema (with the profiles that exist now), then answered from the engine or from the `Host` (what
+ * only the app can do: dialogs, opening files and System Settings, the login item). The Electron
+ * glue registers `dispatch` with ipcMain; the browser tests bridge a page to the same function.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Engine, EngineSnapshot } from '../engine.js';
+import { failed, guard, ok, type Outcome } from '../engine/outcome.js';
+import { doctor, doctorDraft } from '../doctor.js';
+import { formatPath } from '../profiles/schema.js';
+import { cronError } from '../schedule/cron.js';
+import { nextSlot } from '../schedule/due.js';
+import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
+import { knownHostsFile } from '../paths.js';
+import { argsSchemas, type AppSnapshot, type CallResults, type ConfigView, type FdaState, type LoginState } from './contract.js';
+import { isCallName, type CallName } from './names.js';
+import type { Diagnosis } from '../diagnosis.js';
+import { diagnosisFor } from '../messages.js';
+import { FDA_SETTINGS_URL, LOGIN_ITEMS_URL } from '../app/full-disk-access.js';
+
+/** What only the app can do; the tests pass a recording fake. */
+export interface Host {
+  platform: NodeJS.Platform;
+  version: string;
+  fullDiskAccess(): FdaState;
+  login(): LoginState;
+  setLogin(openAtLogin: boolean): LoginState;
+  pickFolder(opts: { title?: string; defaultPath?: string }): Promise<string | null>;
+  pickFile(opts: { title?: string; defaultPath?: string; hidden?: boolean }): Promise<string | null>;
+  saveFile(opts: { title?: string; defaultPath?: string }): Promise<string | null>;
+  /** Opens a file in its default app; false when it could not. */
+  openPath(file: string): Promise<boolean>;
+  openExternal(url: string): Promise<void>;
+  openWindow(window: 'status' | 'preferences', opts: { profile?: string; section?: string }): void;
+}
+
+export interface HandlerDeps {
+  engine: Engine;
+  host: Host;
+  /** Called for `ready`: the window that sent it gets its queued events (see outbox.ts). */
+  ready?: () => void;
+  knownHostsFile?: string;
+}
+
+/** The engine's snapshot with what only the app knows. */
+export function appSnapshot(host: Host, s: EngineSnapshot): AppSnapshot {
+  return { ...s, app: { platform: host.platform, version: host.version, fullDiskAccess: host.fullDiskAccess(), login: host.login() } };
+}
+
+type Handlers = { [K in CallName]: (args: never) => Promise<Outcome<CallResults[K]>> };
+
+export function invalidRequest(detail: string): Diagnosis {
+  return diagnosisFor('invalid-request', { repository: '', platform: process.platform, passphraseSupplied: false }, detail);
+}
+
+/** Validates and answers one call. Never throws: a bad name, bad arguments or a failure come back as data. */
+export function createDispatcher(deps: HandlerDeps): (name: unknown, args: unknown) => Promise<Outcome<unknown>> {
+  const handlers = createHandlers(deps);
+  return async (name, args) => {
+    if (!isCallName(name)) return failed(invalidRequest(`There is no call "${String(name).slice(0, 64)}".`));
+    const schema = argsSchemas({ profileIds: new Set(deps.engine.config.profiles.map((p) => p.id)) })[name];
+    const parsed = schema.safeParse(args ?? undefined);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => `${i.path.length ? formatPath(i.path) : 'arguments'} ${i.message}`).join('; ');
+      return failed(invalidRequest(`${name}: ${why}`));
+    }
+    return guard({}, () => (handlers[name] as (a: unknown) => Promise<Outcome<unknown>>)(parsed.data ?? {}));
+  };
+}
+
+function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerDeps): Handlers {
+  const hosts = () => known ?? knownHostsFile();
+  const snapshot = async (): Promise<AppSnapshot> => appSnapshot(host, await engine.snapshot());
+  return {
+    status: async () => ok(await snapshot()),
+    configRead: async () => ok(await readConfigView(engine)),
+    configSave: async (a: { config: unknown; overwriteInvalid?: boolean }) => {
+      const r = await engine.saveConfig(a.config, { replaceInvalid: a.overwriteInvalid === true });
+      return ok(
+        r.ok
+          ? { saved: true as const, config: r.config }
+          : { saved: false as const, errors: r.errors, needsConfirmation: r.needsConfirmation },
+      );
+    },
+    runNow: async (a: { profile: string }) => {
+      const ids = a.profile === 'all' ? engine.config.profiles.map((p) => p.id) : [a.profile];
+      const started = ids.filter((id) => !engine.isRunning(id));
+      // The window follows the run through events; the record also arrives as `run-finished`.
+      for (const id of started) void engine.run(id, { trigger: 'manual', busy: 'wait' });
+      return ok({ started });
+    },
+    cancel: async (a: { profile: string }) => ok({ cancelled: engine.cancel(a.profile) }),
+    logTail: (a: { profile: string; lines?: number }) => engine.logTail(a.profile, a.lines ?? 200),
+    archives: (a: { profile: string }) => engine.archives(a.profile),
+    doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>
+      ok(a.draft ? await doctorDraft(a.draft) : await doctor(engine, a.profile)),
+    hostKey: (a: { host: string; port: number }) => scanHostKeys(a.host, a.port, { knownHostsFile: hosts() }),
+    trustHostKey: (a: { host: string; port: number; fingerprint: string }) =>
+      trustHostKey(a.host, a.port, a.fingerprint, { knownHostsFile: hosts() }),
+    passphraseState: (a: { profile: string }) => engine.passphraseState(a.profile),
+    setPassphrase: (a: { profile: string; passphrase: string }) => engine.setPassphrase(a.profile, a.passphrase),
+    initRepository: (a: { profile: string }) => engine.init(a.profile),
+    exportKey: async (a: { profile: string; paper?: boolean }) => {
+      const p = engine.profile(a.profile);
+      const to = await host.saveFile({
+        title: 'Save the repository key',
+        defaultPath: path.join(os.homedir(), `dandelion-${p?.id ?? 'key'}-key.${a.paper ? 'txt' : 'borgkey'}`),
+      });
+      if (!to) return ok({ file: null });
+      const r = await engine.exportKey(a.profile, { paper: a.paper, to });
+      return r.ok ? ok({ file: r.value.file }) : r;
+    },
+    pickFolder: async (a: { title?: string; defaultPath?: string }) => ok({ path: await host.pickFolder(a) }),
+    pickFile: async (a: { title?: string; defaultPath?: string; hidden?: boolean }) => ok({ path: await host.pickFile(a) }),
+    openLog: async (a: { profile: string }) => {
+      const tail = await engine.logTail(a.profile, 1);
+      if (!tail.ok) return tail;
+      return ok({ opened: tail.value.file ? await host.openPath(tail.value.file) : false });
+    },
+    openFdaSettings: async () => {
+      await host.openExternal(FDA_SETTINGS_URL);
+      return ok({});
+    },
+    openLoginSettings: async () => {
+      await host.openExternal(LOGIN_ITEMS_URL);
+      return ok({});
+    },
+    loginItem: async () => ok(host.login()),
+    setLoginItem: async (a: { openAtLogin: boolean }) => {
+      const state = host.setLogin(a.openAtLogin);
+      await rememberLogin(engine, a.openAtLogin);
+      return ok(state);
+    },
+    previewSchedule: async (a: { schedule: string; count?: number }) => {
+      const error = cronError(a.schedule);
+      if (error !== null) return ok({ error });
+      const next: string[] = [];
+      let from = new Date();
+      for (let i = 0; i < (a.count ?? 3); i++) {
+        const slot = nextSlot(a.schedule, from);
+        if (!slot) break;
+        next.push(slot.toISOString());
+        from = new Date(slot.getTime() + 1000);
+      }
+      return ok({ next });
+    },
+    volumeOf: async (a: { path: string }) => {
+      const root = engine.volumesRoot();
+      const rel = path.relative(root, path.resolve(a.path));
+      const volume = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep)[0]! : null;
+      return ok({ volume, volumesRoot: root });
+    },
+    openWindow: async (a: { window: 'status' | 'preferences'; profile?: string; section?: string }) => {
+      host.openWindow(a.window, { profile: a.profile, section: a.section });
+      return ok({});
+    },
+    ready: async () => {
+      ready?.();
+      return ok({});
+    },
+  };
+}
+
+/**
+ * Open at Login is remembered in config.json too (`app.openAtLogin`), so the first-launch offer is
+ * made once. The file is changed only while it is valid; the rest of it is kept as written.
+ */
+export async function rememberLogin(engine: Engine, openAtLogin: boolean): Promise<void> {
+  if (engine.configFileErrors().length > 0) return;
+  const { text, json } = await readRaw(engine.paths.config);
+  if (text !== null && (json === null || typeof json !== 'object' || Array.isArray(json))) return;
+  const config = (json ?? { profiles: [] }) as { app?: Record<string, unknown> };
+  await engine.saveConfig({ ...config, app: { ...(config.app ?? {}), openAtLogin } });
+}
+
+async function readRaw(file: string): Promise<{ text: string | null; json: unknown }> {
+  const text = await fs.readFile(file, 'utf8').catch(() => null);
+  if (text === null) return { text: null, json: null };
+  try {
+    return { text, json: JSON.parse(text.replace(/^\uFEFF/, '')) };
+  } catch {
+    return { text, json: null };
+  }
+}
+
+export async function readConfigView(engine: Engine): Promise<ConfigView> {
+  const { text, json } = await readRaw(engine.paths.config);
+  const errors = engine.configFileErrors();
+  return {
+    file: engine.paths.config,
+    config: json,
+    raw: errors.length > 0 ? text : null,
+    errors,
+    volumesRoot: engine.volumesRoot(),
+    home: os.homedir(),
+  };
+}

@@ -1,0 +1,360 @@
+/**
+ * The real main process (electron/main.ts) against a recording fake of `electron`, the real engine
+ * and real borg: what the menu bar shows, what a click does, notifications, power, quitting during
+ * a backup, and the IPC gate.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemorySecretStore } from '../../src/secrets/keyring.js';
+import { History } from '../../src/jobs/history.js';
+import { CALL_PREFIX } from '../../src/ipc/names.js';
+import { borg, dandelion, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+
+vi.mock('electron', () => import('../fakes/electron/index.js'));
+const { fake, app, powerMonitor, powerSaveBlocker, dialog } = await import('../fakes/electron/index.js');
+const { startApp, APP_ROOT } = await import('../../electron/main.js');
+type App = Awaited<ReturnType<typeof startApp>>;
+
+const PASS = 'correct horse battery staple';
+let sb: Sandbox;
+let src: string;
+let repo: string;
+let secrets: MemorySecretStore;
+let running: App | null = null;
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; menu: ${safeMenu().join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function safeMenu(): string[] {
+  try {
+    return fake.menuLabels();
+  } catch {
+    return [];
+  }
+}
+
+const icon = () => path.basename(fake.tray.image);
+const menuText = () => fake.menuLabels().join('\n');
+
+async function start(config: unknown | null, opts: { platform?: NodeJS.Platform } = {}): Promise<App> {
+  if (config !== null) await writeConfig(sb.configDir, config);
+  running = await startApp({
+    configDir: sb.configDir,
+    log: process.env.APP_TEST_LOG ? (l) => console.log('[app]', l) : () => {},
+    platform: opts.platform ?? 'darwin',
+    appRoot: APP_ROOT,
+    fdaProbe: async () => 'granted',
+    secrets,
+    takeoverPollMs: 200,
+  });
+  if (process.env.APP_TEST_LOG) {
+    running.engine.on('run-started', (e) => console.log('[app] started', e.profile, e.trigger));
+    running.engine.on('run-finished', (r) => console.log('[app] finished', r.profile, r.trigger, r.result));
+  }
+  return running;
+}
+
+function profile(overrides: Record<string, unknown> = {}) {
+  return { id: 'p', name: 'Backup disk', repository: repo, encryption: 'repokey-blake2', sources: [src], prune: null, ...overrides };
+}
+
+async function bigTree(dir: string, blobs = 60): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  // Incompressible data and slow compression: the run lasts long enough to be seen and cancelled.
+  for (let i = 0; i < blobs; i++) await fs.writeFile(path.join(dir, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+}
+
+beforeEach(async () => {
+  fake.reset();
+  sb = await sandbox('dandelion-app-');
+  process.env.BORG_BASE_DIR = sb.env.BORG_BASE_DIR;
+  src = path.join(sb.dir, 'src');
+  repo = path.join(sb.dir, 'repo');
+  await makeTree(src, 30);
+  secrets = new MemorySecretStore();
+});
+
+afterEach(async () => {
+  if (running) {
+    await running.engine.cancelAll();
+    await running.dispose();
+  }
+  running = null;
+  await sb.cleanup();
+});
+
+describe('the menu bar', () => {
+  it('first launch with no profile: says so, offers set-up, nags nobody, and turns Open at Login on once', async () => {
+    await start(null);
+    expect(fake.menuLabels()).toContain('No backup set up yet (disabled)');
+    expect(icon()).toBe('trayAttentionTemplate.png');
+    expect(fake.notifications).toEqual([]);
+    // On by default (a backup that does not start after a reboot does not run), and remembered.
+    expect(app.loginItemCalls).toEqual([{ openAtLogin: true }]);
+    const saved = JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8'));
+    expect(saved.app.openAtLogin).toBe(true);
+    expect(fake.menuItem('Open at Login').checked).toBe(true);
+
+    fake.click('Set Up a Backup…');
+    expect(fake.windows).toHaveLength(1);
+    expect(fake.windows[0]!.file).toBe(path.join(APP_ROOT, 'dist-renderer', 'preferences.html'));
+    // The new-profile section is queued for the window until it says it is ready.
+    expect(running!.windows.outbox('preferences')!.isReady).toBe(false);
+
+    // A second launch does not offer again; unticking is remembered.
+    fake.click('Open at Login');
+    await waitFor('Open at Login unticked', () => fake.menuItem('Open at Login').checked === false);
+    await running!.dispose();
+    running = null;
+    fake.reset();
+    await start(null);
+    expect(app.loginItemCalls).toEqual([]);
+    expect(JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).app.openAtLogin).toBe(false);
+  });
+
+  it('Back Up Now: never backed up → running with progress in the title → ok, backed up just now', async () => {
+    await bigTree(src, 25);
+    await fs.mkdir(repo);
+    const a = await start({ profiles: [profile({ compression: 'zlib,6' })] });
+    expect((await a.engine.setPassphrase('p', PASS)).ok).toBe(true);
+    expect((await a.engine.init('p')).ok).toBe(true);
+    await waitFor('the first line', () => menuText().includes('Backup disk — Never backed up'));
+    expect(icon()).toBe('trayAttentionTemplate.png');
+
+    fake.click('Back Up Now');
+    await waitFor('the running icon', () => icon() === 'trayRunningTemplate.png');
+    await waitFor('a progress title', () => fake.tray.titles.some((t) => /^\d[\d,.k]*$|^\d+%$/.test(t)));
+    expect(powerSaveBlocker.active.size).toBe(1);
+    await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png', 120_000);
+    expect(menuText()).toContain('Backup disk — backed up just now');
+    expect(fake.tray.title).toBe('');
+    expect(powerSaveBlocker.active.size).toBe(0);
+    expect(powerSaveBlocker.log).toEqual(['start prevent-app-suspension', 'stop']);
+    // What borg itself reports.
+    expect(await listArchives(sb, repo, PASS)).toHaveLength(1);
+    // Success does not notify by default.
+    expect(fake.notifications).toEqual([]);
+  });
+
+  it('a wrong passphrase: error icon and exactly one notification naming the passphrase', async () => {
+    await fs.mkdir(repo);
+    const a = await start({ profiles: [profile()] });
+    expect((await a.engine.setPassphrase('p', PASS)).ok).toBe(true);
+    expect((await a.engine.init('p')).ok).toBe(true);
+    // The keyring now holds another passphrase (changed behind Dandelion's back).
+    const [account] = [...(secrets as unknown as { map: Map<string, string> })['map'].keys()];
+    await secrets.set(account!, 'not the passphrase');
+
+    fake.click('Back Up Now');
+    await waitFor('the error icon', () => icon() === 'trayErrorTemplate.png');
+    await waitFor('a notification', () => fake.notifications.length > 0);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(fake.notifications).toHaveLength(1);
+    expect(fake.notifications[0]!.title).toBe('Backup disk');
+    expect(fake.notifications[0]!.body).toMatch(/passphrase/i);
+    expect(menuText()).toMatch(/Backup disk — Failed: .*passphrase/i);
+    expect(powerSaveBlocker.active.size).toBe(0);
+    // Clicking it opens the status window.
+    fake.notifications[0]!.click();
+    expect(fake.windows.at(-1)!.file).toMatch(/status\.html$/);
+  });
+
+  it('shows a run started by `dandelion run` in another process as running', async () => {
+    await bigTree(src, 40);
+    const a = await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
+    expect((await a.engine.init('p')).ok).toBe(true);
+    const cli = dandelion(sb, ['run', 'p'], { timeout: 300_000 });
+    try {
+      await waitFor('the running icon', () => icon() === 'trayRunningTemplate.png', 60_000);
+      expect(menuText()).toMatch(/Backup disk — Backing up…/);
+      // Back Up Now is not offered twice for a profile another process is backing up.
+      expect(fake.menuItem('Back Up Now').enabled).toBe(false);
+      // This process holds no power blocker for another process's run.
+      expect(powerSaveBlocker.active.size).toBe(0);
+    } finally {
+      const r = await cli;
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png');
+  });
+});
+
+describe('power', () => {
+  it('catches up on resume a slot that passed while asleep, and runs nothing while asleep', async () => {
+    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    const history = new History(path.join(sb.configDir, 'history'));
+    const a = await start({ profiles: [profile({ encryption: 'none', schedule: '0 * * * *' })] });
+    // Never backed up: the catch-up at start runs at once.
+    await waitFor('the catch-up run', async () =>
+      (await history.list('p')).some((r) => r.trigger === 'catch-up' && r.result === 'success'),
+    );
+    await waitFor('idle', () => !a.engine.isRunning('p'));
+    powerMonitor.emit('suspend');
+    // Asleep for hours: the last backup is now from before the last hourly slot.
+    const hoursAgo = new Date(Date.now() - 3 * 3600_000);
+    await fs.rm(path.join(sb.configDir, 'history'), { recursive: true, force: true });
+    await history.append({
+      profile: 'p',
+      trigger: 'schedule',
+      startedAt: hoursAgo.toISOString(),
+      finishedAt: new Date(hoursAgo.getTime() + 60_000).toISOString(),
+      result: 'success',
+      archive: 'old',
+      stats: null,
+      message: null,
+      diagnoses: [],
+      log: null,
+      repository: repo,
+    });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await history.list('p')).map((r) => r.trigger)).toEqual(['schedule']);
+    powerMonitor.emit('resume');
+    await waitFor('a resume run', async () => (await history.list('p')).some((r) => r.trigger === 'resume' && r.result === 'success'));
+  });
+
+  it('releases the power save blocker after every kind of ending: error, cancel, borg killed', async () => {
+    await bigTree(src, 40);
+    const a = await start({
+      profiles: [
+        profile({ encryption: 'none', compression: 'zlib,6' }),
+        profile({ id: 'gone', name: 'Gone', repository: path.join(sb.dir, 'nothing-here') }),
+      ],
+    });
+    expect((await a.engine.init('p')).ok).toBe(true);
+
+    // error: the repository does not exist
+    fake.click(['Back Up Now', 'Gone']);
+    await waitFor('the error icon', () => icon() === 'trayErrorTemplate.png');
+    expect(powerSaveBlocker.active.size).toBe(0);
+
+    // cancel from the menu
+    fake.click(['Back Up Now', 'Backup disk']);
+    await waitFor('the blocker', () => powerSaveBlocker.active.size === 1);
+    await waitFor('Cancel Backup', () => safeMenu().includes('Cancel Backup'));
+    fake.click('Cancel Backup');
+    await waitFor('idle', () => !a.engine.isRunning('p'), 120_000);
+    expect(powerSaveBlocker.active.size).toBe(0);
+    expect((await a.engine.runs('p', 1)).ok && (await a.engine.runs('p', 1))).toMatchObject({ value: [{ result: 'cancelled' }] });
+
+    // borg killed from outside
+    await waitFor('Back Up Now offered again', () => fake.menuItem(['Back Up Now', 'Backup disk']).enabled !== false);
+    fake.click(['Back Up Now', 'Backup disk']);
+    await waitFor('the blocker', () => powerSaveBlocker.active.size === 1);
+    const pid = await waitForBorgPid();
+    process.kill(pid, 'SIGKILL');
+    await waitFor('idle', () => !a.engine.isRunning('p'), 60_000);
+    expect(powerSaveBlocker.active.size).toBe(0);
+    const last = await a.engine.runs('p', 1);
+    expect(last.ok && last.value[0]!.diagnoses[0]?.kind).toBe('killed');
+    expect(powerSaveBlocker.log.filter((l) => l.startsWith('start')).length).toBe(powerSaveBlocker.log.filter((l) => l === 'stop').length);
+  });
+});
+
+async function waitForBorgPid(): Promise<number> {
+  let pid = 0;
+  await waitFor('borg create', async () => {
+    const locks = await fs.readdir(path.join(sb.configDir, 'locks')).catch(() => [] as string[]);
+    for (const l of locks.filter((n) => n.startsWith('repo-'))) {
+      const text = await fs.readFile(path.join(sb.configDir, 'locks', l), 'utf8').catch(() => '');
+      const borgPid = (JSON.parse(text || '{}') as { borg?: { pid?: number } }).borg?.pid;
+      if (borgPid) pid = borgPid;
+    }
+    return pid > 0;
+  });
+  return pid;
+}
+
+describe('quitting', () => {
+  it('asks during a run; confirming checkpoints borg, releases the locks and quits with the repository consistent', async () => {
+    await bigTree(src, 60);
+    const a = await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
+    expect((await a.engine.init('p')).ok).toBe(true);
+    fake.click('Back Up Now');
+    await waitForBorgPid();
+    await new Promise((r) => setTimeout(r, 1500));
+
+    // "Keep Backing Up": nothing stops.
+    dialog.answers.push(1);
+    fake.click('Quit Dandelion');
+    await waitFor('the question', () => dialog.calls.some((c) => c.kind === 'message'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.quit).toBe(false);
+    expect(a.engine.isRunning('p')).toBe(true);
+
+    // "Stop Backup and Quit".
+    dialog.answers.push(0);
+    fake.click('Quit Dandelion');
+    await waitFor('the app to quit', () => fake.quit, 120_000);
+    running = null;
+    const history = new History(path.join(sb.configDir, 'history'));
+    const [last] = (await history.list('p')).slice(-1);
+    expect(last!.result).toBe('cancelled');
+    expect((await fs.readdir(path.join(sb.configDir, 'locks'))).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    expect(powerSaveBlocker.active.size).toBe(0);
+    const check = await borg(sb, ['check', repo]);
+    expect(check.exitCode, check.stderr).toBe(0);
+    // borg stopped on SIGINT (cancelled, not killed): whatever it kept is a checkpoint, never a finished archive.
+    expect(last!.diagnoses.map((d) => d.kind)).not.toContain('killed');
+    expect((await listArchives(sb, repo)).filter((n) => !n.endsWith('.checkpoint'))).toEqual([]);
+  });
+});
+
+describe('IPC', () => {
+  it('answers our own window, and refuses a foreign sender and bad arguments as data', async () => {
+    await start({ profiles: [profile()] });
+    fake.click('Open Dandelion…');
+    const win = fake.windows.at(-1)!;
+    const ok = (await fake.invoke(`${CALL_PREFIX}status`, {}, win)) as { ok: boolean; value: { profiles: { id: string }[] } };
+    expect(ok.ok).toBe(true);
+    expect(ok.value.profiles.map((p) => p.id)).toEqual(['p']);
+
+    const foreign = (await fake.invoke(`${CALL_PREFIX}status`, {}, { url: 'https://example.com/' })) as {
+      ok: boolean;
+      diagnosis: { kind: string };
+    };
+    expect(foreign).toMatchObject({ ok: false, diagnosis: { kind: 'invalid-request' } });
+    // Our page's URL from a webContents that is not our window is refused too.
+    const spoofed = (await fake.invoke(`${CALL_PREFIX}status`, {}, { url: win.webContents.url })) as { ok: boolean };
+    expect(spoofed.ok).toBe(false);
+
+    for (const bad of [{ profile: 42 }, { profile: 'nope' }, { profile: 'p', extra: 1 }, { profile: 'x'.repeat(5000) }]) {
+      const r = (await fake.invoke(`${CALL_PREFIX}runNow`, bad, win)) as { ok: boolean; diagnosis: { kind: string } };
+      expect(r, JSON.stringify(bad).slice(0, 60)).toMatchObject({ ok: false, diagnosis: { kind: 'invalid-request' } });
+    }
+    expect(running!.engine.isRunning('p')).toBe(false);
+    // Events wait until the window says it is ready, then arrive batched on one channel.
+    expect(win.webContents.sent).toEqual([]);
+    expect(await fake.invoke(`${CALL_PREFIX}ready`, {}, win)).toEqual({ ok: true, value: {} });
+    running!.engine.changed();
+    await waitFor('a batch', () => win.webContents.sent.length > 0);
+    expect(win.webContents.sent[0]!.channel).toBe('dandelion:events');
+  });
+
+  it('makes every window isolated, sandboxed, without Node, navigation, new windows or permissions', async () => {
+    await start({ profiles: [] });
+    fake.click('Open Dandelion…');
+    const win = fake.windows.at(-1)!;
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(win.webContents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    let prevented = false;
+    win.webContents.emit('will-navigate', { preventDefault: () => (prevented = true) }, 'https://example.com');
+    expect(prevented).toBe(true);
+    let granted: boolean | null = null;
+    (win.webContents.session.permissionRequestHandler as (wc: unknown, p: string, cb: (g: boolean) => void) => void)(
+      null,
+      'media',
+      (g) => (granted = g),
+    );
+    expect(granted).toBe(false);
+    // A second "Open Dandelion…" focuses the same window.
+    fake.click('Open Dandelion…');
+    expect(fake.windows.filter((w) => !w.destroyed)).toHaveLength(1);
+  });
+});
