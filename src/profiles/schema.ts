@@ -69,6 +69,13 @@ const repositorySchema = nonEmpty
     (v) => v === '' || isRemote(v) || isAbsoluteSource(v),
     (v) => ({ message: `is a relative path: write "~/${v}" for a folder in your home folder, an absolute path, or ssh://user@host/path` }),
   )
+  .refine(
+    (v) => {
+      const port = /^ssh:\/\/[^/]*:(\d+)(\/|$)/.exec(v)?.[1];
+      return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+    },
+    { message: 'has an ssh port outside 1–65535' },
+  )
   .transform((v) => (isRemote(v) ? v : expandHome(v)));
 
 export const profileSchema = z

@@ -1,0 +1,137 @@
+/**
+ * The dispatcher behind every window call, against a real engine: config saves that write nothing
+ * when invalid, saving over a hand-broken config.json only when confirmed (with a .bak), the
+ * schedule preview from the engine's own code, and a passphrase that never comes back.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine.js';
+import { MemorySecretStore } from '../../src/secrets/keyring.js';
+import { createDispatcher, type Host } from '../../src/ipc/handlers.js';
+import { CALLS } from '../../src/ipc/names.js';
+import { makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+
+const PASS = 'a passphrase that must never come back';
+let sb: Sandbox;
+let engine: Engine;
+
+const host: Host = {
+  platform: 'linux',
+  version: 'test',
+  fullDiskAccess: () => 'unknown',
+  login: () => ({ openAtLogin: false, status: 'unknown' }),
+  setLogin: (openAtLogin) => ({ openAtLogin, status: 'unknown' }),
+  pickFolder: async () => null,
+  pickFile: async () => null,
+  saveFile: async () => null,
+  openPath: async () => true,
+  openExternal: async () => {},
+  openWindow: () => {},
+};
+
+beforeEach(async () => {
+  sb = await sandbox('dandelion-ipc-');
+  process.env.BORG_BASE_DIR = sb.env.BORG_BASE_DIR;
+  await makeTree(path.join(sb.dir, 'src'), 5);
+});
+
+afterEach(async () => {
+  await engine?.cancelAll();
+  await sb.cleanup();
+});
+
+async function open(config: unknown | string) {
+  if (typeof config === 'string') await fs.writeFile(path.join(sb.configDir, 'config.json'), config);
+  else await writeConfig(sb.configDir, config);
+  ({ engine } = await Engine.open({ configDir: sb.configDir, secrets: new MemorySecretStore() }));
+  return createDispatcher({ engine, host });
+}
+
+const good = () => ({
+  profiles: [{ id: 'docs', repository: path.join(sb.dir, 'repo'), encryption: 'repokey-blake2', sources: [path.join(sb.dir, 'src')] }],
+});
+
+describe('config save through the contract', () => {
+  it('writes nothing when anything is invalid, and says where', async () => {
+    const dispatch = await open(good());
+    const file = path.join(sb.configDir, 'config.json');
+    const before = await fs.readFile(file);
+    const bad = { profiles: [{ ...good().profiles[0], sources: [], schedule: 'every day', repository: 'ssh://u@h:70000/r' }] };
+    const r = (await dispatch('configSave', { config: bad })) as { ok: true; value: { saved: boolean; errors: { path: string }[] } };
+    expect(r.ok).toBe(true);
+    expect(r.value.saved).toBe(false);
+    expect(r.value.errors.map((e) => e.path)).toEqual(
+      expect.arrayContaining(['profiles[0].sources', 'profiles[0].schedule', 'profiles[0].repository']),
+    );
+    expect(Buffer.compare(await fs.readFile(file), before)).toBe(0);
+  });
+
+  it('saves over a hand-broken config.json only when confirmed, keeping a .bak of it', async () => {
+    const broken = '{ "profiles": [ { "id": "docs", } ] }';
+    const dispatch = await open(broken);
+    const view = (await dispatch('configRead', {})) as { ok: true; value: { errors: unknown[]; raw: string } };
+    expect(view.value.errors.length).toBeGreaterThan(0);
+    expect(view.value.raw).toBe(broken);
+    const first = (await dispatch('configSave', { config: good() })) as {
+      ok: true;
+      value: { saved: boolean; needsConfirmation?: boolean };
+    };
+    expect(first.value).toMatchObject({ saved: false, needsConfirmation: true });
+    expect(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).toBe(broken);
+    const second = (await dispatch('configSave', { config: good(), overwriteInvalid: true })) as { ok: true; value: { saved: boolean } };
+    expect(second.value.saved).toBe(true);
+    expect(await fs.readFile(path.join(sb.configDir, 'config.json.bak'), 'utf8')).toBe(broken);
+    expect(engine.config.profiles.map((p) => p.id)).toEqual(['docs']);
+  });
+});
+
+describe('other calls', () => {
+  it('previews the next runs with the engine’s own schedule code, and explains a bad cron', async () => {
+    const dispatch = await open(good());
+    const r = (await dispatch('previewSchedule', { schedule: '0 12 * * *', count: 3 })) as { ok: true; value: { next: string[] } };
+    expect(r.value.next).toHaveLength(3);
+    const times = r.value.next.map((t) => new Date(t));
+    for (const t of times) expect(t.getMinutes()).toBe(0);
+    expect(times[1]!.getTime() - times[0]!.getTime()).toBe(24 * 3600_000);
+    const bad = (await dispatch('previewSchedule', { schedule: 'sometimes' })) as { ok: true; value: { error: string } };
+    expect(bad.value.error).toMatch(/cron/);
+  });
+
+  it('never returns the passphrase from any call', async () => {
+    const dispatch = await open(good());
+    await fs.mkdir(path.join(sb.dir, 'repo'));
+    const saved = await dispatch('setPassphrase', { profile: 'docs', passphrase: PASS });
+    expect(saved.ok).toBe(true);
+    const answers: unknown[] = [saved];
+    for (const name of CALLS) {
+      if (['runNow', 'openWindow', 'setLoginItem', 'configSave', 'trustHostKey', 'hostKey', 'setPassphrase'].includes(name)) continue;
+      answers.push(
+        await dispatch(
+          name,
+          [
+            'status',
+            'configRead',
+            'doctor',
+            'openFdaSettings',
+            'openLoginSettings',
+            'loginItem',
+            'ready',
+            'pickFolder',
+            'pickFile',
+          ].includes(name)
+            ? {}
+            : name === 'previewSchedule'
+              ? { schedule: '@daily' }
+              : name === 'volumeOf'
+                ? { path: '/' }
+                : { profile: 'docs' },
+        ),
+      );
+    }
+    expect(JSON.stringify(answers)).not.toContain(PASS);
+    // Unknown names and bad arguments come back as data.
+    expect(await dispatch('eval', {})).toMatchObject({ ok: false, diagnosis: { kind: 'invalid-request' } });
+    expect(await dispatch('logTail', { profile: 'docs', lines: -1 })).toMatchObject({ ok: false, diagnosis: { kind: 'invalid-request' } });
+  });
+});
