@@ -10,7 +10,8 @@ import { trayIconFile } from '../src/app/icons.js';
 import { Throttle } from '../src/engine/throttle.js';
 import type { AppSnapshot } from '../src/ipc/contract.js';
 
-export const TRAY_INTERVAL_MS = 500;
+// A little over half a second, so timer jitter never lets a third redraw into one second.
+export const TRAY_INTERVAL_MS = 550;
 const CLOCK_MS = 60_000;
 
 export interface TrayOptions {

@@ -67,9 +67,12 @@ export class FakeTray extends EventEmitter {
   setToolTip(tooltip: string): void {
     this.tooltip = tooltip;
   }
+  /** When each menu was set (performance.now()), for the rate benchmark. */
+  readonly menuTimes: number[] = [];
   setContextMenu(menu: FakeMenu | null): void {
     this.menu = menu;
     this.updates++;
+    this.menuTimes.push(performance.now());
   }
   popUpContextMenu(): void {}
   destroy(): void {
@@ -116,12 +119,12 @@ class FakeSession {
 export class FakeWebContents extends EventEmitter {
   readonly id = nextId++;
   readonly session = new FakeSession();
-  readonly sent: { channel: string; args: unknown[] }[] = [];
+  readonly sent: { channel: string; args: unknown[]; at: number }[] = [];
   windowOpenHandler: ((d: { url: string }) => { action: string }) | null = null;
   url = '';
   destroyed = false;
   send(channel: string, ...args: unknown[]): void {
-    this.sent.push({ channel, args });
+    this.sent.push({ channel, args, at: performance.now() });
   }
   setWindowOpenHandler(h: (d: { url: string }) => { action: string }): void {
     this.windowOpenHandler = h;
