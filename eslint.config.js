@@ -13,6 +13,7 @@ export default tseslint.config(
       'coverage/**',
       '.stryker-tmp/**',
       'reports/**',
+      'release/**',
     ],
   },
   js.configs.recommended,
