@@ -13,7 +13,7 @@ import { CALL_PREFIX } from '../../src/ipc/names.js';
 import { borg, dandelion, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 
 vi.mock('electron', () => import('../fakes/electron/index.js'));
-const { fake, app, powerMonitor, powerSaveBlocker, dialog } = await import('../fakes/electron/index.js');
+const { fake, app, powerMonitor, powerSaveBlocker, dialog, shell } = await import('../fakes/electron/index.js');
 const { startApp, APP_ROOT } = await import('../../electron/main.js');
 type App = Awaited<ReturnType<typeof startApp>>;
 
@@ -43,14 +43,17 @@ function safeMenu(): string[] {
 const icon = () => path.basename(fake.tray.image);
 const menuText = () => fake.menuLabels().join('\n');
 
-async function start(config: unknown | null, opts: { platform?: NodeJS.Platform } = {}): Promise<App> {
+async function start(
+  config: unknown | null,
+  opts: { platform?: NodeJS.Platform; fda?: 'granted' | 'missing' | 'unknown' } = {},
+): Promise<App> {
   if (config !== null) await writeConfig(sb.configDir, config);
   running = await startApp({
     configDir: sb.configDir,
     log: process.env.APP_TEST_LOG ? (l) => console.log('[app]', l) : () => {},
     platform: opts.platform ?? 'darwin',
     appRoot: APP_ROOT,
-    fdaProbe: async () => 'granted',
+    fdaProbe: async () => opts.fda ?? 'granted',
     secrets,
     takeoverPollMs: 200,
   });
@@ -166,6 +169,25 @@ describe('the menu bar', () => {
     expect(fake.windows.at(-1)!.file).toMatch(/status\.html$/);
   });
 
+  it('follows when another process owns the schedules, and its Back Up Now still works', async () => {
+    await fs.mkdir(repo);
+    await writeConfig(sb.configDir, { app: { openAtLogin: true }, profiles: [profile({ encryption: 'none' })] });
+    const { Supervisor } = await import('../../src/supervisor.js');
+    const daemon = await Supervisor.open({ configDir: sb.configDir, what: 'dandelion daemon (test)', log: () => {}, secrets });
+    await daemon.start();
+    try {
+      const a = await start(null);
+      expect(a.supervisor.role).toBe('follower');
+      expect((await a.engine.init('p')).ok).toBe(true);
+      fake.click('Back Up Now');
+      await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png', 60_000);
+      expect(menuText()).toContain('Backup disk — backed up just now');
+      expect(await listArchives(sb, repo)).toHaveLength(1);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
   it('shows a run started by `dandelion run` in another process as running', async () => {
     await bigTree(src, 40);
     const a = await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
@@ -183,6 +205,33 @@ describe('the menu bar', () => {
       expect(r.exitCode, r.stderr).toBe(0);
     }
     await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png');
+  });
+});
+
+describe('Full Disk Access', () => {
+  it('missing on macOS: attention icon and a menu item that opens the Privacy settings; off macOS nothing nags', async () => {
+    await fs.mkdir(repo);
+    await writeConfig(sb.configDir, { app: { openAtLogin: true }, profiles: [profile({ encryption: 'none' })] });
+    const a = await start(null, { fda: 'missing' });
+    expect((await a.engine.init('p')).ok).toBe(true);
+    fake.click('Back Up Now');
+    await waitFor('a finished run', async () => {
+      const r = await a.engine.runs('p', 1);
+      return r.ok && r.value.length === 1;
+    });
+    await waitFor(
+      'the attention icon after the run',
+      () => icon() === 'trayAttentionTemplate.png' && menuText().includes('backed up just now'),
+    );
+    fake.click('Grant Full Disk Access…');
+    expect(shell.opened).toEqual(['x-apple.systempreferences:com.apple.preference.security?Privacy_AllFiles']);
+    await a.dispose();
+    running = null;
+    fake.reset();
+    await start(null, { fda: 'unknown', platform: 'linux' });
+    await waitFor('the tray', () => menuText().includes('Backup disk — backed up just now'));
+    expect(menuText()).not.toContain('Full Disk Access');
+    expect(icon()).toBe('trayOk.png');
   });
 });
 
