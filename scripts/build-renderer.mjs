@@ -32,30 +32,38 @@ function checkPage(rel, html) {
   if (problems.length) throw new Error(`${rel}: ${problems.join('; ')}`);
 }
 
-/** Builds every window whose source exists into `out` (default dist-renderer/); returns the files written. */
-export async function buildRenderer(out = OUT) {
+/**
+ * Builds into `out` (default dist-renderer/) every window whose source exists, or only `windows`,
+ * each in its own esbuild run (a window that does not build yet does not stop the others from
+ * being built; the error is still thrown at the end). Returns the files written.
+ */
+export async function buildRenderer(out = OUT, { windows = WINDOWS, preload = true } = {}) {
   fs.mkdirSync(out, { recursive: true });
   const built = [];
+  const errors = [];
 
-  const entryPoints = {};
-  for (const w of WINDOWS) if (exists(`renderer/${w}/main.tsx`)) entryPoints[w] = path.join(ROOT, `renderer/${w}/main.tsx`);
-  if (Object.keys(entryPoints).length) {
-    await esbuild.build({
-      entryPoints,
-      outdir: out,
-      bundle: true,
-      // A classic script: Chromium refuses module scripts from file:// (origin null), where the pages load from.
-      format: 'iife',
-      target: 'chrome130',
-      platform: 'browser',
-      minify: false,
-      sourcemap: 'linked',
-      jsx: 'automatic',
-      jsxImportSource: 'preact',
-      logLevel: 'warning',
-      legalComments: 'none',
-    });
-    built.push(...Object.keys(entryPoints).map((w) => `${w}.js`));
+  for (const w of windows) {
+    if (!exists(`renderer/${w}/main.tsx`)) continue;
+    try {
+      await esbuild.build({
+        entryPoints: { [w]: path.join(ROOT, `renderer/${w}/main.tsx`) },
+        outdir: out,
+        bundle: true,
+        // A classic script: Chromium refuses module scripts from file:// (origin null), where the pages load from.
+        format: 'iife',
+        target: 'chrome130',
+        platform: 'browser',
+        minify: false,
+        sourcemap: 'linked',
+        jsx: 'automatic',
+        jsxImportSource: 'preact',
+        logLevel: 'silent',
+        legalComments: 'none',
+      });
+      built.push(`${w}.js`);
+    } catch (err) {
+      errors.push(err);
+    }
   }
 
   if (exists('renderer/shared/style.css')) {
@@ -70,7 +78,7 @@ export async function buildRenderer(out = OUT) {
     built.push('style.css');
   }
 
-  for (const w of WINDOWS) {
+  for (const w of windows) {
     const rel = `renderer/${w}.html`;
     if (!exists(rel)) continue;
     const html = fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -79,7 +87,7 @@ export async function buildRenderer(out = OUT) {
     built.push(`${w}.html`);
   }
 
-  if (exists('electron/preload.ts')) {
+  if (preload && exists('electron/preload.ts')) {
     await esbuild.build({
       entryPoints: [path.join(ROOT, 'electron/preload.ts')],
       outfile: path.join(out, 'preload.cjs'),
@@ -93,6 +101,7 @@ export async function buildRenderer(out = OUT) {
     });
     built.push('preload.cjs');
   }
+  if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
   return built;
 }
 

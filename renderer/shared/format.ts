@@ -29,7 +29,7 @@ function startOfDay(d: Date): number {
 
 /** As Time Machine says a time: "Today, 12:00", "Tomorrow, 09:30", "Yesterday, 18:00", "Mon 3 Jun, 12:00". */
 export function dayAndTime(d: Date, now: Date): string {
-  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const time = d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
   const days = Math.round((startOfDay(d) - startOfDay(now)) / DAY);
   if (days === 0) return `Today, ${time}`;
   if (days === 1) return `Tomorrow, ${time}`;

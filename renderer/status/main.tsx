@@ -1,10 +1,5 @@
 import { render } from 'preact';
-import { useSnapshot } from '../shared/hooks.js';
+import { App } from './app.js';
 import './status.css';
-
-function App() {
-  const { snapshot } = useSnapshot();
-  return <main>{snapshot ? `${snapshot.profiles.length} profiles` : 'Loading'}</main>;
-}
 
 render(<App />, document.getElementById('app')!);

@@ -77,7 +77,10 @@ export interface OpenedWindow {
 
 // ---- the build ------------------------------------------------------------------------------------
 
-const SOURCES = ['renderer', 'src/ipc', 'src/format.ts', 'scripts/build-renderer.mjs'].map((p) => path.join(ROOT, p));
+const sources = (kind: WindowKind) =>
+  [`renderer/${kind}`, `renderer/${kind}.html`, 'renderer/shared', 'src/ipc', 'src/format.ts', 'scripts/build-renderer.mjs'].map((p) =>
+    path.join(ROOT, p),
+  );
 
 function newestMtime(p: string): number {
   let st: fs.Stats;
@@ -105,28 +108,32 @@ function oldestOutput(kind: WindowKind): number {
   return oldest;
 }
 
-let built: Promise<void> | null = null;
+const built = new Map<WindowKind, Promise<void>>();
 /**
  * Rebuilds dist-renderer/ when a source is newer than its output. Built into a private folder and
  * moved in file by file (each rename is atomic), so a test file in the other worker never loads a
  * half-written bundle.
  */
 export function ensureBuilt(kind: WindowKind): Promise<void> {
-  built ??= (async () => {
-    if (oldestOutput(kind) > Math.max(...SOURCES.map(newestMtime))) return;
+  let done = built.get(kind);
+  if (done) return done;
+  done = (async () => {
+    if (oldestOutput(kind) > Math.max(...sources(kind).map(newestMtime))) return;
     const tmp = fs.mkdtempSync(path.join(ROOT, '.dist-renderer-'));
     try {
       const { buildRenderer } = (await import(pathToFileURL(path.join(ROOT, 'scripts/build-renderer.mjs')).href)) as {
-        buildRenderer(out?: string): Promise<string[]>;
+        buildRenderer(out: string, opts: { windows: WindowKind[]; preload: boolean }): Promise<string[]>;
       };
-      await buildRenderer(tmp);
+      // Only this window: another one half-written in the same tree does not stop this one's tests.
+      await buildRenderer(tmp, { windows: [kind], preload: false });
       fs.mkdirSync(DIST, { recursive: true });
       for (const f of fs.readdirSync(tmp)) fs.renameSync(path.join(tmp, f), path.join(DIST, f));
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   })();
-  return built;
+  built.set(kind, done);
+  return done;
 }
 
 let bridge: Promise<string> | null = null;
@@ -229,6 +236,7 @@ export async function openWindow(kind: WindowKind, opts: OpenOptions): Promise<O
     deviceScaleFactor: opts.scale ?? (screenshots ? 2 : 1),
     colorScheme: opts.colorScheme ?? 'light',
     reducedMotion: 'reduce',
+    locale: 'en-US',
   });
   const page = await context.newPage();
   const pageErrors: string[] = [];

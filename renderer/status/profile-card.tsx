@@ -1,0 +1,211 @@
+import { api } from '../shared/api.js';
+import { useId, useState } from 'preact/hooks';
+import { Banner, Button, RelativeTime } from '../shared/components.js';
+import { dayAndTime, exactTime, formatBytes, formatCount } from '../shared/format.js';
+import { useNow } from '../shared/hooks.js';
+import type { Diagnosis, LiveProgress, ProfileSnapshot } from '../shared/types.js';
+import { DiagnosisBlock } from './diagnosis-block.js';
+import { RunProgress } from './run-progress.js';
+
+export type CardState = 'running' | 'waiting' | 'never' | 'success' | 'warning' | 'error' | 'cancelled' | 'overdue';
+
+/** The one word the card leads with, from the profile's state and last run. */
+export function cardState(p: ProfileSnapshot): CardState {
+  if (p.state === 'running') return 'running';
+  if (p.state === 'waiting-for-volume') return 'waiting';
+  const last = p.lastRun;
+  if (last?.result === 'error') return 'error';
+  if (p.overdue) return 'overdue';
+  if (last?.result === 'warning') return 'warning';
+  if (last?.result === 'cancelled') return 'cancelled';
+  if (!p.lastSuccessAt) return last ? 'error' : 'never';
+  return 'success';
+}
+
+const BADGE: Record<CardState, string> = {
+  running: 'Backing up',
+  waiting: 'Waiting for disk',
+  never: 'Never backed up',
+  success: 'Up to date',
+  warning: 'Backed up with warnings',
+  error: 'Failed',
+  cancelled: 'Cancelled',
+  overdue: 'Overdue',
+};
+
+export interface ProfileCardProps {
+  p: ProfileSnapshot;
+  /** Progress from the `progress` event, newer than the snapshot's. */
+  live: LiveProgress | null;
+  platform: string;
+}
+
+export function ProfileCard({ p, live, platform }: ProfileCardProps) {
+  const titleId = useId();
+  const [starting, setStarting] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const [callError, setCallError] = useState<Diagnosis | null>(null);
+  const state = cardState(p);
+  const run = p.state === 'running' ? (live ?? p.run) : null;
+  const last = p.lastRun;
+
+  const backUp = async () => {
+    setStarting(true);
+    setCallError(null);
+    const r = await api.runNow({ profile: p.id });
+    if (!r.ok) setCallError(r.diagnosis);
+    // The snapshot that says "running" arrives within a quarter second; until then the button stays pressed.
+    setTimeout(() => setStarting(false), 600);
+  };
+  const cancel = async () => {
+    setCancelling(true);
+    const r = await api.cancel({ profile: p.id });
+    if (!r.ok) setCallError(r.diagnosis);
+    setCancelling(false);
+  };
+
+  return (
+    <section class={`card state-${state}`} aria-labelledby={titleId} data-profile={p.id}>
+      <header class="card-head">
+        <h2 id={titleId}>{p.name}</h2>
+        {state === 'never' ? null : (
+          <span class={`badge badge-${state}`}>
+            <span class="dot" aria-hidden="true" />
+            {BADGE[state]}
+          </span>
+        )}
+      </header>
+
+      <Headline p={p} state={state} />
+
+      {p.overdue && p.state !== 'running' ? (
+        <Banner kind="warning" title="Backup overdue">
+          <p>
+            {p.lastSuccessAt ? 'The schedule should have made a backup by now.' : 'The schedule should have made a first backup by now.'}{' '}
+            Back up now to catch up.
+          </p>
+        </Banner>
+      ) : null}
+
+      {p.state === 'waiting-for-volume' && p.triggers.volume ? (
+        <Banner kind="info" title={`Waiting for ${p.triggers.volume}`}>
+          <p>Connect the disk and the backup starts by itself.</p>
+        </Banner>
+      ) : null}
+
+      {run ? <RunProgress run={run} onCancel={() => void cancel()} cancelling={cancelling} /> : null}
+      {p.state === 'running' && !run && p.runningElsewhere ? (
+        <p class="secondary">
+          Backing up in another Dandelion process ({p.runningElsewhere.what}, pid {p.runningElsewhere.pid}), since{' '}
+          <RelativeTime iso={p.runningElsewhere.since} />.
+        </p>
+      ) : null}
+
+      {p.state !== 'running' && last && (last.result === 'error' || last.result === 'warning') ? (
+        <DiagnosisBlock
+          kind={last.result}
+          title={
+            last.result === 'error' ? (
+              <>
+                Backup failed <RelativeTime iso={last.finishedAt} />
+              </>
+            ) : (
+              'The last backup had warnings'
+            )
+          }
+          diagnoses={last.diagnoses}
+          fallback={last.message}
+          profile={p.id}
+          platform={platform}
+        >
+          {p.retry ? (
+            <p class="secondary">
+              Dandelion tries again <NextTime iso={p.retry.at} lower />.
+            </p>
+          ) : null}
+        </DiagnosisBlock>
+      ) : null}
+
+      {callError ? (
+        <DiagnosisBlock kind="error" title="Could not do that" diagnoses={[callError]} fallback={null} profile={p.id} platform={platform} />
+      ) : null}
+
+      {last && last.archive && last.stats && (last.result === 'success' || last.result === 'warning') ? (
+        <dl class="stats">
+          <div class="stat wide">
+            <dt>Archive</dt>
+            <dd class="mono selectable" title={last.archive}>
+              {last.archive}
+            </dd>
+          </div>
+          <div class="stat">
+            <dt>Files</dt>
+            <dd>{formatCount(last.stats.nfiles)}</dd>
+          </div>
+          <div class="stat">
+            <dt>Original</dt>
+            <dd>{formatBytes(last.stats.originalSize)}</dd>
+          </div>
+          <div class="stat">
+            <dt>Deduplicated</dt>
+            <dd>{formatBytes(last.stats.deduplicatedSize)}</dd>
+          </div>
+        </dl>
+      ) : null}
+
+      <footer class="card-foot">
+        <Schedule p={p} />
+        {p.state === 'running' ? null : (
+          <Button variant="primary" onClick={() => void backUp()} disabled={starting}>
+            Back Up Now
+          </Button>
+        )}
+      </footer>
+    </section>
+  );
+}
+
+function Headline({ p, state }: { p: ProfileSnapshot; state: CardState }) {
+  const last = p.lastRun;
+  if (p.lastSuccessAt) {
+    return (
+      <p class="headline">
+        Last backup <RelativeTime iso={p.lastSuccessAt} />
+        {state === 'cancelled' && last ? (
+          <span class="secondary">
+            {' '}
+            · the next one was cancelled <RelativeTime iso={last.finishedAt} />
+          </span>
+        ) : null}
+      </p>
+    );
+  }
+  if (p.state === 'running') return <p class="headline">First backup</p>;
+  return <p class="headline">{last ? 'No backup yet' : 'Never backed up'}</p>;
+}
+
+function NextTime({ iso, lower }: { iso: string; lower?: boolean }) {
+  const now = useNow(60_000);
+  const d = new Date(iso);
+  const text = dayAndTime(d, now);
+  return (
+    <time dateTime={iso} title={exactTime(d)}>
+      {lower ? text.replace(/^(Today|Tomorrow|Yesterday)/, (w) => w.toLowerCase()) : text}
+    </time>
+  );
+}
+
+/** When the next backup happens by itself: a time, a disk, both, or only when asked. */
+function Schedule({ p }: { p: ProfileSnapshot }) {
+  const { schedule, volume } = p.triggers;
+  if (p.nextRunAt && schedule) {
+    return (
+      <p class="next secondary">
+        Next backup <NextTime iso={p.nextRunAt} />
+        {volume ? ` and when ${volume} is connected` : null}
+      </p>
+    );
+  }
+  if (volume) return <p class="next secondary">Backs up when {volume} is connected</p>;
+  return <p class="next secondary">Backs up only when you ask</p>;
+}
