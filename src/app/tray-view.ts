@@ -162,14 +162,13 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   const none = profiles.length === 0;
   const glances = profiles.map((p) => ({ p, g: profileGlance(p, env.now) }));
 
-  // Problems of the whole app, each a menu line and a tooltip part, with their urgency.
-  const problems: { item: TrayMenuItem; tip: string; level: GlanceLevel }[] = [];
+  // Problems of the whole app (all of them errors), each a menu line and a tooltip part.
+  const problems: { item: TrayMenuItem; tip: string }[] = [];
   if (snapshot.configErrors.length) {
     const first = snapshot.configErrors[0]!;
     problems.push({
       item: { label: 'config.json has errors', action: { type: 'open-preferences' } },
       tip: `config.json has errors (${first.path}: ${first.message})`,
-      level: 'error',
     });
   }
   if (!none && snapshot.borg.state === 'missing') {
@@ -177,12 +176,12 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
     problems.push({
       item: { label: truncate(message, STATUS_MAX), action: { type: 'open-preferences', section: 'general' } },
       tip: message,
-      level: 'error',
     });
   }
   const fdaMissing = mac && !none && env.fullDiskAccess === 'missing';
 
-  const levels: GlanceLevel[] = [...problems.map((x) => x.level), ...glances.map((x) => x.g.level)];
+  const levels: GlanceLevel[] = glances.map((x) => x.g.level);
+  if (problems.length) levels.push('error');
   if (fdaMissing || none) levels.push('attention');
   const running = glances.some((x) => x.g.running);
   const icon: TrayIconState = levels.includes('error') ? 'error' : running ? 'running' : levels.includes('attention') ? 'attention' : 'ok';
@@ -194,12 +193,10 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   const runningTips = glances
     .filter((x) => x.g.running)
     .map(({ p }) => (p.run ? `Backing up ${p.name}: ${STEP[p.run.step]}` : `Backing up ${p.name} in another Dandelion process`));
-  const tipsAt = (level: GlanceLevel) => [
-    ...problems.filter((x) => x.level === level).map((x) => x.tip),
-    ...glances.filter((x) => !x.g.running && x.g.level === level).map(({ p, g }) => `${p.name}: ${g.status}`),
-  ];
+  const tipsAt = (level: GlanceLevel) =>
+    glances.filter((x) => !x.g.running && x.g.level === level).map(({ p, g }) => `${p.name}: ${g.status}`);
   let tips: string[];
-  if (icon === 'error') tips = [...tipsAt('error'), ...runningTips];
+  if (icon === 'error') tips = [...problems.map((x) => x.tip), ...tipsAt('error'), ...runningTips];
   else if (icon === 'running') tips = runningTips;
   else if (none) tips = ['No backup set up yet'];
   else if (icon === 'attention') tips = [...tipsAt('attention'), ...(fdaMissing ? ['Full Disk Access is not granted'] : [])];

@@ -129,6 +129,9 @@ describe('wording', () => {
     expect(truncate('one two, three four', 10)).toBe('one two…');
     expect(truncate('one two — three four', 11)).toBe('one two…');
     expect(truncate('aaaaaaa.. bbbbbbb', 10)).toBe('aaaaaaa…');
+    // A word ending exactly at 60 % of the room is still a place to cut.
+    expect(truncate('abcdef ghijkl', 10)).toBe('abcdef…');
+    expect(truncate('abcde fghijkl', 10)).toBe('abcde fgh…');
   });
 
   it('counts characters, not UTF-16 units, when cutting', () => {
@@ -280,7 +283,13 @@ describe('the line of one profile', () => {
 
   it('gives each line a level the status window can reuse', () => {
     expect(profileGlance(profile(), now)).toEqual({ status: 'backed up 2 hours ago', level: 'ok', running: false });
-    expect(profileGlance(profile({ run: progress() }), now)).toMatchObject({ level: 'ok', running: true });
+    expect(profileGlance(profile({ run: progress() }), now)).toEqual({
+      status: 'Backing up… 1,234 files, 2.1 GB',
+      level: 'ok',
+      running: true,
+    });
+    const elsewhere = profile({ runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } });
+    expect(profileGlance(elsewhere, now)).toEqual({ status: 'Backing up…', level: 'ok', running: true });
     expect(profileGlance(profile({ lastRun: record('cancelled') }), now)).toMatchObject({ level: 'attention', running: false });
   });
 });
@@ -392,9 +401,12 @@ describe('problems of the whole app', () => {
 });
 
 describe('a first launch, with no profile', () => {
-  const v = view([], { fullDiskAccess: 'missing' }, { borg: { state: 'missing', diagnosis: diagnosis('borg-missing', 'No borg.') } });
+  // Built inside each test, never while the file is collected: Stryker counts only failing tests.
+  const first = () =>
+    view([], { fullDiskAccess: 'missing' }, { borg: { state: 'missing', diagnosis: diagnosis('borg-missing', 'No borg.') } });
 
   it('offers to set up a backup, and nothing to back up or cancel', () => {
+    const v = first();
     expect(labels(v)).toEqual([
       'No backup set up yet',
       'Set Up a Backup…',
@@ -410,6 +422,7 @@ describe('a first launch, with no profile', () => {
   });
 
   it('asks for attention and nags about nothing else', () => {
+    const v = first();
     expect(v.icon).toBe('attention');
     expect(v.tooltip).toBe('Dandelion — No backup set up yet');
     expect(v.title).toBe('');
@@ -572,7 +585,11 @@ describe('the tooltip', () => {
     expect(v.tooltip).toBe(`Dandelion — Off-site: Failed: ${sentence}; Backing up Backup disk: creating archive…`);
   });
 
-  it('lists what asks for attention, and only that', () => {
+  it('lists the profiles that ask for attention, and only those', () => {
+    expect(view([profile(), disk({ overdue: true, lastRun: null })]).tooltip).toBe('Dandelion — Backup disk: Overdue, never backed up');
+  });
+
+  it('lists what asks for attention, Full Disk Access included', () => {
     const v = view([profile(), disk({ state: 'waiting-for-volume' })], { fullDiskAccess: 'missing' });
     expect(v.tooltip).toBe('Dandelion — Backup disk: Waiting for backup-disk; Full Disk Access is not granted');
   });
