@@ -26,8 +26,6 @@ export interface FdaProbeOptions {
   readdir?: (p: string) => Promise<unknown>;
 }
 
-const DENIED = new Set(['EPERM', 'EACCES']);
-
 /**
  * 'granted' when any protected folder can be listed; 'missing' when one exists but listing it is
  * refused; 'unknown' off macOS, or when none of them exists (a fresh account, another layout) or
@@ -43,7 +41,8 @@ export async function probeFullDiskAccess(opts: FdaProbeOptions): Promise<FdaSta
       await readdir(p);
       return 'granted';
     } catch (err) {
-      if (DENIED.has((err as NodeJS.ErrnoException)?.code ?? '')) denied = true;
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (code === 'EPERM' || code === 'EACCES') denied = true;
     }
   }
   return denied ? 'missing' : 'unknown';

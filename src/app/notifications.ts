@@ -124,17 +124,17 @@ function fromSnapshot(
     const waiting = p.state === 'waiting-for-volume';
     const disk = p.triggers.volume ?? 'the backup disk';
     const running = p.run !== null || p.runningElsewhere !== null;
-    const lastTold = seen.overdueAt ? new Date(seen.overdueAt).getTime() : null;
-    if (prefs.overdue && p.overdue && !running && (lastTold === null || event.now.getTime() - lastTold >= DAY_MS)) {
+    // Not told within the last day; never told, or a date that does not parse (NaN), counts as not told.
+    const toldToday = event.now.getTime() - Date.parse(seen.overdueAt ?? '') < DAY_MS;
+    if (!waiting) delete seen.waiting;
+    if (prefs.overdue && p.overdue && !running && !toldToday) {
       const last = p.lastSuccessAt ? `the last backup was ${timeAgo(new Date(p.lastSuccessAt), event.now)}` : 'it was never backed up';
       const hint = waiting ? ` Connect ${disk} to back up.` : '';
       notify.push({ profile: p.id, kind: 'overdue', title: p.name, body: `Overdue: ${last}.${hint}` });
       seen.overdueAt = event.now.toISOString();
       // The overdue notice already asked for the disk: the wait needs no second one.
       if (waiting) seen.waiting = true;
-    }
-    if (!waiting) delete seen.waiting;
-    else if (!seen.waiting && prefs.warnings) {
+    } else if (waiting && !seen.waiting && prefs.warnings) {
       notify.push({
         profile: p.id,
         kind: 'waiting',

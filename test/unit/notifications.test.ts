@@ -239,6 +239,11 @@ describe('from the snapshot', () => {
     expect(said).toEqual([['overdue'], [], [], ['overdue'], [], ['overdue']]);
   });
 
+  it('tells overdue when the remembered date does not read as one', () => {
+    const memory: NotifyMemory = { profiles: { offsite: { overdueAt: 'yesterday' } } };
+    expect(play([seen([profile({ overdue: true })])], defaults, memory).said).toEqual([['overdue']]);
+  });
+
   it('does not tell overdue again within the day even when it cleared in between', () => {
     const { said } = play([seen([profile({ overdue: true })]), seen([profile()], at(2)), seen([profile({ overdue: true })], at(5))]);
     expect(said).toEqual([['overdue'], [], []]);
