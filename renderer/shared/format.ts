@@ -8,9 +8,28 @@ export { formatBytes, timeAgo };
 
 const DAY = 86_400_000;
 
+/**
+ * Intl formatters are costly to make (the first loads locale data) and cheap to use: a window with
+ * ten cards formats dozens of times per paint, so each is made once.
+ */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+const countFormat = once(() => new Intl.NumberFormat());
+const exactFormat = once(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' }));
+const timeFormat = once(() => new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }));
+const clockFormat = once(
+  () => new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }),
+);
+const dateFormat = once(() => new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' }));
+const dateYearFormat = once(
+  () => new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }),
+);
+
 /** "1,234" in the user's locale. */
 export function formatCount(n: number): string {
-  return n.toLocaleString();
+  return countFormat().format(n);
 }
 
 /** "412,345 files" / "1 file". */
@@ -20,7 +39,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** The exact time, for a `title` and for screen readers: "Tuesday, 4 June 2024 at 12:03:11". */
 export function exactTime(d: Date): string {
-  return d.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+  return exactFormat().format(d);
 }
 
 function startOfDay(d: Date): number {
@@ -29,19 +48,19 @@ function startOfDay(d: Date): number {
 
 /** As Time Machine says a time: "Today, 12:00", "Tomorrow, 09:30", "Yesterday, 18:00", "Mon 3 Jun, 12:00". */
 export function dayAndTime(d: Date, now: Date): string {
-  const time = d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+  const time = timeFormat().format(d);
   const days = Math.round((startOfDay(d) - startOfDay(now)) / DAY);
   if (days === 0) return `Today, ${time}`;
   if (days === 1) return `Tomorrow, ${time}`;
   if (days === -1) return `Yesterday, ${time}`;
   const sameYear = d.getFullYear() === now.getFullYear();
-  const date = d.toLocaleDateString(undefined, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    ...(sameYear ? {} : { year: 'numeric' }),
-  });
+  const date = (sameYear ? dateFormat() : dateYearFormat()).format(d);
   return `${date}, ${time}`;
+}
+
+/** The time of day with seconds, 24-hour: "17:24:19" (the log's time column). */
+export function clockTime(d: Date): string {
+  return clockFormat().format(d);
 }
 
 /** Elapsed time as a clock: "0:42", "12:05", "1:02:09". */

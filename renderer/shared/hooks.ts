@@ -21,27 +21,45 @@ export interface SnapshotState {
   error: Diagnosis | null;
 }
 
+let snapshotState: SnapshotState = { snapshot: null, error: null };
+const snapshotListeners = new Set<(s: SnapshotState) => void>();
+let snapshotStarted = false;
+
+function setSnapshotState(next: SnapshotState): void {
+  snapshotState = next;
+  for (const l of snapshotListeners) l(next);
+}
+
 /**
- * The app's snapshot: listens to `snapshot` first, then asks `status`, then says `ready`, so
- * nothing between the first answer and the first event is missed. A snapshot event newer than the
- * answer wins (they are compared by `takenAt`).
+ * Starts following the app's snapshot: listens to `snapshot` first, then asks `status`, then says
+ * `ready`, so nothing between the first answer and the first event is missed. A snapshot event
+ * newer than the answer wins (compared by `takenAt`). Call it before the first render (main.tsx)
+ * so the question is on its way while the page paints; useSnapshot() calls it too. Once per window.
  */
+export function startSnapshot(): void {
+  if (snapshotStarted) return;
+  snapshotStarted = true;
+  const newer = (b: AppSnapshot) => !snapshotState.snapshot || snapshotState.snapshot.takenAt <= b.takenAt;
+  api.on('snapshot', (s) => {
+    if (newer(s)) setSnapshotState({ snapshot: s, error: null });
+  });
+  void api.status().then((r) => {
+    if (r.ok) {
+      if (newer(r.value)) setSnapshotState({ snapshot: r.value, error: null });
+    } else setSnapshotState({ ...snapshotState, error: r.diagnosis });
+    sayReady();
+  });
+}
+
+/** The app's snapshot, kept current (see startSnapshot). */
 export function useSnapshot(): SnapshotState {
-  const [state, setState] = useState<SnapshotState>({ snapshot: null, error: null });
+  startSnapshot();
+  const [state, setState] = useState(snapshotState);
   useEffect(() => {
-    let alive = true;
-    const newer = (a: AppSnapshot | null, b: AppSnapshot) => !a || a.takenAt <= b.takenAt;
-    const off = api.on('snapshot', (s) => setState((prev) => (newer(prev.snapshot, s) ? { snapshot: s, error: null } : prev)));
-    void api.status().then((r) => {
-      if (!alive) return;
-      if (r.ok) setState((prev) => (newer(prev.snapshot, r.value) ? { snapshot: r.value, error: null } : prev));
-      else setState((prev) => ({ ...prev, error: r.diagnosis }));
-      sayReady();
-    });
-    return () => {
-      alive = false;
-      off();
-    };
+    snapshotListeners.add(setState);
+    // An answer that came between the render and this effect.
+    setState(snapshotState);
+    return () => void snapshotListeners.delete(setState);
   }, []);
   return state;
 }

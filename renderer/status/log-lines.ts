@@ -2,6 +2,8 @@
  * The log pane's lines as data, apart from the DOM: at most LOG_LINES kept, the run's tail from
  * the file joined to the live batches without repeating the lines both carry.
  */
+import { clockTime } from '../shared/format.js';
+
 export const LOG_LINES = 200;
 
 export interface LogLine {
@@ -49,5 +51,5 @@ export function display(line: string): string {
   if (!m) return line;
   const d = new Date(m[1]!);
   if (Number.isNaN(d.getTime())) return line;
-  return `${d.toLocaleTimeString(undefined, { hour12: false })}  ${m[2]}`;
+  return `${clockTime(d)}  ${m[2]}`;
 }

@@ -2,6 +2,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hook
 import { api } from '../shared/api.js';
 import { Button } from '../shared/components.js';
 import { useEvent } from '../shared/hooks.js';
+import { formatCount } from '../shared/format.js';
 import type { ProfileSnapshot } from '../shared/types.js';
 import { appendBounded, display, fromRun, joinTail, LOG_LINES, toLines, type LogLine } from './log-lines.js';
 
@@ -146,7 +147,7 @@ export function LogPane({
       </div>
       {scrolledUp ? (
         <Button small class="log-jump" onClick={jump}>
-          {held > 0 ? `${held.toLocaleString()} new ${held === 1 ? 'line' : 'lines'} — Show Latest` : 'Show Latest'}
+          {held > 0 ? `${formatCount(held)} new ${held === 1 ? 'line' : 'lines'} — Show Latest` : 'Show Latest'}
         </Button>
       ) : null}
     </section>
