@@ -3,7 +3,7 @@
  * began waiting for its disk. Progress ticks are not announced (the numbers are on screen).
  */
 import type { ProfileSnapshot } from '../shared/types.js';
-import { cardState, type CardState } from './profile-card.js';
+import { cardState, type CardState } from './card-state.js';
 
 export interface Seen {
   state: CardState;

@@ -3,7 +3,7 @@
  * and if not, how many backups need the user.
  */
 import type { AppSnapshot } from '../shared/types.js';
-import { cardState } from './profile-card.js';
+import { cardState } from './card-state.js';
 
 export type GlanceTone = 'ok' | 'running' | 'attention' | 'error' | 'none';
 

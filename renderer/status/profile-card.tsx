@@ -6,32 +6,7 @@ import { useNow } from '../shared/hooks.js';
 import type { Diagnosis, LiveProgress, ProfileSnapshot } from '../shared/types.js';
 import { DiagnosisBlock } from './diagnosis-block.js';
 import { RunProgress } from './run-progress.js';
-
-export type CardState = 'running' | 'waiting' | 'never' | 'success' | 'warning' | 'error' | 'cancelled' | 'overdue';
-
-/** The one word the card leads with, from the profile's state and last run. */
-export function cardState(p: ProfileSnapshot): CardState {
-  if (p.state === 'running') return 'running';
-  if (p.state === 'waiting-for-volume') return 'waiting';
-  const last = p.lastRun;
-  if (last?.result === 'error') return 'error';
-  if (p.overdue) return 'overdue';
-  if (last?.result === 'warning') return 'warning';
-  if (last?.result === 'cancelled') return 'cancelled';
-  if (!p.lastSuccessAt) return last ? 'error' : 'never';
-  return 'success';
-}
-
-const BADGE: Record<CardState, string> = {
-  running: 'Backing up',
-  waiting: 'Waiting for disk',
-  never: 'Never backed up',
-  success: 'Up to date',
-  warning: 'Backed up with warnings',
-  error: 'Failed',
-  cancelled: 'Cancelled',
-  overdue: 'Overdue',
-};
+import { BADGE, cardState, type CardState } from './card-state.js';
 
 export interface ProfileCardProps {
   p: ProfileSnapshot;

@@ -1,0 +1,28 @@
+/** The one word a profile's card leads with: pure, so the glance, the announcer and the tests share it. */
+import type { ProfileSnapshot } from '../shared/types.js';
+
+export type CardState = 'running' | 'waiting' | 'never' | 'success' | 'warning' | 'error' | 'cancelled' | 'overdue';
+
+/** The one word the card leads with, from the profile's state and last run. */
+export function cardState(p: ProfileSnapshot): CardState {
+  if (p.state === 'running') return 'running';
+  if (p.state === 'waiting-for-volume') return 'waiting';
+  const last = p.lastRun;
+  if (last?.result === 'error') return 'error';
+  if (p.overdue) return 'overdue';
+  if (last?.result === 'warning') return 'warning';
+  if (last?.result === 'cancelled') return 'cancelled';
+  if (!p.lastSuccessAt) return 'never';
+  return 'success';
+}
+
+export const BADGE: Record<CardState, string> = {
+  running: 'Backing up',
+  waiting: 'Waiting for disk',
+  never: 'Never backed up',
+  success: 'Up to date',
+  warning: 'Backed up with warnings',
+  error: 'Failed',
+  cancelled: 'Cancelled',
+  overdue: 'Overdue',
+};
