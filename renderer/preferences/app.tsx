@@ -1,0 +1,544 @@
+/**
+ * The preferences window: a sidebar of backups (profiles) plus General, a bar of sections for the
+ * chosen backup, and one Save for everything. The window keeps a working copy of config.json
+ * (drafts); Save sends all of it through `configSave`, where the engine validates it: each error
+ * comes back with its path and is shown under its control, and nothing is written while anything is
+ * invalid. A config.json that is itself invalid (edited by hand) is shown with its errors, and
+ * saving over it needs a confirmation (a `.bak` copy is kept).
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api } from '../shared/api.js';
+import { Banner, Button } from '../shared/components.js';
+import { useEvent, useSnapshot } from '../shared/hooks.js';
+import type { ConfigView } from '../../src/ipc/contract.js';
+import { Sheet } from './controls.js';
+import { shortLocation } from './location.js';
+import {
+  buildConfig,
+  draftFromJson,
+  duplicateDraft,
+  generalFromJson,
+  repositoryOf,
+  type GeneralDraft,
+  type ProfileDraft,
+} from './draft.js';
+import { placeErrors, SECTIONS, sectionsWithErrors, type PlacedErrors, type Section } from './errors.js';
+import type { Env } from './context.js';
+import { FoldersSection } from './section-folders.js';
+import { GeneralSection } from './section-general.js';
+import { KeepSection } from './section-keep.js';
+import { PassphraseSection } from './section-passphrase.js';
+import { RepositorySection } from './section-repository.js';
+import { ScheduleSection } from './section-schedule.js';
+import { Setup, type SaveProfileResult } from './setup.js';
+
+type Selection = { kind: 'profile'; uid: string; section: Section } | { kind: 'general' };
+type Navigation = { profile?: string; section?: string };
+
+const NO_ERRORS: PlacedErrors = { fields: {}, banner: [], first: null };
+const SECTION_IDS = new Set<string>(SECTIONS.map((s) => s.id));
+
+function profilesOf(config: unknown): unknown[] {
+  const p = (config as { profiles?: unknown } | null)?.profiles;
+  return Array.isArray(p) ? p : [];
+}
+
+/** The navigation the window was opened with (`?profile=…&section=…`), if any. */
+function initialNavigation(): Navigation | null {
+  const q = new URLSearchParams(location.search);
+  const profile = q.get('profile') ?? undefined;
+  const section = q.get('section') ?? undefined;
+  return profile || section ? { profile, section } : null;
+}
+
+export function App() {
+  const { snapshot } = useSnapshot();
+  const [view, setView] = useState<ConfigView | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [drafts, setDrafts] = useState<ProfileDraft[]>([]);
+  const [savedDrafts, setSavedDrafts] = useState<ProfileDraft[]>([]);
+  const [general, setGeneral] = useState<GeneralDraft>(() => generalFromJson(null));
+  const [savedGeneral, setSavedGeneral] = useState<GeneralDraft>(() => generalFromJson(null));
+  const [sel, setSel] = useState<Selection>({ kind: 'general' });
+  const [setup, setSetup] = useState<null | 'first' | 'add'>(null);
+  const [placed, setPlaced] = useState<PlacedErrors>(NO_ERRORS);
+  const [status, setStatus] = useState('');
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [confirmReplace, setConfirmReplace] = useState(false);
+  const [confirmRemove, setConfirmRemove] = useState<ProfileDraft | null>(null);
+  const pendingNav = useRef<Navigation | null>(initialNavigation());
+  const focusError = useRef(false);
+  const focusPane = useRef(false);
+
+  const base = view?.config ?? {};
+  const current = useMemo(() => buildConfig(base, drafts, general), [base, drafts, general]);
+  const dirty = useMemo(
+    () => JSON.stringify(current.config) !== JSON.stringify(buildConfig(base, savedDrafts, savedGeneral).config),
+    [current, base, savedDrafts, savedGeneral],
+  );
+
+  /** Reads config.json again; the drafts keep their page keys by position (a save keeps the order). */
+  async function load(keep: readonly ProfileDraft[] = []): Promise<{ drafts: ProfileDraft[]; view: ConfigView } | null> {
+    const r = await api.configRead();
+    if (!r.ok) {
+      setLoadError(`${r.diagnosis.message} ${r.diagnosis.fix}`.trim());
+      return null;
+    }
+    const v = r.value;
+    const ds = profilesOf(v.config).map((p, i) => {
+      const d = draftFromJson(p);
+      const before = keep[i];
+      return before && before.id === d.id ? { ...d, uid: before.uid } : d;
+    });
+    const g = generalFromJson(v.config);
+    setView(v);
+    setDrafts(ds);
+    setSavedDrafts(ds);
+    setGeneral(g);
+    setSavedGeneral(g);
+    setPlaced(
+      v.errors.length
+        ? placeErrors(
+            v.errors,
+            ds.map((d) => d.uid),
+          )
+        : NO_ERRORS,
+    );
+    return { drafts: ds, view: v };
+  }
+
+  useEffect(() => {
+    void load().then((r) => {
+      if (!r) return;
+      const ds = r.drafts;
+      const nav = pendingNav.current;
+      pendingNav.current = null;
+      if (nav) navigate(nav, ds);
+      else if (ds.length) setSel({ kind: 'profile', uid: ds[0]!.uid, section: 'repository' });
+      // Nothing set up and nothing to repair: the setup assistant.
+      if (ds.length === 0 && r.view.errors.length === 0 && (nav?.section ?? 'new-profile') === 'new-profile') setSetup('first');
+    });
+  }, []);
+
+  function navigate(nav: Navigation, ds: readonly ProfileDraft[] = drafts) {
+    if (nav.section === 'new-profile') {
+      setSetup(ds.length ? 'add' : 'first');
+      return;
+    }
+    setSetup(null);
+    if (nav.section === 'general') {
+      setSel({ kind: 'general' });
+      return;
+    }
+    const d = ds.find((x) => x.id === nav.profile) ?? (sel.kind === 'profile' ? ds.find((x) => x.uid === sel.uid) : undefined) ?? ds[0];
+    if (!d) {
+      setSel({ kind: 'general' });
+      return;
+    }
+    setSel({ kind: 'profile', uid: d.uid, section: nav.section && SECTION_IDS.has(nav.section) ? (nav.section as Section) : 'repository' });
+    focusPane.current = true;
+  }
+
+  useEvent('navigate', (nav) => {
+    if (!view) pendingNav.current = nav;
+    else navigate(nav);
+  });
+
+  // After a failed save: the first control in error gets the focus (its message is read with it).
+  useEffect(() => {
+    if (focusError.current) {
+      focusError.current = false;
+      requestAnimationFrame(() => document.querySelector<HTMLElement>('.pane [aria-invalid="true"], .pane [data-invalid="true"]')?.focus());
+    } else if (focusPane.current) {
+      focusPane.current = false;
+      requestAnimationFrame(() => document.querySelector<HTMLElement>('.section-tabs [aria-current="page"]')?.focus());
+    }
+  });
+
+  function showErrors(p: PlacedErrors) {
+    setPlaced(p);
+    const count = Object.values(p.fields).reduce((n, m) => n + m.length, 0) + p.banner.length;
+    setStatus(`${count === 1 ? 'One problem' : `${count} problems`} to fix. Nothing was saved.`);
+    if (p.first) {
+      if (p.first.uid) setSel({ kind: 'profile', uid: p.first.uid, section: p.first.section as Section });
+      else setSel({ kind: 'general' });
+      focusError.current = true;
+    }
+  }
+
+  async function save(overwriteInvalid = false): Promise<boolean> {
+    setSaveError(null);
+    const uids = drafts.map((d) => d.uid);
+    if (current.errors.length) {
+      showErrors(placeErrors(current.errors, uids));
+      return false;
+    }
+    setSaving(true);
+    const r = await api.configSave(overwriteInvalid ? { config: current.config, overwriteInvalid: true } : { config: current.config });
+    setSaving(false);
+    if (!r.ok) {
+      setSaveError(`${r.diagnosis.message} ${r.diagnosis.fix}`.trim());
+      return false;
+    }
+    if (r.value.saved) {
+      await load(drafts);
+      setStatus('Saved.');
+      return true;
+    }
+    if (r.value.needsConfirmation) {
+      setConfirmReplace(true);
+      return false;
+    }
+    showErrors(placeErrors(r.value.errors, uids));
+    return false;
+  }
+
+  /** The setup assistant's save: the saved profiles with this one put in (others' unsaved edits stay unsaved). */
+  async function saveProfile(d: ProfileDraft, opts: { overwriteInvalid?: boolean }): Promise<SaveProfileResult> {
+    const at = savedDrafts.findIndex((s) => s.id === d.id);
+    const list = at >= 0 ? savedDrafts.map((s, i) => (i === at ? d : s)) : [...savedDrafts, d];
+    const built = buildConfig(base, list, savedGeneral);
+    const placeFor = (errors: { path: string; message: string }[]) => {
+      const p = placeErrors(
+        errors,
+        list.map((x) => x.uid),
+      );
+      const fields: Record<string, string[]> = {};
+      for (const [key, messages] of Object.entries(p.fields))
+        if (key.startsWith(`${d.uid}:`)) fields[key.slice(d.uid.length + 1)] = messages;
+      const other = [
+        ...p.banner.map((e) => `${e.path}: ${e.message}`),
+        ...Object.entries(p.fields)
+          .filter(([k]) => !k.startsWith(`${d.uid}:`))
+          .flatMap(([, m]) => m),
+      ];
+      return { ok: false as const, fields, other };
+    };
+    if (built.errors.length) return placeFor(built.errors);
+    const r = await api.configSave(opts.overwriteInvalid ? { config: built.config, overwriteInvalid: true } : { config: built.config });
+    if (!r.ok) return { ok: false, fields: {}, other: [`${r.diagnosis.message} ${r.diagnosis.fix}`.trim()] };
+    if (!r.value.saved)
+      return r.value.needsConfirmation ? { ok: false, fields: {}, other: [], needsConfirmation: true } : placeFor(r.value.errors);
+    // Keep the window's unsaved edits of the other profiles; take the saved file as the new baseline.
+    const unsaved = drafts;
+    const loaded = await load(list);
+    if (loaded) setDrafts(loaded.drafts.map((x) => unsaved.find((u) => u.uid === x.uid && u.id !== d.id) ?? x));
+    return { ok: true };
+  }
+
+  function update(uid: string, fn: (d: ProfileDraft) => ProfileDraft) {
+    setStatus('');
+    setDrafts((ds) => ds.map((d) => (d.uid === uid ? fn(d) : d)));
+  }
+
+  function duplicate(d: ProfileDraft) {
+    const copy = duplicateDraft(d, drafts);
+    const at = drafts.findIndex((x) => x.uid === d.uid);
+    setDrafts((ds) => [...ds.slice(0, at + 1), copy, ...ds.slice(at + 1)]);
+    setSel({ kind: 'profile', uid: copy.uid, section: 'repository' });
+    setStatus(`“${copy.name}” is a copy with its own archive names. Save to keep it.`);
+  }
+
+  function remove(d: ProfileDraft) {
+    const at = drafts.findIndex((x) => x.uid === d.uid);
+    const rest = drafts.filter((x) => x.uid !== d.uid);
+    setDrafts(rest);
+    const next = rest[Math.min(at, rest.length - 1)];
+    setSel(next ? { kind: 'profile', uid: next.uid, section: 'repository' } : { kind: 'general' });
+    setStatus(`“${d.name || d.id}” removed. Save to apply; the repository and its backups stay as they are.`);
+    setConfirmRemove(null);
+  }
+
+  function revert() {
+    setDrafts(savedDrafts);
+    setGeneral(savedGeneral);
+    setPlaced(
+      view?.errors.length
+        ? placeErrors(
+            view.errors,
+            savedDrafts.map((d) => d.uid),
+          )
+        : NO_ERRORS,
+    );
+    setStatus('');
+    if (sel.kind === 'profile' && !savedDrafts.some((d) => d.uid === sel.uid))
+      setSel(savedDrafts[0] ? { kind: 'profile', uid: savedDrafts[0].uid, section: 'repository' } : { kind: 'general' });
+  }
+
+  const env: Env = {
+    home: view?.home ?? '',
+    volumesRoot: view?.volumesRoot ?? '/Volumes',
+    platform: snapshot?.app.platform ?? 'darwin',
+    snapshot,
+    dirty,
+    save,
+  };
+
+  if (loadError) {
+    return (
+      <main class="prefs-message">
+        <Banner kind="error" title="The settings could not be read">
+          <p>{loadError}</p>
+        </Banner>
+      </main>
+    );
+  }
+  if (!view) return <main class="prefs-message" aria-busy="true" />;
+
+  if (setup) {
+    return (
+      <main class="prefs-setup">
+        <Setup
+          first={setup === 'first'}
+          taken={new Set(drafts.map((d) => d.id))}
+          env={env}
+          saveProfile={saveProfile}
+          onCancel={() => setSetup(null)}
+          onDone={(id) => {
+            setSetup(null);
+            const d = drafts.find((x) => x.id === id);
+            if (d) setSel({ kind: 'profile', uid: d.uid, section: 'repository' });
+          }}
+        />
+      </main>
+    );
+  }
+
+  const selected = sel.kind === 'profile' ? (drafts.find((d) => d.uid === sel.uid) ?? null) : null;
+  const err = (uid: string) => (field: string) => placed.fields[`${uid}:${field}`]?.join(' ') ?? null;
+  const profileHasErrors = (uid: string) => sectionsWithErrors(placed.fields, uid).size > 0;
+  const generalHasErrors = Object.keys(placed.fields).some((k) => k.startsWith('general:'));
+
+  let pane: ComponentChildren;
+  let tabs: ComponentChildren = null;
+  let paneTitle: string;
+  if (sel.kind === 'general' || !selected) {
+    paneTitle = 'General';
+    pane = (
+      <GeneralSection
+        general={general}
+        setGeneral={(fn) => {
+          setStatus('');
+          setGeneral(fn);
+        }}
+        err={(f) => placed.fields[`general:${f}`]?.join(' ') ?? null}
+        env={env}
+        configFile={view.file}
+      />
+    );
+  } else {
+    const section = sel.kind === 'profile' ? sel.section : 'repository';
+    const props = {
+      draft: selected,
+      saved: savedDrafts.find((s) => s.uid === selected.uid) ?? null,
+      drafts,
+      update: (fn: (d: ProfileDraft) => ProfileDraft) => update(selected.uid, fn),
+      err: err(selected.uid),
+      env,
+    };
+    paneTitle = selected.name || selected.id || 'New backup';
+    const withErrors = sectionsWithErrors(placed.fields, selected.uid);
+    tabs = (
+      <nav class="section-tabs" aria-label={`Settings of ${paneTitle}`}>
+        {SECTIONS.map((s) => (
+          <button
+            type="button"
+            key={s.id}
+            class={['tab', section === s.id && 'selected'].filter(Boolean).join(' ')}
+            aria-current={section === s.id ? 'page' : undefined}
+            onClick={() => setSel({ kind: 'profile', uid: selected.uid, section: s.id })}
+          >
+            {s.label}
+            {withErrors.has(s.id) ? (
+              <>
+                <span class="tab-error" aria-hidden="true" />
+                <span class="visually-hidden"> (has errors)</span>
+              </>
+            ) : null}
+          </button>
+        ))}
+      </nav>
+    );
+    pane = (
+      <>
+        {section === 'repository' ? <RepositorySection {...props} /> : null}
+        {section === 'passphrase' ? <PassphraseSection {...props} /> : null}
+        {section === 'sources' ? <FoldersSection {...props} /> : null}
+        {section === 'schedule' ? <ScheduleSection {...props} /> : null}
+        {section === 'keep' ? <KeepSection {...props} /> : null}
+      </>
+    );
+  }
+
+  const sectionLabel = sel.kind === 'profile' && selected ? SECTIONS.find((s) => s.id === sel.section)?.label : null;
+
+  return (
+    <div class="prefs">
+      <nav class="sidebar" aria-label="Backups">
+        <h2 class="sidebar-title" id="sidebar-title">
+          Backups
+        </h2>
+        <ul class="sidebar-list" aria-labelledby="sidebar-title">
+          {drafts.map((d) => (
+            <li key={d.uid}>
+              <button
+                type="button"
+                class="sidebar-item"
+                aria-current={sel.kind === 'profile' && sel.uid === d.uid ? 'page' : undefined}
+                onClick={() => setSel({ kind: 'profile', uid: d.uid, section: sel.kind === 'profile' ? sel.section : 'repository' })}
+              >
+                <span class="sidebar-name">{d.name || d.id || 'New backup'}</span>
+                <span class="sidebar-sub">{shortLocation(repositoryOf(d), view.home) || 'No repository yet'}</span>
+                {profileHasErrors(d.uid) ? (
+                  <>
+                    <span class="tab-error" aria-hidden="true" />
+                    <span class="visually-hidden"> (has errors)</span>
+                  </>
+                ) : !d.saved ? (
+                  <span class="visually-hidden"> (not saved)</span>
+                ) : null}
+              </button>
+            </li>
+          ))}
+          {drafts.length === 0 ? <li class="sidebar-empty secondary">No backups yet.</li> : null}
+        </ul>
+        <div class="sidebar-tools" role="group" aria-label="Manage backups">
+          <Button small onClick={() => setSetup(drafts.length ? 'add' : 'first')} aria-label="Add a backup…" title="Add a backup…">
+            +
+          </Button>
+          <Button small onClick={() => selected && duplicate(selected)} disabled={!selected} aria-label="Duplicate" title="Duplicate">
+            Duplicate
+          </Button>
+          <Button
+            small
+            onClick={() => selected && setConfirmRemove(selected)}
+            disabled={!selected}
+            aria-label={selected ? `Remove ${selected.name || selected.id}…` : 'Remove…'}
+            title="Remove…"
+          >
+            −
+          </Button>
+        </div>
+        <div class="sidebar-bottom">
+          <button
+            type="button"
+            class="sidebar-item general"
+            aria-current={sel.kind === 'general' || !selected ? 'page' : undefined}
+            onClick={() => setSel({ kind: 'general' })}
+          >
+            <span class="sidebar-name">General</span>
+            {generalHasErrors ? (
+              <>
+                <span class="tab-error" aria-hidden="true" />
+                <span class="visually-hidden"> (has errors)</span>
+              </>
+            ) : null}
+          </button>
+        </div>
+      </nav>
+      <main class="pane" aria-label={sectionLabel ? `${paneTitle}: ${sectionLabel}` : paneTitle}>
+        <header class="pane-header">
+          <h1>{paneTitle}</h1>
+        </header>
+        {tabs}
+        <div
+          class="pane-scroll"
+          onKeyDown={(e) => {
+            // Return in a text field saves, as in a Mac settings sheet (not in a text area or a button).
+            const t = e.target as HTMLElement;
+            if (e.key === 'Enter' && t.tagName === 'INPUT' && !['checkbox', 'radio', 'password'].includes((t as HTMLInputElement).type)) {
+              e.preventDefault();
+              void save();
+            }
+          }}
+        >
+          {view.errors.length ? <InvalidFile view={view} /> : null}
+          {placed.banner.length ? (
+            <Banner kind="error" title="These settings need fixing">
+              <ul class="error-list">
+                {placed.banner.map((e, i) => (
+                  <li key={i}>
+                    <code>{e.path}</code>: {e.message}
+                  </li>
+                ))}
+              </ul>
+            </Banner>
+          ) : null}
+          {pane}
+        </div>
+        <footer class="savebar">
+          <span class={['savebar-status', saveError && 'error-text'].filter(Boolean).join(' ')} role="status" aria-live="polite">
+            {saveError ?? (status || (dirty ? 'Unsaved changes.' : ''))}
+          </span>
+          <span class="spacer" />
+          <Button onClick={revert} disabled={!dirty || saving}>
+            Revert
+          </Button>
+          <Button variant="primary" onClick={() => void save()} disabled={saving || (!dirty && view.errors.length === 0)}>
+            {saving ? 'Saving…' : 'Save'}
+          </Button>
+        </footer>
+      </main>
+      {confirmReplace ? (
+        <Sheet
+          title="Replace the settings file?"
+          confirm="Replace"
+          destructive
+          onCancel={() => setConfirmReplace(false)}
+          onConfirm={() => {
+            setConfirmReplace(false);
+            void save(true);
+          }}
+        >
+          <p>
+            <code class="selectable">{view.file}</code> was edited by hand and is not valid. Saving replaces it with these settings; the
+            file as it is now is kept as <code>config.json.bak</code>.
+          </p>
+        </Sheet>
+      ) : null}
+      {confirmRemove ? (
+        <Sheet
+          title={`Remove “${confirmRemove.name || confirmRemove.id}”?`}
+          confirm="Remove"
+          destructive
+          onCancel={() => setConfirmRemove(null)}
+          onConfirm={() => remove(confirmRemove)}
+        >
+          <p>Dandelion stops backing up with these settings once you save.</p>
+          <p>
+            The repository and every backup in it stay as they are at <code class="selectable">{repositoryOf(confirmRemove)}</code>.
+          </p>
+        </Sheet>
+      ) : null}
+    </div>
+  );
+}
+
+/** config.json on disk is invalid: what is wrong with it, and the text as it is. */
+function InvalidFile({ view }: { view: ConfigView }) {
+  return (
+    <Banner kind="warning" title="The settings file has errors" class="invalid-file">
+      <p>
+        <code class="selectable">{view.file}</code> was changed outside Dandelion and is not valid, so the last good settings stay in use.
+        Fix the settings below and save to replace it (a copy is kept as <code>config.json.bak</code>).
+      </p>
+      <ul class="error-list">
+        {view.errors.map((e, i) => (
+          <li key={i}>
+            <code>{e.path}</code>: {e.message}
+          </li>
+        ))}
+      </ul>
+      {view.raw !== null ? (
+        <details>
+          <summary>Show the file</summary>
+          <pre class="raw selectable" tabIndex={0}>
+            {view.raw}
+          </pre>
+        </details>
+      ) : null}
+    </Banner>
+  );
+}

@@ -1,0 +1,158 @@
+/** When: a preset or a cron line, the next three runs as the engine computes them, and the automatic-run rules. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../shared/api.js';
+import { dayAndTime } from '../shared/format.js';
+import { Checkbox, SelectField, TextField } from './controls.js';
+import { scheduleOf } from './draft.js';
+import { SCHEDULE_KINDS, switchKind, WEEKDAYS, type ScheduleDraft, type ScheduleKind } from './schedule.js';
+import type { SectionProps } from './context.js';
+
+type Preview = { next: string[] } | { error: string } | null;
+
+/** The next runs of a cron line, from the engine's own due-ness code (debounced while typing). */
+export function useSchedulePreview(cron: string | null): Preview {
+  const [preview, setPreview] = useState<Preview>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (cron === null || cron === '') {
+      setPreview(null);
+      return;
+    }
+    let alive = true;
+    const t = setTimeout(
+      () => {
+        void api.previewSchedule({ schedule: cron, count: 3 }).then((r) => {
+          if (alive) setPreview(r.ok ? r.value : { error: r.diagnosis.message });
+        });
+      },
+      first.current ? 0 : 200,
+    );
+    first.current = false;
+    return () => {
+      alive = false;
+      clearTimeout(t);
+    };
+  }, [cron]);
+  return preview;
+}
+
+export function ScheduleFields({
+  schedule,
+  onSchedule,
+  error,
+}: {
+  schedule: ScheduleDraft;
+  onSchedule: (s: ScheduleDraft) => void;
+  error: string | null;
+}) {
+  return (
+    <div class="schedule-fields">
+      <SelectField
+        label="Back up"
+        value={schedule.kind}
+        onValue={(kind: ScheduleKind) => onSchedule(switchKind(schedule, kind))}
+        options={SCHEDULE_KINDS.map((k) => ({ value: k.kind, label: k.label }))}
+        error={schedule.kind === 'custom' ? null : error}
+      />
+      {schedule.kind === 'weekly' ? (
+        <SelectField
+          label="On"
+          value={String(schedule.weekday)}
+          onValue={(v) => onSchedule({ ...schedule, weekday: Number(v) })}
+          options={WEEKDAYS.map((d, i) => ({ value: String(i), label: d }))}
+        />
+      ) : null}
+      {schedule.kind === 'daily' || schedule.kind === 'weekly' ? (
+        <TextField type="time" label="At" value={schedule.time} onValue={(time) => onSchedule({ ...schedule, time })} class="time" />
+      ) : null}
+      {schedule.kind === 'custom' ? (
+        <TextField
+          label="Cron schedule"
+          value={schedule.cron}
+          onValue={(cron) => onSchedule({ ...schedule, cron })}
+          error={error}
+          hint={
+            <>
+              minute hour day month weekday, e.g. <code>0 */2 * * *</code> for every two hours
+            </>
+          }
+          spellcheck={false}
+          autocomplete="off"
+          class="mono-input cron"
+        />
+      ) : null}
+    </div>
+  );
+}
+
+export function NextRuns({ cron, volume }: { cron: string | null; volume: string | null }) {
+  const preview = useSchedulePreview(cron);
+  const now = new Date();
+  return (
+    <div class="next-runs" aria-live="polite">
+      {cron === null ? (
+        <p class="secondary">
+          {volume
+            ? `Backs up when “${volume}” is connected, and when you choose Back Up Now.`
+            : 'Backs up only when you choose Back Up Now.'}
+        </p>
+      ) : preview === null ? (
+        <p class="secondary">Next backups: …</p>
+      ) : 'error' in preview ? (
+        <p class="secondary">Next backups: none — {preview.error}</p>
+      ) : (
+        <>
+          <h3 class="list-label">Next backups</h3>
+          <ul>
+            {preview.next.map((iso) => (
+              <li key={iso}>
+                <time dateTime={iso}>{dayAndTime(new Date(iso), now)}</time>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function ScheduleSection({ draft, update, err }: SectionProps) {
+  const cron = scheduleOf(draft);
+  return (
+    <div class="section-body">
+      <div class="group stack">
+        <ScheduleFields schedule={draft.schedule} onSchedule={(schedule) => update((d) => ({ ...d, schedule }))} error={err('schedule')} />
+        <NextRuns cron={cron} volume={draft.volume} />
+      </div>
+      <h2 class="group-title">Automatic backups</h2>
+      <div class="group stack">
+        <TextField
+          label="At least this many hours apart"
+          value={draft.minIntervalHours}
+          onValue={(minIntervalHours) => update((d) => ({ ...d, minIntervalHours }))}
+          error={err('minIntervalHours')}
+          hint="A disk that is plugged in again soon after a backup does not start another one. 0: no minimum. Back Up Now always runs."
+          inputMode="decimal"
+          class="narrow"
+        />
+        <TextField
+          label="Overdue after (hours)"
+          value={draft.overdueAfterHours}
+          onValue={(overdueAfterHours) => update((d) => ({ ...d, overdueAfterHours }))}
+          error={err('overdueAfterHours')}
+          placeholder="Automatic"
+          hint="Dandelion warns when the last backup is older than this. Empty: twice the time between scheduled backups."
+          inputMode="decimal"
+          class="narrow"
+        />
+        <Checkbox
+          label="Don’t back up automatically on battery power"
+          checked={draft.skipOnBattery}
+          onChange={(skipOnBattery) => update((d) => ({ ...d, skipOnBattery }))}
+          hint="The backup runs once the Mac is plugged in."
+          error={err('skipOnBattery')}
+        />
+      </div>
+    </div>
+  );
+}
