@@ -138,11 +138,12 @@ export type ProfileInput = z.input<typeof profileSchema>;
 export const NOTIFICATION_LEVELS = ['all', 'failures', 'none'] as const;
 export type NotificationLevel = (typeof NOTIFICATION_LEVELS)[number];
 
-const LEGACY_NOTIFICATIONS: Record<NotificationLevel, Record<string, boolean>> = {
-  all: { success: true, warnings: true, overdue: true },
-  failures: {},
-  none: { success: false, warnings: false, overdue: false },
-};
+/** A Map, not an object: a word such as "toString" must not find anything. */
+const LEGACY_NOTIFICATIONS = new Map<unknown, Record<string, boolean>>([
+  ['all', { success: true, warnings: true, overdue: true }],
+  ['failures', {}],
+  ['none', { success: false, warnings: false, overdue: false }],
+]);
 
 const notificationsSchema = z
   .object(
@@ -165,12 +166,7 @@ const notificationsSchema = z
 /** Settings only the menu-bar app reads; the engine, CLI and daemon ignore them. */
 export const appSettingsSchema = z
   .object({
-    notifications: z
-      .preprocess(
-        (v) => (typeof v === 'string' && Object.hasOwn(LEGACY_NOTIFICATIONS, v) ? LEGACY_NOTIFICATIONS[v as NotificationLevel] : v),
-        notificationsSchema,
-      )
-      .default({}),
+    notifications: z.preprocess((v) => LEGACY_NOTIFICATIONS.get(v) ?? v, notificationsSchema).default({}),
     /** Absent until the app first offered it: the app turns Open at Login on at its first launch and writes true. */
     openAtLogin: z.boolean().optional(),
   })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   appSettings,
+  appSettingsSchema,
   DEFAULT_ARCHIVE_NAME,
   ENCRYPTION_MODES,
   formatPath,
@@ -265,6 +266,14 @@ describe('top-level fields and app settings', () => {
     expect(problems({ app: { notifications: { failures: false } } })).toEqual(['app.notifications: unknown field(s) failures']);
     expect(problems({ app: { dockIcon: true } })).toEqual(['app: unknown field(s) dockIcon']);
     expect(problems({ app: { openAtLogin: 'yes' } })[0]).toMatch(/^app\.openAtLogin: /);
+  });
+
+  it('words only a wrong type of notifications its own way, leaving zod the other problems', () => {
+    const r = appSettingsSchema.safeParse({ notifications: { failures: false } });
+    expect(r.success).toBe(false);
+    expect(!r.success && r.error.issues.map((i) => [i.code, i.message])).toEqual([
+      ['unrecognized_keys', "Unrecognized key(s) in object: 'failures'"],
+    ]);
   });
 });
 
