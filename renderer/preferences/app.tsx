@@ -71,6 +71,7 @@ export function App() {
   const pendingNav = useRef<Navigation | null>(initialNavigation());
   const focusError = useRef(false);
   const focusPane = useRef(false);
+  const saveRef = useRef<() => Promise<boolean>>(async () => false);
 
   const base = view?.config ?? {};
   const current = useMemo(() => buildConfig(base, drafts, general), [base, drafts, general]);
@@ -121,6 +122,27 @@ export function App() {
       if (ds.length === 0 && r.view.errors.length === 0 && (nav?.section ?? 'new-profile') === 'new-profile') setSetup('first');
     });
   }, []);
+
+  // config.json changed by someone else (the CLI, a hand edit) while nothing here is unsaved: show the file as it is now.
+  useEffect(() => {
+    if (!snapshot || !view || dirty || saving || setup) return;
+    const ids = snapshot.profiles.map((p) => p.id).join('\n');
+    const mine = savedDrafts.map((d) => d.id).join('\n');
+    const errorsNow = JSON.stringify(snapshot.configErrors);
+    if (errorsNow !== JSON.stringify(view.errors) || (snapshot.configErrors.length === 0 && ids !== mine)) void load(drafts);
+  }, [snapshot]);
+
+  // ⌘S (Ctrl+S) saves, as in any Mac document window.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.metaKey || e.ctrlKey) && e.key.toLowerCase() === 's' && !setup && !document.querySelector('dialog[open]')) {
+        e.preventDefault();
+        void saveRef.current();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setup]);
 
   function navigate(nav: Navigation, ds: readonly ProfileDraft[] = drafts) {
     if (nav.section === 'new-profile') {
@@ -194,6 +216,8 @@ export function App() {
     showErrors(placeErrors(r.value.errors, uids));
     return false;
   }
+
+  saveRef.current = save;
 
   /** The setup assistant's save: the saved profiles with this one put in (others' unsaved edits stay unsaved). */
   async function saveProfile(d: ProfileDraft, opts: { overwriteInvalid?: boolean }): Promise<SaveProfileResult> {
@@ -274,6 +298,10 @@ export function App() {
     snapshot,
     dirty,
     save,
+    refreshBase: async () => {
+      const r = await api.configRead();
+      if (r.ok && r.value.errors.length === 0) setView(r.value);
+    },
   };
 
   if (loadError) {

@@ -11,6 +11,8 @@ export interface Env {
   dirty: boolean;
   /** Saves the whole window (as the Save button does); true when it was written. */
   save: () => Promise<boolean>;
+  /** Reads config.json again as the base of the next save (after the main process wrote to it), keeping the edits. */
+  refreshBase: () => Promise<void>;
 }
 
 export interface SectionProps {

@@ -30,6 +30,8 @@ export function GeneralSection(props: {
     if (r.ok) {
       setLogin(r.value);
       setLoginError(null);
+      // The main process remembers the choice in config.json: the next save must not undo it.
+      await env.refreshBase();
     } else setLoginError(r.diagnosis.message);
   }
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
-import { filesUnder, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
-import { axeCheck, openWindow, screenshot, type OpenedWindow } from './harness.js';
+import { borg, filesUnder, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { axeCheck, openWindow, pushEvents, screenshot, type OpenedWindow } from './harness.js';
 import { answers, errorOf, focusedName, focusVisible, PREFS_SIZE, tabTo } from './preferences-helpers.js';
 
 const PASSPHRASE = 'correct horse battery staple 42';
@@ -53,7 +53,7 @@ describe('preferences window', () => {
       configDir: sb.configDir,
       secrets,
       viewport: PREFS_SIZE,
-      host: { platform: 'darwin', pickFolder: answers(src, disk) },
+      host: { platform: 'darwin', pickFolder: answers(src, disk), saveFile: answers(path.join(sb.dir, 'exported.borgkey')) },
     });
     const { page } = w;
     const t0 = Date.now();
@@ -97,6 +97,9 @@ describe('preferences window', () => {
     // 4. Recovery: where the passphrase must be kept.
     await heading(page, /Keep your passphrase safe/);
     await page.getByText(/If this Mac is lost or stolen/).waitFor();
+    await page.getByRole('button', { name: 'Export Key…' }).click();
+    await page.getByText(path.join(sb.dir, 'exported.borgkey')).waitFor({ timeout: 30_000 });
+    expect(await fs.readFile(path.join(sb.dir, 'exported.borgkey'), 'utf8')).toMatch(/^BORG_KEY /);
     await screenshot(page, 'preferences-setup-recovery');
     await axeCheck(page);
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -180,7 +183,7 @@ describe('preferences window', () => {
     await page.getByText('2 problems to fix. Nothing was saved.').waitFor();
     expect(await configText()).toBe(before);
     // The first error's control has the focus; each error is tied to its control.
-    expect(await focusedName(page)).toBe('Add Folder…');
+    await expect.poll(() => focusedName(page)).toBe('Add Folder…');
     expect(await errorOf(page.getByRole('button', { name: 'Add Folder…' }))).toBe('Needs at least one folder to back up.');
     expect(
       await page
@@ -211,7 +214,7 @@ describe('preferences window', () => {
     expect(await errorOf(page.getByRole('textbox', { name: 'Port', exact: true }))).toBe(
       'The port is a number from 1 to 65535 (SSH uses 22).',
     );
-    expect(await focusedName(page)).toBe('Port');
+    await expect.poll(() => focusedName(page)).toBe('Port');
     expect(await configText()).toBe(before);
     await screenshot(page, 'preferences-field-error-port');
 
@@ -264,6 +267,72 @@ describe('preferences window', () => {
     expect(await fs.readdir(repo)).toEqual(['keep-me']);
   });
 
+  it('adds a second backup to an existing repository: its encryption is found out, a wrong passphrase is refused', async () => {
+    const src = path.join(sb.dir, 'src');
+    await makeTree(src, 4);
+    const repo = path.join(sb.dir, 'repo');
+    const init = await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASSPHRASE);
+    expect(init.exitCode, init.stderr).toBe(0);
+    await writeConfig(sb.configDir, { profiles: [{ id: 'disk', name: 'Disk', repository: repo, sources: [src] }] });
+    const secrets = new MemorySecretStore();
+    w = await openWindow('preferences', {
+      configDir: sb.configDir,
+      secrets,
+      viewport: PREFS_SIZE,
+      host: { pickFolder: answers(src, repo) },
+    });
+    const { page } = w;
+    await heading(page, 'Disk');
+    // The main process asks for a new profile (the tray's "Set Up a Backup…").
+    pushEvents(w, { event: 'navigate', payload: { section: 'new-profile' } });
+    await heading(page, /What do you want to back up/);
+    await page.getByText('Add a backup · Step 1 of 5').waitFor();
+    await page.getByRole('button', { name: 'Add Folder…' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await heading(page, /Where should the backups go/);
+    await page.getByRole('button', { name: 'Choose…' }).click();
+    await page.getByText(/is a borg repository/).waitFor();
+    await page.getByRole('textbox', { name: 'Name of this backup' }).fill('Photos');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await heading(page, /new or an existing repository/);
+    expect(await page.getByRole('radio', { name: 'Use an existing repository' }).isChecked()).toBe(true);
+    expect(await page.getByRole('combobox', { name: 'Encryption' }).count()).toBe(0);
+    await page.getByLabel('Passphrase of the repository').fill('not the passphrase');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page
+      .getByText(/passphrase/i)
+      .and(page.locator('.error'))
+      .first()
+      .waitFor({ timeout: 30_000 });
+    expect(await errorOf(page.getByLabel('Passphrase of the repository'))).toMatch(/passphrase/i);
+    expect(await secrets.get(repo)).toBeNull();
+    await page.getByLabel('Passphrase of the repository').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await heading(page, /Keep your passphrase safe/);
+    expect(await secrets.get(repo)).toBe(PASSPHRASE);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Back Up Now' }).click();
+    await page.getByText('Your first backup is done.').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Done' }).click();
+    await heading(page, 'Photos');
+
+    const photos = w.engine.profile('photos')!;
+    expect(photos).toMatchObject({ repository: repo, archiveName: '{hostname}-photos_{now}' });
+    expect(photos.encryption ?? null).toBeNull();
+    const disk = await w.engine.archives('disk');
+    const mine = await w.engine.archives('photos');
+    expect(disk.ok && disk.value.length).toBe(0);
+    expect(mine.ok && mine.value.length).toBe(1);
+
+    // Navigation from the main process: a profile's section.
+    pushEvents(w, { event: 'navigate', payload: { profile: 'disk', section: 'passphrase' } });
+    await heading(page, 'Disk');
+    await page.getByText('Stored in the keyring', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Passphrase', exact: true }).getAttribute('aria-current')).toBe('page');
+    expect(w.pageErrors).toEqual([]);
+  });
+
   it('shows a config.json edited by hand with its errors; saving over it needs a confirmation and keeps a .bak', async () => {
     const src = path.join(sb.dir, 'src');
     await makeTree(src, 3);
@@ -276,9 +345,15 @@ describe('preferences window', () => {
       null,
       2,
     )}\n`;
-    await fs.writeFile(path.join(sb.configDir, 'config.json'), broken);
+    await writeConfig(sb.configDir, {
+      profiles: [{ id: 'docs', name: 'Documents', repository: path.join(sb.dir, 'repo'), sources: [src], encryption: 'none' }],
+    });
     w = await openWindow('preferences', { configDir: sb.configDir, viewport: PREFS_SIZE, host: { pickFolder: answers(src) } });
     const { page } = w;
+    await heading(page, 'Documents');
+    // Edited by hand while the window is open: the engine notices (here: told to reload), the window shows it.
+    await fs.writeFile(path.join(sb.configDir, 'config.json'), broken);
+    await w.engine.reload();
     await page.getByText('The settings file has errors').waitFor();
     await page.getByText('profiles[0].sources').first().waitFor();
     await page.getByText('profiles[0].schedule').first().waitFor();
@@ -290,6 +365,8 @@ describe('preferences window', () => {
     await screenshot(page, 'preferences-invalid-file');
     await axeCheck(page);
 
+    // The file as it is now, not the last good one: the folder list is empty.
+    expect(await page.getByRole('button', { name: `Remove ${src}` }).count()).toBe(0);
     await page.getByRole('button', { name: 'Add Folder…' }).click();
     await section(page, 'Schedule');
     await page.getByRole('combobox', { name: 'Back up' }).selectOption('daily');
@@ -355,7 +432,7 @@ describe('preferences window', () => {
     await tabTo(page, 'Back Up Now');
     await k.press('Space');
     await page.getByText('Your first backup is done.').waitFor({ timeout: 60_000 });
-    expect(await focusedName(page)).toBe('Done');
+    await expect.poll(() => focusedName(page)).toBe('Done');
     await k.press('Enter');
 
     await heading(page, 'Pictures');
@@ -374,6 +451,9 @@ describe('preferences window', () => {
     await k.press('Enter');
     await page.getByText('Saved.').waitFor();
     expect(w.engine.config.profiles[0]).toMatchObject({ id: 'pictures', name: 'My pictures' });
+    await k.type(' 2');
+    await k.press('Control+s');
+    await expect.poll(() => w!.engine.config.profiles[0]!.name).toBe('My pictures 2');
     expect(w.pageErrors).toEqual([]);
   });
 
@@ -427,6 +507,17 @@ describe('preferences window', () => {
     await page.getByRole('button', { name: /^General/ }).click();
     await heading(page, 'General');
     await page.getByText(/Using borg/).waitFor();
+    // Open at Login acts at once and is remembered in config.json; a later save keeps it.
+    await page.getByRole('checkbox', { name: 'Open Dandelion at login' }).check();
+    await expect.poll(() => w!.host.calls.filter((c) => c.method === 'setLogin').map((c) => c.args)).toEqual([[true]]);
+    await expect.poll(async () => JSON.parse(await configText()).app.openAtLogin).toBe(true);
+    await page.getByRole('checkbox', { name: 'Successful backups' }).check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved.').waitFor();
+    expect(JSON.parse(await configText()).app).toEqual({
+      notifications: { success: true, warnings: true, overdue: true },
+      openAtLogin: true,
+    });
     await screenshot(page, 'preferences-general');
     await axeCheck(page, { schemes: ['light', 'dark'] });
     expect(w.pageErrors).toEqual([]);
