@@ -83,7 +83,7 @@ export function RecoveryAdvice(props: { profile: string | null; mode: string | n
     <div class="recovery stack">
       <p>
         <strong>If this Mac is lost or stolen,</strong> the passphrase is the only way to read these backups. Keep a copy in a password
-        manager or on paper, somewhere other than this Mac — it is stored in {keychainName(props.platform)} here, and nowhere else.
+        manager or on paper, somewhere other than this Mac — on this Mac it is kept only in {keychainName(props.platform)}.
       </p>
       {keyfile ? (
         <p>
