@@ -30,6 +30,7 @@ import type { LiveProgress } from '../engine/run-queue.js';
 import type { ErrorKind } from '../diagnosis.js';
 import { formatBytes, timeAgo } from '../format.js';
 import { compactCount, count, timeUntil, truncate } from './wording.js';
+import { permissionProblem } from './full-disk-access.js';
 
 export type TrayIconState = 'ok' | 'running' | 'attention' | 'error';
 export type FdaState = 'granted' | 'missing' | 'unknown';
@@ -179,6 +180,9 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
     });
   }
   const fdaMissing = mac && !none && env.fullDiskAccess === 'missing';
+  // A last run that could not read its sources for want of Full Disk Access offers the same fix.
+  const fdaNeeded =
+    fdaMissing || profiles.some((p) => p.lastRun !== null && permissionProblem(p.lastRun, env.platform, env.fullDiskAccess) !== null);
 
   const levels: GlanceLevel[] = glances.map((x) => x.g.level);
   if (problems.length) levels.push('error');
@@ -213,7 +217,7 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   for (const { p, g } of glances) {
     menu.push({ label: `${p.name} — ${truncate(g.status, STATUS_MAX)}`, action: { type: 'open-status', profile: p.id } });
   }
-  if (fdaMissing) menu.push({ label: 'Grant Full Disk Access…', action: { type: 'open-fda-settings' } });
+  if (fdaNeeded) menu.push({ label: 'Grant Full Disk Access…', action: { type: 'open-fda-settings' } });
   menu.push(SEPARATOR);
 
   if (!none) {

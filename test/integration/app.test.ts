@@ -188,6 +188,18 @@ describe('the menu bar', () => {
     }
   });
 
+  it('tells a failure of a run another process made, once', async () => {
+    await start({ app: { openAtLogin: true }, profiles: [profile({ encryption: 'none' })] });
+    await waitFor('the first line', () => menuText().includes('Backup disk — Never backed up'));
+    const cli = await dandelion(sb, ['run', 'p']);
+    expect(cli.exitCode).not.toBe(0);
+    await waitFor('the error icon', () => icon() === 'trayErrorTemplate.png');
+    await waitFor('a notification', () => fake.notifications.length > 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(fake.notifications).toHaveLength(1);
+    expect(fake.notifications[0]!.title).toBe('Backup disk');
+  });
+
   it('shows a run started by `dandelion run` in another process as running', async () => {
     await bigTree(src, 40);
     const a = await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });

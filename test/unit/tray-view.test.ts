@@ -400,6 +400,24 @@ describe('problems of the whole app', () => {
   });
 });
 
+describe('a run that could not read its sources', () => {
+  const unreadable = () =>
+    profile({
+      lastRun: record('warning', { diagnoses: [diagnosis('source-permission', '3 files could not be read (permission denied).')] }),
+    });
+
+  it('points to Full Disk Access on macOS while the probe cannot say it is granted', () => {
+    for (const fullDiskAccess of ['unknown', 'missing'] as const) {
+      expect(item(view([unreadable()], { fullDiskAccess }), 'Grant Full Disk Access…')!.action).toEqual({ type: 'open-fda-settings' });
+    }
+  });
+
+  it('does not once Full Disk Access is granted, nor off macOS', () => {
+    expect(item(view([unreadable()], { fullDiskAccess: 'granted' }), 'Grant Full Disk Access…')).toBeUndefined();
+    expect(item(view([unreadable()], { platform: 'linux', fullDiskAccess: 'unknown' }), 'Grant Full Disk Access…')).toBeUndefined();
+  });
+});
+
 describe('a first launch, with no profile', () => {
   // Built inside each test, never while the file is collected: Stryker counts only failing tests.
   const first = () =>
