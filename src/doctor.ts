@@ -16,7 +16,11 @@ export interface Finding {
   fix?: string;
   /** The diagnosis kind behind a failed check, so a window can offer its action (e.g. trust a host key). */
   kind?: ErrorKind;
+  /** For a local folder not saved yet: what is there, so a window need not read the sentence. */
+  folder?: FolderState;
 }
+
+export type FolderState = 'empty' | 'repository' | 'other-files' | 'absent' | 'parent-missing' | 'unreadable';
 
 const PASSPHRASE_KINDS: ErrorKind[] = ['passphrase-wrong', 'passphrase-missing'];
 const CONNECTION_KINDS: ErrorKind[] = [
@@ -188,12 +192,19 @@ async function localFolderFinding(repository: string): Promise<Finding> {
   const entries = await fs.readdir(repository).catch((err: NodeJS.ErrnoException) => err);
   if (!(entries instanceof Error)) {
     if (entries.length === 0)
-      return { check: 'repository', ok: true, message: `${repository} is an empty folder: a new repository can be created there.` };
+      return {
+        check: 'repository',
+        ok: true,
+        folder: 'empty',
+        message: `${repository} is an empty folder: a new repository can be created there.`,
+      };
     const config = await fs.readFile(path.join(repository, 'config'), 'utf8').catch(() => '');
-    if (/^\[repository\]/m.test(config)) return { check: 'repository', ok: true, message: `${repository} is a borg repository.` };
+    if (/^\[repository\]/m.test(config))
+      return { check: 'repository', ok: true, folder: 'repository', message: `${repository} is a borg repository.` };
     return {
       check: 'repository',
       ok: false,
+      folder: 'other-files',
       message: `${repository} holds other files and is not a borg repository.`,
       fix: 'Choose an empty folder, or a new folder name, for a new repository.',
     };
@@ -205,8 +216,19 @@ async function localFolderFinding(repository: string): Promise<Finding> {
       () => false,
     );
     return parentOk
-      ? { check: 'repository', ok: true, message: `${repository} does not exist yet: it will be created with the repository.` }
-      : { check: 'repository', ok: false, message: `${parent} does not exist.`, fix: 'Connect the disk, or choose another folder.' };
+      ? {
+          check: 'repository',
+          ok: true,
+          folder: 'absent',
+          message: `${repository} does not exist yet: it will be created with the repository.`,
+        }
+      : {
+          check: 'repository',
+          ok: false,
+          folder: 'parent-missing',
+          message: `${parent} does not exist.`,
+          fix: 'Connect the disk, or choose another folder.',
+        };
   }
-  return { check: 'repository', ok: false, message: `${repository} cannot be read: ${entries.message}` };
+  return { check: 'repository', ok: false, folder: 'unreadable', message: `${repository} cannot be read: ${entries.message}` };
 }

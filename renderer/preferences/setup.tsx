@@ -100,7 +100,7 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
   function onFindings(findings: Finding[]) {
     const f = findings[0] ?? null;
     setFolderState(f);
-    if (f?.ok && /is a borg repository/.test(f.message)) setMode('existing');
+    if (f?.folder === 'repository') setMode('existing');
     else if (f?.ok) setMode('new');
   }
 
@@ -186,7 +186,7 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
     );
   } else if (step === 'where') {
     const repository = repositoryOf(draft);
-    const otherFiles = folderState && !folderState.ok && /holds other files/.test(folderState.message);
+    const otherFiles = folderState?.folder === 'other-files';
     body = (
       <>
         <LocationFields draft={draft} update={update} err={err} env={env} />

@@ -98,6 +98,23 @@ describe('other calls', () => {
     expect(bad.value.error).toMatch(/cron/);
   });
 
+  it('tells a window what is in a local folder before the profile is saved', async () => {
+    const dispatch = await open(good());
+    const folder = async (repository: string) =>
+      ((await dispatch('doctor', { draft: { repository } })) as { ok: true; value: { folder?: string; ok: boolean }[] }).value[0];
+    const empty = path.join(sb.dir, 'empty');
+    await fs.mkdir(empty);
+    const other = path.join(sb.dir, 'src');
+    const repoDir = path.join(sb.dir, 'existing');
+    await fs.mkdir(repoDir);
+    await fs.writeFile(path.join(repoDir, 'config'), '[repository]\nversion = 1\n');
+    expect(await folder(empty)).toMatchObject({ ok: true, folder: 'empty' });
+    expect(await folder(repoDir)).toMatchObject({ ok: true, folder: 'repository' });
+    expect(await folder(other)).toMatchObject({ ok: false, folder: 'other-files' });
+    expect(await folder(path.join(sb.dir, 'new'))).toMatchObject({ ok: true, folder: 'absent' });
+    expect(await folder(path.join(sb.dir, 'no', 'such', 'disk'))).toMatchObject({ ok: false, folder: 'parent-missing' });
+  });
+
   it('never returns the passphrase from any call', async () => {
     const dispatch = await open(good());
     await fs.mkdir(path.join(sb.dir, 'repo'));
