@@ -10,17 +10,12 @@ export type WindowKind = keyof typeof WINDOW_PAGES;
 
 /** The window kind a frame URL belongs to, or null when it is not one of ours. */
 export function ownWindowOf(url: string | null | undefined, rendererDir: string): WindowKind | null {
-  if (!url) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol !== 'file:' || (parsed.host !== '' && parsed.host !== 'localhost')) return null;
   let file: string;
   try {
-    file = fileURLToPath(new URL(`file://${parsed.pathname}`));
+    const parsed = new URL(url ?? '');
+    if (parsed.protocol !== 'file:') return null;
+    // A file URL with a host (file://server/…) is not a local file: fileURLToPath refuses it.
+    file = fileURLToPath(new URL(`file://${parsed.host}${parsed.pathname}`));
   } catch {
     return null;
   }

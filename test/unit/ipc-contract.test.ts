@@ -70,10 +70,13 @@ describe('the sender check', () => {
   it('knows our own pages, loaded from our renderer folder', () => {
     expect(ownWindowOf(`file://${dir}/status.html`, dir)).toBe('status');
     expect(ownWindowOf(`file://${dir}/preferences.html#passphrase`, dir)).toBe('preferences');
+    expect(ownWindowOf(`file://localhost${dir}/status.html`, dir)).toBe('status');
   });
   it('refuses anything else', () => {
     for (const url of [
       'https://example.com/status.html',
+      `https://localhost${dir}/status.html`,
+      `file://server${dir}/status.html`,
       `file://${dir}/other.html`,
       `file:///tmp/status.html`,
       `file://${dir}/../status.html`,
@@ -222,6 +225,8 @@ describe('Open at Login', () => {
       status: 'requires-approval',
     });
     expect(loginStateFrom({ openAtLogin: false, status: 'bogus' }, 'darwin')).toEqual({ openAtLogin: false, status: 'unknown' });
+    for (const status of ['enabled', 'not-registered', 'not-found'] as const)
+      expect(loginStateFrom({ openAtLogin: status === 'enabled', status }, 'darwin').status).toBe(status);
     expect(loginStateFrom({ openAtLogin: true, status: 'enabled' }, 'linux')).toEqual({ openAtLogin: true, status: 'unknown' });
   });
   it('writes an XDG autostart entry with the executable quoted', () => {
