@@ -412,6 +412,10 @@ describe('a run that could not read its sources', () => {
     }
   });
 
+  it('says nothing of it for a profile never backed up', () => {
+    expect(item(view([profile({ lastRun: null })], { fullDiskAccess: 'unknown' }), 'Grant Full Disk Access…')).toBeUndefined();
+  });
+
   it('does not once Full Disk Access is granted, nor off macOS', () => {
     expect(item(view([unreadable()], { fullDiskAccess: 'granted' }), 'Grant Full Disk Access…')).toBeUndefined();
     expect(item(view([unreadable()], { platform: 'linux', fullDiskAccess: 'unknown' }), 'Grant Full Disk Access…')).toBeUndefined();
