@@ -12,6 +12,8 @@ import type { EngineSnapshot, LiveProgress, Outcome, PassphraseState, SavedPassp
 import type { FieldError, Config } from '../profiles/schema.js';
 import type { RunRecord } from '../records.js';
 import type { Finding } from '../doctor.js';
+import type { HostKeyReport, HostKeyState } from '../ssh/host-keys.js';
+import type { FdaState, LoginItemStatus } from '../app/tray-view.js';
 
 export type { CallName, EventName, Outcome };
 
@@ -101,8 +103,7 @@ export function argsSchemas(ctx: ContractContext) {
 
 export type CallArgs = { [K in CallName]: z.input<ReturnType<typeof argsSchemas>[K]> };
 
-export type FdaState = 'granted' | 'missing' | 'unknown';
-export type LoginItemStatus = 'enabled' | 'requires-approval' | 'not-registered' | 'not-found' | 'unknown';
+export type { FdaState, LoginItemStatus };
 export interface LoginState {
   openAtLogin: boolean;
   status: LoginItemStatus;
@@ -136,15 +137,7 @@ export type ConfigSaveResult =
   /** `needsConfirmation`: the file on disk is invalid; saving over it must be confirmed (a `.bak` is kept). */
   | { saved: false; errors: FieldError[]; needsConfirmation?: boolean };
 
-export type HostKeyState = 'known' | 'unknown' | 'changed';
-export interface HostKeyReport {
-  host: string;
-  port: number;
-  state: HostKeyState;
-  /** The keys the server presents, as `ssh-keygen -l` shows them. */
-  keys: { type: string; fingerprint: string }[];
-  knownHostsFile: string;
-}
+export type { HostKeyReport, HostKeyState };
 
 export interface CallResults {
   status: AppSnapshot;
