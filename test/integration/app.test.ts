@@ -367,6 +367,36 @@ describe('quitting', () => {
   });
 });
 
+describe('the app itself', () => {
+  it('a second launch opens the status window, and closing every window does not quit', async () => {
+    await start({ app: { openAtLogin: true }, profiles: [] });
+    expect(app.dockHidden).toBe(true);
+    app.emit('second-instance');
+    const win = fake.windows.at(-1)!;
+    expect(win.file).toMatch(/status\.html$/);
+    win.close();
+    app.emit('window-all-closed');
+    expect(fake.quit).toBe(false);
+    // Reopened after closing: a new window, the old one gone.
+    app.emit('second-instance');
+    expect(fake.windows.filter((w) => !w.destroyed)).toHaveLength(1);
+  });
+
+  it('a shutdown stops a running backup with a checkpoint', async () => {
+    await bigTree(src, 60);
+    const a = await start({ app: { openAtLogin: true }, profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
+    expect((await a.engine.init('p')).ok).toBe(true);
+    fake.click('Back Up Now');
+    await waitForBorgPid();
+    powerMonitor.emit('shutdown');
+    await waitFor('the run to end', () => !a.engine.isRunning('p'), 60_000);
+    const last = await a.engine.runs('p', 1);
+    expect(last.ok && last.value[0]!.result).toBe('cancelled');
+    expect(powerSaveBlocker.active.size).toBe(0);
+    expect((await borg(sb, ['check', repo])).exitCode).toBe(0);
+  });
+});
+
 describe('IPC', () => {
   it('answers our own window, and refuses a foreign sender and bad arguments as data', async () => {
     await start({ profiles: [profile()] });
