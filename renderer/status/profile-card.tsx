@@ -176,7 +176,7 @@ function Schedule({ p }: { p: ProfileSnapshot }) {
   if (p.nextRunAt && schedule) {
     return (
       <p class="next secondary">
-        Next backup <NextTime iso={p.nextRunAt} />
+        Next backup: <NextTime iso={p.nextRunAt} />
         {volume ? ` and when ${volume} is connected` : null}
       </p>
     );

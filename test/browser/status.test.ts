@@ -125,7 +125,7 @@ describe('a first backup, watched from start to finish', () => {
 
     const c = card(w);
     await poll(() => c.locator('.headline').textContent()).toBe('Never backed up');
-    await poll(() => c.textContent()).toMatch(/Next backup (Today|Tomorrow), 12:00/);
+    await poll(() => c.textContent()).toMatch(/Next backup: (Today|Tomorrow), 12:00/);
     await axeCheck(w.page, { schemes: ['light', 'dark'] });
     await screenshot(w.page, 'status-never-backed-up');
 
