@@ -3,7 +3,7 @@
  * file or System Settings, the login item, and the Full Disk Access state the app last probed.
  */
 import os from 'node:os';
-import { app, dialog, shell, BrowserWindow } from 'electron';
+import { app, dialog, shell, BrowserWindow, type OpenDialogOptions } from 'electron';
 import type { Host } from '../src/ipc/handlers.js';
 import type { FdaState, LoginState } from '../src/ipc/contract.js';
 import { loginStateFrom } from '../src/app/login.js';
@@ -18,6 +18,13 @@ export interface HostOptions {
 
 export function electronHost(opts: HostOptions): Host {
   const parent = () => BrowserWindow.getFocusedWindow?.() ?? undefined;
+  /** An open panel, as a sheet of the focused window when there is one; null when cancelled. */
+  const pick = async (options: OpenDialogOptions): Promise<string | null> => {
+    const w = parent();
+    const full = { ...options, defaultPath: options.defaultPath ?? os.homedir() };
+    const r = await (w ? dialog.showOpenDialog(w, full) : dialog.showOpenDialog(full));
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  };
   const login = (): LoginState =>
     opts.autostart ? { openAtLogin: opts.autostart.get(), status: 'unknown' } : loginStateFrom(app.getLoginItemSettings(), opts.platform);
   return {
@@ -30,21 +37,9 @@ export function electronHost(opts: HostOptions): Host {
       else app.setLoginItemSettings({ openAtLogin });
       return login();
     },
-    pickFolder: async ({ title, defaultPath }) => {
-      const options = { title, defaultPath: defaultPath ?? os.homedir(), properties: ['openDirectory', 'createDirectory'] as const };
-      const w = parent();
-      const r = await (w
-        ? dialog.showOpenDialog(w, { ...options, properties: [...options.properties] })
-        : dialog.showOpenDialog({ ...options, properties: [...options.properties] }));
-      return r.canceled ? null : (r.filePaths[0] ?? null);
-    },
-    pickFile: async ({ title, defaultPath, hidden }) => {
-      const properties: ('openFile' | 'showHiddenFiles')[] = hidden ? ['openFile', 'showHiddenFiles'] : ['openFile'];
-      const w = parent();
-      const options = { title, defaultPath: defaultPath ?? os.homedir(), properties };
-      const r = await (w ? dialog.showOpenDialog(w, options) : dialog.showOpenDialog(options));
-      return r.canceled ? null : (r.filePaths[0] ?? null);
-    },
+    pickFolder: ({ title, defaultPath }) => pick({ title, defaultPath, properties: ['openDirectory', 'createDirectory'] }),
+    pickFile: ({ title, defaultPath, hidden }) =>
+      pick({ title, defaultPath, properties: hidden ? ['openFile', 'showHiddenFiles'] : ['openFile'] }),
     saveFile: async ({ title, defaultPath }) => {
       const w = parent();
       const r = await (w ? dialog.showSaveDialog(w, { title, defaultPath }) : dialog.showSaveDialog({ title, defaultPath }));

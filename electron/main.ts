@@ -114,15 +114,20 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   await reprobe();
 
   const rendererDir = path.join(appRoot, 'dist-renderer');
-  // eslint-disable-next-line prefer-const -- the host opens windows, the windows need the host's snapshot part
-  let windows: WindowManager;
+  // The host opens windows and the windows need the host's part of the snapshot: the closure below
+  // runs only after both exist.
   const host = electronHost({
     platform,
     fullDiskAccess: () => fda,
     openWindow: (w, o) => void windows.show(w, o),
     autostart: platform === 'linux' ? xdgAutostart(process.env.APPIMAGE ?? process.execPath) : null,
   });
-  windows = new WindowManager({ engine, rendererDir, preload: path.join(rendererDir, 'preload.cjs'), app: (s) => appSnapshot(host, s) });
+  const windows: WindowManager = new WindowManager({
+    engine,
+    rendererDir,
+    preload: path.join(rendererDir, 'preload.cjs'),
+    app: (s) => appSnapshot(host, s),
+  });
   const unregister = registerIpc(windows, createDispatcher({ engine, host }));
 
   const setLogin = async (on: boolean) => {

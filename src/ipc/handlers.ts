@@ -11,6 +11,7 @@ import type { Engine, EngineSnapshot } from '../engine.js';
 import { failed, guard, ok, type Outcome } from '../engine/outcome.js';
 import { doctor, doctorDraft } from '../doctor.js';
 import { formatPath } from '../profiles/schema.js';
+import { stripBom } from '../profiles/store.js';
 import { cronError } from '../schedule/cron.js';
 import { nextSlot } from '../schedule/due.js';
 import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
@@ -180,7 +181,7 @@ async function readRaw(file: string): Promise<{ text: string | null; json: unkno
   const text = await fs.readFile(file, 'utf8').catch(() => null);
   if (text === null) return { text: null, json: null };
   try {
-    return { text, json: JSON.parse(text.replace(/^\uFEFF/, '')) };
+    return { text, json: JSON.parse(stripBom(text)) };
   } catch {
     return { text, json: null };
   }

@@ -16,7 +16,7 @@ export class ConfigError extends Error {
 }
 
 /** Windows editors (Notepad) start UTF-8 files with a byte order mark, which JSON.parse refuses. */
-function stripBom(text: string): string {
+export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 

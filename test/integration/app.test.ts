@@ -420,6 +420,15 @@ describe('IPC', () => {
       expect(r, JSON.stringify(bad).slice(0, 60)).toMatchObject({ ok: false, diagnosis: { kind: 'invalid-request' } });
     }
     expect(running!.engine.isRunning('p')).toBe(false);
+    // A folder picked in the open panel comes back; a cancelled panel answers null.
+    dialog.answers.push('/Users/me/Documents', null);
+    expect(await fake.invoke(`${CALL_PREFIX}pickFolder`, { title: 'Choose' }, win)).toEqual({
+      ok: true,
+      value: { path: '/Users/me/Documents' },
+    });
+    expect(dialog.calls.at(-1)!.options).toMatchObject({ title: 'Choose', properties: ['openDirectory', 'createDirectory'] });
+    expect(await fake.invoke(`${CALL_PREFIX}pickFile`, { hidden: true }, win)).toEqual({ ok: true, value: { path: null } });
+    expect(dialog.calls.at(-1)!.options).toMatchObject({ properties: ['openFile', 'showHiddenFiles'] });
     // Events wait until the window says it is ready, then arrive batched on one channel.
     expect(win.webContents.sent).toEqual([]);
     expect(await fake.invoke(`${CALL_PREFIX}ready`, {}, win)).toEqual({ ok: true, value: {} });

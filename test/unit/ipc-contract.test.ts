@@ -12,6 +12,8 @@ import { createApi } from '../../src/ipc/client.js';
 import { loginAtFirstLaunch, loginStateFrom } from '../../src/app/login.js';
 import { autostartEntry } from '../../src/app/autostart.js';
 
+const log = (lines: string[]): EventMessage => ({ event: 'log', payload: { profile: 'p', lines, dropped: 0 } });
+
 const schemas = argsSchemas({ profileIds: new Set(['docs', 'offsite']) });
 const valid = (name: keyof typeof schemas, args: unknown) => schemas[name].safeParse(args).success;
 
@@ -94,8 +96,6 @@ describe('the sender check', () => {
 describe('the outbox', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
-
-  const log = (lines: string[]): EventMessage => ({ event: 'log', payload: { profile: 'p', lines, dropped: 0 } });
 
   it('holds everything until the window is ready, then sends it in one batch', () => {
     const sent: EventMessage[][] = [];
@@ -202,16 +202,12 @@ describe('the window API', () => {
     ]);
     const got: string[][] = [];
     const off = api.on('log', (p) => got.push(p.lines));
-    deliver([log2(['x'])]);
+    deliver([log(['x'])]);
     off();
-    deliver([log2(['y'])]);
+    deliver([log(['y'])]);
     expect(got).toEqual([['x']]);
   });
 });
-
-function log2(lines: string[]): EventMessage {
-  return { event: 'log', payload: { profile: 'p', lines, dropped: 0 } };
-}
 
 describe('Open at Login', () => {
   it('turns it on at the first launch only', () => {
