@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
-import { createDispatcher, type Host } from '../../src/ipc/handlers.js';
+import { createDispatcher } from '../../src/ipc/handlers.js';
+import { fakeHost } from '../helpers/host.js';
 import { CALLS } from '../../src/ipc/names.js';
 import { makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 
@@ -16,19 +17,7 @@ const PASS = 'a passphrase that must never come back';
 let sb: Sandbox;
 let engine: Engine;
 
-const host: Host = {
-  platform: 'linux',
-  version: 'test',
-  fullDiskAccess: () => 'unknown',
-  login: () => ({ openAtLogin: false, status: 'unknown' }),
-  setLogin: (openAtLogin) => ({ openAtLogin, status: 'unknown' }),
-  pickFolder: async () => null,
-  pickFile: async () => null,
-  saveFile: async () => null,
-  openPath: async () => true,
-  openExternal: async () => {},
-  openWindow: () => {},
-};
+const host = fakeHost({ platform: 'linux', login: () => ({ openAtLogin: false, status: 'unknown' }) });
 
 beforeEach(async () => {
   sb = await sandbox('dandelion-ipc-');
