@@ -12,7 +12,7 @@ import { api } from '../shared/api.js';
 import { Banner, Button } from '../shared/components.js';
 import { useEvent, useSnapshot } from '../shared/hooks.js';
 import type { ConfigView } from '../../src/ipc/contract.js';
-import { Sheet } from './controls.js';
+import { ReplaceInvalidSheet, Sheet } from './controls.js';
 import { shortLocation } from './location.js';
 import {
   buildConfig,
@@ -510,21 +510,14 @@ export function App() {
         </footer>
       </main>
       {confirmReplace ? (
-        <Sheet
-          title="Replace the settings file?"
-          confirm="Replace"
-          destructive
+        <ReplaceInvalidSheet
+          file={view.file}
           onCancel={() => setConfirmReplace(false)}
           onConfirm={() => {
             setConfirmReplace(false);
             void save(true);
           }}
-        >
-          <p>
-            <code class="selectable">{view.file}</code> was edited by hand and is not valid. Saving replaces it with these settings; the
-            file as it is now is kept as <code>config.json.bak</code>.
-          </p>
-        </Sheet>
+        />
       ) : null}
       {confirmRemove ? (
         <Sheet

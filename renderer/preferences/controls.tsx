@@ -261,3 +261,15 @@ export function FolderList(props: {
     </div>
   );
 }
+
+/** Saving over a config.json the user broke by hand: asked first, and the file is kept as a .bak. */
+export function ReplaceInvalidSheet(props: { file?: string; onCancel: () => void; onConfirm: () => void }) {
+  return (
+    <Sheet title="Replace the settings file?" confirm="Replace" destructive onCancel={props.onCancel} onConfirm={props.onConfirm}>
+      <p>
+        {props.file ? <code class="selectable">{props.file}</code> : 'config.json'} was edited by hand and is not valid. Saving replaces it
+        with these settings; the file as it is now is kept as <code>config.json.bak</code>.
+      </p>
+    </Sheet>
+  );
+}

@@ -12,7 +12,7 @@ import { formatBytes, plural } from '../shared/format.js';
 import { useEvent } from '../shared/hooks.js';
 import type { LiveProgress, RunRecord } from '../shared/types.js';
 import { ConnectionCheck, Rich, type Finding } from './connection.js';
-import { FolderList, RadioGroup, Sheet, TextField } from './controls.js';
+import { FolderList, RadioGroup, ReplaceInvalidSheet, TextField } from './controls.js';
 import { newDraft, renameDraft, repositoryOf, type ProfileDraft } from './draft.js';
 import { DEFAULT_ENCRYPTION, needsPassphrase } from './encryption.js';
 import { describeKeep, pruneFromKeep } from './keep.js';
@@ -323,18 +323,13 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
         </form>
       )}
       {confirmReplace ? (
-        <Sheet
-          title="Replace the settings file?"
-          confirm="Replace"
-          destructive
+        <ReplaceInvalidSheet
           onCancel={() => setConfirmReplace(false)}
           onConfirm={() => {
             setConfirmReplace(false);
             void createOrConnect(true);
           }}
-        >
-          <p>config.json was edited by hand and is not valid. Saving replaces it; a copy is kept as config.json.bak.</p>
-        </Sheet>
+        />
       ) : null}
     </div>
   );
