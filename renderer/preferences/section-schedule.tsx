@@ -85,7 +85,8 @@ export function ScheduleFields({
   );
 }
 
-export function NextRuns({ cron, volume }: { cron: string | null; volume: string | null }) {
+/** `explained`: the schedule field already shows why the cron is wrong, so it is not said twice. */
+export function NextRuns({ cron, volume, explained = false }: { cron: string | null; volume: string | null; explained?: boolean }) {
   const preview = useSchedulePreview(cron);
   const now = new Date();
   return (
@@ -99,7 +100,7 @@ export function NextRuns({ cron, volume }: { cron: string | null; volume: string
       ) : preview === null ? (
         <p class="secondary">Next backups: …</p>
       ) : 'error' in preview ? (
-        <p class="secondary">Next backups: none — {preview.error}</p>
+        <p class="secondary">Next backups: none{explained ? '' : ` — ${preview.error}`}</p>
       ) : (
         <>
           <h3 class="list-label">Next backups</h3>
@@ -122,7 +123,7 @@ export function ScheduleSection({ draft, update, err }: SectionProps) {
     <div class="section-body">
       <div class="group stack">
         <ScheduleFields schedule={draft.schedule} onSchedule={(schedule) => update((d) => ({ ...d, schedule }))} error={err('schedule')} />
-        <NextRuns cron={cron} volume={draft.volume} />
+        <NextRuns cron={cron} volume={draft.volume} explained={err('schedule') !== null} />
       </div>
       <h2 class="group-title">Automatic backups</h2>
       <div class="group stack">

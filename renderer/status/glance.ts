@@ -15,10 +15,13 @@ export function glance(s: AppSnapshot): { text: string; tone: GlanceTone } {
   if (running.length > 1) return { text: `Backing up ${running.length} profiles…`, tone: 'running' };
   const failed = states.filter((st) => st === 'error').length;
   const needs = states.filter((st) => st === 'warning' || st === 'overdue').length;
-  const appProblem =
-    s.configErrors.length > 0 || s.borg.state === 'missing' || (s.app.platform === 'darwin' && s.app.fullDiskAccess === 'missing');
+  // As the menu-bar icon: a broken config.json or a missing borg stops every backup (error); missing
+  // Full Disk Access leaves some folders out (attention).
+  const appProblem = s.configErrors.length > 0 || s.borg.state === 'missing';
+  const fdaMissing = s.app.platform === 'darwin' && s.app.fullDiskAccess === 'missing';
   if (failed) return { text: ps.length === 1 ? 'The last backup failed' : `${failed} of ${ps.length} backups failed`, tone: 'error' };
   if (appProblem) return { text: 'Dandelion needs your attention', tone: 'error' };
+  if (fdaMissing) return { text: 'Dandelion needs Full Disk Access', tone: 'attention' };
   if (needs)
     return {
       text:

@@ -101,7 +101,16 @@ describe('glance', () => {
     expect(glance(linux).tone).toBe('ok');
     const mac = snapshot([ok()]);
     mac.app = { ...mac.app, fullDiskAccess: 'missing' };
-    expect(glance(mac)).toEqual({ text: 'Dandelion needs your attention', tone: 'error' });
+    expect(glance(mac)).toEqual({ text: 'Dandelion needs Full Disk Access', tone: 'attention' });
+  });
+
+  it('calls a broken config.json or a missing borg an error', () => {
+    const broken = snapshot([ok()]);
+    broken.configErrors = [{ path: 'profiles[0].schedule', message: 'bad' }];
+    expect(glance(broken)).toEqual({ text: 'Dandelion needs your attention', tone: 'error' });
+    const noBorg = snapshot([ok()]);
+    noBorg.borg = { state: 'missing', diagnosis: { kind: 'borg-missing', message: 'm', fix: 'f' } };
+    expect(glance(noBorg).tone).toBe('error');
   });
 });
 
