@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cronError } from '../schedule/cron.js';
 import { migrateConfig, type MigrateOptions } from './migrate.js';
 import { archiveGlob } from '../borg/argv.js';
-import { isRemote, lexicalRepository } from '../borg/location.js';
+import { isRemote, lexicalRepository, sshTarget } from '../borg/location.js';
 import { expandHome } from '../paths.js';
 
 /** borg's encryption modes (`borg init --encryption`). */
@@ -71,8 +71,8 @@ const repositorySchema = nonEmpty
   )
   .refine(
     (v) => {
-      const port = /^ssh:\/\/[^/]*:(\d+)(\/|$)/.exec(v)?.[1];
-      return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+      const port = sshTarget(v)?.port;
+      return port === undefined || (port >= 1 && port <= 65535);
     },
     { message: 'has an ssh port outside 1–65535' },
   )

@@ -94,6 +94,23 @@ describe('profile fields', () => {
     expect(DEFAULT_ARCHIVE_NAME).toBe('{hostname}-daily-{now}');
   });
 
+  it.each(['ssh://u@h/r', 'ssh://u@h:1/r', 'ssh://u@h:65535/r', 'ssh://u@[::1]:2222/r', 'u@h:r', 'u@h:70000'])(
+    'accepts the repository %j (an ssh port from 1 to 65535, or none)',
+    (repository) => {
+      expect(profileProblems({ repository })).toEqual([]);
+    },
+  );
+
+  it.each(['ssh://u@h:0/r', 'ssh://u@h:65536/r', 'ssh://u@h:70000/./r', 'ssh://h:99999'])('refuses the ssh port of %j', (repository) => {
+    expect(profileProblems({ repository })).toEqual(['profiles[0].repository: has an ssh port outside 1–65535']);
+  });
+
+  it('says "~/name" for a relative source, trimmed of the spaces around it', () => {
+    expect(profileProblems({ sources: ['  Documents '] })).toEqual([
+      'profiles[0].sources[0]: is a relative path: write "~/Documents" for a folder in your home folder, or an absolute path',
+    ]);
+  });
+
   it.each(['a', 'docs', '0', 'off-site-2'])('accepts the id %j', (id) => {
     expect(parsedProfile({ id }).id).toBe(id);
   });
