@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, shell } from 'electron';
+import { app, dialog, powerMonitor, shell } from 'electron';
 import { defaultConfigDir } from '../src/paths.js';
 import { Supervisor } from '../src/supervisor.js';
 import type { SecretStore } from '../src/secrets/keyring.js';
@@ -46,7 +46,6 @@ export async function startShell(
   configDir = defaultConfigDir(),
   opts: { secrets?: SecretStore; takeoverPollMs?: number } = {},
 ): Promise<Shell> {
-  const { powerMonitor } = await import('electron');
   const supervisor = await Supervisor.open({
     configDir,
     what: `Dandelion.app (pid ${process.pid})`,
