@@ -56,7 +56,7 @@ function isAbsoluteSource(source: string): boolean {
 
 const source = nonEmpty.refine(
   (v) => v === '' || isAbsoluteSource(v),
-  (v) => ({ message: `is a relative path: write "~/${v.trim()}" for a folder in your home folder, or an absolute path` }),
+  (v) => ({ message: `is a relative path: write "~/${v}" for a folder in your home folder, or an absolute path` }),
 );
 
 /**
