@@ -35,6 +35,12 @@ export type ErrorKind =
   | 'source-broken-link'
   | 'no-sources'
   | 'no-archive'
+  /** An archive was made but holds nothing, or far fewer files than the one before it. */
+  | 'hollow-backup'
+  /** The archive was saved; prune (thinning out old archives) failed after it. */
+  | 'prune-failed'
+  /** The archive was saved; compact (giving space back) failed after it. */
+  | 'compact-failed'
   | 'cancelled'
   | 'unknown';
 
@@ -52,4 +58,9 @@ export interface ClassifyContext {
   passphraseSupplied: boolean;
   /** The profile, so a fix can name the exact command (`dandelion passphrase set offsite`). */
   profile?: string;
+  /**
+   * What the words are for: a backup whose archive is not saved yet (the default), a step after the
+   * archive was saved (nothing may say it was not), or a connection test (no run, no checkpoint).
+   */
+  stage?: 'create' | 'after-create' | 'probe';
 }

@@ -8,6 +8,7 @@ import { testSsh } from './borg/run.js';
 import { formatPath, profileSchema, type Profile } from './profiles/schema.js';
 import type { ErrorKind } from './diagnosis.js';
 import { isKeyfileMode } from './engine/status.js';
+import { describe } from './messages.js';
 
 export interface Finding {
   check: string;
@@ -29,7 +30,15 @@ const CONNECTION_KINDS: ErrorKind[] = [
   'ssh-permission-denied',
   'ssh-key-too-open',
   'connection-lost',
+  'borg-missing',
 ];
+
+/** Kinds whose words differ between a run and a test (a checkpoint to resume from, a backup not saved). */
+const RUN_WORDED: ErrorKind[] = ['connection-lost', 'disk-full', 'disk-removed', 'cancelled', 'killed'];
+
+function probeCtx(p: Profile) {
+  return { repository: p.repository, platform: process.platform, profile: p.id, stage: 'probe' as const };
+}
 
 /** borg found and recent enough, config valid, and per profile: repository reachable, passphrase right. */
 export async function doctor(engine: Engine, only?: string): Promise<Finding[]> {
@@ -100,7 +109,7 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
     return out;
   }
   const r = info.value;
-  const d = r.diagnoses[0];
+  let d = r.diagnoses[0];
   if (r.level !== 'error') {
     if (isRemote(p.repository))
       out.push({ check: tag('connection'), ok: true, message: `ssh to ${sshTarget(p.repository)?.host ?? p.repository} works` });
@@ -139,6 +148,9 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
     return out;
   }
   const check = CONNECTION_KINDS.includes(d.kind) ? 'connection' : PASSPHRASE_KINDS.includes(d.kind) ? 'passphrase' : 'repository';
+  // Worded for a test, not a run: no "the next run resumes from the last checkpoint".
+  if (RUN_WORDED.includes(d.kind))
+    d = { ...d, ...describe(d.kind, { ...probeCtx(p), passphraseSupplied: p.encryption !== 'none' }, { detail: d.detail }) };
   let message = d.message;
   if (d.kind === 'ssh-host-unknown') {
     const fp = await hostFingerprint(p.repository);
@@ -174,10 +186,14 @@ export async function doctorDraft(draft: Record<string, unknown>): Promise<Findi
   const { repository, sshKey } = parsed.data;
   if (isRemote(repository)) {
     const t = sshTarget(repository);
-    const args = sshProbeArgs(repository, { sshKey });
+    // borg --version, not true: a login that works on a server without borg is not a working repository location.
+    const args = sshProbeArgs(repository, { sshKey, command: 'borg --version' });
     if (!t || !args) return [{ check: 'repository', ok: false, message: `${repository} is not an ssh location Dandelion understands.` }];
-    const d = await testSsh(args, { repository, platform: process.platform, passphraseSupplied: false });
-    if (!d) return [{ check: 'connection', ok: true, message: `ssh to ${t.host}${t.port === 22 ? '' : ` port ${t.port}`} works` }];
+    const d = await testSsh(args, { repository, platform: process.platform, passphraseSupplied: false, stage: 'probe' });
+    if (!d)
+      return [
+        { check: 'connection', ok: true, message: `ssh to ${t.host}${t.port === 22 ? '' : ` port ${t.port}`} works, and borg is there` },
+      ];
     let message = d.message;
     if (d.kind === 'ssh-host-unknown') {
       const fp = await hostFingerprint(repository);

@@ -5,6 +5,7 @@
  */
 import type { ClassifyContext, Diagnosis, ErrorKind } from './diagnosis.js';
 import { sshTarget, type SshTarget } from './borg/location.js';
+import { spaceNumbers } from './jobs/verdict.js';
 
 export interface DiagnosisFacts {
   detail?: string;
@@ -15,6 +16,14 @@ export interface DiagnosisFacts {
   /** Set when the line came from the server side of an ssh connection. */
   remote?: boolean;
   exitCode?: number | null;
+  /** The archive this run saved, for words about a step after create. */
+  archive?: string;
+  /** For prune-failed / compact-failed: what made the step fail, already worded for after create. */
+  cause?: Pick<Diagnosis, 'kind' | 'message' | 'fix' | 'detail'>;
+  /** For hollow-backup: the files the previous archive held (absent when the new one is empty). */
+  previousFiles?: number;
+  /** For hollow-backup: the share (in %) below which a backup counts as hollow. */
+  percent?: number;
 }
 
 const CODE = (s: string) => `\`${s}\``;
@@ -22,6 +31,11 @@ const CODE = (s: string) => `\`${s}\``;
 function firstLine(s: string): string {
   const line = s.split('\n', 1)[0] ?? '';
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+/** A sentence continued after a colon: "The disk …" → "the disk …", but "SSH …" and "borg" stay. */
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
 function files(n: number): string {
@@ -38,6 +52,55 @@ function targetOf(ctx: ClassifyContext, detail?: string): SshTarget {
 
 function where(t: SshTarget): string {
   return t.port === 22 ? t.host : `${t.host} (port ${t.port})`;
+}
+
+/** Only a backup whose create did not finish resumes from a checkpoint; a saved archive or a test has none to resume. */
+function resumes(ctx: ClassifyContext, sentence: string): string {
+  return (ctx.stage ?? 'create') === 'create' ? sentence : '';
+}
+
+/** Why ssh could not reach a server, from its own words. */
+type ConnectionCause = 'not-found' | 'refused' | 'timed-out' | 'unreachable' | 'lost';
+
+function connectionCause(detail: string | undefined): ConnectionCause {
+  const d = detail ?? '';
+  if (/Could not resolve hostname|Name or service not known|nodename nor servname|Temporary failure in name resolution/i.test(d))
+    return 'not-found';
+  if (/Connection refused/i.test(d)) return 'refused';
+  if (/timed out/i.test(d)) return 'timed-out';
+  if (/No route to host|Network is unreachable/i.test(d)) return 'unreachable';
+  return 'lost';
+}
+
+function connectionWords(ctx: ClassifyContext, info: DiagnosisFacts): { message: string; fix: string } {
+  const t = targetOf(ctx, info.detail);
+  switch (connectionCause(info.detail)) {
+    case 'not-found':
+      return {
+        message: `The server name ${t.host} was not found (DNS could not resolve it).`,
+        fix: 'Check the host name in the repository location for a typo, and that this computer is online.',
+      };
+    case 'refused':
+      return {
+        message: `${t.host} refused the connection on port ${t.port}: nothing listens for SSH there.`,
+        fix: 'Check the port in the repository location (storage boxes often use 23) and that the SSH service on the server is running.',
+      };
+    case 'timed-out':
+      return {
+        message: `${where(t)} did not answer: the connection timed out.`,
+        fix: 'Check the host name and port, that the server is up, and that no firewall or VPN blocks the connection.',
+      };
+    case 'unreachable':
+      return {
+        message: `${where(t)} cannot be reached from this network.`,
+        fix: 'Check the network connection (Wi-Fi, VPN) and the host name.',
+      };
+    case 'lost':
+      return {
+        message: `The connection to ${where(t)} was lost.`,
+        fix: `Check the network and that the server is up and has borg installed${resumes(ctx, '; the next run resumes from the last checkpoint')}.`,
+      };
+  }
 }
 
 export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisFacts): Omit<Diagnosis, 'kind' | 'detail'> {
@@ -112,14 +175,8 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         fix: `Restrict it to your user: ${CODE(`chmod 600 ${path}`)}`,
       };
     }
-    case 'connection-lost': {
-      const t = targetOf(ctx, info.detail);
-      const neverConnected = /refused|resolve|No route|unreachable|timed out/i.test(info.detail ?? '');
-      return {
-        message: neverConnected ? `Could not connect to ${where(t)}.` : `The connection to ${where(t)} was lost.`,
-        fix: 'Check the network and that the server is up and has borg installed; the next run resumes from the last checkpoint.',
-      };
-    }
+    case 'connection-lost':
+      return connectionWords(ctx, info);
     case 'source-permission':
       return mac
         ? {
@@ -166,17 +223,19 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
     case 'disk-removed':
       return {
         message: `The disk holding ${repo} went away during the backup.`,
-        fix: 'Reconnect the disk and run the backup again; borg resumes from the last checkpoint.',
+        fix: `Reconnect the disk and run the backup again${resumes(ctx, '; borg resumes from the last checkpoint')}.`,
       };
     case 'disk-full': {
       // borg's own numbers when it checked before writing: "(required: 100.17 MB, available: 17.87 MB)".
       const need = /required: ([^,]+), available: ([^)]+)\)/.exec(info.detail ?? '');
       const quota = /storage quota \(([^)]+)\) has been exceeded/.exec(info.detail ?? '');
       const numbers = need ? ` (it needed ${need[1]}, ${need[2]} was free)` : '';
+      // Only a failed create loses the backup; after it, the archive is saved whatever fails.
+      const lost = (ctx.stage ?? 'create') === 'create' ? ', so this backup was not saved' : '';
       return {
         message: quota
-          ? `The backup repository ${repo} is full: it reached its storage quota of ${quota[1]}, so this backup was not saved.`
-          : `The backup disk is full${info.remote ? ' on the server' : ''}: borg could not write to ${repo}${numbers}, so this backup was not saved.`,
+          ? `The backup repository ${repo} is full: it reached its storage quota of ${quota[1]}${lost}.`
+          : `The backup disk is full${info.remote ? ' on the server' : ''}: borg could not write to ${repo}${numbers}${lost}.`,
         fix: 'Make room: delete archives you no longer need (`borg prune` with fewer kept, or `borg delete`, then `borg compact`, which gives the space back), free other space on that disk, or move the backups to a bigger disk. The archives made before are intact.',
       };
     }
@@ -201,10 +260,45 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         fix: 'Make sure the path to borg in settings is BorgBackup 1.2 or newer (`dandelion doctor` checks it), then back up again.',
       };
     case 'cancelled':
+      return info.archive
+        ? {
+            message: `The run was cancelled after the backup was saved as ${info.archive}; old archives were not thinned out or compacted.`,
+            fix: 'Nothing is lost: the next run prunes and compacts.',
+          }
+        : {
+            message: 'The run was cancelled before it finished.',
+            fix: `Start it again when ready${resumes(ctx, '; borg resumes from the last checkpoint')}.`,
+          };
+    case 'hollow-backup': {
+      const sources = info.detail ? ` (${info.detail})` : '';
+      const cause = 'an exclude that covers the folder, a folder that was emptied or moved, or a disk not mounted behind it';
       return {
-        message: 'The run was cancelled before it finished.',
-        fix: 'Start it again when ready; borg resumes from the last checkpoint.',
+        message:
+          info.previousFiles === undefined
+            ? `Nothing was backed up: ${info.archive ?? 'the new archive'} holds no files, although the sources exist${sources}.`
+            : `Only ${files(n)} were backed up, fewer than ${info.percent ?? 10} % of the ${files(info.previousFiles)} in the previous backup${sources}.`,
+        fix: `Look for ${cause}, then back up again. Old archives were not pruned, so none was pushed out by this one; if the files were removed on purpose, the next backup counts from this one.`,
       };
+    }
+    case 'prune-failed':
+    case 'compact-failed': {
+      const saved = `The backup was saved${info.archive ? ` as ${info.archive}` : ''}`;
+      const cause = info.cause;
+      const room = cause?.kind === 'disk-full' ? spaceNumbers(cause.detail) : null;
+      if (kind === 'compact-failed' && room)
+        return {
+          message: `${saved}, but the space of deleted archives could not be given back: borg compact needs ${room.required} free on the disk holding ${repo}, and ${room.available} is free.`,
+          fix: `Free space on that disk until ${room.required} is free (borg compact needs room to rewrite whole segments), or move the repository to a bigger disk; then back up again, and the compact after it gives the space back. Every archive is intact.`,
+        };
+      const what =
+        kind === 'prune-failed'
+          ? 'old archives were not thinned out'
+          : 'the space of deleted archives could not be given back (borg compact)';
+      return {
+        message: `${saved}, but ${what}: ${cause ? lowerFirst(cause.message) : 'borg failed'}`,
+        fix: `${cause?.fix ?? 'Open the log for the full borg output.'} Every archive is intact; the next backup tries again.`,
+      };
+    }
     case 'keyring-unavailable':
       return {
         message: `The ${mac ? 'Keychain' : 'system keyring'} could not be reached, so the passphrase for ${repo} cannot be read or saved${info.detail ? ` (${firstLine(info.detail)})` : ''}.`,
@@ -239,8 +333,8 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
       };
     case 'killed':
       return {
-        message: `borg was stopped from outside${info.detail ? ` (${info.detail})` : ''} before the backup to ${repo} finished; nobody cancelled it in Dandelion.`,
-        fix: 'Back up again; borg resumes from its last checkpoint. If it keeps happening, look for what ends it (memory pressure, another tool, a shutdown).',
+        message: `borg was stopped from outside${info.detail ? ` (${info.detail})` : ''} before ${(ctx.stage ?? 'create') === 'create' ? `the backup to ${repo}` : 'it'} finished; nobody cancelled it in Dandelion.`,
+        fix: `Back up again${resumes(ctx, '; borg resumes from its last checkpoint')}. If it keeps happening, look for what ends it (memory pressure, another tool, a shutdown).`,
       };
     case 'busy':
       return {

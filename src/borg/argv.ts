@@ -144,15 +144,24 @@ export function borgRsh(opts: { sshKey?: string | null; knownHostsFile?: string 
   return sshWords(opts).map(shellQuote).join(' ');
 }
 
+/** Seconds a probe waits for the server to answer (ssh's own limit, well inside the probe's 30 s). */
+export const PROBE_CONNECT_TIMEOUT_S = 15;
+
 /**
  * When borg only says "connection closed", ssh's own reason was often lost on the way. Asking ssh
  * alone, with the same options, recovers it (host key unknown or changed, key refused, key too open).
+ * `command` runs on the server instead of `true` (Test Connection asks for `borg --version`).
  */
-export function sshProbeArgs(repository: string, opts: { sshKey?: string | null; knownHostsFile?: string }): string[] | null {
+export function sshProbeArgs(
+  repository: string,
+  opts: { sshKey?: string | null; knownHostsFile?: string; command?: string },
+): string[] | null {
   const t = sshTarget(repository);
   if (!t) return null;
   const words = sshWords(opts).slice(1);
-  words.push('-p', String(t.port), '--', t.user ? `${t.user}@${t.host}` : t.host, 'true');
+  // A probe answers within the test's time limit: a server that does not answer is named as timed out.
+  words.push('-o', `ConnectTimeout=${PROBE_CONNECT_TIMEOUT_S}`);
+  words.push('-p', String(t.port), '--', t.user ? `${t.user}@${t.host}` : t.host, opts.command ?? 'true');
   return words;
 }
 

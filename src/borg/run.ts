@@ -5,6 +5,7 @@ import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
 import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
 import type { BorgBinary } from './locate.js';
 import { borgEnv, PASSPHRASE_FD, scrubbedEnv } from './env.js';
+import { diagnosisFor } from '../messages.js';
 
 export type { Secret } from './env.js';
 import type { Secret } from './env.js';
@@ -235,17 +236,18 @@ async function probeSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis
   return sshDiagnoses(r.stderr, ctx).find((x) => x.kind.startsWith('ssh-')) ?? null;
 }
 
-/** "Test connection": null when ssh connects and runs a command, else the reason (connection-lost when ssh gave none we know). */
+/**
+ * "Test connection": null when ssh connects and the command it ran (`borg --version` there) worked, else the
+ * reason: ssh's own (host key, login, key file), the server's shell saying borg is not there (exit 127), or
+ * why the connection failed (name not found, refused, timed out).
+ */
 export async function testSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis | null> {
   const r = await runSsh(args);
   if (r.exitCode === 0) return null;
   const ds = sshDiagnoses(r.stderr, ctx);
-  return (
-    ds.find((x) => x.kind.startsWith('ssh-')) ??
-    ds[0] ?? {
-      kind: 'connection-lost',
-      message: r.stderr.trim() || `ssh exited with ${r.exitCode}`,
-      fix: 'Check the host, the port and the user name.',
-    }
-  );
+  const known = ds.find((x) => x.kind.startsWith('ssh-')) ?? ds.find((x) => x.kind !== 'unknown');
+  if (known) return known;
+  // ssh passes on the remote command's status: 127 is the shell's "command not found", whatever its wording.
+  if (r.exitCode === 127) return diagnosisFor('borg-missing', ctx, r.stderr.trim() || undefined, { remote: true });
+  return diagnosisFor('connection-lost', ctx, r.stderr.trim() || `ssh exited with ${r.exitCode}`);
 }

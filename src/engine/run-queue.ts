@@ -204,8 +204,10 @@ export class RunQueue {
         deps.finished(record);
         return record;
       }
+      const previousFiles = await deps.history.lastArchiveFiles(profile.id, profile.repository).catch(() => null);
       const backup = await runBackup({
         profile,
+        previousFiles,
         borg,
         secret,
         rsh: deps.rsh(profile),

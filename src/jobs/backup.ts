@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Profile } from '../profiles/schema.js';
 import { compactArgs, createArgs, isRemote, normalizeSource, pruneArgs } from '../borg/argv.js';
 import { runBorg, type BorgRunResult, type Secret } from '../borg/run.js';
-import type { Diagnosis } from '../diagnosis.js';
+import type { ClassifyContext, Diagnosis } from '../diagnosis.js';
 import { diagnosisFor } from '../messages.js';
 import type { BorgBinary } from '../borg/locate.js';
 import { featuresFor } from '../borg/features.js';
@@ -11,6 +11,7 @@ import type { BorgEvent } from '../borg/log-json.js';
 import { worst, type ArchiveStats, type RunRecord, type RunResult, type Trigger } from '../records.js';
 import { RunLog } from './run-log.js';
 import { borgConfigReadable, volumePresent } from '../volumes/probe.js';
+import { afterCreateResult, hollowVerdict, mayThinOut, type Hollow } from './verdict.js';
 
 export type Step = 'create' | 'prune' | 'compact';
 
@@ -36,7 +37,12 @@ export interface BackupInput {
   cancelGraceMs?: number;
   /** borg's pid for each step, as it starts. */
   onBorgStart?: (pid: number) => void;
+  /** How many files the previous archive in this repository held, by our records; null when unknown. */
+  previousFiles?: number | null;
 }
+
+/** borg's own lines when it got the SIGINT a cancel sends. */
+const SIGINT_LINES = new Set(['Got Ctrl-C / SIGINT.', 'Keyboard interrupt']);
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -178,6 +184,27 @@ async function planSources(sources: readonly string[]): Promise<SourcePlan> {
   return plan;
 }
 
+function hollowDiagnosis(hollow: Hollow, ctx: ClassifyContext, archive: string | null, sources: string[]): Diagnosis {
+  const facts =
+    hollow.kind === 'empty'
+      ? { archive: archive ?? undefined }
+      : { archive: archive ?? undefined, count: hollow.files, previousFiles: hollow.previousFiles, percent: hollow.percent };
+  return diagnosisFor('hollow-backup', ctx, sources.join(', '), facts);
+}
+
+/** What made prune or compact fail, worded for after create: the disk gone, borg stopped from outside, or borg's reason. */
+async function afterCreateCause(
+  r: BorgRunResult,
+  profile: Profile,
+  volumePath: string | null,
+  ctx: ClassifyContext,
+): Promise<Diagnosis | undefined> {
+  if (volumePath !== null && (await repositoryGone(profile, volumePath))) return diagnosisFor('disk-removed', ctx, volumePath);
+  const first = r.diagnoses[0];
+  if (first?.kind === 'cancelled') return diagnosisFor('killed', ctx, first.detail);
+  return first;
+}
+
 function resultOf(r: BorgRunResult): RunResult {
   if (r.cancelled) return 'cancelled';
   return r.level;
@@ -196,6 +223,9 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
   const writeLine = (text: string) => void log.line(escapeControl(text));
   const ctx = { repository: profile.repository, platform: process.platform, profile: profile.id };
   const about = { ...ctx, passphraseSupplied: false };
+  // Once the archive is saved, no word may say it was not.
+  const afterCtx = { ...ctx, stage: 'after-create' as const };
+  const afterAbout = { ...afterCtx, passphraseSupplied: false };
 
   let result = 'success' as RunResult;
   let archive: string | null = null;
@@ -210,13 +240,14 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
     emit({ type: 'step', step: name });
     writeLine(`Dandelion: borg ${name}`);
     let archiveExists = false;
+    let lastPath = '';
     const r = await runBorg({
       borg,
       args,
       secret: input.secret,
       rsh: input.rsh,
       sshProbe: input.sshProbe,
-      ctx,
+      ctx: name === 'create' ? ctx : afterCtx,
       captureStdout: capture,
       signal: input.signal,
       cancelGraceMs: input.cancelGraceMs,
@@ -224,6 +255,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       backpressure: () => log.backpressure(),
       onEvent: (ev) => {
         if (ev.type === 'archive_progress' && !ev.finished) {
+          if (ev.path) lastPath = ev.path;
           emit({
             type: 'progress',
             nfiles: ev.nfiles,
@@ -234,6 +266,12 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
         } else if (ev.type === 'progress_percent' && !ev.finished && ev.message) {
           emit({ type: 'percent', message: ev.message, current: ev.current, total: ev.total });
         } else if (ev.type === 'log_message' && ev.msgid === 'Archive.AlreadyExists') archiveExists = true;
+        else if (ev.type === 'file_status') lastPath = ev.path;
+        else if (ev.type === 'log_message' && input.signal?.aborted && SIGINT_LINES.has(ev.message)) {
+          // The SIGINT was ours, sent because the user cancelled: not an error the log should show.
+          writeLine(`INFO Cancelled by you; borg ${name} stopped${lastPath ? ` at ${lastPath}` : ''}`);
+          return;
+        }
         const line = describe(ev);
         if (line) writeLine(line);
       },
@@ -286,9 +324,35 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
         diagnosisFor('no-archive', about, (created?.stdout ?? '').trim().slice(0, 200) || undefined, { example: borg.path }),
       );
     } else if (madeArchive) {
-      if (profile.prune) record(await step('prune', pruneArgs(profile.repository, profile.archiveName, profile.prune, features)));
-      if (features.hasCompact && result !== 'error' && result !== 'cancelled')
-        record(await step('compact', compactArgs(profile.repository)));
+      const hollow = hollowVerdict(stats?.nfiles ?? 0, input.previousFiles ?? null);
+      if (hollow) {
+        result = worst(result, 'warning');
+        diagnoses.unshift(hollowDiagnosis(hollow, about, archive, plan.paths));
+        writeLine('Dandelion: prune and compact skipped: this archive would count as a backup and push a real one out');
+      }
+      // A step after create cannot unsave the archive: it makes the run a warning that says what it could not do.
+      const after = async (name: 'prune' | 'compact', args: string[]): Promise<boolean> => {
+        const r = await step(name, args);
+        if (!r) return false;
+        const outcome = afterCreateResult(r.level, r.cancelled);
+        if (outcome === null) return true;
+        result = worst(result, outcome);
+        if (outcome === 'cancelled') return false;
+        const cause = await afterCreateCause(r, profile, input.volumePath, afterAbout);
+        diagnoses.push(
+          diagnosisFor(name === 'prune' ? 'prune-failed' : 'compact-failed', afterAbout, cause?.detail, {
+            archive: archive ?? undefined,
+            cause,
+          }),
+        );
+        return false;
+      };
+      if (mayThinOut(result, madeArchive, hollow)) {
+        const pruned = profile.prune
+          ? await after('prune', pruneArgs(profile.repository, profile.archiveName, profile.prune, features))
+          : true;
+        if (pruned && features.hasCompact) await after('compact', compactArgs(profile.repository));
+      }
     }
     // The disk went away under borg: that is the story, not whatever I/O error borg saw.
     if (result === 'error' && input.volumePath !== null && (await repositoryGone(profile, input.volumePath))) {
@@ -302,7 +366,10 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
   }
   if (input.signal?.aborted && result !== 'error') result = 'cancelled';
 
-  const primary = result === 'cancelled' ? diagnosisFor('cancelled', { ...ctx, passphraseSupplied: false }) : diagnoses[0];
+  const primary =
+    result === 'cancelled'
+      ? diagnosisFor('cancelled', { ...ctx, passphraseSupplied: false }, undefined, { archive: archive ?? undefined })
+      : diagnoses[0];
   const message = primary ? primary.message : result === 'success' ? `Backed up ${stats?.nfiles ?? 0} files` : null;
   for (const d of diagnoses) writeLine(`Dandelion: ${d.message} ${d.fix}`);
   writeLine(`Dandelion: run finished: ${result}${archive ? `, archive ${archive}` : ''}`);

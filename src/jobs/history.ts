@@ -149,6 +149,17 @@ export class History {
   }
 
   /**
+   * How many files the newest archive a run of `repository`'s epoch made holds (success or warning,
+   * with stats), or null when no run made one: what the next backup is compared with.
+   */
+  async lastArchiveFiles(profile: string, repository: string): Promise<number | null> {
+    for await (const r of this.newestFirst(profile, repository)) {
+      if (r.archive && r.stats && isSuccessful(r)) return r.stats.nfiles;
+    }
+    return null;
+  }
+
+  /**
    * The stats our runs recorded for the archives `names`, the newest record of each winning, read
    * backwards until every name is found or the epoch begins. The same records joinArchiveStats
    * would pick from the epoch: named, with stats, and without a repository or with this very one.

@@ -270,8 +270,9 @@ describe('ssh command words', () => {
   it('probes ssh alone with the same options, the port and the user@host of the repository', () => {
     const opts = { sshKey: '/k', knownHostsFile: '/kh' };
     const args = sshProbeArgs('ssh://u123@box.example:23/./repo', opts);
-    expect(args).toEqual([...sshWords(opts).slice(1), '-p', '23', '--', 'u123@box.example', 'true']);
+    expect(args).toEqual([...sshWords(opts).slice(1), '-o', 'ConnectTimeout=15', '-p', '23', '--', 'u123@box.example', 'true']);
     expect(sshProbeArgs('ssh://box.example/repo', opts)?.slice(-5)).toEqual(['-p', '22', '--', 'box.example', 'true']);
+    expect(sshProbeArgs('ssh://box.example/repo', { ...opts, command: 'borg --version' })?.at(-1)).toBe('borg --version');
   });
 
   it('has nothing to probe for a local repository', () => {

@@ -128,8 +128,10 @@ describe('ssh failures', () => {
     expect(r.diagnoses[0]?.fix).toBe('Restrict it to your user: `chmod 600 /tmp/dand-rec/ssh/openkey`');
   });
 
-  it('refused connection says it could not connect', () => {
-    expect(classify('ssh-connection-refused').diagnoses[0]?.message).toBe('Could not connect to 127.0.0.1 (port 2223).');
+  it('a refused connection says nothing listens on that port', () => {
+    expect(classify('ssh-connection-refused').diagnoses[0]?.message).toBe(
+      '127.0.0.1 refused the connection on port 2223: nothing listens for SSH there.',
+    );
     expect(classify('connection-lost').diagnoses[0]?.message).toBe('The connection to 127.0.0.1 (port 2222) was lost.');
   });
 
