@@ -64,6 +64,11 @@ describe('cancel and the per-repository lock', () => {
     expect(r.stdout).toMatch(/^cancelled/m);
     const status = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout);
     expect(status.profiles.find((p: { id: string }) => p.id === 'big').lastRun.result).toBe('cancelled');
+    // The SIGINT was the user's cancel: borg's "ERROR Got Ctrl-C / SIGINT." is logged as a note, not an error.
+    const log = await logText();
+    expect(log).toMatch(/ INFO Cancelled by you; borg create stopped( at \S.*)?\n/);
+    expect(log).not.toContain('Got Ctrl-C');
+    expect(log).not.toMatch(/ ERROR /);
 
     const check = await borg(sb, ['check', repo]);
     expect(check.exitCode, check.stderr).toBe(0);
