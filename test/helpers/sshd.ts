@@ -42,7 +42,8 @@ async function waitForPort(port: number, deadline: number): Promise<void> {
 }
 
 /** A real sshd on 127.0.0.1 with a throw-away host key that accepts one throw-away client key. */
-export async function startSshd(dir: string): Promise<Sshd> {
+/** `extraConfig`: more sshd_config lines, e.g. `SetEnv PATH=/nowhere` for a server without borg on its PATH. */
+export async function startSshd(dir: string, opts: { extraConfig?: string[] } = {}): Promise<Sshd> {
   await fs.mkdir(dir, { recursive: true });
   await fs.mkdir('/run/sshd', { recursive: true, mode: 0o755 }).catch(() => {});
   const hostKey = path.join(dir, 'host_key');
@@ -64,6 +65,7 @@ export async function startSshd(dir: string): Promise<Sshd> {
     'UsePAM no',
     `PidFile ${path.join(dir, 'sshd.pid')}`,
     'LogLevel ERROR',
+    ...(opts.extraConfig ?? []),
   ].join('\n');
   await fs.writeFile(path.join(dir, 'sshd_config'), config + '\n');
   const child: ResultPromise = execa('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
