@@ -284,7 +284,7 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
     case 'compact-failed': {
       const saved = `The backup was saved${info.archive ? ` as ${info.archive}` : ''}`;
       const cause = info.cause;
-      const room = cause?.kind === 'disk-full' ? spaceNumbers(cause.detail) : null;
+      const room = cause?.kind === 'disk-full' ? spaceNumbers(cause.detail ?? '') : null;
       if (kind === 'compact-failed' && room)
         return {
           message: `${saved}, but the space of deleted archives could not be given back: borg compact needs ${room.required} free on the disk holding ${repo}, and ${room.available} is free.`,

@@ -36,6 +36,8 @@ export function worst(a: RunResult, b: RunResult): RunResult {
   return RANK[b] > RANK[a] ? b : a;
 }
 
+/** A run that saved the sources: success, or a warning other than an archive that holds (almost) nothing. */
 export function isSuccessful(r: RunRecord): boolean {
-  return r.result === 'success' || r.result === 'warning';
+  if (r.result === 'success') return true;
+  return r.result === 'warning' && !r.diagnoses.some((d) => d.kind === 'hollow-backup');
 }

@@ -128,6 +128,7 @@ export function profileGlance(p: ProfileSnapshot, now: Date): ProfileGlance {
   if (!last && p.retry) return failed(p.retry.reason, p.retry.at, now);
   if (p.overdue) return glance(p.lastSuccessAt ? `Overdue, last backup ${ago(p.lastSuccessAt)}` : 'Overdue, never backed up', 'attention');
   if (endedEarly) return glance(endedEarly, 'attention');
+  if (kind === 'hollow-backup') return glance('Last backup saved almost nothing', 'attention');
   if (last?.result === 'cancelled') return glance('Last backup was cancelled', 'attention');
   if (last?.result === 'warning') return glance(`backed up ${ago(last.finishedAt)}, with warnings`, 'attention');
   if (p.lastSuccessAt) return glance(`backed up ${ago(p.lastSuccessAt)}`, 'ok');

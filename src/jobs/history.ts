@@ -154,7 +154,8 @@ export class History {
    */
   async lastArchiveFiles(profile: string, repository: string): Promise<number | null> {
     for await (const r of this.newestFirst(profile, repository)) {
-      if (r.archive && r.stats && isSuccessful(r)) return r.stats.nfiles;
+      // A hollow archive counts too: after it has been reported once, a smaller set of files is the new normal.
+      if (r.archive && r.stats && (r.result === 'success' || r.result === 'warning')) return r.stats.nfiles;
     }
     return null;
   }

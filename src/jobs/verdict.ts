@@ -24,9 +24,9 @@ export type Hollow =
  */
 export function hollowVerdict(files: number, previousFiles: number | null, percent = HOLLOW_BELOW_PERCENT): Hollow | null {
   if (files <= 0) return { kind: 'empty' };
-  if (previousFiles === null || previousFiles <= 0) return null;
-  // Whole numbers only: files / previousFiles < percent / 100 without rounding.
-  if (files * 100 < previousFiles * percent) return { kind: 'shrunk', files, previousFiles, percent };
+  // Whole numbers only: files / previousFiles < percent / 100 without rounding. Without a previous
+  // count (or with none of 0 or less) no positive count is below it.
+  if (previousFiles !== null && files * 100 < previousFiles * percent) return { kind: 'shrunk', files, previousFiles, percent };
   return null;
 }
 
@@ -50,7 +50,7 @@ export function afterCreateResult(level: 'success' | 'warning' | 'error', cancel
 }
 
 /** borg's numbers when a transaction found too little room: "(required: 545.43 MB, available: 104.74 MB)". */
-export function spaceNumbers(text: string | undefined): { required: string; available: string } | null {
-  const m = /required: ([^,]+), available: ([^)]+)\)/.exec(text ?? '');
-  return m ? { required: m[1]!.trim(), available: m[2]!.trim() } : null;
+export function spaceNumbers(text: string): { required: string; available: string } | null {
+  const m = /required: (.+?)\s*, available: (.+?)\s*\)/.exec(text);
+  return m ? { required: m[1]!, available: m[2]! } : null;
 }

@@ -28,6 +28,11 @@ async function run(p: Record<string, unknown>) {
   return { ...r, out: r.stdout + r.stderr, record };
 }
 
+async function lastSuccessAt(): Promise<string | null> {
+  const status = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout) as { profiles: { lastSuccessAt: string | null }[] };
+  return status.profiles[0]?.lastSuccessAt ?? null;
+}
+
 async function init(repository: string): Promise<void> {
   const r = await borg(sb, ['init', '--encryption=repokey-blake2', repository], PASS);
   expect(r.exitCode, r.stderr).toBe(0);
@@ -85,6 +90,7 @@ describe('a hollow backup is a warning, and prune keeps the archives before it',
 
   it('an exclude that covers every file: warning "Nothing was backed up", the older archives stay', async () => {
     const before = await checked(repo);
+    const since = await lastSuccessAt();
     const r = await run(profile('hollow', repo, { sources: [src], excludes: ['*.txt'] }));
     expect(r.exitCode, r.out).toBe(1);
     expect(r.record).toMatchObject({ result: 'warning', stats: { nfiles: 0 } });
@@ -92,6 +98,8 @@ describe('a hollow backup is a warning, and prune keeps the archives before it',
     expect(r.stderr).toContain(`Nothing was backed up: ${r.record.archive} holds no files, although the sources exist (${src}).`);
     expect(r.stderr).toContain('an exclude that covers the folder');
     expect(r.stdout).not.toMatch(/^success/m);
+    // Not a success: the last backup that saved the sources is still the one before.
+    expect(await lastSuccessAt()).toBe(since);
     // The empty archive stays (harmless, and there to inspect); prune did not run, so every earlier one is there.
     expect(await checked(repo)).toEqual([...before, r.record.archive]);
   });

@@ -263,6 +263,13 @@ describe('the line of one profile', () => {
     expect(line(profile({ lastRun: null }))).toBe('Off-site — Never backed up');
   });
 
+  it('says a hollow archive saved almost nothing, not that it backed up', () => {
+    const hollow = record('warning', { diagnoses: [diagnosis('hollow-backup', 'Nothing was backed up.')] });
+    const p = profile({ lastRun: hollow, lastSuccessAt: ago(30) });
+    expect(line(p)).toBe('Off-site — Last backup saved almost nothing');
+    expect(view([p]).icon).not.toBe('ok');
+  });
+
   it('says a warning run backed up, with warnings', () => {
     expect(line(profile({ lastRun: record('warning') }))).toBe('Off-site — backed up 2 hours ago, with warnings');
   });

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { afterCreateResult, HOLLOW_BELOW_PERCENT, hollowVerdict, mayThinOut, spaceNumbers } from '../../src/jobs/verdict.js';
 import { diagnosisFor } from '../../src/messages.js';
 import { DiagnosisCollector } from '../../src/borg/errors.js';
-import type { ClassifyContext } from '../../src/diagnosis.js';
+import type { ClassifyContext, ErrorKind } from '../../src/diagnosis.js';
+import { isSuccessful, type RunRecord } from '../../src/records.js';
 import { ROOT } from '../helpers/env.js';
 
 const local: ClassifyContext = { repository: '/Volumes/backup-disk/repo', platform: 'linux', passphraseSupplied: true, profile: 'disk' };
@@ -58,6 +59,30 @@ describe('mayThinOut', () => {
   });
 });
 
+describe('isSuccessful', () => {
+  const rec = (result: RunRecord['result'], kinds: ErrorKind[] = []): RunRecord => ({
+    profile: 'p',
+    trigger: 'manual',
+    startedAt: '2026-12-03T00:00:00Z',
+    finishedAt: '2026-12-03T00:01:00Z',
+    result,
+    archive: 'a',
+    stats: null,
+    message: null,
+    diagnoses: kinds.map((kind) => ({ kind, message: '', fix: '' })),
+    log: null,
+  });
+
+  it('a hollow archive is not a successful backup; other warnings are', () => {
+    expect(isSuccessful(rec('success'))).toBe(true);
+    expect(isSuccessful(rec('warning', ['source-permission']))).toBe(true);
+    expect(isSuccessful(rec('warning', ['compact-failed']))).toBe(true);
+    expect(isSuccessful(rec('warning', ['source-missing', 'hollow-backup']))).toBe(false);
+    expect(isSuccessful(rec('error'))).toBe(false);
+    expect(isSuccessful(rec('cancelled'))).toBe(false);
+  });
+});
+
 describe('afterCreateResult', () => {
   it('a failed prune or compact makes the run a warning, never an error; a cancel stays one', () => {
     expect(afterCreateResult('success', false)).toBeNull();
@@ -71,12 +96,12 @@ describe('afterCreateResult', () => {
 describe('spaceNumbers', () => {
   it("reads borg's required and available figures", () => {
     expect(spaceNumbers(INSUFFICIENT)).toEqual({ required: '545.43 MB', available: '104.74 MB' });
-    expect(spaceNumbers('Remote: Insufficient free space (required: 1.2 GB , available: 3 kB)')).toEqual({
+    expect(spaceNumbers('Remote: Insufficient free space (required: 1.2 GB , available: 3 kB )')).toEqual({
       required: '1.2 GB',
       available: '3 kB',
     });
     expect(spaceNumbers('No space left on device')).toBeNull();
-    expect(spaceNumbers(undefined)).toBeNull();
+    expect(spaceNumbers('')).toBeNull();
   });
 });
 
