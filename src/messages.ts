@@ -324,7 +324,8 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
     case 'interrupted':
       return {
         message: `The backup to ${repo}${info.detail ? ` started ${info.detail}` : ''} never finished: Dandelion was stopped outright (killed, or the computer lost power) while it ran.`,
-        fix: 'Nothing needs repairing: the next backup resumes from borg’s last checkpoint. Back up now to be safe again.',
+        // The step it was in is not known: it may have been prune or compact, after the archive was saved.
+        fix: 'Nothing needs repairing. Back up now to be safe again; a backup cut short while saving resumes from borg’s last checkpoint.',
       };
     case 'passcommand-failed':
       return {
