@@ -11,7 +11,7 @@ import type { BorgEvent } from '../borg/log-json.js';
 import { worst, type ArchiveStats, type RunRecord, type RunResult, type Trigger } from '../records.js';
 import { RunLog } from './run-log.js';
 import { borgConfigReadable, volumePresent } from '../volumes/probe.js';
-import { afterCreateResult, hollowVerdict, mayThinOut, type Hollow } from './verdict.js';
+import { afterCreateOutcome, hollowVerdict, mayThinOut, type Hollow } from './verdict.js';
 
 export type Step = 'create' | 'prune' | 'compact';
 
@@ -334,10 +334,13 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       const after = async (name: 'prune' | 'compact', args: string[]): Promise<boolean> => {
         const r = await step(name, args);
         if (!r) return false;
-        const outcome = afterCreateResult(r.level, r.cancelled);
-        if (outcome === null) return true;
-        result = worst(result, outcome);
-        if (outcome === 'cancelled') return false;
+        const outcome = afterCreateOutcome(r.level, r.cancelled);
+        if (outcome === 'ok') return true;
+        if (outcome === 'warned' || outcome === 'cancelled') {
+          record(r);
+          return outcome === 'warned';
+        }
+        result = worst(result, 'warning');
         const cause = await afterCreateCause(r, profile, input.volumePath, afterAbout);
         diagnoses.push(
           diagnosisFor(name === 'prune' ? 'prune-failed' : 'compact-failed', afterAbout, cause?.detail, {

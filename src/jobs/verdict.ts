@@ -40,13 +40,15 @@ export function mayThinOut(result: RunResult, madeArchive: boolean, hollow: Holl
 }
 
 /**
- * A step after create (prune, compact) that did not succeed: the archive is saved whatever it
- * says, so the run is at worst a warning. A cancel stays a cancel; success changes nothing.
+ * What a step after create (prune, compact) means for the run. The archive is saved whatever the
+ * step says, so the run is at worst a warning: `failed` (borg's error becomes a warning that says
+ * the archive was saved, and the next step is not run), `warned` (borg's own warning, kept as it
+ * is), `ok`, or `cancelled` (the user's cancel stays a cancel).
  */
-export function afterCreateResult(level: 'success' | 'warning' | 'error', cancelled: boolean): RunResult | null {
+export function afterCreateOutcome(level: 'success' | 'warning' | 'error', cancelled: boolean): 'ok' | 'warned' | 'failed' | 'cancelled' {
   if (cancelled) return 'cancelled';
-  if (level === 'success') return null;
-  return 'warning';
+  if (level === 'error') return 'failed';
+  return level === 'success' ? 'ok' : 'warned';
 }
 
 /** borg's numbers when a transaction found too little room: "(required: 545.43 MB, available: 104.74 MB)". */

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { afterCreateResult, HOLLOW_BELOW_PERCENT, hollowVerdict, mayThinOut, spaceNumbers } from '../../src/jobs/verdict.js';
+import { afterCreateOutcome, HOLLOW_BELOW_PERCENT, hollowVerdict, mayThinOut, spaceNumbers } from '../../src/jobs/verdict.js';
 import { diagnosisFor } from '../../src/messages.js';
 import { DiagnosisCollector } from '../../src/borg/errors.js';
 import type { ClassifyContext, ErrorKind } from '../../src/diagnosis.js';
@@ -83,13 +83,14 @@ describe('isSuccessful', () => {
   });
 });
 
-describe('afterCreateResult', () => {
-  it('a failed prune or compact makes the run a warning, never an error; a cancel stays one', () => {
-    expect(afterCreateResult('success', false)).toBeNull();
-    expect(afterCreateResult('warning', false)).toBe('warning');
-    expect(afterCreateResult('error', false)).toBe('warning');
-    expect(afterCreateResult('error', true)).toBe('cancelled');
-    expect(afterCreateResult('success', true)).toBe('cancelled');
+describe('afterCreateOutcome', () => {
+  it('a failed prune or compact is "failed" (a warning for the run), borg’s warning stays one, a cancel stays one', () => {
+    expect(afterCreateOutcome('success', false)).toBe('ok');
+    expect(afterCreateOutcome('warning', false)).toBe('warned');
+    expect(afterCreateOutcome('error', false)).toBe('failed');
+    expect(afterCreateOutcome('error', true)).toBe('cancelled');
+    expect(afterCreateOutcome('warning', true)).toBe('cancelled');
+    expect(afterCreateOutcome('success', true)).toBe('cancelled');
   });
 });
 
