@@ -120,6 +120,40 @@ describe('a hollow backup is a warning, and prune keeps the archives before it',
   });
 });
 
+describe('a prune that fails after the archive was saved', () => {
+  it('warning prune-failed: saved, old archives not thinned out, the cause named; compact not run', async () => {
+    const repo = path.join(sb.dir, 'prune-repo');
+    const src = path.join(sb.dir, 'prune-src');
+    await makeTree(src, 10);
+    await init(repo);
+    // Real borg for everything but prune, which meets a lock held elsewhere (borg's own message and msgid).
+    const wrapper = path.join(sb.dir, 'borg-prune-locked');
+    const line = JSON.stringify({
+      type: 'log_message',
+      time: 1,
+      message: `Failed to create/acquire the lock ${repo}/lock.exclusive (timeout).`,
+      levelname: 'ERROR',
+      name: 'borg.archiver',
+      msgid: 'LockTimeout',
+    });
+    await fs.writeFile(wrapper, `#!/bin/sh\nif [ "$1" = prune ]; then echo '${line}' >&2; exit 2; fi\nexec borg "$@"\n`, { mode: 0o755 });
+    await writeConfig(sb.configDir, { borgPath: wrapper, profiles: [profile('prunefail', repo, { sources: [src] })] });
+    const r = await dandelion(sb, ['run', 'prunefail']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const records = (await fs.readFile(path.join(sb.configDir, 'history', 'prunefail.jsonl'), 'utf8')).trim().split('\n');
+    const record = JSON.parse(records.at(-1)!) as RunRecord;
+    expect(record.result).toBe('warning');
+    expect(record.diagnoses[0]?.kind).toBe('prune-failed');
+    expect(record.diagnoses[0]?.message).toBe(
+      `The backup was saved as ${record.archive}, but old archives were not thinned out: ${repo} is locked by another borg process.`,
+    );
+    expect(r.stdout + r.stderr).not.toMatch(/not saved|resumes from the last checkpoint/);
+    const log = await fs.readFile(record.log!, 'utf8');
+    expect(log).not.toContain('Dandelion: borg compact');
+    expect(await checked(repo)).toEqual([record.archive]);
+  });
+});
+
 describe.skipIf(!isRoot)(
   `a compact that finds too little room after the archive was saved${isRoot ? '' : ' (skipped: needs root to mount a tmpfs)'}`,
   () => {
