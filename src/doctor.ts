@@ -8,7 +8,7 @@ import { testSsh } from './borg/run.js';
 import { formatPath, profileSchema, type Profile } from './profiles/schema.js';
 import type { ErrorKind } from './diagnosis.js';
 import { isKeyfileMode } from './engine/status.js';
-import { describe } from './messages.js';
+import { diagnosisFor } from './messages.js';
 
 export interface Finding {
   check: string;
@@ -149,8 +149,7 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
   }
   const check = CONNECTION_KINDS.includes(d.kind) ? 'connection' : PASSPHRASE_KINDS.includes(d.kind) ? 'passphrase' : 'repository';
   // Worded for a test, not a run: no "the next run resumes from the last checkpoint".
-  if (RUN_WORDED.includes(d.kind))
-    d = { ...d, ...describe(d.kind, { ...probeCtx(p), passphraseSupplied: p.encryption !== 'none' }, { detail: d.detail }) };
+  if (RUN_WORDED.includes(d.kind)) d = diagnosisFor(d.kind, { ...probeCtx(p), passphraseSupplied: p.encryption !== 'none' }, d.detail);
   let message = d.message;
   if (d.kind === 'ssh-host-unknown') {
     const fp = await hostFingerprint(p.repository);

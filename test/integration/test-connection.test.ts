@@ -8,6 +8,7 @@ import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doctorDraft, type Finding } from '../../src/doctor.js';
 import { freePort, startSshd, type Sshd } from '../helpers/sshd.js';
+import { dandelion, sandbox, writeConfig } from '../helpers/env.js';
 
 let dir: string;
 let plain: Sshd;
@@ -83,4 +84,30 @@ describe('Test Connection names the real cause', () => {
     const f = only(await doctorDraft({ repository: `ssh://root@127.0.0.1:${plain.port}/srv/repo`, sshKey: otherKey }));
     expect(f.kind).toBe('ssh-permission-denied');
   });
+});
+
+describe('dandelion doctor for a saved profile words a failed connection for a test too', () => {
+  it('a host name that does not resolve, and a server without borg: the cause, no checkpoint', async () => {
+    const sb = await sandbox('dandelion-doctor-connection-');
+    try {
+      await fs.writeFile(path.join(sb.home, 'known_hosts'), `${noBorg.knownHostsLine}\n`);
+      const env = { DANDELION_KNOWN_HOSTS: path.join(sb.home, 'known_hosts') };
+      const common = { encryption: 'none', sources: [sb.dir], prune: null };
+      await writeConfig(sb.configDir, {
+        profiles: [
+          { id: 'nowhere', repository: 'ssh://u123@backup.example.invalid:23/./repo', ...common },
+          { id: 'noborg', repository: `ssh://root@127.0.0.1:${noBorg.port}/srv/repo`, sshKey: noBorg.clientKey, ...common },
+        ],
+      });
+      const nowhere = await dandelion(sb, ['doctor', 'nowhere'], { env });
+      expect(nowhere.exitCode).toBe(2);
+      expect(nowhere.stdout).toContain('The server name backup.example.invalid was not found (DNS could not resolve it).');
+      const noborg = await dandelion(sb, ['doctor', 'noborg'], { env });
+      expect(noborg.exitCode).toBe(2);
+      expect(noborg.stdout).toContain(`BorgBackup is not installed on the server 127.0.0.1 (port ${noBorg.port}).`);
+      expect(nowhere.stdout + noborg.stdout).not.toMatch(/checkpoint|next run/);
+    } finally {
+      await sb.cleanup();
+    }
+  }, 60_000);
 });
