@@ -7,6 +7,7 @@
  *   retries with the same kind of problem, only the first failure speaks. A successful run (warnings
  *   included) ends the trouble; a different kind of failure is news and speaks again. A failure
  *   nobody will retry (a manual run, a wrong passphrase) always speaks.
+ * - A backup that saved (almost) nothing always notifies, not as "backed up".
  * - Warnings and successes follow the user's switches; skipped and cancelled runs never speak (the
  *   user cancelled, or a trigger chose not to run).
  * - Overdue speaks at most once a day per profile, waiting for a disk once per wait.
@@ -102,6 +103,8 @@ function afterRun(
     case 'success': {
       const cleared = withProfile(memory, id, { ...seen, failure: undefined });
       if (r.result === 'success') return { notify: prefs.success ? say('success', successBody(r)) : [], memory: cleared };
+      // An archive that holds (almost) nothing is not "backed up, with warnings": it always speaks, as a failure does.
+      if (r.diagnoses[0]?.kind === 'hollow-backup') return { notify: say('warning', sentence(r.diagnoses[0], r.message)), memory: cleared };
       const body = `Backed up, with warnings: ${sentence(r.diagnoses[0], r.message ?? 'see the log.')}`;
       return { notify: prefs.warnings ? say('warning', body) : [], memory: cleared };
     }

@@ -181,6 +181,15 @@ describe('after a run', () => {
     expect(withMessage.notify[0]!.body).toBe('Backed up, with warnings: 2 files changed.');
   });
 
+  it('always tells a backup that saved almost nothing, and never as "backed up"', () => {
+    const r = record('warning', { diagnoses: [diagnosis('hollow-backup', 'Nothing was backed up.')] });
+    for (const prefs of [defaults, { ...all, warnings: false }]) {
+      expect(notificationsFor(EMPTY_MEMORY, finished(r), prefs).notify).toEqual([
+        { profile: 'offsite', kind: 'warning', title: 'Off-site', body: 'Nothing was backed up. Fix of hollow-backup.' },
+      ]);
+    }
+  });
+
   it('tells a success only when switched on, with what was backed up', () => {
     const stats = { originalSize: 2_100_000_000, compressedSize: 1e9, deduplicatedSize: 12_000_000, nfiles: 1234, durationSeconds: 60 };
     const r = record('success', { stats });
