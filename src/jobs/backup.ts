@@ -327,7 +327,8 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       const hollow = hollowVerdict(stats?.nfiles ?? 0, input.previousFiles ?? null);
       if (hollow) {
         result = worst(result, 'warning');
-        diagnoses.unshift(hollowDiagnosis(hollow, about, archive, plan.paths));
+        // After create's own warnings: files borg could not read (Full Disk Access) explain a small archive best.
+        diagnoses.push(hollowDiagnosis(hollow, about, archive, plan.paths));
         writeLine('Dandelion: prune and compact skipped: this archive would count as a backup and push a real one out');
       }
       // A step after create cannot unsave the archive: it makes the run a warning that says what it could not do.
