@@ -167,6 +167,17 @@ export function ErrorText({ id, messages }: { id?: string; messages: string | st
 }
 
 /**
+ * The control the user last focused outside a sheet: the one that opened a sheet, even when it lost
+ * the focus on the way (Save is disabled while it saves, and a disabled button drops the focus).
+ */
+let lastFocused: HTMLElement | null = null;
+if (typeof document !== 'undefined') {
+  document.addEventListener('focusin', (e) => {
+    if (e.target instanceof HTMLElement && !e.target.closest('dialog')) lastFocused = e.target;
+  });
+}
+
+/**
  * A modal sheet (the native <dialog>): focus stays inside, Escape cancels, focus returns to the
  * control that opened it. The least dangerous button has the focus first.
  */
@@ -184,7 +195,8 @@ export function Sheet(props: {
   const id = useId();
   useEffect(() => {
     const d = ref.current;
-    const opener = document.activeElement as HTMLElement | null;
+    const active = document.activeElement as HTMLElement | null;
+    const opener = active && active !== document.body ? active : lastFocused;
     if (d && !d.open) d.showModal();
     return () => {
       gone.current = true;
