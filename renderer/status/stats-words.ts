@@ -49,7 +49,7 @@ export function statsWords(
     },
     note:
       stats.deduplicatedSize > stats.originalSize
-        ? 'More new data than the files weigh: for a backup this small, most of it is borg’s own metadata (the list of files and the archive).'
+        ? 'More than the files weigh: in a backup this small, most of it is borg’s own metadata.'
         : null,
   };
 }
