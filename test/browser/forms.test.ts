@@ -97,6 +97,27 @@ describe('preferences: errors that go as soon as the field is fixed', () => {
   });
 });
 
+describe('preferences: the passphrase typed twice', () => {
+  it('drops the mismatch error as soon as the two agree', async () => {
+    await writeConfig(sb.configDir, {
+      profiles: [{ id: 'docs', name: 'Documents', repository: path.join(sb.dir, 'repo'), sources: [sb.dir], encryption: 'repokey-blake2' }],
+    });
+    w = await openWindow('preferences', { configDir: sb.configDir, viewport: PREFS_SIZE, query: '?profile=docs&section=passphrase' });
+    const { page } = w;
+    await heading(page, 'Documents');
+    const first = page.getByLabel('Passphrase', { exact: true });
+    const again = page.getByLabel('Type it again');
+    await first.fill('one passphrase');
+    await again.fill('another one');
+    await page.getByRole('button', { name: 'Store Passphrase' }).click();
+    await poll(() => errorOf(first)).toBe('The two passphrases are not the same.');
+    await again.fill('one passphrase');
+    expect(await errorOf(first)).toBe('');
+    expect(await errorOf(again)).toBe('');
+    expect(w.pageErrors).toEqual([]);
+  });
+});
+
 describe('sheets give the focus back to the control that opened them', () => {
   it('Remove… (Escape, then Cancel) and Replace the settings file (Cancel)', async () => {
     const { page } = await openDocuments();
