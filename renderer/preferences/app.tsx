@@ -23,7 +23,7 @@ import {
   type GeneralDraft,
   type ProfileDraft,
 } from './draft.js';
-import { placeErrors, SECTIONS, sectionsWithErrors, type PlacedErrors, type Section } from './errors.js';
+import { liveFields, placeErrors, SECTIONS, sectionsWithErrors, type PlacedErrors, type Section } from './errors.js';
 import type { Env } from './context.js';
 import { FoldersSection } from './section-folders.js';
 import { GeneralSection } from './section-general.js';
@@ -104,6 +104,7 @@ export function App() {
         ? placeErrors(
             v.errors,
             ds.map((d) => d.uid),
+            ds,
           )
         : NO_ERRORS,
     );
@@ -194,7 +195,7 @@ export function App() {
     setSaveError(null);
     const uids = drafts.map((d) => d.uid);
     if (current.errors.length) {
-      showErrors(placeErrors(current.errors, uids));
+      showErrors(placeErrors(current.errors, uids, drafts));
       return false;
     }
     setSaving(true);
@@ -213,7 +214,7 @@ export function App() {
       setConfirmReplace(true);
       return false;
     }
-    showErrors(placeErrors(r.value.errors, uids));
+    showErrors(placeErrors(r.value.errors, uids, drafts));
     return false;
   }
 
@@ -283,6 +284,7 @@ export function App() {
         ? placeErrors(
             view.errors,
             savedDrafts.map((d) => d.uid),
+            savedDrafts,
           )
         : NO_ERRORS,
     );
@@ -335,8 +337,10 @@ export function App() {
   }
 
   const selected = sel.kind === 'profile' ? (drafts.find((d) => d.uid === sel.uid) ?? null) : null;
-  const err = (uid: string) => (field: string) => placed.fields[`${uid}:${field}`]?.join(' ') ?? null;
-  const profileHasErrors = (uid: string) => sectionsWithErrors(placed.fields, uid).size > 0;
+  // An error goes as soon as its field no longer holds the value it was found for.
+  const shown = liveFields(placed, drafts);
+  const err = (uid: string) => (field: string) => shown[`${uid}:${field}`]?.join(' ') ?? null;
+  const profileHasErrors = (uid: string) => sectionsWithErrors(shown, uid).size > 0;
   const generalHasErrors = Object.keys(placed.fields).some((k) => k.startsWith('general:'));
 
   let pane: ComponentChildren;
@@ -367,7 +371,7 @@ export function App() {
       env,
     };
     paneTitle = selected.name || selected.id || 'New backup';
-    const withErrors = sectionsWithErrors(placed.fields, selected.uid);
+    const withErrors = sectionsWithErrors(shown, selected.uid);
     tabs = (
       <nav class="section-tabs" aria-label={`Settings of ${paneTitle}`}>
         {SECTIONS.map((s) => (

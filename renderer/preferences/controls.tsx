@@ -167,8 +167,19 @@ export function ErrorText({ id, messages }: { id?: string; messages: string | st
 }
 
 /**
- * A modal sheet (the native <dialog>): focus stays inside, Escape cancels, focus returns to where
- * it was. The least dangerous button has the focus first.
+ * The control the user last focused outside a sheet: the one that opened a sheet, even when it lost
+ * the focus on the way (Save is disabled while it saves, and a disabled button drops the focus).
+ */
+let lastFocused: HTMLElement | null = null;
+if (typeof document !== 'undefined') {
+  document.addEventListener('focusin', (e) => {
+    if (e.target instanceof HTMLElement && !e.target.closest('dialog')) lastFocused = e.target;
+  });
+}
+
+/**
+ * A modal sheet (the native <dialog>): focus stays inside, Escape cancels, focus returns to the
+ * control that opened it. The least dangerous button has the focus first.
  */
 export function Sheet(props: {
   title: ComponentChildren;
@@ -180,12 +191,20 @@ export function Sheet(props: {
   busy?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const gone = useRef(false);
   const id = useId();
   useEffect(() => {
     const d = ref.current;
-    const before = document.activeElement as HTMLElement | null;
+    const active = document.activeElement as HTMLElement | null;
+    const opener = active && active !== document.body ? active : lastFocused;
     if (d && !d.open) d.showModal();
-    return () => before?.focus?.();
+    return () => {
+      gone.current = true;
+      // While a modal dialog is open the rest of the page is inert and cannot take the focus:
+      // close it first, then give the focus back to the control that opened it.
+      if (d?.open) d.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog
@@ -196,6 +215,10 @@ export function Sheet(props: {
       onCancel={(e) => {
         e.preventDefault();
         props.onCancel();
+      }}
+      // Chromium closes a dialog on a second Escape even when cancel is prevented: that is a Cancel too.
+      onClose={() => {
+        if (!gone.current) props.onCancel();
       }}
     >
       <h2 id={`${id}-t`}>{props.title}</h2>

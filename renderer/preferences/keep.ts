@@ -114,15 +114,61 @@ export function pruneFromKeep(d: KeepDraft): { prune: PruneRules | null; errors:
   return { prune, errors };
 }
 
-/** "24 hourly, 30 daily, 520 weekly" — how a rule set reads in a summary. */
+const count = (n: number, one: string, article = 'a') => (n === 1 ? `${article} ${one}` : `${n} ${one}s`);
+
+/** A number of days as a person says it: "a day", "a week", "2 weeks", "a month", "6 months", "a year", "10 days". */
+function days(n: number): string {
+  if (n >= 365 && n % 365 === 0) return count(n / 365, 'year');
+  if (n >= 28 && n <= 31) return 'a month';
+  if (n >= 60 && n % 30 === 0) return count(n / 30, 'month');
+  if (n >= 7 && n % 7 === 0) return count(n / 7, 'week');
+  return count(n, 'day');
+}
+
+/** How far back one keep-rule reaches, in words: keepWeekly 520 → "10 years", keepDaily 7 → "a week". */
+export function keepSpan(field: Exclude<KeepField, 'keepWithin' | 'keepLast'>, n: number): string {
+  switch (field) {
+    case 'keepMinutely':
+      return n >= 60 && n % 60 === 0 ? keepSpan('keepHourly', n / 60) : count(n, 'minute');
+    case 'keepHourly':
+      return n >= 24 && n % 24 === 0 ? days(n / 24) : count(n, 'hour', 'an');
+    case 'keepDaily':
+      return days(n);
+    case 'keepWeekly':
+      if (n >= 52 && n % 52 === 0) return count(n / 52, 'year');
+      if (n === 26) return '6 months';
+      return count(n, 'week');
+    case 'keepMonthly':
+      return n >= 12 && n % 12 === 0 ? count(n / 12, 'year') : count(n, 'month');
+    case 'keepYearly':
+      return count(n, 'year');
+  }
+}
+
+const WITHIN_UNITS: Record<string, string> = { H: 'hour', d: 'day', w: 'week', m: 'month', y: 'year' };
+
+/**
+ * A rule set in words, as the setup and the Keep section say it: "hourly backups for a day, daily
+ * for a month, weekly for 10 years" (never "520 weekly"); null keeps "every backup".
+ */
 export function describeKeep(prune: PruneRules | null): string {
   if (prune === null) return 'every backup';
   const parts: string[] = [];
-  if (prune.keepWithin) parts.push(`all within ${prune.keepWithin}`);
-  for (const f of KEEP_FIELDS) {
-    if (f === 'keepWithin') continue;
+  if (prune.keepWithin) {
+    const m = /^(\d+)([Hdwmy])$/.exec(prune.keepWithin.trim());
+    const unit = m ? WITHIN_UNITS[m[2]!] : undefined;
+    parts.push(
+      m && unit ? `every backup of the last ${Number(m[1]) === 1 ? unit : `${m[1]} ${unit}s`}` : `every backup within ${prune.keepWithin}`,
+    );
+  }
+  if (prune.keepLast) parts.push(prune.keepLast === 1 ? 'the last backup' : `the last ${prune.keepLast} backups`);
+  let first = true;
+  for (const f of ['keepMinutely', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const) {
     const v = prune[f];
-    if (v) parts.push(`${v} ${KEEP_LABELS[f].toLowerCase()}`);
+    if (!v) continue;
+    const word = KEEP_LABELS[f].toLowerCase();
+    parts.push(`${word}${first ? ' backups' : ''} for ${keepSpan(f, v)}`);
+    first = false;
   }
   return parts.join(', ') || 'nothing';
 }

@@ -92,18 +92,61 @@ export function switchKind(d: ScheduleDraft, kind: ScheduleKind): ScheduleDraft 
   return { ...d, kind };
 }
 
-/** "Every hour at :15", "Daily at 12:00", "Mondays at 09:30", "Manual only", or the cron line. */
-export function describeSchedule(d: ScheduleDraft): string {
+/** How a time of day is written; the windows pass the user's locale format (renderer/shared/format.ts). */
+export type TimeOfDay = (hour: number, minute: number) => string;
+const plainTime: TimeOfDay = (h, m) => `${pad(h)}:${pad(m)}`;
+
+function at(d: ScheduleDraft, time: TimeOfDay): string {
+  const t = parseTime(d.time);
+  return t ? time(t[0], t[1]) : d.time;
+}
+
+/** A custom line said in words where its shape is a common one ("every 15 minutes"), else null. */
+function customWords(cron: string): string | null {
+  const f = cron.trim().split(/\s+/);
+  if (f.length !== 5 || f[2] !== '*' || f[3] !== '*' || f[4] !== '*') return null;
+  const every = (n: string, unit: string) => (n === '1' ? `every ${unit}` : `every ${n} ${unit}s`);
+  const minutes = /^\*\/(\d+)$/.exec(f[0]!);
+  if (minutes && f[1] === '*') return every(minutes[1]!, 'minute');
+  const hours = /^\*\/(\d+)$/.exec(f[1]!);
+  if (hours && /^\d+$/.test(f[0]!)) return every(hours[1]!, 'hour');
+  return null;
+}
+
+/** "Every hour at :15", "Daily at 12:00 PM", "Mondays at 9:30 AM", "Manual only", "Every 2 hours", or the cron line. */
+export function describeSchedule(d: ScheduleDraft, time: TimeOfDay = plainTime): string {
   switch (d.kind) {
     case 'manual':
       return 'Manual only';
     case 'hourly':
       return d.minute === 0 ? 'Every hour' : `Every hour at :${pad(d.minute)}`;
     case 'daily':
-      return `Daily at ${d.time}`;
+      return `Daily at ${at(d, time)}`;
     case 'weekly':
-      return `${WEEKDAYS[d.weekday]}s at ${d.time}`;
-    case 'custom':
-      return d.cron.trim() || 'Custom';
+      return `${WEEKDAYS[d.weekday]}s at ${at(d, time)}`;
+    case 'custom': {
+      const words = customWords(d.cron);
+      return words ? words[0]!.toUpperCase() + words.slice(1) : d.cron.trim() || 'Custom';
+    }
   }
+}
+
+/**
+ * When a profile backs up, as one sentence part for the setup's summary: "backs up every hour and
+ * whenever “Backup” is connected", "backs up daily at 12:00 PM", "backs up only when you choose Back Up Now".
+ */
+export function scheduleSentence(d: ScheduleDraft, volume: string | null, time: TimeOfDay = plainTime): string {
+  const disk = volume ? `when “${volume}” is connected` : null;
+  if (d.kind === 'manual') return disk ? `backs up ${disk}` : 'backs up only when you choose Back Up Now';
+  let when = describeSchedule(d, time);
+  if (d.kind === 'custom' && !customWords(d.cron)) when = `on the schedule “${d.cron.trim()}”`;
+  else if (d.kind !== 'weekly') when = when[0]!.toLowerCase() + when.slice(1);
+  else when = `on ${when}`;
+  return `backs up ${when}${disk ? ` and whenever “${volume}” is connected` : ''}`;
+}
+
+/** The whole summary line: "Backs up every hour; keeps hourly backups for a day, daily for a month, weekly for 10 years." */
+export function planSentence(schedule: string, keep: string): string {
+  const s = `${schedule}; keeps ${keep}.`;
+  return s[0]!.toUpperCase() + s.slice(1);
 }

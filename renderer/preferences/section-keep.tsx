@@ -1,6 +1,6 @@
 /** Keep: how many backups to keep (presets or custom keep-* rules), compression and the archive names pruning is scoped to. */
 import { RadioGroup, SelectField, TextField } from './controls.js';
-import { KEEP_CHOICES, KEEP_FIELDS, KEEP_LABELS, type KeepPreset } from './keep.js';
+import { describeKeep, KEEP_CHOICES, KEEP_FIELDS, KEEP_LABELS, pruneFromKeep, type KeepPreset } from './keep.js';
 import type { SectionProps } from './context.js';
 
 const COMPRESSIONS: { value: string; label: string }[] = [
@@ -42,6 +42,7 @@ export function KeepSection({ draft, update, err }: SectionProps) {
             ))}
           </div>
         ) : null}
+        {preset === 'custom' ? <KeepWords draft={draft} /> : null}
         <p class="secondary small">Older backups are deleted after each backup (borg prune), only among this backup’s own archives.</p>
       </div>
       <h2 class="group-title">Archives</h2>
@@ -70,5 +71,16 @@ export function KeepSection({ draft, update, err }: SectionProps) {
         />
       </div>
     </div>
+  );
+}
+
+/** The custom numbers in words ("Keeps daily backups for a week, weekly for 10 years."), while they are all numbers. */
+function KeepWords({ draft }: Pick<SectionProps, 'draft'>) {
+  const { prune, errors } = pruneFromKeep(draft.keep);
+  if (errors.length) return null;
+  return (
+    <p class="keep-words" aria-live="polite">
+      Keeps {describeKeep(prune)}.
+    </p>
   );
 }

@@ -133,7 +133,10 @@ export function PassphraseSection({ draft, saved, env }: SectionProps) {
   const [stateError, setStateError] = useState<string | null>(null);
   const [changing, setChanging] = useState(false);
   const [typed, setTyped] = useState<[string, string]>(['', '']);
-  const [error, setError] = useState<string | null>(null);
+  // The error with the passphrases it was found for: once they change, only what is wrong with them now.
+  const [found, setFound] = useState<{ message: string; typed: string } | null>(null);
+  const setError = (message: string | null) => setFound(message === null ? null : { message, typed: JSON.stringify(typed) });
+  const error = found === null ? null : found.typed === JSON.stringify(typed) ? found.message : passphraseProblem(typed);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const repositorySaved = saved !== null && repositoryOf(saved) === repositoryOf(draft);

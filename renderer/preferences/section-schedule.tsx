@@ -5,24 +5,25 @@ import { dayAndTime } from '../shared/format.js';
 import { Checkbox, SelectField, TextField } from './controls.js';
 import { scheduleOf } from './draft.js';
 import { SCHEDULE_KINDS, switchKind, WEEKDAYS, type ScheduleDraft, type ScheduleKind } from './schedule.js';
+import { sentence } from './errors.js';
 import type { SectionProps } from './context.js';
 
 type Preview = { next: string[] } | { error: string } | null;
 
-/** The next runs of a cron line, from the engine's own due-ness code (debounced while typing). */
-export function useSchedulePreview(cron: string | null): Preview {
-  const [preview, setPreview] = useState<Preview>(null);
+/** The next runs of a cron line, from the engine's own due-ness code (debounced while typing), and the line they are for. */
+export function useSchedulePreview(cron: string | null): (NonNullable<Preview> & { for: string | null }) | null {
+  const [preview, setPreview] = useState<{ value: Preview; for: string | null }>({ value: null, for: null });
   const first = useRef(true);
   useEffect(() => {
     if (cron === null || cron === '') {
-      setPreview(null);
+      setPreview({ value: null, for: cron });
       return;
     }
     let alive = true;
     const t = setTimeout(
       () => {
         void api.previewSchedule({ schedule: cron, count: 3 }).then((r) => {
-          if (alive) setPreview(r.ok ? r.value : { error: r.diagnosis.message });
+          if (alive) setPreview({ value: r.ok ? r.value : { error: r.diagnosis.message }, for: cron });
         });
       },
       first.current ? 0 : 200,
@@ -33,7 +34,22 @@ export function useSchedulePreview(cron: string | null): Preview {
       clearTimeout(t);
     };
   }, [cron]);
-  return preview;
+  return preview.value === null ? null : { ...preview.value, for: preview.for };
+}
+
+/**
+ * The error under a custom cron field: the one the last save found while the line is unchanged,
+ * else what the engine says of the line as it is now (never of a line typed before).
+ */
+export function useCronError(
+  schedule: ScheduleDraft,
+  cron: string | null,
+  saved: string | null,
+): { error: string | null; preview: Preview } {
+  const preview = useSchedulePreview(cron);
+  if (saved) return { error: saved, preview };
+  const live = schedule.kind === 'custom' && preview && 'error' in preview && preview.for === cron ? preview.error : null;
+  return { error: live ? sentence(live) : null, preview };
 }
 
 export function ScheduleFields({
@@ -86,8 +102,17 @@ export function ScheduleFields({
 }
 
 /** `explained`: the schedule field already shows why the cron is wrong, so it is not said twice. */
-export function NextRuns({ cron, volume, explained = false }: { cron: string | null; volume: string | null; explained?: boolean }) {
-  const preview = useSchedulePreview(cron);
+export function NextRuns({
+  cron,
+  volume,
+  explained = false,
+  preview,
+}: {
+  cron: string | null;
+  volume: string | null;
+  explained?: boolean;
+  preview: Preview;
+}) {
   const now = new Date();
   return (
     <div class="next-runs" aria-live="polite">
@@ -119,11 +144,12 @@ export function NextRuns({ cron, volume, explained = false }: { cron: string | n
 
 export function ScheduleSection({ draft, update, err }: SectionProps) {
   const cron = scheduleOf(draft);
+  const { error, preview } = useCronError(draft.schedule, cron, err('schedule'));
   return (
     <div class="section-body">
       <div class="group stack">
-        <ScheduleFields schedule={draft.schedule} onSchedule={(schedule) => update((d) => ({ ...d, schedule }))} error={err('schedule')} />
-        <NextRuns cron={cron} volume={draft.volume} explained={err('schedule') !== null} />
+        <ScheduleFields schedule={draft.schedule} onSchedule={(schedule) => update((d) => ({ ...d, schedule }))} error={error} />
+        <NextRuns cron={cron} volume={draft.volume} explained={error !== null} preview={preview} />
       </div>
       <h2 class="group-title">Automatic backups</h2>
       <div class="group stack">

@@ -14,10 +14,10 @@ import type { LiveProgress, RunRecord } from '../shared/types.js';
 import { ConnectionCheck, Rich, type Finding } from './connection.js';
 import { FolderList, RadioGroup, ReplaceInvalidSheet, TextField } from './controls.js';
 import { newDraft, renameDraft, repositoryOf, type ProfileDraft } from './draft.js';
+import { fieldValue } from './errors.js';
 import { DEFAULT_ENCRYPTION, needsPassphrase } from './encryption.js';
-import { describeKeep, pruneFromKeep } from './keep.js';
 import { joinPath, sshErrors } from './location.js';
-import { describeSchedule } from './schedule.js';
+import { Plan } from './setup-plan.js';
 import { EncryptionSelect, LocationFields, useVolumeOf } from './section-repository.js';
 import { NewPassphrase, passphraseProblem, RecoveryAdvice } from './section-passphrase.js';
 import { pickSource } from './section-folders.js';
@@ -51,7 +51,11 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
   const [nameTouched, setNameTouched] = useState(false);
   const [mode, setMode] = useState<'new' | 'existing'>('new');
   const [typed, setTyped] = useState<[string, string]>(['', '']);
-  const [errors, setErrors] = useState<Record<string, string | null>>({});
+  // Each error with the value it was found for: it goes as soon as the field no longer holds that value.
+  const [errors, setErrorsFound] = useState<{ fields: Record<string, string | null>; values: Record<string, string> }>({
+    fields: {},
+    values: {},
+  });
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmReplace, setConfirmReplace] = useState(false);
@@ -60,7 +64,20 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
   const volume = useVolumeOf(draft.localPath, draft.repoKind);
 
   const update = (fn: (d: ProfileDraft) => ProfileDraft) => setDraft((d) => fn(d));
-  const err = (field: string) => errors[field] ?? null;
+  const valueOf = (field: string) => (field === 'passphrase' ? JSON.stringify([mode, typed]) : fieldValue(draft, field));
+  const setErrors = (fields: Record<string, string | null>) =>
+    setErrorsFound({ fields, values: Object.fromEntries(Object.keys(fields).map((f) => [f, valueOf(f)])) });
+  /** What is wrong with a field's value now, as far as the window can tell (the engine's own findings wait for the next try). */
+  const recheck = (field: string): string | null => {
+    if (field === 'passphrase') return mode === 'new' || typed[0] !== '' ? passphraseProblem(typed, mode === 'existing') : null;
+    if (field === 'sources') return sourcesProblem(draft);
+    return whereProblems(draft)[field] ?? null;
+  };
+  const err = (field: string) => {
+    const found = errors.fields[field] ?? null;
+    if (found === null || errors.values[field] === valueOf(field)) return found;
+    return recheck(field);
+  };
 
   useEffect(() => heading.current?.focus(), [step]);
 
@@ -108,17 +125,12 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
     e?.preventDefault();
     if (busy) return;
     if (step === 'folders') {
-      if (draft.sources.length === 0) return fail({ sources: 'Choose at least one folder to back up.' });
+      const problem = sourcesProblem(draft);
+      if (problem) return fail({ sources: problem });
       return go('where');
     }
     if (step === 'where') {
-      const fields: Record<string, string> = {};
-      if (!draft.name.trim()) fields.name = 'Give this backup a name.';
-      if (draft.repoKind === 'local') {
-        const p = draft.localPath.trim();
-        if (!p) fields.repository = 'Choose the folder the backups go to.';
-        else if (!p.startsWith('/') && !p.startsWith('~')) fields.repository = 'Write the whole path, starting with “/”.';
-      } else for (const s of sshErrors(draft.ssh)) fields[`repository.${s.field}`] = s.message;
+      const fields = whereProblems(draft);
       if (Object.keys(fields).length) return fail(fields);
       return go('repository');
     }
@@ -268,7 +280,19 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
       <RecoveryAdvice profile={draft.id} mode={mode === 'new' ? draft.encryption : null} keyExportedAt={null} platform={env.platform} />
     );
   } else {
-    body = <Ready draft={draft} env={env} onDone={() => onDone(draft.id)} />;
+    body = (
+      <Ready
+        draft={draft}
+        env={env}
+        onDone={() => onDone(draft.id)}
+        onSave={async (d) => {
+          const r = await saveProfile(d, {});
+          if (!r.ok) return [...Object.values(r.fields).flat(), ...r.other].join(' ') || 'The settings could not be saved.';
+          setDraft(d);
+          return null;
+        }}
+      />
+    );
   }
 
   return (
@@ -335,8 +359,34 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
   );
 }
 
+function sourcesProblem(d: ProfileDraft): string | null {
+  return d.sources.length === 0 ? 'Choose at least one folder to back up.' : null;
+}
+
+/** What is missing or wrong on the "where" step, by field. */
+function whereProblems(d: ProfileDraft): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!d.name.trim()) fields.name = 'Give this backup a name.';
+  if (d.repoKind === 'local') {
+    const p = d.localPath.trim();
+    if (!p) fields.repository = 'Choose the folder the backups go to.';
+    else if (!p.startsWith('/') && !p.startsWith('~')) fields.repository = 'Write the whole path, starting with “/”.';
+  } else for (const s of sshErrors(d.ssh)) fields[`repository.${s.field}`] = s.message;
+  return fields;
+}
+
 /** The last step: what was set up, and Back Up Now with its progress and result. */
-function Ready({ draft, env, onDone }: { draft: ProfileDraft; env: Env; onDone: () => void }) {
+function Ready({
+  draft,
+  env,
+  onDone,
+  onSave,
+}: {
+  draft: ProfileDraft;
+  env: Env;
+  onDone: () => void;
+  onSave: (d: ProfileDraft) => Promise<string | null>;
+}) {
   const [startedAt, setStartedAt] = useState<string | null>(null);
   const [progress, setProgress] = useState<LiveProgress | null>(null);
   const [record, setRecord] = useState<RunRecord | null>(null);
@@ -371,7 +421,6 @@ function Ready({ draft, env, onDone }: { draft: ProfileDraft; env: Env; onDone: 
     }
   }
 
-  const keep = pruneFromKeep(draft.keep).prune;
   return (
     <div class="stack">
       <dl class="summary">
@@ -379,15 +428,9 @@ function Ready({ draft, env, onDone }: { draft: ProfileDraft; env: Env; onDone: 
         <dd class="mono selectable">{draft.sources.join(', ')}</dd>
         <dt>Backs up to</dt>
         <dd class="mono selectable">{repositoryOf(draft)}</dd>
-        <dt>When</dt>
-        <dd>
-          {describeSchedule(draft.schedule)}
-          {draft.volume ? `, and when “${draft.volume}” is connected` : ''}
-        </dd>
-        <dt>Keeps</dt>
-        <dd>{describeKeep(keep)}</dd>
       </dl>
-      <p class="secondary small">You can change all of this in Preferences.</p>
+      <Plan draft={draft} onSave={onSave} />
+      <p class="secondary small">You can change all of this later in Preferences.</p>
       <div class="run-status" aria-live="polite">
         {running ? (
           <div class="stack">

@@ -19,9 +19,7 @@ function once<T>(make: () => T): () => T {
 const countFormat = once(() => new Intl.NumberFormat());
 const exactFormat = once(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' }));
 const timeFormat = once(() => new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }));
-const clockFormat = once(
-  () => new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }),
-);
+const clockFormat = once(() => new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' }));
 const dateFormat = once(() => new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' }));
 const dateYearFormat = once(
   () => new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }),
@@ -58,9 +56,17 @@ export function dayAndTime(d: Date, now: Date): string {
   return `${date}, ${time}`;
 }
 
-/** The time of day with seconds, 24-hour: "17:24:19" (the log's time column). */
+/**
+ * The time of day with seconds, in the user's locale like every other time in the windows
+ * ("5:24:19 PM" in en-US, "17:24:19" in de-DE): the log's time column.
+ */
 export function clockTime(d: Date): string {
   return clockFormat().format(d);
+}
+
+/** A time of day as the windows say it ("12:00 PM" in en-US, "12:00" in de-DE), the same format as the card's times. */
+export function timeOfDay(hour: number, minute: number): string {
+  return timeFormat().format(new Date(2024, 0, 1, hour, minute));
 }
 
 /** Elapsed time as a clock: "0:42", "12:05", "1:02:09". */

@@ -124,9 +124,12 @@ export function LogPane({
           </>
         ) : null}
         <span class="spacer" />
-        <Button small disabled={!file} onClick={() => void api.openLog({ profile })}>
-          Open Full Log
-        </Button>
+        {/* Only beside a log that has lines: nothing to open when "This run wrote no log". */}
+        {file && shown.length > 0 ? (
+          <Button small onClick={() => void api.openLog({ profile })}>
+            Open Full Log
+          </Button>
+        ) : null}
       </header>
       <div
         ref={box}

@@ -3,7 +3,8 @@ import { useId, useState } from 'preact/hooks';
 import { Banner, Button, RelativeTime } from '../shared/components.js';
 import { dayAndTime, exactTime, formatBytes, formatCount } from '../shared/format.js';
 import { useNow } from '../shared/hooks.js';
-import type { Diagnosis, LiveProgress, ProfileSnapshot } from '../shared/types.js';
+import type { ArchiveStats, Diagnosis, LiveProgress, ProfileSnapshot } from '../shared/types.js';
+import { statsWords, type StatWords } from './stats-words.js';
 import { DiagnosisBlock } from './diagnosis-block.js';
 import { RunProgress } from './run-progress.js';
 import { BADGE, cardState, type CardState } from './card-state.js';
@@ -113,19 +114,13 @@ export function ProfileCard({ p, live, platform }: ProfileCardProps) {
               {last.archive}
             </dd>
           </div>
-          <div class="stat">
-            <dt>Files</dt>
-            <dd>{formatCount(last.stats.nfiles)}</dd>
-          </div>
-          <div class="stat">
-            <dt>Original</dt>
-            <dd>{formatBytes(last.stats.originalSize)}</dd>
-          </div>
-          <div class="stat">
-            <dt>Deduplicated</dt>
-            <dd>{formatBytes(last.stats.deduplicatedSize)}</dd>
-          </div>
+          <Stat s={words(last.stats).files} />
+          <Stat s={words(last.stats).size} />
+          <Stat s={words(last.stats).added} />
         </dl>
+      ) : null}
+      {last && last.archive && last.stats && (last.result === 'success' || last.result === 'warning') && words(last.stats).note ? (
+        <p class="stat-note secondary small">{words(last.stats).note}</p>
       ) : null}
 
       <footer class="card-foot">
@@ -137,6 +132,17 @@ export function ProfileCard({ p, live, platform }: ProfileCardProps) {
         )}
       </footer>
     </section>
+  );
+}
+
+const words = (stats: ArchiveStats) => statsWords(stats, formatBytes, formatCount);
+
+function Stat({ s }: { s: StatWords }) {
+  return (
+    <div class="stat" title={s.title}>
+      <dt>{s.label}</dt>
+      <dd>{s.value}</dd>
+    </div>
   );
 }
 

@@ -17,6 +17,7 @@
  */
 import { cronParser } from './cron-parser.js';
 import { scheduleFacts } from './facts.js';
+import { CRON_EXAMPLE, fieldCountProblem, fieldsProblem, parserProblem } from './cron-words.js';
 
 const ALIASES: Readonly<Record<string, string>> = {
   '@hourly': '0 * * * *',
@@ -28,7 +29,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   '@annually': '0 0 1 1 *',
 };
 
-/** The accepted forms, as every rejection names them. */
+/** The accepted forms, for documentation and help texts (a rejection says only what is wrong, see cron-words.ts). */
 export const CRON_FORMS =
   'use 5 fields "minute hour day month weekday" (0 12 * * *), 6 with a leading seconds field (0 0 12 * * *), ' +
   `or ${Object.keys(ALIASES).join(', ')}`;
@@ -39,19 +40,21 @@ export type CronResult = { ok: true; expression: string } | { ok: false; error: 
 const CHECK_FROM = new Date(Date.UTC(2024, 0, 1));
 
 function reject(reason: string): CronResult {
-  return { ok: false, error: `not a valid cron expression: ${reason}; ${CRON_FORMS}` };
+  return { ok: false, error: reason };
 }
 
 /** Checks an expression and, if Dandelion accepts it, gives the normalised form. */
 export function parseCron(expr: string): CronResult {
   const trimmed = expr.trim();
-  if (!trimmed) return reject('it is empty (leave schedule out or use null for no schedule)');
+  if (!trimmed) return reject(`the schedule is empty (leave it out, or null, for no schedule); ${CRON_EXAMPLE}`);
   if (trimmed.startsWith('@')) {
     const alias = ALIASES[trimmed.toLowerCase()];
-    return alias === undefined ? reject(`unknown shortcut "${trimmed}"`) : { ok: true, expression: alias };
+    return alias === undefined
+      ? reject(`unknown shortcut "${trimmed}" (known: ${Object.keys(ALIASES).join(', ')})`)
+      : { ok: true, expression: alias };
   }
   const fields = trimmed.split(/\s+/);
-  if (fields.length !== 5 && fields.length !== 6) return reject(`it has ${fields.length} field${fields.length === 1 ? '' : 's'}`);
+  if (fields.length !== 5 && fields.length !== 6) return reject(fieldCountProblem(fields.length));
   if (fields.length === 6) {
     const seconds = fields[0]!;
     if (!/^\d{1,2}$/.test(seconds) || Number(seconds) > 59) {
@@ -61,7 +64,10 @@ export function parseCron(expr: string): CronResult {
   }
   const expression = fields.join(' ');
   const error = parserError(expression);
-  return error === null ? { ok: true, expression } : reject(error);
+  if (error === null) return { ok: true, expression };
+  // cron-parser decides what is accepted; the words come from the fields themselves where they can.
+  const five = fields.slice(-5);
+  return reject(fieldsProblem(five) ?? parserProblem(error, five));
 }
 
 /** What cron-parser says of an expression, remembered (facts.ts): it depends on nothing else. */
@@ -88,7 +94,7 @@ export function normalizeCron(expr: string): string | null {
   return r.ok ? r.expression : null;
 }
 
-/** Why the expression is rejected, naming the accepted forms; null when it is accepted. */
+/** Why the expression is rejected, in words ("minute 61 is out of range 0–59"); null when it is accepted. */
 export function cronError(expr: string): string | null {
   const r = parseCron(expr);
   return r.ok ? null : r.error;

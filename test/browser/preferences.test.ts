@@ -194,7 +194,9 @@ describe('preferences window', () => {
     await axeCheck(page);
     await section(page, 'Schedule');
     expect(await page.getByRole('textbox', { name: 'Cron schedule' }).getAttribute('aria-invalid')).toBe('true');
-    expect(await errorOf(page.getByRole('textbox', { name: 'Cron schedule' }))).toMatch(/cron/);
+    expect(await errorOf(page.getByRole('textbox', { name: 'Cron schedule' }))).toBe(
+      'Expected 5 fields (minute hour day month weekday), got 2; e.g. 0 12 * * * = every day at noon.',
+    );
     await screenshot(page, 'preferences-field-error');
     await axeCheck(page);
 

@@ -260,7 +260,7 @@ describe('a local repository, end to end with real borg', () => {
     const before = await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8');
     const r = await dandelion(sb, ['status']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('profiles[1].schedule: not a valid cron expression');
+    expect(r.stderr).toContain('profiles[1].schedule: expected 5 fields (minute hour day month weekday), got 4');
     expect(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).toBe(before);
     await writeConfig(sb.configDir, { profiles: [profile()] });
   });

@@ -127,7 +127,7 @@ describe('dandelion daemon: schedules', () => {
     const mark = d.mark;
     await writeConfig(sb.configDir, { profiles: [{ ...cfg.profiles[0], schedule: 'whenever' }] });
     await d.waitFor(/config change not applied/, { from: mark });
-    await d.waitFor(/profiles\[0\]\.schedule: not a valid cron expression/, { from: mark });
+    await d.waitFor(/profiles\[0\]\.schedule: expected 5 fields \(minute hour day month weekday\), got 1/, { from: mark });
     expect(JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).profiles[0].schedule).toBe('whenever');
     await writeConfig(sb.configDir, { profiles: [{ ...cfg.profiles[0], schedule: '0 0 2 1 *' }] });
     await d.waitFor(/config reloaded: 1 profile/, { from: mark });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/profiles/schema.js';
-import { placeErrors, placeOf, sectionsWithErrors, sentence } from '../../renderer/preferences/errors.js';
+import { liveFields, placeErrors, placeOf, sectionsWithErrors, sentence } from '../../renderer/preferences/errors.js';
+import { draftFromJson } from '../../renderer/preferences/draft.js';
 
 describe('preferences: each error next to its control', () => {
   it.each([
@@ -49,5 +50,48 @@ describe('preferences: each error next to its control', () => {
   it('messages read as sentences', () => {
     expect(sentence('needs at least one folder')).toBe('Needs at least one folder.');
     expect(sentence('Already one.')).toBe('Already one.');
+  });
+});
+
+describe('errors go as soon as their field is fixed', () => {
+  const ssh = (port: string) => {
+    const d = draftFromJson({ id: 'p', repository: 'ssh://u@host/./backup', sources: ['/s'], schedule: '61 * * * *' });
+    return { ...d, uid: 'u1', ssh: { ...d.ssh, port } };
+  };
+
+  it('keeps an error while the field holds the value it was found for', () => {
+    const d = ssh('x');
+    const placed = placeErrors(
+      [{ path: 'profiles[0].repository.port', message: 'The port is a number from 1 to 65535 (SSH uses 22).' }],
+      ['u1'],
+      [d],
+    );
+    expect(liveFields(placed, [d])).toEqual({ 'u1:repository.port': ['The port is a number from 1 to 65535 (SSH uses 22).'] });
+  });
+
+  it('drops it when the new value is valid, and says what is wrong with a new invalid value', () => {
+    const d = ssh('x');
+    const placed = placeErrors([{ path: 'profiles[0].repository.port', message: 'old words' }], ['u1'], [d]);
+    expect(liveFields(placed, [ssh('2222')])).toEqual({});
+    expect(liveFields(placed, [ssh('99999')])).toEqual({ 'u1:repository.port': ['The port is a number from 1 to 65535 (SSH uses 22).'] });
+  });
+
+  it('drops an error only the engine can find (a cron line) once the line changes', () => {
+    const d = ssh('');
+    const placed = placeErrors([{ path: 'profiles[0].schedule', message: 'minute 61 is out of range 0–59' }], ['u1'], [d]);
+    expect(liveFields(placed, [d])).toEqual({ 'u1:schedule': ['Minute 61 is out of range 0–59.'] });
+    const fixed = { ...d, schedule: { ...d.schedule, cron: '0 * * * *' } };
+    expect(liveFields(placed, [fixed])).toEqual({});
+  });
+
+  it('keeps errors placed without their values, and those of General', () => {
+    const placed = placeErrors(
+      [
+        { path: 'app.notifications', message: 'bad' },
+        { path: 'profiles[0].sources', message: 'needs one' },
+      ],
+      ['u1'],
+    );
+    expect(liveFields(placed, [ssh('')])).toEqual({ 'general:notifications': ['Bad.'], 'u1:sources': ['Needs one.'] });
   });
 });

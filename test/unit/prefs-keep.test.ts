@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/profiles/schema.js';
 import { pruneArgs } from '../../src/borg/argv.js';
 import { featuresFor } from '../../src/borg/features.js';
-import { customOf, describeKeep, KEEP_PRESETS, keepFromPrune, keepPresetOf, pruneFromKeep } from '../../renderer/preferences/keep.js';
+import {
+  customOf,
+  describeKeep,
+  KEEP_PRESETS,
+  keepFromPrune,
+  keepPresetOf,
+  keepSpan,
+  pruneFromKeep,
+} from '../../renderer/preferences/keep.js';
 
 const profile = (prune: unknown) => ({ profiles: [{ id: 'p', repository: '/tmp/r', sources: ['/tmp/s'], prune }] });
 
@@ -54,7 +62,38 @@ describe('preferences: keep presets and prune rules', () => {
   });
 
   it('describes rules in words', () => {
-    expect(describeKeep(KEEP_PRESETS['time-machine'])).toBe('24 hourly, 30 daily, 520 weekly');
+    expect(describeKeep(KEEP_PRESETS['time-machine'])).toBe('hourly backups for a day, daily for a month, weekly for 10 years');
+    expect(describeKeep(KEEP_PRESETS.standard)).toBe('daily backups for a week, weekly for 5 weeks, monthly for 6 months');
     expect(describeKeep(null)).toBe('every backup');
+    expect(describeKeep({ keepWithin: '24H', keepLast: 3 })).toBe('every backup of the last 24 hours, the last 3 backups');
+    expect(describeKeep({ keepWithin: '1d', keepYearly: 1 })).toBe('every backup of the last day, yearly backups for a year');
+    expect(describeKeep({})).toBe('nothing');
+  });
+
+  it.each([
+    ['keepWeekly', 520, '10 years'],
+    ['keepWeekly', 52, 'a year'],
+    ['keepWeekly', 26, '6 months'],
+    ['keepWeekly', 4, '4 weeks'],
+    ['keepWeekly', 1, 'a week'],
+    ['keepMonthly', 6, '6 months'],
+    ['keepMonthly', 1, 'a month'],
+    ['keepMonthly', 24, '2 years'],
+    ['keepDaily', 7, 'a week'],
+    ['keepDaily', 14, '2 weeks'],
+    ['keepDaily', 30, 'a month'],
+    ['keepDaily', 10, '10 days'],
+    ['keepDaily', 1, 'a day'],
+    ['keepDaily', 90, '3 months'],
+    ['keepDaily', 365, 'a year'],
+    ['keepHourly', 24, 'a day'],
+    ['keepHourly', 48, '2 days'],
+    ['keepHourly', 12, '12 hours'],
+    ['keepHourly', 1, 'an hour'],
+    ['keepMinutely', 60, 'an hour'],
+    ['keepMinutely', 30, '30 minutes'],
+    ['keepYearly', 3, '3 years'],
+  ] as const)('%s %i reaches back %s', (field, n, words) => {
+    expect(keepSpan(field, n)).toBe(words);
   });
 });

@@ -4,6 +4,8 @@ import {
   cronFromSchedule,
   describeSchedule,
   parseTime,
+  planSentence,
+  scheduleSentence,
   scheduleFromCron,
   switchKind,
   type ScheduleDraft,
@@ -78,5 +80,28 @@ describe('preferences: schedule presets and cron', () => {
     expect(describeSchedule(scheduleFromCron('15 * * * *'))).toBe('Every hour at :15');
     expect(describeSchedule(scheduleFromCron('0 12 * * *'))).toBe('Daily at 12:00');
     expect(describeSchedule(scheduleFromCron('30 9 * * 1'))).toBe('Mondays at 09:30');
+    expect(describeSchedule(scheduleFromCron('*/15 * * * *'))).toBe('Every 15 minutes');
+    expect(describeSchedule(scheduleFromCron('0 */2 * * *'))).toBe('Every 2 hours');
+    expect(describeSchedule(scheduleFromCron('0 12 1 * *'))).toBe('0 12 1 * *');
+  });
+
+  it('says times the way the window formats them', () => {
+    const us = (h: number, m: number) => `${h % 12 || 12}:${String(m).padStart(2, '0')} ${h < 12 ? 'AM' : 'PM'}`;
+    expect(describeSchedule(scheduleFromCron('0 12 * * *'), us)).toBe('Daily at 12:00 PM');
+    expect(describeSchedule(scheduleFromCron('30 9 * * 1'), us)).toBe('Mondays at 9:30 AM');
+  });
+
+  it('makes the setup’s summary sentence', () => {
+    const keep = 'hourly backups for a day, daily for a month, weekly for 10 years';
+    expect(planSentence(scheduleSentence(scheduleFromCron('0 * * * *'), null), keep)).toBe(
+      'Backs up every hour; keeps hourly backups for a day, daily for a month, weekly for 10 years.',
+    );
+    expect(scheduleSentence(scheduleFromCron('0 * * * *'), 'Backup')).toBe('backs up every hour and whenever “Backup” is connected');
+    expect(scheduleSentence(scheduleFromCron('0 12 * * *'), null)).toBe('backs up daily at 12:00');
+    expect(scheduleSentence(scheduleFromCron('30 9 * * 1'), null)).toBe('backs up on Mondays at 09:30');
+    expect(scheduleSentence(scheduleFromCron(null), null)).toBe('backs up only when you choose Back Up Now');
+    expect(scheduleSentence(scheduleFromCron(null), 'Backup')).toBe('backs up when “Backup” is connected');
+    expect(scheduleSentence(scheduleFromCron('0 12 1 * *'), null)).toBe('backs up on the schedule “0 12 1 * *”');
+    expect(scheduleSentence(scheduleFromCron('*/30 * * * *'), null)).toBe('backs up every 30 minutes');
   });
 });

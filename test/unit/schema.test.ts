@@ -189,7 +189,9 @@ describe('profile fields', () => {
   it('reports a schedule that is not cron under the schedule field', () => {
     expect(parsedProfile({ schedule: '0 12 * * *' }).schedule).toBe('0 12 * * *');
     const [problem, ...rest] = profileProblems({ schedule: 'every day at noon' });
-    expect(problem).toMatch(/^profiles\[0\]\.schedule: not a valid cron expression/);
+    expect(problem).toBe(
+      'profiles[0].schedule: expected 5 fields (minute hour day month weekday), got 4; e.g. 0 12 * * * = every day at noon',
+    );
     expect(rest).toEqual([]);
   });
 

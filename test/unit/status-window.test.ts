@@ -89,10 +89,47 @@ describe('cardState', () => {
 describe('glance', () => {
   it('leads with a run, then failures, then what the app itself needs', () => {
     expect(glance(snapshot([{ ...ok(), state: 'running' }, failed()]))).toEqual({ text: 'Backing up Backup disk…', tone: 'running' });
-    expect(glance(snapshot([ok(), { ...failed(), id: 'q' }]))).toEqual({ text: '1 of 2 backups failed', tone: 'error' });
+    expect(glance(snapshot([ok(), { ...failed(), id: 'q' }]))).toEqual({ text: 'The last backup of Backup disk failed', tone: 'error' });
     expect(glance(snapshot([ok()], { configErrors: [{ path: 'profiles[0].schedule', message: 'bad' }] })).tone).toBe('error');
     expect(glance(snapshot([ok()]))).toEqual({ text: 'Your backup is up to date', tone: 'ok' });
     expect(glance(snapshot([ok(), { ...ok(), id: 'q' }])).text).toBe('All backups are up to date');
+  });
+
+  it('counts what it names: one profile by name, several by number, every sentence whole', () => {
+    const never = (id: string, name: string) => profile({ id, name, lastRun: null, lastSuccessAt: null });
+    const cancelled = (id: string, name: string) =>
+      profile({ id, name, lastRun: record({ result: 'cancelled' }), lastSuccessAt: record().finishedAt });
+    expect(glance(snapshot([cancelled('p', 'Storage box')]))).toEqual({ text: 'The last backup was cancelled', tone: 'attention' });
+    expect(glance(snapshot([ok(), never('q', 'Storage box')])).text).toBe('Storage box has not been backed up yet');
+    expect(glance(snapshot([ok(), cancelled('q', 'Storage box')])).text).toBe('The last backup of Storage box was cancelled');
+    expect(glance(snapshot([ok(), never('q', 'A'), cancelled('r', 'B')])).text).toBe('2 backups have not finished yet');
+    expect(glance(snapshot([never('p', 'A')])).text).toBe('Not backed up yet');
+    expect(glance(snapshot([never('p', 'A'), never('q', 'B')])).text).toBe('Nothing backed up yet');
+    expect(glance(snapshot([ok(), { ...failed(), id: 'q', name: 'Storage box' }, { ...failed(), id: 'r' }])).text).toBe(
+      '2 of 3 backups failed',
+    );
+    expect(glance(snapshot([failed()])).text).toBe('The last backup failed');
+    expect(
+      glance(
+        snapshot([
+          { ...ok(), state: 'running' },
+          { ...ok(), id: 'q', state: 'running' },
+        ]),
+      ).text,
+    ).toBe('Running 2 backups…');
+    expect(glance(snapshot([ok(), { ...ok(), id: 'q', name: 'Storage box', overdue: true }])).text).toBe('Storage box needs attention');
+    expect(
+      glance(
+        snapshot([
+          { ...ok(), overdue: true },
+          { ...ok(), id: 'q', overdue: true },
+        ]),
+      ).text,
+    ).toBe('2 backups need attention');
+    const waiting = { ...ok(), state: 'waiting-for-volume' as const, triggers: { schedule: null, volume: 'Backup' } };
+    expect(glance(snapshot([waiting])).text).toBe('Waiting for Backup');
+    expect(glance(snapshot([waiting, { ...waiting, id: 'q' }])).text).toBe('2 backups are waiting for their disks');
+    for (const text of ['Some', 'some']) expect(glance(snapshot([ok(), never('q', 'A'), cancelled('r', 'B')])).text).not.toContain(text);
   });
 
   it('does not nag about Full Disk Access off macOS', () => {
