@@ -190,15 +190,21 @@ export function App() {
     }
   }
 
-  async function save(overwriteInvalid = false): Promise<boolean> {
+  /** Saves the window's config against the revision it was drawn from (`against`: one the user was shown instead). */
+  async function save(overwriteInvalid = false, against?: string): Promise<boolean> {
     setSaveError(null);
+    const revision = against ?? view?.revision ?? '';
     const uids = drafts.map((d) => d.uid);
     if (current.errors.length) {
       showErrors(placeErrors(current.errors, uids));
       return false;
     }
     setSaving(true);
-    const r = await api.configSave(overwriteInvalid ? { config: current.config, overwriteInvalid: true } : { config: current.config });
+    const r = await api.configSave({
+      config: current.config,
+      expectedRevision: revision,
+      ...(overwriteInvalid ? { overwriteInvalid: true } : {}),
+    });
     setSaving(false);
     if (!r.ok) {
       setSaveError(`${r.diagnosis.message} ${r.diagnosis.fix}`.trim());
@@ -241,7 +247,11 @@ export function App() {
       return { ok: false as const, fields, other };
     };
     if (built.errors.length) return placeFor(built.errors);
-    const r = await api.configSave(opts.overwriteInvalid ? { config: built.config, overwriteInvalid: true } : { config: built.config });
+    const r = await api.configSave({
+      config: built.config,
+      expectedRevision: view?.revision ?? '',
+      ...(opts.overwriteInvalid ? { overwriteInvalid: true } : {}),
+    });
     if (!r.ok) return { ok: false, fields: {}, other: [`${r.diagnosis.message} ${r.diagnosis.fix}`.trim()] };
     if (!r.value.saved)
       return r.value.needsConfirmation ? { ok: false, fields: {}, other: [], needsConfirmation: true } : placeFor(r.value.errors);
