@@ -25,13 +25,34 @@ function groups(rows: readonly DiffRow[]): { key: string; title: string; rows: D
     const key = r.profile ?? '(general)';
     const g = out.find((x) => x.key === key);
     if (g) g.rows.push(r);
-    else out.push({ key, title: r.profile === null ? 'General' : `${r.group}`, rows: [r] });
+    else
+      out.push({ key, title: r.profile === null ? 'General' : r.group === r.profile ? r.group : `${r.group} (${r.profile})`, rows: [r] });
   }
   return out;
 }
 
+/** The names the window's controls use; anything else by its name in config.json. */
+const LABELS: Record<string, string> = {
+  '(backup)': 'The backup itself',
+  name: 'Name',
+  repository: 'Repository',
+  sshKey: 'SSH key',
+  encryption: 'Encryption',
+  sources: 'Folders',
+  excludes: 'Excluded',
+  excludeCaches: 'Folders marked as caches',
+  volume: 'Disk',
+  schedule: 'Schedule',
+  minIntervalHours: 'Hours between automatic backups',
+  archiveName: 'Archive names',
+  compression: 'Compression',
+  prune: 'Keep',
+};
+
 function fieldLabel(r: DiffRow): string {
-  return r.field === '(backup)' ? 'The backup itself' : r.field;
+  const keep = /^prune\.keep(\w+)$/.exec(r.field);
+  if (keep) return `Keep ${keep[1]!.toLowerCase()}`;
+  return LABELS[r.field] ?? r.field;
 }
 
 export function ConflictSheet(props: {

@@ -57,7 +57,7 @@ async function openAndSaveOnce(): Promise<Page> {
   await heading(page, 'Documents');
   await nameBox(page).fill('My Documents');
   await save(page);
-  await page.getByText('Saved.').waitFor();
+  await page.getByText('Saved.', { exact: true }).waitFor();
   await heading(page, 'My Documents');
   return page;
 }
@@ -74,7 +74,7 @@ describe('preferences window and a config.json changed outside', () => {
     const page = await openAndSaveOnce();
     await editByHand('Renamed by hand');
     await heading(page, 'Renamed by hand');
-    expect(await page.getByText('Saved.').count()).toBe(0);
+    expect(await page.getByText('Saved.', { exact: true }).count()).toBe(0);
     expect(await nameBox(page).inputValue()).toBe('Renamed by hand');
     await folders(page);
     await page.getByRole('button', { name: `Remove ${photos}` }).waitFor();
@@ -87,7 +87,7 @@ describe('preferences window and a config.json changed outside', () => {
       .click();
     await nameBox(page).fill('Renamed again');
     await save(page);
-    await page.getByText('Saved.').waitFor();
+    await page.getByText('Saved.', { exact: true }).waitFor();
     expect((await onDisk()).profiles[0]).toMatchObject({ name: 'Renamed again', sources: [src, photos] });
     expect(w!.pageErrors).toEqual([]);
   });
@@ -122,7 +122,7 @@ describe('preferences window and a config.json changed outside', () => {
     expect(await fs.readFile(file(), 'utf8')).toBe(handEdited);
 
     await sheet.getByRole('button', { name: 'Keep My Changes' }).click();
-    await page.getByText('Saved.').waitFor();
+    await page.getByText('Saved.', { exact: true }).waitFor();
     expect((await onDisk()).profiles[0]).toMatchObject({ name: 'Mine', sources: [src] });
     expect(w!.engine.config.profiles[0]!.name).toBe('Mine');
     expect(await page.getByRole('button', { name: 'Review Changes…' }).count()).toBe(0);
@@ -154,7 +154,7 @@ describe('preferences window and a config.json changed outside', () => {
     expect(await fs.readFile(file(), 'utf8')).toBe(handEdited);
     expect(await sheet.locator('tr[data-field="name"] td').allInnerTexts()).toEqual(['My Documents', 'Theirs', 'Mine']);
     await sheet.getByRole('button', { name: 'Keep My Changes' }).click();
-    await page.getByText('Saved.').waitFor();
+    await page.getByText('Saved.', { exact: true }).waitFor();
     expect((await onDisk()).profiles[0]).toMatchObject({ name: 'Mine', sources: [src] });
   });
 });
