@@ -12,12 +12,15 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { readConfigView } from '../../src/ipc/handlers.js';
 import { configRevision } from '../../src/profiles/store.js';
 import { diffConfigs, followFile } from '../../renderer/preferences/conflict.js';
+import { ROOT } from '../helpers/env.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -261,4 +264,39 @@ describe('config.json with two writers', () => {
     expect(engine.config.profiles[0]!.name).toBe('by hand');
     expect((await engine.snapshot()).configRevision).toBe(configRevision(JSON.stringify(theirs)));
   });
+
+  it('of several processes saving at once from the same revision exactly one wins (the built store, `npm run build`)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-cas-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'config.json');
+    await fs.writeFile(file, JSON.stringify(initial(), null, 2));
+    const drawn = configRevision(await fs.readFile(file));
+    const store = pathToFileURL(path.join(ROOT, 'dist', 'profiles', 'store.js')).href;
+    // Each process waits for the same moment, then saves its own name against the same revision.
+    const at = Date.now() + 1500;
+    const script = `
+      const { saveConfig } = await import(${JSON.stringify(store)});
+      const [file, expected, name, at] = process.argv.slice(1);
+      const config = JSON.parse(${JSON.stringify(JSON.stringify(initial()))});
+      config.profiles[0].name = name;
+      await new Promise((r) => setTimeout(r, Math.max(0, Number(at) - Date.now())));
+      const r = await saveConfig(file, config, undefined, { expectedRevision: expected });
+      process.stdout.write(JSON.stringify({ ok: r.ok, conflict: !r.ok && !!r.conflict }));`;
+    const results = await Promise.all(
+      Array.from(
+        { length: 6 },
+        (_, i) =>
+          new Promise<{ ok: boolean; conflict: boolean }>((resolve, reject) =>
+            execFile(process.execPath, ['--input-type=module', '-e', script, file, drawn, `process ${i}`, String(at)], (err, stdout) =>
+              err ? reject(err) : resolve(JSON.parse(stdout) as { ok: boolean; conflict: boolean }),
+            ),
+          ),
+      ),
+    );
+    const winners = results.flatMap((r, i) => (r.ok ? [i] : []));
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => r.conflict)).toBe(true);
+    expect(JSON.parse(await fs.readFile(file, 'utf8')).profiles[0].name).toBe(`process ${winners[0]}`);
+    expect((await fs.readdir(dir)).sort()).toEqual(['config.json']);
+  }, 30_000);
 });
