@@ -207,17 +207,19 @@ export class Engine extends EventEmitter<EngineEvents> {
    * field errors. While the file on disk is itself invalid (edited by hand), it is replaced only
    * when the caller says so (`replaceInvalid`), and a `.bak` copy of it is kept.
    *
-   * Compare-and-swap: with `expectedRevision` (the revision the input was drawn from, see
-   * configRevision) the file is replaced only while it is still that revision; otherwise nothing is
-   * written and the answer carries `conflict`, what is on disk now. Every face passes it.
+   * Compare-and-swap: the file is replaced only while it is still the revision the input was drawn
+   * from (`expectedRevision`, see configRevision; by default the one this engine loaded or saved
+   * last, i.e. an input made from `config`); otherwise nothing is written and the answer carries
+   * `conflict`, what is on disk now. `expectedRevision: null` writes regardless.
    */
-  async saveConfig(input: unknown, opts: { replaceInvalid?: boolean; expectedRevision?: string } = {}): Promise<SaveResult> {
+  async saveConfig(input: unknown, opts: { replaceInvalid?: boolean; expectedRevision?: string | null } = {}): Promise<SaveResult> {
     const invalidOnDisk = this.configErrors.length > 0;
     if (invalidOnDisk && !opts.replaceInvalid) {
       return { ok: false, errors: this.configErrors, needsConfirmation: true };
     }
     try {
-      const r = await saveConfig(this.paths.config, input, undefined, { backup: invalidOnDisk, expectedRevision: opts.expectedRevision });
+      const expectedRevision = opts.expectedRevision === undefined ? this.revision : (opts.expectedRevision ?? undefined);
+      const r = await saveConfig(this.paths.config, input, undefined, { backup: invalidOnDisk, expectedRevision });
       if (r.ok) {
         const moved = r.revision !== this.revision;
         this.revision = r.revision;

@@ -124,7 +124,7 @@ async function run(seed: number, steps: number, opts: Options = {}): Promise<str
   /** A window save against `against`; a refusal opens the conflict. Checks what the save replaced. */
   const save = async (against: string, depth = 0): Promise<void> => {
     const before = await fs.readFile(file);
-    const res = await engine.saveConfig(clone(win.mine), opts.legacy ? {} : { expectedRevision: against });
+    const res = await engine.saveConfig(clone(win.mine), opts.legacy ? { expectedRevision: null } : { expectedRevision: against });
     if (res.ok) {
       seen.saves++;
       if (!opts.legacy && configRevision(before) !== against) problems.push(`a save against ${against} replaced ${configRevision(before)}`);
@@ -263,6 +263,13 @@ describe('config.json with two writers', () => {
     await expect.poll(() => engine.configRevision()).toBe(configRevision(JSON.stringify(theirs)));
     expect(engine.config.profiles[0]!.name).toBe('by hand');
     expect((await engine.snapshot()).configRevision).toBe(configRevision(JSON.stringify(theirs)));
+
+    // Without a revision the engine saves against the one it read last: a file changed since is kept.
+    await fs.writeFile(file, JSON.stringify(initial()));
+    expect(await engine.saveConfig(mine)).toMatchObject({ ok: false, conflict: { config: initial() } });
+    expect(await fs.readFile(file, 'utf8')).toBe(JSON.stringify(initial()));
+    await expect.poll(() => engine.configRevision()).toBe(configRevision(JSON.stringify(initial())));
+    expect(await engine.saveConfig(mine)).toMatchObject({ ok: true });
   });
 
   it('of several processes saving at once from the same revision exactly one wins (the built store, `npm run build`)', async () => {
