@@ -157,4 +157,24 @@ describe('preferences window and a config.json changed outside', () => {
     await page.getByText('Saved.', { exact: true }).waitFor();
     expect((await onDisk()).profiles[0]).toMatchObject({ name: 'Mine', sources: [src] });
   });
+
+  it('Open at Login, written to the file for the window, is no change from outside: the unsaved edits stay, no question', async () => {
+    const page = await openAndSaveOnce();
+    await nameBox(page).fill('Mine');
+    await page.getByRole('button', { name: /^General/ }).click();
+    await heading(page, 'General');
+    await page.getByRole('checkbox', { name: 'Open Dandelion at login' }).check();
+    await expect
+      .poll(async () => (JSON.parse(await fs.readFile(file(), 'utf8')) as { app?: { openAtLogin?: boolean } }).app?.openAtLogin)
+      .toBe(true);
+    await w!.engine.reload();
+    await page.getByText('Unsaved changes.', { exact: true }).waitFor();
+    expect(await sheetOf(page).count()).toBe(0);
+    await save(page);
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    const json = JSON.parse(await fs.readFile(file(), 'utf8')) as { app: { openAtLogin: boolean }; profiles: { name: string }[] };
+    expect(json.app.openAtLogin).toBe(true);
+    expect(json.profiles[0]!.name).toBe('Mine');
+    expect(await sheetOf(page).count()).toBe(0);
+  });
 });
