@@ -46,7 +46,14 @@ if (!fs.existsSync(configFile)) {
       },
     ],
   };
-  fs.writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  // Only where there is still no file (the revision it was drawn from): one created meanwhile is kept.
+  try {
+    fs.writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if (err.code !== 'EEXIST') throw err;
+    console.log(`${configFile} was created meanwhile; it was left as it is.`);
+    process.exit(1);
+  }
   console.log(`Wrote a starter profile backing up ${source} to ${repository}\n  (${configFile})`);
   if (!fs.existsSync(path.join(repository, 'config')) && dandelion('init', 'quickstart') !== 0) process.exit(2);
   const code = dandelion('run', 'quickstart');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
-import { loadConfig, saveConfig, type LoadResult } from './profiles/store.js';
+import { ABSENT_REVISION, loadConfig, saveConfig, type LoadResult, type SaveConflict } from './profiles/store.js';
 import type { Config, Profile, FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, keyExportArgs, sshProbeArgs } from './borg/argv.js';
@@ -73,8 +73,13 @@ export interface EngineOptions {
   cancelGraceMs?: number;
 }
 
-/** `needsConfirmation`: config.json on disk is invalid and saving over it was not confirmed. */
-export type SaveResult = { ok: true; config: Config } | { ok: false; errors: FieldError[]; needsConfirmation?: boolean };
+/**
+ * `needsConfirmation`: config.json on disk is invalid and saving over it was not confirmed.
+ * `conflict`: the file is no longer the revision the caller expected; nothing was written.
+ */
+export type SaveResult =
+  | { ok: true; config: Config; revision: string }
+  | { ok: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: SaveConflict };
 
 /** `exportKey`: the file written, or (without `to`) the key's text for the face to show or save. */
 export interface ExportedKey {
@@ -87,6 +92,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly history: History;
   private cfg: Config = { profiles: [] };
   private configErrors: FieldError[] = [];
+  /** The revision of config.json as last loaded or saved here (valid or not). */
+  private revision = ABSENT_REVISION;
   private readonly queue: RunQueue;
   private readonly passphrases: Passphrases;
   private readonly repo: RepoOps;
@@ -183,7 +190,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Re-reads config.json; an invalid edit is reported and the previous valid config stays in force. */
   async reload(): Promise<LoadResult> {
     const r = await loadConfig(this.paths.config);
-    if (r.ok) this.apply(r.config);
+    const moved = r.revision !== this.revision;
+    this.revision = r.revision;
+    if (r.ok) this.apply(r.config, moved);
     else {
       this.configErrors = r.errors;
       this.emit('config-error', { file: r.file, errors: r.errors });
@@ -197,22 +206,35 @@ export class Engine extends EventEmitter<EngineEvents> {
    * reschedules the triggers on 'config-changed'). Invalid input writes nothing and returns the
    * field errors. While the file on disk is itself invalid (edited by hand), it is replaced only
    * when the caller says so (`replaceInvalid`), and a `.bak` copy of it is kept.
+   *
+   * Compare-and-swap: the file is replaced only while it is still the revision the input was drawn
+   * from (`expectedRevision`, see configRevision; by default the one this engine loaded or saved
+   * last, i.e. an input made from `config`); otherwise nothing is written and the answer carries
+   * `conflict`, what is on disk now. `expectedRevision: null` writes regardless.
    */
-  async saveConfig(input: unknown, opts: { replaceInvalid?: boolean } = {}): Promise<SaveResult> {
+  async saveConfig(input: unknown, opts: { replaceInvalid?: boolean; expectedRevision?: string | null } = {}): Promise<SaveResult> {
     const invalidOnDisk = this.configErrors.length > 0;
     if (invalidOnDisk && !opts.replaceInvalid) {
       return { ok: false, errors: this.configErrors, needsConfirmation: true };
     }
     try {
-      const r = await saveConfig(this.paths.config, input, undefined, { backup: invalidOnDisk });
-      if (r.ok) this.apply(r.config);
+      const expectedRevision = opts.expectedRevision === undefined ? this.revision : (opts.expectedRevision ?? undefined);
+      const r = await saveConfig(this.paths.config, input, undefined, { backup: invalidOnDisk, expectedRevision });
+      if (r.ok) {
+        const moved = r.revision !== this.revision;
+        this.revision = r.revision;
+        this.apply(r.config, moved);
+      } else if (r.conflict && r.conflict.revision !== this.revision) {
+        // The file moved on before the watcher said so: windows learn it from the snapshot now.
+        void this.reload();
+      }
       return r;
     } catch (err) {
       return { ok: false, errors: [{ path: '(file)', message: `could not be written: ${(err as Error).message}` }] };
     }
   }
 
-  private apply(config: Config): void {
+  private apply(config: Config, revisionMoved = false): void {
     const same = JSON.stringify(config) === JSON.stringify(this.cfg);
     const hadErrors = this.configErrors.length > 0;
     this.cfg = config;
@@ -224,7 +246,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       for (const id of [...this.waiting]) if (!known.has(id)) this.waiting.delete(id);
       this.emit('config-changed', config);
     }
-    if (!same || hadErrors) this.changed();
+    if (!same || hadErrors || revisionMoved) this.changed();
+  }
+
+  /** The revision of config.json this engine last loaded or saved (in the snapshot as `configRevision`). */
+  configRevision(): string {
+    return this.revision;
   }
 
   /** Non-empty while config.json on disk is invalid (the last valid config stays in force). */
@@ -491,6 +518,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       configDir: this.paths.dir,
       configFile: this.paths.config,
       configErrors: this.configErrors,
+      configRevision: this.revision,
       borg: await this.borgState(),
       schedules: {
         owner: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null,

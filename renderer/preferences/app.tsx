@@ -32,9 +32,15 @@ import { PassphraseSection } from './section-passphrase.js';
 import { RepositorySection } from './section-repository.js';
 import { ScheduleSection } from './section-schedule.js';
 import { Setup, type SaveProfileResult } from './setup.js';
+import { diffConfigs, followFile } from './conflict.js';
+import { ConflictBanner, ConflictSheet } from './conflict-sheet.js';
 
 type Selection = { kind: 'profile'; uid: string; section: Section } | { kind: 'general' };
 type Navigation = { profile?: string; section?: string };
+/** config.json as it is now, changed outside while this window had unsaved edits; `open`: the sheet is shown. */
+type Conflict = { revision: string; config: unknown; open: boolean };
+/** Written by the main process for the window (Open at Login): never a reason to ask. */
+const OWN_FIELDS = ['app.openAtLogin'];
 
 const NO_ERRORS: PlacedErrors = { fields: {}, banner: [], first: null };
 const SECTION_IDS = new Set<string>(SECTIONS.map((s) => s.id));
@@ -68,6 +74,9 @@ export function App() {
   const [saving, setSaving] = useState(false);
   const [confirmReplace, setConfirmReplace] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState<ProfileDraft | null>(null);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const following = useRef({ busy: false, again: false });
+  const [recheck, setRecheck] = useState(0);
   const pendingNav = useRef<Navigation | null>(initialNavigation());
   const focusError = useRef(false);
   const focusPane = useRef(false);
@@ -87,7 +96,11 @@ export function App() {
       setLoadError(`${r.diagnosis.message} ${r.diagnosis.fix}`.trim());
       return null;
     }
-    const v = r.value;
+    return show(r.value, keep);
+  }
+
+  /** Draws the window from a view of config.json: drafts, saved baseline and errors. */
+  function show(v: ConfigView, keep: readonly ProfileDraft[] = []): { drafts: ProfileDraft[]; view: ConfigView } {
     const ds = profilesOf(v.config).map((p, i) => {
       const d = draftFromJson(p);
       const before = keep[i];
@@ -124,14 +137,42 @@ export function App() {
     });
   }, []);
 
-  // config.json changed by someone else (the CLI, a hand edit) while nothing here is unsaved: show the file as it is now.
+  // config.json changed by someone else (a hand edit, the CLI): any change is a new revision. Nothing
+  // unsaved here: the window shows the file as it is now. Unsaved edits: the user chooses (conflict).
   useEffect(() => {
-    if (!snapshot || !view || dirty || saving || setup) return;
-    const ids = snapshot.profiles.map((p) => p.id).join('\n');
-    const mine = savedDrafts.map((d) => d.id).join('\n');
-    const errorsNow = JSON.stringify(snapshot.configErrors);
-    if (errorsNow !== JSON.stringify(view.errors) || (snapshot.configErrors.length === 0 && ids !== mine)) void load(drafts);
-  }, [snapshot]);
+    if (!snapshot || !view || saving || setup || snapshot.configRevision === view.revision) return;
+    if (conflict && conflict.revision === snapshot.configRevision && dirty) return;
+    void followDisk();
+  }, [snapshot, view, dirty, saving, setup, conflict, recheck]);
+
+  async function followDisk(): Promise<void> {
+    const f = following.current;
+    if (f.busy) {
+      f.again = true;
+      return;
+    }
+    f.busy = true;
+    f.again = false;
+    try {
+      const r = await api.configRead();
+      if (!r.ok || !view) return;
+      const fresh = r.value;
+      const base = { viewRevision: view.revision, fileRevision: fresh.revision, base: view.config, theirs: fresh.config };
+      const decision = followFile({ ...base, dirty, ignore: OWN_FIELDS });
+      if (decision === 'take-file') {
+        setConflict(null);
+        setStatus('');
+        show(fresh, drafts);
+      } else if (decision === 'adopt-revision') {
+        setConflict(null);
+        setView(fresh);
+      } else if (decision === 'ask') setConflict({ revision: fresh.revision, config: fresh.config, open: true });
+    } finally {
+      f.busy = false;
+      // Asked again while reading: look once more, with what the window holds by then.
+      if (f.again) setRecheck((n) => n + 1);
+    }
+  }
 
   // ⌘S (Ctrl+S) saves, as in any Mac document window.
   useEffect(() => {
@@ -191,24 +232,43 @@ export function App() {
     }
   }
 
-  async function save(overwriteInvalid = false): Promise<boolean> {
+  /** Saves the window's config against the revision it was drawn from (`against`: one the user was shown instead). */
+  async function save(overwriteInvalid = false, against?: string): Promise<boolean> {
     setSaveError(null);
+    const revision = against ?? view?.revision ?? '';
+    // The file changed under unsaved edits and no choice was made yet: the choice first, never an overwrite.
+    if (conflict && against === undefined) {
+      setConflict({ ...conflict, open: true });
+      return false;
+    }
     const uids = drafts.map((d) => d.uid);
     if (current.errors.length) {
       showErrors(placeErrors(current.errors, uids, drafts));
       return false;
     }
     setSaving(true);
-    const r = await api.configSave(overwriteInvalid ? { config: current.config, overwriteInvalid: true } : { config: current.config });
-    setSaving(false);
+    const r = await api.configSave({
+      config: current.config,
+      expectedRevision: revision,
+      ...(overwriteInvalid ? { overwriteInvalid: true } : {}),
+    });
     if (!r.ok) {
+      setSaving(false);
       setSaveError(`${r.diagnosis.message} ${r.diagnosis.fix}`.trim());
       return false;
     }
     if (r.value.saved) {
+      // Still `saving` until the window is drawn from what was written: that is no change from outside.
       await load(drafts);
+      setSaving(false);
       setStatus('Saved.');
       return true;
+    }
+    setSaving(false);
+    if (r.value.conflict) {
+      setConflict({ ...r.value.conflict, open: true });
+      setStatus('config.json was changed outside Preferences. Nothing was saved.');
+      return false;
     }
     if (r.value.needsConfirmation) {
       setConfirmReplace(true);
@@ -219,6 +279,19 @@ export function App() {
   }
 
   saveRef.current = save;
+
+  /** "Use the File's Settings": the unsaved edits go, the window shows the file as it is now. */
+  async function takeFileSettings(): Promise<void> {
+    const r = await api.configRead();
+    if (!r.ok) {
+      setSaveError(`${r.diagnosis.message} ${r.diagnosis.fix}`.trim());
+      return;
+    }
+    // In one go with the new view: no moment where the window is still dirty without the question.
+    setConflict(null);
+    setStatus('');
+    show(r.value, drafts);
+  }
 
   /** The setup assistant's save: the saved profiles with this one put in (others' unsaved edits stay unsaved). */
   async function saveProfile(d: ProfileDraft, opts: { overwriteInvalid?: boolean }): Promise<SaveProfileResult> {
@@ -242,8 +315,25 @@ export function App() {
       return { ok: false as const, fields, other };
     };
     if (built.errors.length) return placeFor(built.errors);
-    const r = await api.configSave(opts.overwriteInvalid ? { config: built.config, overwriteInvalid: true } : { config: built.config });
+    const r = await api.configSave({
+      config: built.config,
+      expectedRevision: view?.revision ?? '',
+      ...(opts.overwriteInvalid ? { overwriteInvalid: true } : {}),
+    });
     if (!r.ok) return { ok: false, fields: {}, other: [`${r.diagnosis.message} ${r.diagnosis.fix}`.trim()] };
+    if (!r.value.saved && r.value.conflict) {
+      // Nothing unsaved elsewhere in the window: read the file again, and the next save adds the backup to it.
+      if (!dirty) await load(drafts);
+      return {
+        ok: false,
+        fields: {},
+        other: [
+          dirty
+            ? 'config.json was changed outside Preferences while you had unsaved edits, so nothing was saved. Cancel to review the change first.'
+            : 'config.json was changed outside Preferences meanwhile, so nothing was saved. It has been read again: save once more to add this backup to it.',
+        ],
+      };
+    }
     if (!r.value.saved)
       return r.value.needsConfirmation ? { ok: false, fields: {}, other: [], needsConfirmation: true } : placeFor(r.value.errors);
     // Keep the window's unsaved edits of the other profiles; take the saved file as the new baseline.
@@ -300,10 +390,8 @@ export function App() {
     snapshot,
     dirty,
     save,
-    refreshBase: async () => {
-      const r = await api.configRead();
-      if (r.ok && r.value.errors.length === 0) setView(r.value);
-    },
+    // The main process wrote app.openAtLogin for the window: follow the file (that field never asks).
+    refreshBase: () => followDisk(),
   };
 
   if (loadError) {
@@ -486,6 +574,7 @@ export function App() {
             }
           }}
         >
+          {conflict && !conflict.open ? <ConflictBanner onReview={() => setConflict({ ...conflict, open: true })} /> : null}
           {view.errors.length ? <InvalidFile view={view} /> : null}
           {placed.banner.length ? (
             <Banner kind="error" title="These settings need fixing">
@@ -520,6 +609,22 @@ export function App() {
           onConfirm={() => {
             setConfirmReplace(false);
             void save(true);
+          }}
+        />
+      ) : null}
+      {conflict?.open ? (
+        <ConflictSheet
+          file={view.file}
+          rows={diffConfigs(view.config, conflict.config, current.config)}
+          theirsReadable={conflict.config !== null}
+          busy={saving}
+          onLater={() => setConflict({ ...conflict, open: false })}
+          onUseFile={() => void takeFileSettings()}
+          onKeepMine={() => {
+            const against = conflict.revision;
+            setConflict(null);
+            setView({ ...view, revision: against });
+            void save(false, against);
           }}
         />
       ) : null}

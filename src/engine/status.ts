@@ -61,6 +61,8 @@ export interface EngineSnapshot {
   configFile: string;
   /** Non-empty while config.json is invalid; the previous valid config (if any) stays in force. */
   configErrors: FieldError[];
+  /** The revision of config.json the engine read last (any change of the file is a new one, see configRevision). */
+  configRevision: string;
   borg: BorgState;
   /** The process that owns the schedules and disk triggers: this one, another, or none (nothing is automatic). */
   schedules: { owner: { pid: number; what: string; since: string } | null; ownedHere: boolean };

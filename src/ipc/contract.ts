@@ -59,6 +59,8 @@ export function argsSchemas(ctx: ContractContext) {
             return false;
           }
         }, 'is too large or not JSON'),
+        /** The revision the config was drawn from (ConfigView.revision): a file changed since is never overwritten. */
+        expectedRevision: str(64),
         /** Replace a config.json that is itself invalid (edited by hand); a `.bak` copy is kept. */
         overwriteInvalid: z.boolean().optional(),
       })
@@ -128,14 +130,19 @@ export interface ConfigView {
   raw: string | null;
   /** Non-empty while the file on disk is invalid. */
   errors: FieldError[];
+  /** The revision of the bytes this view was read from: what a save of it names as `expectedRevision`. */
+  revision: string;
   volumesRoot: string;
   home: string;
 }
 
 export type ConfigSaveResult =
-  | { saved: true; config: Config }
-  /** `needsConfirmation`: the file on disk is invalid; saving over it must be confirmed (a `.bak` is kept). */
-  | { saved: false; errors: FieldError[]; needsConfirmation?: boolean };
+  | { saved: true; config: Config; revision: string }
+  /**
+   * `needsConfirmation`: the file on disk is invalid; saving over it must be confirmed (a `.bak` is kept).
+   * `conflict`: config.json changed since `expectedRevision`; nothing was written; this is the file now.
+   */
+  | { saved: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: { revision: string; config: unknown } };
 
 export type { HostKeyReport, HostKeyState };
 

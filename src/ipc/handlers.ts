@@ -11,7 +11,7 @@ import type { Engine, EngineSnapshot } from '../engine.js';
 import { failed, guard, ok, type Outcome } from '../engine/outcome.js';
 import { doctor, doctorDraft } from '../doctor.js';
 import { formatPath } from '../profiles/schema.js';
-import { stripBom } from '../profiles/store.js';
+import { configRevision, stripBom } from '../profiles/store.js';
 import { cronError } from '../schedule/cron.js';
 import { nextSlot } from '../schedule/due.js';
 import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
@@ -78,12 +78,12 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
   return {
     status: async () => ok(await snapshot()),
     configRead: async () => ok(await readConfigView(engine)),
-    configSave: async (a: { config: unknown; overwriteInvalid?: boolean }) => {
-      const r = await engine.saveConfig(a.config, { replaceInvalid: a.overwriteInvalid === true });
+    configSave: async (a: { config: unknown; expectedRevision: string; overwriteInvalid?: boolean }) => {
+      const r = await engine.saveConfig(a.config, { replaceInvalid: a.overwriteInvalid === true, expectedRevision: a.expectedRevision });
       return ok(
         r.ok
-          ? { saved: true as const, config: r.config }
-          : { saved: false as const, errors: r.errors, needsConfirmation: r.needsConfirmation },
+          ? { saved: true as const, config: r.config, revision: r.revision }
+          : { saved: false as const, errors: r.errors, needsConfirmation: r.needsConfirmation, conflict: r.conflict },
       );
     },
     runNow: async (a: { profile: string }) => {
@@ -167,34 +167,42 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
 
 /**
  * Open at Login is remembered in config.json too (`app.openAtLogin`), so the first-launch offer is
- * made once. The file is changed only while it is valid; the rest of it is kept as written.
+ * made once. The file is changed only while it is valid; the rest of it is kept as written. A save
+ * against the revision read; when someone else wrote in between, this one field is put into their
+ * file instead (a few tries), so nothing of theirs is lost.
  */
 export async function rememberLogin(engine: Engine, openAtLogin: boolean): Promise<void> {
-  if (engine.configFileErrors().length > 0) return;
-  const { text, json } = await readRaw(engine.paths.config);
-  if (text !== null && (json === null || typeof json !== 'object' || Array.isArray(json))) return;
-  const config = (json ?? { profiles: [] }) as { app?: Record<string, unknown> };
-  await engine.saveConfig({ ...config, app: { ...(config.app ?? {}), openAtLogin } });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (engine.configFileErrors().length > 0) return;
+    const { text, json, revision } = await readRaw(engine.paths.config);
+    if (text !== null && (json === null || typeof json !== 'object' || Array.isArray(json))) return;
+    const config = (json ?? { profiles: [] }) as { app?: Record<string, unknown> };
+    const r = await engine.saveConfig({ ...config, app: { ...(config.app ?? {}), openAtLogin } }, { expectedRevision: revision });
+    if (r.ok || !r.conflict) return;
+  }
 }
 
-async function readRaw(file: string): Promise<{ text: string | null; json: unknown }> {
-  const text = await fs.readFile(file, 'utf8').catch(() => null);
-  if (text === null) return { text: null, json: null };
+async function readRaw(file: string): Promise<{ text: string | null; json: unknown; revision: string }> {
+  const bytes = await fs.readFile(file).catch(() => null);
+  if (bytes === null) return { text: null, json: null, revision: configRevision(null) };
+  const text = bytes.toString('utf8');
+  const revision = configRevision(bytes);
   try {
-    return { text, json: JSON.parse(stripBom(text)) };
+    return { text, json: JSON.parse(stripBom(text)), revision };
   } catch {
-    return { text, json: null };
+    return { text, json: null, revision };
   }
 }
 
 export async function readConfigView(engine: Engine): Promise<ConfigView> {
-  const { text, json } = await readRaw(engine.paths.config);
+  const { text, json, revision } = await readRaw(engine.paths.config);
   const errors = engine.configFileErrors();
   return {
     file: engine.paths.config,
     config: json,
     raw: errors.length > 0 ? text : null,
     errors,
+    revision,
     volumesRoot: engine.volumesRoot(),
     home: os.homedir(),
   };

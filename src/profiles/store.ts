@@ -1,9 +1,25 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type Config, type FieldError } from './schema.js';
 import { CONFIG_VERSION, configVersion, migrateConfig, type MigrateOptions } from './migrate.js';
+import { tryLock } from '../jobs/pid-lock.js';
 
-export type LoadResult = { ok: true; config: Config; exists: boolean } | { ok: false; file: string; errors: FieldError[] };
+/** `revision`: of the bytes read (see configRevision), also when they are not valid. */
+export type LoadResult =
+  { ok: true; config: Config; exists: boolean; revision: string } | { ok: false; file: string; errors: FieldError[]; revision: string };
+
+/** The revision of a config.json that does not exist. */
+export const ABSENT_REVISION = 'absent';
+
+/**
+ * The revision of config.json: a hash of its exact bytes (any change, even of a space, is a new
+ * revision), or ABSENT_REVISION when there is no file. A save names the revision it was drawn from.
+ */
+export function configRevision(text: string | Buffer | null): string {
+  if (text === null) return ABSENT_REVISION;
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
 
 export class ConfigError extends Error {
   constructor(
@@ -26,23 +42,25 @@ export function stripBom(text: string): string {
  * converted in memory only: loading never writes.
  */
 export async function loadConfig(file: string, migrations?: MigrateOptions): Promise<LoadResult> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') return { ok: true, config: { profiles: [] }, exists: false };
-    return { ok: false, file, errors: [{ path: '(file)', message: `cannot be read: ${e.message}` }] };
+    if (e.code === 'ENOENT') return { ok: true, config: { profiles: [] }, exists: false, revision: ABSENT_REVISION };
+    return { ok: false, file, errors: [{ path: '(file)', message: `cannot be read: ${e.message}` }], revision: ABSENT_REVISION };
   }
+  const revision = configRevision(bytes);
+  const text = bytes.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(stripBom(text));
   } catch (err) {
-    return { ok: false, file, errors: [{ path: '(file)', message: `is not valid JSON: ${(err as Error).message}` }] };
+    return { ok: false, file, errors: [{ path: '(file)', message: `is not valid JSON: ${(err as Error).message}` }], revision };
   }
   const parsed = parseConfig(json, migrations);
-  if (!parsed.ok) return { ok: false, file, errors: parsed.errors };
-  return { ok: true, config: parsed.config, exists: true };
+  if (!parsed.ok) return { ok: false, file, errors: parsed.errors, revision };
+  return { ok: true, config: parsed.config, exists: true, revision };
 }
 
 export async function loadConfigOrThrow(file: string): Promise<Config> {
@@ -53,6 +71,14 @@ export async function loadConfigOrThrow(file: string): Promise<Config> {
 
 /** Atomic write: a reader sees the old file or the new one, never half of either. */
 export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
+  await writeAtomicChecked(file, data, mode, async () => true);
+}
+
+/**
+ * writeFileAtomic with a last look just before the rename: when `stillOk` says no, the temporary
+ * file is removed, the target is left as it is and the answer is false.
+ */
+async function writeAtomicChecked(file: string, data: string, mode: number, stillOk: () => Promise<boolean>): Promise<boolean> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const handle = await fs.open(tmp, 'w', mode);
@@ -63,25 +89,97 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
     } finally {
       await handle.close();
     }
+    if (!(await stillOk())) {
+      await fs.rm(tmp, { force: true });
+      return false;
+    }
     await fs.rename(tmp, file);
+    return true;
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
   }
 }
 
-export type SaveResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
+/** What is on disk when a save was refused because the file changed since its caller read it. */
+export interface SaveConflict {
+  revision: string;
+  /** The file as parsed JSON, or null when it is absent or not JSON. */
+  config: unknown;
+}
 
-/** The version of the config.json already there, if it says one; anything unreadable counts as none. */
-async function versionOnDisk(file: string): Promise<number | null> {
+export type SaveResult = { ok: true; config: Config; revision: string } | { ok: false; errors: FieldError[]; conflict?: SaveConflict };
+
+export interface SaveOptions {
+  /** Keep the file being replaced as `<file>.bak` (a hand-broken file the user chose to replace). */
+  backup?: boolean;
+  /**
+   * The revision the input was drawn from. When the file's revision is another one now, nothing
+   * is written and the answer carries the conflict (what is on disk). Absent: write regardless.
+   */
+  expectedRevision?: string;
+  /** How long to wait for another save (in this process or another) to finish. */
+  lockTimeoutMs?: number;
+}
+
+async function readBytes(file: string): Promise<Buffer | null> {
   try {
-    const json: unknown = JSON.parse(stripBom(await fs.readFile(file, 'utf8')));
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
-    const v = configVersion(json as Record<string, unknown>);
-    return typeof v === 'number' ? v : null;
+    return await fs.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function jsonOf(bytes: Buffer | null): unknown {
+  if (bytes === null) return null;
+  try {
+    return JSON.parse(stripBom(bytes.toString('utf8')));
   } catch {
     return null;
   }
+}
+
+/** The version of the config.json already there, if it says one; anything unreadable counts as none. */
+function versionOf(json: unknown): number | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const v = configVersion(json as Record<string, unknown>);
+  return typeof v === 'number' ? v : null;
+}
+
+/** The lock every save of this file holds across processes, beside the file. */
+export function configLockFile(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.lock`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Takes the save lock (O_EXCL, stale ones taken over), waiting while another save holds it. */
+async function lockConfig(file: string, timeoutMs: number): Promise<(() => Promise<void>) | null> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await tryLock(configLockFile(file), `saving ${path.basename(file)}`);
+    if (r.ok) return r.release;
+    if (Date.now() >= until) return null;
+    await sleep(10 + Math.floor(Math.random() * 20));
+  }
+}
+
+function conflictOf(bytes: Buffer | null, expected: string): SaveResult {
+  const revision = configRevision(bytes);
+  return {
+    ok: false,
+    conflict: { revision, config: jsonOf(bytes) },
+    errors: [
+      {
+        path: '(file)',
+        message:
+          bytes === null
+            ? 'was removed by someone else since it was read; nothing was written'
+            : `was changed by someone else since it was read (revision ${expected}, now ${revision}); nothing was written`,
+      },
+    ],
+  };
 }
 
 /**
@@ -89,40 +187,64 @@ async function versionOnDisk(file: string): Promise<number | null> {
  * input writes nothing and comes back as field errors. The file gets the input as given (defaults
  * are not spelled out) with `version` set to the current version; it is written atomically, and a
  * file from a newer Dandelion is never replaced.
+ *
+ * Compare-and-swap: with `expectedRevision`, the file is replaced only while it is still the
+ * revision the input was drawn from. The check holds the save lock (so two processes saving at
+ * once cannot both pass it) and is made again just before the rename (a hand edit in between
+ * also wins); a refused save writes nothing and returns what is on disk now.
  */
-export async function saveConfig(
-  file: string,
-  input: unknown,
-  migrations?: MigrateOptions,
-  opts: { backup?: boolean } = {},
-): Promise<SaveResult> {
+export async function saveConfig(file: string, input: unknown, migrations?: MigrateOptions, opts: SaveOptions = {}): Promise<SaveResult> {
   const migrated = migrateConfig(input, migrations);
   if (!migrated.ok) return { ok: false, errors: [migrated.error] };
   const parsed = parseConfig(migrated.value, migrations);
   if (!parsed.ok) return parsed;
   const current = migrations?.current ?? CONFIG_VERSION;
-  const onDisk = await versionOnDisk(file);
-  if (onDisk !== null && onDisk > current) {
-    return {
-      ok: false,
-      errors: [
-        {
-          path: '(file)',
-          message: `is version ${onDisk}, written by a newer version of Dandelion (this one writes version ${current}); it was not replaced`,
-        },
-      ],
-    };
-  }
   const { version: _version, ...rest } = migrated.value as Record<string, unknown>;
+  const data = JSON.stringify({ version: current, ...rest }, null, 2) + '\n';
+  const cannot = (err: unknown): SaveResult => ({
+    ok: false,
+    errors: [{ path: '(file)', message: `cannot be written: ${(err as Error).message}` }],
+  });
+  let release: (() => Promise<void>) | null;
   try {
-    // Saving over a file the user edited by hand (and got wrong): their text is kept beside it.
-    if (opts.backup)
-      await fs.copyFile(file, `${file}.bak`).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
-    await writeFileAtomic(file, JSON.stringify({ version: current, ...rest }, null, 2) + '\n');
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    release = await lockConfig(file, opts.lockTimeoutMs ?? 10_000);
   } catch (err) {
-    return { ok: false, errors: [{ path: '(file)', message: `cannot be written: ${(err as Error).message}` }] };
+    return cannot(err);
   }
-  return { ok: true, config: parsed.config };
+  if (!release) return { ok: false, errors: [{ path: '(file)', message: 'is being saved by another process; nothing was written' }] };
+  try {
+    const before = await readBytes(file);
+    const revision = configRevision(before);
+    const expected = opts.expectedRevision;
+    if (expected !== undefined && revision !== expected) return conflictOf(before, expected);
+    const onDisk = versionOf(jsonOf(before));
+    if (onDisk !== null && onDisk > current) {
+      return {
+        ok: false,
+        errors: [
+          {
+            path: '(file)',
+            message: `is version ${onDisk}, written by a newer version of Dandelion (this one writes version ${current}); it was not replaced`,
+          },
+        ],
+      };
+    }
+    // Saving over a file the user edited by hand (and got wrong): their text is kept beside it.
+    if (opts.backup && before !== null) await fs.writeFile(`${file}.bak`, before, { mode: 0o600 });
+    let raced: Buffer | null = null;
+    const written = await writeAtomicChecked(file, data, 0o600, async () => {
+      if (expected === undefined) return true;
+      const now = await readBytes(file);
+      if (configRevision(now) === revision) return true;
+      raced = now;
+      return false;
+    });
+    if (!written) return conflictOf(raced, revision);
+    return { ok: true, config: parsed.config, revision: configRevision(data) };
+  } catch (err) {
+    return cannot(err);
+  } finally {
+    await release().catch(() => {});
+  }
 }

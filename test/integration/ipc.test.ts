@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
-import { createDispatcher } from '../../src/ipc/handlers.js';
+import { createDispatcher, rememberLogin } from '../../src/ipc/handlers.js';
+import { configRevision } from '../../src/profiles/store.js';
 import { fakeHost } from '../helpers/host.js';
 import { CALLS } from '../../src/ipc/names.js';
 import { makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
@@ -47,7 +48,11 @@ describe('config save through the contract', () => {
     const file = path.join(sb.configDir, 'config.json');
     const before = await fs.readFile(file);
     const bad = { profiles: [{ ...good().profiles[0], sources: [], schedule: 'every day', repository: 'ssh://u@h:70000/r' }] };
-    const r = (await dispatch('configSave', { config: bad })) as { ok: true; value: { saved: boolean; errors: { path: string }[] } };
+    const { revision } = ((await dispatch('configRead', {})) as { ok: true; value: { revision: string } }).value;
+    const r = (await dispatch('configSave', { config: bad, expectedRevision: revision })) as {
+      ok: true;
+      value: { saved: boolean; errors: { path: string }[] };
+    };
     expect(r.ok).toBe(true);
     expect(r.value.saved).toBe(false);
     expect(r.value.errors.map((e) => e.path)).toEqual(
@@ -59,19 +64,56 @@ describe('config save through the contract', () => {
   it('saves over a hand-broken config.json only when confirmed, keeping a .bak of it', async () => {
     const broken = '{ "profiles": [ { "id": "docs", } ] }';
     const dispatch = await open(broken);
-    const view = (await dispatch('configRead', {})) as { ok: true; value: { errors: unknown[]; raw: string } };
+    const view = (await dispatch('configRead', {})) as { ok: true; value: { errors: unknown[]; raw: string; revision: string } };
+    const expectedRevision = view.value.revision;
     expect(view.value.errors.length).toBeGreaterThan(0);
     expect(view.value.raw).toBe(broken);
-    const first = (await dispatch('configSave', { config: good() })) as {
+    const first = (await dispatch('configSave', { config: good(), expectedRevision })) as {
       ok: true;
       value: { saved: boolean; needsConfirmation?: boolean };
     };
     expect(first.value).toMatchObject({ saved: false, needsConfirmation: true });
     expect(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).toBe(broken);
-    const second = (await dispatch('configSave', { config: good(), overwriteInvalid: true })) as { ok: true; value: { saved: boolean } };
+    const second = (await dispatch('configSave', { config: good(), expectedRevision, overwriteInvalid: true })) as {
+      ok: true;
+      value: { saved: boolean };
+    };
     expect(second.value.saved).toBe(true);
     expect(await fs.readFile(path.join(sb.configDir, 'config.json.bak'), 'utf8')).toBe(broken);
     expect(engine.config.profiles.map((p) => p.id)).toEqual(['docs']);
+  });
+
+  it('refuses a save drawn from a revision that is no longer on disk, and answers with the file as it is now', async () => {
+    const dispatch = await open(good());
+    const file = path.join(sb.configDir, 'config.json');
+    type Saved = { ok: true; value: { saved: boolean; revision?: string; conflict?: { revision: string; config: unknown } } };
+    const { revision } = ((await dispatch('configRead', {})) as { ok: true; value: { revision: string } }).value;
+    const theirs = { profiles: [{ ...good().profiles[0], name: 'Edited by hand' }] };
+    await fs.writeFile(file, JSON.stringify(theirs, null, 2));
+    const handEdited = await fs.readFile(file);
+    const mine = { profiles: [{ ...good().profiles[0], name: 'Mine' }] };
+    const stale = (await dispatch('configSave', { config: mine, expectedRevision: revision })) as Saved;
+    expect(stale.value.saved).toBe(false);
+    expect(stale.value.conflict).toEqual({ revision: configRevision(handEdited), config: theirs });
+    expect(Buffer.compare(await fs.readFile(file), handEdited)).toBe(0);
+    // Without a revision the window's call is not even accepted.
+    expect(await dispatch('configSave', { config: mine })).toMatchObject({ ok: false });
+    // Against the revision it was shown, the same save goes through.
+    const deliberate = (await dispatch('configSave', { config: mine, expectedRevision: stale.value.conflict!.revision })) as Saved;
+    expect(deliberate.value.saved).toBe(true);
+    expect(deliberate.value.revision).toBe(configRevision(await fs.readFile(file)));
+    expect(engine.configRevision()).toBe(deliberate.value.revision);
+    expect((await engine.snapshot()).configRevision).toBe(deliberate.value.revision);
+  });
+
+  it('remembers Open at Login in the file as it is now, keeping a hand edit made since the engine read it', async () => {
+    await open(good());
+    const file = path.join(sb.configDir, 'config.json');
+    await fs.writeFile(file, JSON.stringify({ profiles: [{ ...good().profiles[0], name: 'Edited by hand' }] }));
+    await rememberLogin(engine, false);
+    const json = JSON.parse(await fs.readFile(file, 'utf8')) as { app: { openAtLogin: boolean }; profiles: { name: string }[] };
+    expect(json.app.openAtLogin).toBe(false);
+    expect(json.profiles[0]!.name).toBe('Edited by hand');
   });
 });
 

@@ -59,7 +59,10 @@ describe('argument schemas', () => {
     expect(valid('trustHostKey', { host: 'h', port: 22, fingerprint: 'MD5:aa:bb' })).toBe(false);
     expect(valid('openWindow', { window: 'devtools' })).toBe(false);
     expect(valid('previewSchedule', { schedule: 'x'.repeat(201) })).toBe(false);
-    expect(valid('configSave', { config: { blob: 'x'.repeat(1_000_001) } })).toBe(false);
+    expect(valid('configSave', { config: { blob: 'x'.repeat(1_000_001) }, expectedRevision: 'absent' })).toBe(false);
+    // A save names the revision it was drawn from: without one it is not accepted.
+    expect(valid('configSave', { config: { profiles: [] } })).toBe(false);
+    expect(valid('configSave', { config: { profiles: [] }, expectedRevision: 'absent' })).toBe(true);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(valid('configSave', { config: cyclic })).toBe(false);

@@ -71,6 +71,7 @@ function seen(profiles: ProfileSnapshot[], when = now): NotifyEvent {
     configDir: '/c',
     configFile: '/c/config.json',
     configErrors: [],
+    configRevision: 'absent',
     borg: { state: 'unknown' },
     schedules: { owner: null, ownedHere: true },
     profiles,

@@ -52,6 +52,7 @@ function snapshot(profiles: ProfileSnapshot[], over: Partial<AppSnapshot> = {}):
     configDir: '/c',
     configFile: '/c/config.json',
     configErrors: [],
+    configRevision: 'absent',
     borg: { state: 'found', path: '/usr/bin/borg', version: '1.2.8' },
     schedules: { owner: null, ownedHere: false },
     profiles,

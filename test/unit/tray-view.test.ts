@@ -77,6 +77,7 @@ function snapshot(profiles: ProfileSnapshot[], extra: Partial<EngineSnapshot> = 
     configDir: '/home/me/.config/Dandelion',
     configFile: '/home/me/.config/Dandelion/config.json',
     configErrors: [],
+    configRevision: 'absent',
     borg: { state: 'found', path: '/opt/homebrew/bin/borg', version: '1.4.0' },
     schedules: { owner: { pid: 1, what: 'app', since: ago(5) }, ownedHere: true },
     profiles,
