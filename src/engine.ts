@@ -8,7 +8,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
-import { loadConfig, saveConfig, type LoadResult } from './profiles/store.js';
+import { loadConfig, saveConfig, stripBom, syntaxError, type LoadResult } from './profiles/store.js';
 import type { Config, Profile, FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, keyExportArgs, sshProbeArgs } from './borg/argv.js';
@@ -210,6 +210,22 @@ export class Engine extends EventEmitter<EngineEvents> {
     } catch (err) {
       return { ok: false, errors: [{ path: '(file)', message: `could not be written: ${(err as Error).message}` }] };
     }
+  }
+
+  /**
+   * Saves config.json from its text, as the user fixed it: a syntax error comes back with its line
+   * and column and writes nothing; otherwise it is validated and written like `saveConfig`. The
+   * text is the file itself, so it replaces an invalid file without asking (a `.bak` is kept).
+   */
+  async saveConfigText(text: string, _opts: Record<string, never> = {}): Promise<SaveResult> {
+    const clean = stripBom(text);
+    let json: unknown;
+    try {
+      json = JSON.parse(clean);
+    } catch {
+      return { ok: false, errors: [syntaxError(clean)] };
+    }
+    return this.saveConfig(json, { replaceInvalid: true });
   }
 
   private apply(config: Config): void {

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type Config, type FieldError } from './schema.js';
+import { parseJson } from './json-text.js';
 import { CONFIG_VERSION, configVersion, migrateConfig, type MigrateOptions } from './migrate.js';
 
 export type LoadResult = { ok: true; config: Config; exists: boolean } | { ok: false; file: string; errors: FieldError[] };
@@ -37,12 +38,25 @@ export async function loadConfig(file: string, migrations?: MigrateOptions): Pro
   let json: unknown;
   try {
     json = JSON.parse(stripBom(text));
-  } catch (err) {
-    return { ok: false, file, errors: [{ path: '(file)', message: `is not valid JSON: ${(err as Error).message}` }] };
+  } catch {
+    return { ok: false, file, errors: [syntaxError(stripBom(text))] };
   }
   const parsed = parseConfig(json, migrations);
   if (!parsed.ok) return { ok: false, file, errors: parsed.errors };
   return { ok: true, config: parsed.config, exists: true };
+}
+
+/** Where JSON.parse gave up, as a line and column (its own message has only a character position, if that). */
+export function syntaxError(text: string): FieldError {
+  const r = parseJson(text);
+  if (r.ok) return { path: '(file)', message: 'is not valid JSON' };
+  const { line, column, reason } = r.error;
+  return { path: '(file)', message: `line ${line}, column ${column}: ${reason}`, line, column };
+}
+
+/** One error as a person reads it: `config.json line 12, column 5: …`, or `config.json: profiles[0].schedule: …`. */
+export function describeError(file: string, e: FieldError): string {
+  return e.line !== undefined ? `${file} ${e.message}` : `${file}: ${e.path}: ${e.message}`;
 }
 
 export async function loadConfigOrThrow(file: string): Promise<Config> {

@@ -1,0 +1,218 @@
+/**
+ * config.json as text: where a syntax error is (line and column, not a character position), and a
+ * lenient reading that forgives what people typing JSON by hand get wrong most (a comma before `}`
+ * or `]`, comments). Pure; JSON.parse stays the parser for valid files, this one only explains and
+ * recovers.
+ */
+
+export interface JsonSyntaxError {
+  /** Character offset into the text (UTF-16 units, as JavaScript counts). */
+  offset: number;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  reason: string;
+}
+
+export type JsonParse =
+  | { ok: true; value: unknown }
+  | {
+      ok: false;
+      error: JsonSyntaxError;
+      /** What was read before the error: containers still open at the error are in `open`. */
+      partial: unknown;
+      open: ReadonlySet<object>;
+    };
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, offset));
+  return { line: before.split('\n').length, column: before.length - before.lastIndexOf('\n') };
+}
+
+class Stop extends Error {
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const ESCAPE = /^(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/;
+
+function describe(c: string | undefined): string {
+  if (c === undefined) return 'the end of the file';
+  return JSON.stringify(c);
+}
+
+/**
+ * Parses JSON. With `lenient`, trailing commas and comments are accepted; anything else wrong is
+ * an error in both modes, reported at its line and column with what was read up to it.
+ */
+export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonParse {
+  const lenient = opts.lenient === true;
+  const open = new Set<object>();
+  let pos = 0;
+  let root: unknown = undefined;
+
+  function space(): void {
+    for (;;) {
+      const c = text[pos];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') pos++;
+      else if (c === '/' && (text[pos + 1] === '/' || text[pos + 1] === '*')) {
+        if (!lenient) throw new Stop(pos, 'comments are not allowed in JSON');
+        if (text[pos + 1] === '/') {
+          const end = text.indexOf('\n', pos);
+          pos = end < 0 ? text.length : end + 1;
+        } else {
+          const end = text.indexOf('*/', pos + 2);
+          if (end < 0) throw new Stop(pos, 'a comment that is never closed with */');
+          pos = end + 2;
+        }
+      } else return;
+    }
+  }
+
+  function string(): string {
+    const start = pos;
+    pos++;
+    for (;;) {
+      const c = text[pos];
+      if (c === undefined) throw new Stop(start, 'a text in quotes that is never closed');
+      if (c === '"') break;
+      if (c < ' ')
+        throw new Stop(
+          pos,
+          c === '\n' ? 'a line break inside a text in quotes (write \\n)' : 'a control character inside a text in quotes',
+        );
+      if (c === '\\') {
+        if (!ESCAPE.test(text.slice(pos + 1, pos + 6))) throw new Stop(pos, 'an unknown escape after \\ (use \\\\ for a backslash)');
+        pos += text[pos + 1] === 'u' ? 6 : 2;
+      } else pos++;
+    }
+    pos++;
+    return JSON.parse(text.slice(start, pos)) as string;
+  }
+
+  /** Parses one value and hands it to `put` as soon as it exists, so containers are in the partial tree while still open. */
+  function value(put: (v: unknown) => void): void {
+    space();
+    const c = text[pos];
+    if (c === '{') return object(put);
+    if (c === '[') return array(put);
+    if (c === '"') return put(string());
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (text.startsWith(word, pos)) {
+        pos += word.length;
+        return put(v);
+      }
+    }
+    NUMBER.lastIndex = pos;
+    const m = NUMBER.exec(text);
+    if (m) {
+      pos += m[0].length;
+      return put(Number(m[0]));
+    }
+    throw new Stop(pos, c === undefined ? 'the file ends where a value should be' : `${describe(c)} where a value should be`);
+  }
+
+  function object(put: (v: unknown) => void): void {
+    const out: Record<string, unknown> = {};
+    let comma = pos;
+    put(out);
+    open.add(out);
+    pos++;
+    space();
+    if (text[pos] === '}') {
+      pos++;
+      open.delete(out);
+      return;
+    }
+    for (;;) {
+      space();
+      if (text[pos] !== '"') {
+        if (text[pos] === '}') throw new Stop(comma, 'a comma before } (JSON allows none after the last setting)');
+        throw new Stop(pos, `${describe(text[pos])} where a setting name in double quotes should be`);
+      }
+      const key = string();
+      space();
+      if (text[pos] !== ':') throw new Stop(pos, `${describe(text[pos])} where a : after "${key}" should be`);
+      pos++;
+      value((v) => {
+        out[key] = v;
+      });
+      space();
+      if (text[pos] === ',') {
+        comma = pos++;
+        space();
+        if (lenient && text[pos] === '}') {
+          pos++;
+          open.delete(out);
+          return;
+        }
+        continue;
+      }
+      if (text[pos] === '}') {
+        pos++;
+        open.delete(out);
+        return;
+      }
+      throw new Stop(pos, `${describe(text[pos])} where a , or } should be (a comma missing after "${key}"?)`);
+    }
+  }
+
+  function array(put: (v: unknown) => void): void {
+    const out: unknown[] = [];
+    let comma = pos;
+    put(out);
+    open.add(out);
+    pos++;
+    space();
+    if (text[pos] === ']') {
+      pos++;
+      open.delete(out);
+      return;
+    }
+    for (;;) {
+      space();
+      if (text[pos] === ']') throw new Stop(comma, 'a comma before ] (JSON allows none after the last item)');
+      value((v) => out.push(v));
+      space();
+      if (text[pos] === ',') {
+        comma = pos++;
+        space();
+        if (lenient && text[pos] === ']') {
+          pos++;
+          open.delete(out);
+          return;
+        }
+        continue;
+      }
+      if (text[pos] === ']') {
+        pos++;
+        open.delete(out);
+        return;
+      }
+      throw new Stop(pos, `${describe(text[pos])} where a , or ] should be`);
+    }
+  }
+
+  try {
+    value((v) => {
+      root = v;
+    });
+    space();
+    if (pos < text.length) throw new Stop(pos, `${describe(text[pos])} after the end of the settings`);
+    return { ok: true, value: root };
+  } catch (err) {
+    if (!(err instanceof Stop)) throw err;
+    return { ok: false, error: { offset: err.offset, ...lineColumn(text, err.offset), reason: err.reason }, partial: root, open };
+  }
+}
