@@ -1,11 +1,10 @@
 /**
  * What can be kept of a config.json that is not valid, before anything replaces it: the profiles
  * that can be read and validate, the ones that cannot (by id and name, with why), and a valid
- * config made of what was kept. Also the settings the schema does not know (offered for removal
- * with their value) and what a replacement would keep and lose. Pure: no file is read or written.
+ * config made of what was kept. Pure: no file is read or written.
  */
 import { parseJson, type JsonSyntaxError } from './json-text.js';
-import { parseConfig, type FieldError } from './schema.js';
+import { parseConfig } from './schema.js';
 import type { MigrateOptions } from './migrate.js';
 
 type Json = Record<string, unknown>;
@@ -13,6 +12,16 @@ type Json = Record<string, unknown>;
 export interface ProfileRef {
   id: string | null;
   name: string | null;
+}
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A profile's id and name as written, whatever else it holds. */
+export function refOf(raw: unknown): ProfileRef {
+  const p = isRecord(raw) ? raw : {};
+  return { id: typeof p.id === 'string' ? p.id : null, name: typeof p.name === 'string' ? p.name : null };
 }
 
 export interface LostProfile extends ProfileRef {
@@ -28,15 +37,6 @@ export interface Recovery {
   lost: LostProfile[];
   /** Settings outside the profiles that were left out (`volumesRoot`, `app`, …). */
   dropped: string[];
-}
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function refOf(raw: unknown): ProfileRef {
-  const p = isRecord(raw) ? raw : {};
-  return { id: typeof p.id === 'string' ? p.id : null, name: typeof p.name === 'string' ? p.name : null };
 }
 
 /** Profile ids written in the text, read or not: `"id": "…"` is a key only profiles have. */
@@ -139,116 +139,4 @@ export function recoverConfig(text: string, migrations?: MigrateOptions): Recove
     lost: [...lost, ...profiles.map((p) => ({ ...refOf(p), why: 'the file as a whole is not valid' }))],
     dropped,
   };
-}
-
-/** Which of the profiles in the file a replacement keeps (by id) and which it loses. */
-export function compareProfiles(before: readonly ProfileRef[], after: unknown): { kept: ProfileRef[]; lost: ProfileRef[] } {
-  const next = isRecord(after) && Array.isArray(after.profiles) ? after.profiles.map(refOf) : [];
-  const ids = new Set(next.map((p) => p.id));
-  return { kept: before.filter((p) => ids.has(p.id)), lost: before.filter((p) => !ids.has(p.id)) };
-}
-
-// ---- settings the schema does not know ----------------------------------------------------------------
-
-export interface UnknownField {
-  /** Where it is, as the engine wrote it: `profiles[0]`, `profiles[1].prune`, `app`, `(top level)`. */
-  path: string;
-  /** The same as keys: `["profiles", 0]`. */
-  at: (string | number)[];
-  key: string;
-  /** The value as JSON text, shortened. */
-  value: string;
-  /** A known setting it probably means (`prune.keepDaily`), or null. */
-  suggestion: string | null;
-}
-
-/** `profiles[1].prune` → `["profiles", 1, "prune"]`; `(top level)` → `[]`. */
-export function pathKeys(path: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const m of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) out.push(m[1] ?? Number(m[2]));
-  return out;
-}
-
-function at(json: unknown, keys: readonly (string | number)[]): unknown {
-  let v = json;
-  for (const k of keys) v = isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[k] : undefined;
-  return v;
-}
-
-const PROFILE_KEYS = [
-  'id',
-  'name',
-  'repository',
-  'sshKey',
-  'encryption',
-  'passcommand',
-  'sources',
-  'excludes',
-  'archiveName',
-  'compression',
-  'oneFileSystem',
-  'excludeCaches',
-  'prune',
-  'schedule',
-  'volume',
-  'minIntervalHours',
-  'overdueAfterHours',
-  'skipOnBattery',
-  'borgPath',
-];
-const PRUNE_KEYS = ['keepWithin', 'keepLast', 'keepMinutely', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'];
-const TOP_KEYS = ['version', 'app', 'volumesRoot', 'borgPath', 'profiles'];
-const APP_KEYS = ['notifications', 'openAtLogin'];
-
-/** The known setting an unknown key at `where` probably means: another spelling, or one level up or down. */
-export function suggestFor(where: readonly (string | number)[], key: string): string | null {
-  const fold = (s: string) => s.toLowerCase().replace(/[-_]/g, '').replace(/s$/, '');
-  const find = (names: readonly string[]) => names.find((n) => fold(n) === fold(key)) ?? null;
-  const last = where[where.length - 1];
-  if (where.length === 2 && where[0] === 'profiles') {
-    const prune = find(PRUNE_KEYS);
-    return prune ? `prune.${prune}` : find(PROFILE_KEYS);
-  }
-  if (last === 'prune') return find(PRUNE_KEYS) ?? (find(PROFILE_KEYS) ? `${find(PROFILE_KEYS)} (beside prune, not in it)` : null);
-  if (last === 'app') return find(APP_KEYS);
-  if (where.length === 0) {
-    const app = find(APP_KEYS);
-    return app ? `app.${app}` : find(TOP_KEYS);
-  }
-  return null;
-}
-
-/** The unknown settings among the engine's errors, with their value in `json` (those no longer there are left out). */
-export function unknownFields(errors: readonly FieldError[], json: unknown): UnknownField[] {
-  const out: UnknownField[] = [];
-  for (const e of errors) {
-    for (const key of e.unknown ?? []) {
-      const where = pathKeys(e.path);
-      const container = at(json, where);
-      if (!isRecord(container) || !(key in container)) continue;
-      const text = JSON.stringify(container[key]) ?? 'null';
-      out.push({
-        path: e.path,
-        at: where,
-        key,
-        value: text.length > 80 ? `${text.slice(0, 79)}…` : text,
-        suggestion: suggestFor(where, key),
-      });
-    }
-  }
-  return out;
-}
-
-/** `json` without `key` in the object at `where` (copies along the way; the input is not changed). */
-export function withoutKey(json: unknown, where: readonly (string | number)[], key: string): unknown {
-  if (where.length === 0) {
-    if (!isRecord(json)) return json;
-    const { [key]: _gone, ...rest } = json;
-    return rest;
-  }
-  const [head, ...tail] = where;
-  if (Array.isArray(json) && typeof head === 'number' && head < json.length)
-    return json.map((v, i) => (i === head ? withoutKey(v, tail, key) : v));
-  if (isRecord(json) && typeof head === 'string' && head in json) return { ...json, [head]: withoutKey(json[head], tail, key) };
-  return json;
 }

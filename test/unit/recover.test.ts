@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareProfiles, idsInText, pathKeys, recoverConfig, suggestFor, unknownFields, withoutKey } from '../../src/profiles/recover.js';
+import { idsInText, recoverConfig, refOf as refOfEngine } from '../../src/profiles/recover.js';
+import { compareProfiles, pathKeys, refOf, suggestFor, unknownFields, withoutKey } from '../../renderer/preferences/unknown.js';
 import { parseConfig } from '../../src/profiles/schema.js';
 
 const docs = { id: 'docs', name: 'Documents', repository: '/r/docs', encryption: 'none', sources: ['/s'] };
@@ -123,7 +124,7 @@ describe('idsInText', () => {
 describe('unknown settings', () => {
   it('reads paths back into keys', () => {
     expect(pathKeys('profiles[1].prune')).toEqual(['profiles', 1, 'prune']);
-    expect(pathKeys('(top level)')).toEqual(['top', 'level']);
+    expect(pathKeys('(top level)')).toEqual([]);
     expect(pathKeys('app')).toEqual(['app']);
     expect(pathKeys('')).toEqual([]);
   });
@@ -148,7 +149,7 @@ describe('unknown settings', () => {
       { path: 'app', at: ['app'], key: 'Notification', value: '"all"', suggestion: 'notifications' },
     ]);
     const top = unknownFields([{ path: '(top level)', message: 'unknown field(s) theme', unknown: ['theme'] }], json);
-    expect(top).toEqual([]);
+    expect(top).toEqual([{ path: '(top level)', at: [], key: 'theme', value: '"dark"', suggestion: null }]);
     expect(unknownFields([{ path: '', message: 'unknown field(s) theme', unknown: ['theme'] }], json)).toEqual([
       { path: '', at: [], key: 'theme', value: '"dark"', suggestion: null },
     ]);
@@ -188,5 +189,19 @@ describe('unknown settings', () => {
     expect(withoutKey([1], [], 'k')).toEqual([1]);
     expect(withoutKey(json, ['profiles', 'x'], 'k')).toEqual(json);
     expect(json).toEqual(copy);
+  });
+});
+
+describe('refOf', () => {
+  it('reads an id and a name when they are text', () => {
+    for (const f of [refOf, refOfEngine]) {
+      expect(f({ id: 'a', name: 'A', x: 1 })).toEqual({ id: 'a', name: 'A' });
+      expect(f({ id: 3, name: null })).toEqual({ id: null, name: null });
+      expect(f('x')).toEqual({ id: null, name: null });
+    }
+    expect(refOf({ id: 'a', name: 'A', x: 1 })).toEqual({ id: 'a', name: 'A' });
+    expect(refOf({ id: 3, name: null })).toEqual({ id: null, name: null });
+    expect(refOf(['a'])).toEqual({ id: null, name: null });
+    expect(refOf(null)).toEqual({ id: null, name: null });
   });
 });
