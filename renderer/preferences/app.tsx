@@ -143,6 +143,18 @@ export function App() {
     if (errorsNow !== JSON.stringify(view.errors) || (snapshot.configErrors.length === 0 && ids !== mine)) void load(drafts);
   }, [snapshot]);
 
+  // A reload gave the drafts new keys (config.json read again after a fix): stay on the same profile, by id.
+  const selectedId = useRef<string | null>(null);
+  useEffect(() => {
+    if (sel.kind !== 'profile') return;
+    const d = drafts.find((x) => x.uid === sel.uid);
+    if (d) selectedId.current = d.id;
+    else {
+      const again = drafts.find((x) => x.id === selectedId.current) ?? drafts[0];
+      if (again) setSel({ ...sel, uid: again.uid });
+    }
+  }, [sel, drafts]);
+
   // ⌘S (Ctrl+S) saves, as in any Mac document window.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
