@@ -25,8 +25,7 @@ export function refOf(raw: unknown): ProfileRef {
 
 /** Which of the profiles in the file a replacement keeps (by id) and which it loses. */
 export function compareProfiles(before: readonly ProfileRef[], after: unknown): { kept: ProfileRef[]; lost: ProfileRef[] } {
-  const next = isRecord(after) && Array.isArray(after.profiles) ? after.profiles.map(refOf) : [];
-  const ids = new Set(next.map((p) => p.id));
+  const ids = new Set((isRecord(after) && Array.isArray(after.profiles) ? after.profiles : []).map((p) => refOf(p).id));
   return { kept: before.filter((p) => ids.has(p.id)), lost: before.filter((p) => !ids.has(p.id)) };
 }
 

@@ -90,7 +90,8 @@ export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonP
         );
       if (c === '\\') {
         if (!ESCAPE.test(text.slice(pos + 1, pos + 6))) throw new Stop(pos, 'an unknown escape after \\ (use \\\\ for a backslash)');
-        pos += text[pos + 1] === 'u' ? 6 : 2;
+        // The four hex digits of a \u escape are checked above; they are read on as plain characters.
+        pos += 2;
       } else pos++;
     }
     pos++;
@@ -211,8 +212,9 @@ export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonP
     space();
     if (pos < text.length) throw new Stop(pos, `${describe(text[pos])} after the end of the settings`);
     return { ok: true, value: root };
-  } catch (err) {
-    if (!(err instanceof Stop)) throw err;
+  } catch (thrown) {
+    // Only a stack overflow escapes as something else: thousands of brackets deep.
+    const err = thrown instanceof Stop ? thrown : new Stop(pos, 'the settings are nested too deeply to read');
     return { ok: false, error: { offset: err.offset, ...lineColumn(text, err.offset), reason: err.reason }, partial: root, open };
   }
 }

@@ -82,7 +82,7 @@ export function recoverConfig(text: string, migrations?: MigrateOptions): Recove
   }
   const top: Json = {};
   for (const [k, v] of Object.entries(json)) {
-    if (typeof v === 'object' && v !== null && open.has(v) && k !== 'profiles') dropped.push(k);
+    if (k !== 'profiles' && open.has(v as object)) dropped.push(k);
     else top[k] = v;
   }
   const rawProfiles = Array.isArray(top.profiles) ? top.profiles : [];
@@ -95,7 +95,8 @@ export function recoverConfig(text: string, migrations?: MigrateOptions): Recove
     if (isRecord(p) && !open.has(p)) profiles.push(p);
     else lost.push({ ...refOf(p), why: isRecord(p) ? 'is cut off by the syntax error' : 'is not a profile (an object in { })' });
   }
-  for (let round = 0; round < 100; round++) {
+  // Each round leaves something out, so this ends.
+  for (;;) {
     const candidate: Json = { ...top, profiles };
     const parsed = parseConfig(candidate, migrations);
     if (parsed.ok) {
@@ -110,27 +111,21 @@ export function recoverConfig(text: string, migrations?: MigrateOptions): Recove
       const m = PROFILE_AT.exec(e.path);
       if (m) {
         const i = Number(m[1]);
-        badProfiles.set(i, [
-          ...(badProfiles.get(i) ?? []),
-          `${e.path.slice(m[0].length).replace(/^\./, '') || 'the profile'}: ${e.message}`,
-        ]);
+        badProfiles.set(i, [...(badProfiles.get(i) ?? []), `${e.path.slice(m[0].length + 1) || 'the profile'}: ${e.message}`]);
         continue;
       }
       // A file from a newer Dandelion is not read by leaving its version out.
-      const keys = e.path === '(top level)' ? (e.unknown ?? []) : [/^[A-Za-z]+/.exec(e.path)?.[0] ?? ''];
+      const keys = e.path === '(top level)' ? (e.unknown ?? []) : [e.path.split(/[.[]/)[0]!];
       for (const key of keys) {
-        if (!(key in top) || key === 'profiles' || key === 'version') continue;
-        if (!dropped.includes(key)) dropped.push(key);
+        if (!(key in top) || key === 'version') continue;
+        dropped.push(key);
         delete top[key];
         progress = true;
       }
     }
-    if (badProfiles.size) {
-      for (const [i, why] of badProfiles) lost.push({ ...refOf(profiles[i]), why: why.join('; ') });
-      profiles = profiles.filter((_, i) => !badProfiles.has(i));
-      progress = true;
-    }
-    if (!progress) break;
+    for (const [i, why] of badProfiles) lost.push({ ...refOf(profiles[i]), why: why.join('; ') });
+    profiles = profiles.filter((_, i) => !badProfiles.has(i));
+    if (!progress && badProfiles.size === 0) break;
   }
   return {
     syntax,

@@ -28,6 +28,7 @@ describe('parseJson', () => {
       '0',
       '[[], [{}], ""]',
       '\t\r\n{"a":1}\n',
+      '[1.25, 1e10, -0.5E-12, "a b", "\\u005c"]',
     ]) {
       const r = parseJson(text);
       expect(r.ok, text).toBe(true);
@@ -71,6 +72,8 @@ describe('parseJson', () => {
     expect(errorOf('{"a": 01}')).toMatchObject({ offset: 7, reason: '"1" where a , or } should be (a comma missing after "a"?)' });
     expect(errorOf('{"a":1,')).toMatchObject({ offset: 7, reason: 'the end of the file where a setting name in double quotes should be' });
     expect(errorOf('[tru]')).toMatchObject({ offset: 1, reason: '"t" where a value should be' });
+    expect(errorOf('{"a": /}')).toMatchObject({ offset: 6, reason: '"/" where a value should be' });
+    expect(errorOf('{"a": /}', true)).toMatchObject({ offset: 6, reason: '"/" where a value should be' });
   });
 
   it('explains strings that go wrong', () => {
@@ -97,6 +100,8 @@ describe('parseJson', () => {
     });
     expect(parseJson('{"a": 1} // end', { lenient: true })).toEqual({ ok: true, value: { a: 1 } });
     expect(errorOf('{"a": 1 /* open', true)).toMatchObject({ offset: 8, reason: 'a comment that is never closed with */' });
+    // "/*/" opens a comment; its own slash does not close it.
+    expect(errorOf('{"a": 1 /*/ }', true)).toMatchObject({ offset: 8, reason: 'a comment that is never closed with */' });
     // Lenient is not anything-goes: a missing comma is still an error.
     expect(errorOf('{"a": 1 "b": 2}', true)).toMatchObject({ offset: 8 });
     expect(errorOf('[1,,2]', true)).toMatchObject({ offset: 3, reason: '"," where a value should be' });
@@ -114,6 +119,14 @@ describe('parseJson', () => {
     expect(r.open.has(partial.profiles[0]!)).toBe(false);
     expect(r.open.has(partial.profiles[1]!)).toBe(true);
     expect(r.open.size).toBe(4);
+  });
+
+  it('says a file nested too deeply to read is one, instead of throwing', () => {
+    const text = '['.repeat(200_000);
+    const r = parseJson(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.reason).toBe('the settings are nested too deeply to read');
+    if (!r.ok) expect(r.error.offset).toBeGreaterThan(0);
   });
 
   it('closes containers that end, empty or not', () => {

@@ -7,6 +7,7 @@ const docs = { id: 'docs', name: 'Documents', repository: '/r/docs', encryption:
 const pics = { id: 'pics', name: 'Pictures', repository: '/r/pics', encryption: 'none', sources: ['/p'] };
 const music = { id: 'music', repository: '/r/music', encryption: 'none', sources: ['/m'] };
 const text = (v: unknown) => JSON.stringify(v, null, 2);
+const profile = (id: string) => ({ id, repository: `/r/${id}`, encryption: 'none', sources: ['/s'] });
 
 describe('recoverConfig', () => {
   it('keeps everything of a valid file', () => {
@@ -95,6 +96,22 @@ describe('recoverConfig', () => {
     });
   });
 
+  it('a setting cut off by the syntax error is left out, even one that would validate; the profiles list is not', () => {
+    const r = recoverConfig(`{"profiles": [${JSON.stringify(docs)}], "app": {"openAtLogin": true`);
+    expect(r).toMatchObject({ config: { profiles: [docs] }, dropped: ['app'] });
+    const cut = recoverConfig(`{"volumesRoot": "/V", "profiles": [${JSON.stringify(docs)}, {"id": "pics"`);
+    expect(cut).toMatchObject({ config: { volumesRoot: '/V', profiles: [docs] }, dropped: [] });
+    expect(cut.lost).toEqual([{ id: 'pics', name: null, why: 'is cut off by the syntax error' }]);
+  });
+
+  it('finds the profile of an error past the tenth', () => {
+    const many = Array.from({ length: 12 }, (_, i) => profile(`p${i}`));
+    many[11] = { ...many[11]!, sources: [] };
+    const r = recoverConfig(text({ profiles: many }));
+    expect(r.kept).toHaveLength(11);
+    expect(r.lost).toEqual([{ id: 'p11', name: null, why: 'sources: needs at least one folder to back up' }]);
+  });
+
   it('a file from a newer version cannot be recovered here', () => {
     const r = recoverConfig(text({ version: 99, profiles: [docs] }));
     expect(r.config).toBeNull();
@@ -112,6 +129,9 @@ describe('compareProfiles', () => {
     expect(compareProfiles(before, { profiles: [docs, music] })).toEqual({ kept: [before[0]], lost: [before[1]] });
     expect(compareProfiles(before, { profiles: 'x' })).toEqual({ kept: [], lost: before });
     expect(compareProfiles(before, null)).toEqual({ kept: [], lost: before });
+    const unnamed = [{ id: null, name: 'x' }];
+    expect(compareProfiles(unnamed, null)).toEqual({ kept: [], lost: unnamed });
+    expect(compareProfiles(unnamed, { profiles: [{ name: 'x' }] })).toEqual({ kept: unnamed, lost: [] });
   });
 });
 
@@ -124,6 +144,7 @@ describe('idsInText', () => {
 describe('unknown settings', () => {
   it('reads paths back into keys', () => {
     expect(pathKeys('profiles[1].prune')).toEqual(['profiles', 1, 'prune']);
+    expect(pathKeys('profiles[12].prune')).toEqual(['profiles', 12, 'prune']);
     expect(pathKeys('(top level)')).toEqual([]);
     expect(pathKeys('app')).toEqual(['app']);
     expect(pathKeys('')).toEqual([]);
@@ -154,6 +175,8 @@ describe('unknown settings', () => {
       { path: '', at: [], key: 'theme', value: '"dark"', suggestion: null },
     ]);
     expect(unknownFields([{ path: 'profiles[0]', message: 'm', unknown: ['u'] }], { profiles: [{ u: undefined }] })[0]!.value).toBe('null');
+    const eighty = 'y'.repeat(78);
+    expect(unknownFields([{ path: '', message: 'm', unknown: ['u'] }], { u: eighty })[0]!.value).toBe(`"${eighty}"`);
   });
 
   it('suggests the setting a misplaced or misspelt key probably is', () => {
@@ -169,6 +192,32 @@ describe('unknown settings', () => {
     expect(suggestFor([], 'x')).toBeNull();
     expect(suggestFor(['app', 'notifications'], 'success')).toBeNull();
     expect(suggestFor(['other', 0], 'keepDaily')).toBeNull();
+    expect(suggestFor(['app', 'notifications'], 'openAtLogin')).toBeNull();
+    const profileKeys = [
+      'id',
+      'name',
+      'repository',
+      'sshKey',
+      'encryption',
+      'passcommand',
+      'sources',
+      'excludes',
+      'archiveName',
+      'compression',
+      'oneFileSystem',
+      'excludeCaches',
+      'prune',
+      'schedule',
+      'volume',
+      'minIntervalHours',
+      'overdueAfterHours',
+      'skipOnBattery',
+      'borgPath',
+    ];
+    for (const k of profileKeys) expect(suggestFor(['profiles', 0], k.toUpperCase())).toBe(k);
+    const pruneKeys = ['keepWithin', 'keepLast', 'keepMinutely', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'];
+    for (const k of pruneKeys) expect(suggestFor(['profiles', 0], k.toUpperCase())).toBe(`prune.${k}`);
+    for (const k of ['version', 'app', 'volumesRoot', 'borgPath', 'profiles']) expect(suggestFor([], k.toUpperCase())).toBe(k);
   });
 
   it('removes one key without changing the input', () => {
@@ -185,6 +234,13 @@ describe('unknown settings', () => {
     expect(withoutKey(json, ['app'], 't')).toEqual({ a: 1, profiles: json.profiles, app: { u: 2 } });
     expect(withoutKey(json, [], 'a')).toEqual({ profiles: json.profiles, app: json.app });
     expect(withoutKey(json, ['profiles', 5], 'k')).toEqual(json);
+    const list = [{ k: 1 }];
+    expect(withoutKey(list, [1], 'k')).toBe(list);
+    expect(withoutKey(list, [3], 'k')).toBe(list);
+    expect(withoutKey(list, ['length'], 'k')).toBe(list);
+    const numbered = { 0: { k: 1 } };
+    expect(withoutKey(numbered, [0], 'k')).toBe(numbered);
+    expect(withoutKey('text', ['length'], 'k')).toBe('text');
     expect(withoutKey(json, ['nothing'], 'k')).toBe(json);
     expect(withoutKey([1], [], 'k')).toEqual([1]);
     expect(withoutKey(json, ['profiles', 'x'], 'k')).toEqual(json);
