@@ -241,6 +241,7 @@ describe('unknown settings', () => {
     const numbered = { 0: { k: 1 } };
     expect(withoutKey(numbered, [0], 'k')).toBe(numbered);
     expect(withoutKey('text', ['length'], 'k')).toBe('text');
+    expect(withoutKey('text', [0], 'k')).toBe('text');
     expect(withoutKey(json, ['nothing'], 'k')).toBe(json);
     expect(withoutKey([1], [], 'k')).toEqual([1]);
     expect(withoutKey(json, ['profiles', 'x'], 'k')).toEqual(json);
