@@ -214,3 +214,22 @@ describe('a setting Dandelion does not know', () => {
     expect(w.pageErrors).toEqual([]);
   });
 });
+
+describe('an error no control shows', () => {
+  it('is listed at the top of its profile with its path, and the file can be fixed as text', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('docs', 'Documents', { passcommand: '' })] });
+    const w = await open('preferences');
+    const { page } = w;
+    await heading(page, 'Documents');
+    const list = page.getByRole('region', { name: 'These settings need fixing' });
+    await poll(() => list.textContent()).toContain('passcommand: Must not be empty.');
+    await page.getByRole('button', { name: 'Edit as Text' }).click();
+    const area = page.getByRole('textbox', { name: 'config.json' });
+    await area.fill((await area.inputValue()).replace(/,\s*"passcommand": ""/, ''));
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await heading(page, 'Documents');
+    await page.getByText('Saved.').waitFor();
+    expect(w.engine.configFileErrors()).toEqual([]);
+    expect(JSON.parse(await configText()).profiles[0]).not.toHaveProperty('passcommand');
+  });
+});
