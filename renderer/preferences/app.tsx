@@ -397,7 +397,9 @@ export function App() {
 
   const selected = sel.kind === 'profile' ? (drafts.find((d) => d.uid === sel.uid) ?? null) : null;
   const err = (uid: string) => (field: string) => placed.fields[`${uid}:${field}`]?.join(' ') ?? null;
-  const profileHasErrors = (uid: string) => sectionsWithErrors(placed.fields, uid).size > 0;
+  const profileHasErrors = (uid: string) =>
+    sectionsWithErrors(placed.fields, uid).size > 0 ||
+    unknown.some((f) => f.at[0] === 'profiles' && drafts[f.at[1] as number]?.uid === uid);
   const generalHasErrors = Object.keys(placed.fields).some((k) => k.startsWith('general:'));
 
   let pane: ComponentChildren;

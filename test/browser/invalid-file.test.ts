@@ -196,12 +196,15 @@ describe('a setting Dandelion does not know', () => {
     const text = await unknown.textContent();
     expect(text).toContain('Unknown setting keepDaily: 7');
     expect(text).toContain('did you mean prune.keepDaily?');
-    // No tab carries an error nobody can see.
-    expect(await page.getByText('(has errors)').count()).toBe(0);
+    // The profile is marked in the sidebar; no tab carries an error nobody can see.
+    const tabs = page.getByRole('navigation', { name: /^Settings of / });
+    expect(await tabs.getByText('(has errors)').count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Backups' }).getByText('(has errors)').count()).toBe(1);
     await axeCheck(page);
     await screenshot(page, 'preferences-unknown-setting');
     await page.getByRole('button', { name: 'Remove keepDaily' }).click();
     expect(await unknown.count()).toBe(0);
+    expect(await page.getByText('(has errors)').count()).toBe(0);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const sheet = page.getByRole('dialog', { name: 'Replace the settings file?' });
     await sheet.waitFor();
