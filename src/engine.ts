@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
 import { loadConfig, saveConfig, stripBom, syntaxError, type LoadResult } from './profiles/store.js';
+import { locate, parseJson } from './profiles/json-text.js';
 import type { Config, Profile, FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, keyExportArgs, sshProbeArgs } from './borg/argv.js';
@@ -225,7 +226,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     } catch {
       return { ok: false, errors: [syntaxError(clean)] };
     }
-    return this.saveConfig(json, { replaceInvalid: true });
+    const r = await this.saveConfig(json, { replaceInvalid: true });
+    if (r.ok) return r;
+    // Each field error also at the line of its setting (or of the profile a missing one belongs in).
+    const read = parseJson(clean);
+    const positions = read.ok ? read.positions : new Map<string, number>();
+    return { ...r, errors: r.errors.map((e) => ({ ...e, ...(e.line === undefined ? locate(positions, clean, e.path) : null) })) };
   }
 
   private apply(config: Config): void {

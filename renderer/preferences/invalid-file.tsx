@@ -26,11 +26,12 @@ function label(p: ProfileRef): string {
   return p.name ?? p.id ?? 'a profile without an id';
 }
 
-/** `line 12, column 5: …` or `profiles[0].schedule: …`. */
-function errorText(e: FieldError & { line?: number }): ComponentChildren {
-  if (e.line !== undefined) return e.message;
+/** `line 12, column 5: …`, `line 7, column 19: profiles[0].schedule: …` or `version: …`. */
+function errorText(e: FieldError): ComponentChildren {
+  if (e.line !== undefined && e.path === '(file)') return e.message;
   return (
     <>
+      {e.line !== undefined ? `line ${e.line}, column ${e.column}: ` : ''}
       <code>{e.path}</code>: {e.message}
     </>
   );

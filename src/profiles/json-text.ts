@@ -16,7 +16,12 @@ export interface JsonSyntaxError {
 }
 
 export type JsonParse =
-  | { ok: true; value: unknown }
+  | {
+      ok: true;
+      value: unknown;
+      /** Where each value starts, by the path the schema names it (`profiles[0].schedule`; the root is `""`). */
+      positions: ReadonlyMap<string, number>;
+    }
   | {
       ok: false;
       error: JsonSyntaxError;
@@ -55,6 +60,7 @@ function describe(c: string | undefined): string {
 export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonParse {
   const lenient = opts.lenient === true;
   const open = new Set<object>();
+  const positions = new Map<string, number>();
   let pos = 0;
   let root: unknown = undefined;
 
@@ -99,11 +105,12 @@ export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonP
   }
 
   /** Parses one value and hands it to `put` as soon as it exists, so containers are in the partial tree while still open. */
-  function value(put: (v: unknown) => void): void {
+  function value(put: (v: unknown) => void, path: string): void {
     space();
+    positions.set(path, pos);
     const c = text[pos];
-    if (c === '{') return object(put);
-    if (c === '[') return array(put);
+    if (c === '{') return object(put, path);
+    if (c === '[') return array(put, path);
     if (c === '"') return put(string());
     for (const [word, v] of [
       ['true', true],
@@ -124,7 +131,7 @@ export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonP
     throw new Stop(pos, c === undefined ? 'the file ends where a value should be' : `${describe(c)} where a value should be`);
   }
 
-  function object(put: (v: unknown) => void): void {
+  function object(put: (v: unknown) => void, path: string): void {
     const out: Record<string, unknown> = {};
     let comma = pos;
     put(out);
@@ -146,9 +153,11 @@ export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonP
       space();
       if (text[pos] !== ':') throw new Stop(pos, `${describe(text[pos])} where a : after "${key}" should be`);
       pos++;
-      value((v) => {
-        out[key] = v;
-      });
+      value(
+        // As JSON.parse does: "__proto__" is a key like any other, not the object's prototype.
+        (v) => Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true }),
+        path ? `${path}.${key}` : key,
+      );
       space();
       if (text[pos] === ',') {
         comma = pos++;
@@ -169,7 +178,7 @@ export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonP
     }
   }
 
-  function array(put: (v: unknown) => void): void {
+  function array(put: (v: unknown) => void, path: string): void {
     const out: unknown[] = [];
     let comma = pos;
     put(out);
@@ -184,7 +193,7 @@ export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonP
     for (;;) {
       space();
       if (text[pos] === ']') throw new Stop(comma, 'a comma before ] (JSON allows none after the last item)');
-      value((v) => out.push(v));
+      value((v) => out.push(v), `${path}[${out.length}]`);
       space();
       if (text[pos] === ',') {
         comma = pos++;
@@ -208,13 +217,28 @@ export function parseJson(text: string, opts: { lenient?: boolean } = {}): JsonP
   try {
     value((v) => {
       root = v;
-    });
+    }, '');
     space();
     if (pos < text.length) throw new Stop(pos, `${describe(text[pos])} after the end of the settings`);
-    return { ok: true, value: root };
+    return { ok: true, value: root, positions };
   } catch (thrown) {
     // Only a stack overflow escapes as something else: thousands of brackets deep.
     const err = thrown instanceof Stop ? thrown : new Stop(pos, 'the settings are nested too deeply to read');
     return { ok: false, error: { offset: err.offset, ...lineColumn(text, err.offset), reason: err.reason }, partial: root, open };
+  }
+}
+
+/**
+ * The line and column of the setting a path names (`profiles[0].schedule`), or of the nearest
+ * setting that holds it when it is not in the text (a missing field is reported on its profile).
+ */
+export function locate(positions: ReadonlyMap<string, number>, text: string, path: string): { line: number; column: number } | null {
+  let p = path;
+  for (;;) {
+    const at = positions.get(p);
+    if (at !== undefined) return lineColumn(text, at);
+    const up = p.replace(/(\.[^.[]+|\[\d+\])$/, '');
+    if (up === p) return null;
+    p = up;
   }
 }

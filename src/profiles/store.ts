@@ -54,9 +54,13 @@ export function syntaxError(text: string): FieldError {
   return { path: '(file)', message: `line ${line}, column ${column}: ${reason}`, line, column };
 }
 
-/** One error as a person reads it: `config.json line 12, column 5: …`, or `config.json: profiles[0].schedule: …`. */
+/**
+ * One error as a person reads it: `config.json line 12, column 5: …` (the text), `config.json line 7,
+ * column 19: profiles[0].schedule: …` (a setting found in the text), or `config.json: version: …`.
+ */
 export function describeError(file: string, e: FieldError): string {
-  return e.line !== undefined ? `${file} ${e.message}` : `${file}: ${e.path}: ${e.message}`;
+  if (e.line === undefined) return `${file}: ${e.path}: ${e.message}`;
+  return e.path === '(file)' ? `${file} ${e.message}` : `${file} line ${e.line}, column ${e.column}: ${e.path}: ${e.message}`;
 }
 
 export async function loadConfigOrThrow(file: string): Promise<Config> {

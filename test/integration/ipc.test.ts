@@ -98,10 +98,11 @@ describe('config.json saved as text', () => {
     });
     const invalid = (await dispatch('configSaveText', { text: JSON.stringify({ profiles: [{ id: 'docs' }] }) })) as {
       ok: true;
-      value: { saved: boolean; errors: { path: string }[] };
+      value: { saved: boolean; errors: { path: string; line?: number; column?: number }[] };
     };
     expect(invalid.value.saved).toBe(false);
-    expect(invalid.value.errors.map((e) => e.path)).toContain('profiles[0].repository');
+    // A setting that is missing is shown at the profile it belongs in.
+    expect(invalid.value.errors).toContainEqual(expect.objectContaining({ path: 'profiles[0].repository', line: 1, column: 14 }));
     expect(await fs.readFile(file, 'utf8')).toBe(broken);
     const fixed = (await dispatch('configSaveText', { text: `\ufeff${JSON.stringify(good())}` })) as {
       ok: true;

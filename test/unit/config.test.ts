@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { appSettings, globsOverlap, globsWitness, parseConfig } from '../../src/profiles/schema.js';
 import { CONFIG_VERSION, migrateConfig, type MigrationStep } from '../../src/profiles/migrate.js';
 import { cronError } from '../../src/schedule/cron.js';
-import { loadConfig, saveConfig } from '../../src/profiles/store.js';
+import { describeError, loadConfig, saveConfig } from '../../src/profiles/store.js';
 import { defaultConfigDir } from '../../src/paths.js';
 
 const seed = {
@@ -93,6 +93,16 @@ describe('config.json', () => {
     expect(await fs.readFile(file, 'utf8')).toBe('{ "profiles": [ { "id": ');
     expect(await saveConfig(file, seed)).toMatchObject({ ok: true });
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ version: CONFIG_VERSION, ...seed });
+  });
+
+  it('describes an error as a person reads it, with the line when there is one', () => {
+    expect(describeError('/c.json', { path: '(file)', message: 'line 2, column 3: x', line: 2, column: 3 })).toBe(
+      '/c.json line 2, column 3: x',
+    );
+    expect(describeError('/c.json', { path: 'profiles[0].id', message: 'bad', line: 4, column: 9 })).toBe(
+      '/c.json line 4, column 9: profiles[0].id: bad',
+    );
+    expect(describeError('/c.json', { path: 'version', message: 'newer' })).toBe('/c.json: version: newer');
   });
 
   it('treats a missing file as an empty config', async () => {

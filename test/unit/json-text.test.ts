@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineColumn, parseJson } from '../../src/profiles/json-text.js';
+import { lineColumn, locate, parseJson } from '../../src/profiles/json-text.js';
 
 function errorOf(text: string, lenient = false) {
   const r = parseJson(text, { lenient });
@@ -88,17 +88,17 @@ describe('parseJson', () => {
     expect(errorOf('["C:\\Users"]')).toMatchObject({ offset: 4, reason: 'an unknown escape after \\ (use \\\\ for a backslash)' });
     expect(errorOf('["\\u12"]')).toMatchObject({ offset: 2, reason: 'an unknown escape after \\ (use \\\\ for a backslash)' });
     const r = parseJson('["\\u0041\\t", "\\"q\\""]');
-    expect(r).toEqual({ ok: true, value: ['A\t', '"q"'] });
+    expect(r).toMatchObject({ ok: true, value: ['A\t', '"q"'] });
   });
 
   it('refuses comments unless lenient; lenient reads comments and trailing commas', () => {
     expect(errorOf('{"a": 1 // one\n}')).toMatchObject({ offset: 8, reason: 'comments are not allowed in JSON' });
     expect(errorOf('/* x */ {}')).toMatchObject({ offset: 0, reason: 'comments are not allowed in JSON' });
-    expect(parseJson('// settings\n{"a": [1, 2,], /* b */ "b": {"c": 3,},} // end', { lenient: true })).toEqual({
+    expect(parseJson('// settings\n{"a": [1, 2,], /* b */ "b": {"c": 3,},} // end', { lenient: true })).toMatchObject({
       ok: true,
       value: { a: [1, 2], b: { c: 3 } },
     });
-    expect(parseJson('{"a": 1} // end', { lenient: true })).toEqual({ ok: true, value: { a: 1 } });
+    expect(parseJson('{"a": 1} // end', { lenient: true })).toMatchObject({ ok: true, value: { a: 1 } });
     expect(errorOf('{"a": 1 /* open', true)).toMatchObject({ offset: 8, reason: 'a comment that is never closed with */' });
     // "/*/" opens a comment; its own slash does not close it.
     expect(errorOf('{"a": 1 /*/ }', true)).toMatchObject({ offset: 8, reason: 'a comment that is never closed with */' });
@@ -119,6 +119,41 @@ describe('parseJson', () => {
     expect(r.open.has(partial.profiles[0]!)).toBe(false);
     expect(r.open.has(partial.profiles[1]!)).toBe(true);
     expect(r.open.size).toBe(4);
+  });
+
+  it('knows where each value starts, by its path, and locates a path or the nearest thing holding it', () => {
+    const text = '{\n  "profiles": [\n    {"id": "a", "prune": {"keepDaily": 7}},\n    {"id": "b"}\n  ],\n  "v": [[1]]\n}';
+    const r = parseJson(text);
+    if (!r.ok) throw new Error('did not parse');
+    expect([...r.positions.entries()]).toEqual([
+      ['', 0],
+      ['profiles', 16],
+      ['profiles[0]', 22],
+      ['profiles[0].id', 29],
+      ['profiles[0].prune', 43],
+      ['profiles[0].prune.keepDaily', 57],
+      ['profiles[1]', 66],
+      ['profiles[1].id', 73],
+      ['v', 90],
+      ['v[0]', 91],
+      ['v[0][0]', 92],
+    ]);
+    expect(locate(r.positions, text, 'profiles[0].prune.keepDaily')).toEqual({ line: 3, column: 40 });
+    expect(locate(r.positions, text, 'profiles[1].repository')).toEqual({ line: 4, column: 5 });
+    expect(locate(r.positions, text, 'profiles[1].sources[3]')).toEqual({ line: 4, column: 5 });
+    expect(locate(r.positions, text, 'profiles[12]')).toEqual({ line: 2, column: 15 });
+    expect(locate(r.positions, text, 'v[0][5]')).toEqual({ line: 6, column: 9 });
+    expect(locate(r.positions, text, '(top level)')).toBeNull();
+    expect(locate(new Map(), text, 'profiles[0].id')).toBeNull();
+  });
+
+  it('reads "__proto__" as a key, as JSON.parse does', () => {
+    const r = parseJson('{"__proto__": {"polluted": true}}');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(Object.getPrototypeOf(r.value)).toBe(Object.prototype);
+    expect(Object.keys(r.value as object)).toEqual(['__proto__']);
+    expect((r.value as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
   it('says a file nested too deeply to read is one, instead of throwing', () => {
