@@ -8,6 +8,7 @@ import { defaultConfigDir } from './paths.js';
 import { Engine, type Outcome, type StatusReport } from './engine.js';
 import { isKeyfileMode } from './engine/status.js';
 import type { Profile } from './profiles/schema.js';
+import { describeError } from './profiles/store.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
 import { formatBytes, timeAgo } from './format.js';
@@ -64,7 +65,13 @@ function printDiagnoses(diagnoses: Diagnosis[]): void {
 
 async function openEngine(configDir: string, busy: 'fail' | 'wait' = 'fail'): Promise<Engine> {
   const { engine, load } = await Engine.open({ configDir, busy });
-  if (!load.ok) throw new Stop([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)]);
+  if (!load.ok) {
+    // A syntax error is one line that names where it is; field errors are listed under the file.
+    const [only] = load.errors;
+    if (load.errors.length === 1 && only?.line !== undefined)
+      throw new Stop([describeError(load.file, only), `  ${load.file} was left as it is; fix it and try again.`]);
+    throw new Stop([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)]);
+  }
   return engine;
 }
 

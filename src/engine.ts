@@ -8,7 +8,8 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
-import { ABSENT_REVISION, loadConfig, saveConfig, type LoadResult, type SaveConflict } from './profiles/store.js';
+import { ABSENT_REVISION, loadConfig, saveConfig, stripBom, syntaxError, type LoadResult, type SaveConflict } from './profiles/store.js';
+import { locate, parseJson } from './profiles/json-text.js';
 import type { Config, Profile, FieldError } from './profiles/schema.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, keyExportArgs, sshProbeArgs } from './borg/argv.js';
@@ -232,6 +233,28 @@ export class Engine extends EventEmitter<EngineEvents> {
     } catch (err) {
       return { ok: false, errors: [{ path: '(file)', message: `could not be written: ${(err as Error).message}` }] };
     }
+  }
+
+  /**
+   * Saves config.json from its text, as the user fixed it: a syntax error comes back with its line
+   * and column and writes nothing; otherwise it is validated and written like `saveConfig`. The
+   * text is the file itself, so it replaces an invalid file without asking (a `.bak` is kept), but
+   * only the revision it was drawn from (compare-and-swap, as every save).
+   */
+  async saveConfigText(text: string, opts: { expectedRevision?: string | null } = {}): Promise<SaveResult> {
+    const clean = stripBom(text);
+    let json: unknown;
+    try {
+      json = JSON.parse(clean);
+    } catch {
+      return { ok: false, errors: [syntaxError(clean)] };
+    }
+    const r = await this.saveConfig(json, { replaceInvalid: true, expectedRevision: opts.expectedRevision });
+    if (r.ok || r.conflict) return r;
+    // Each field error also at the line of its setting (or of the profile a missing one belongs in).
+    const read = parseJson(clean);
+    const positions = read.ok ? read.positions : new Map<string, number>();
+    return { ...r, errors: r.errors.map((e) => ({ ...e, ...(e.line === undefined ? locate(positions, clean, e.path) : null) })) };
   }
 
   private apply(config: Config, revisionMoved = false): void {

@@ -12,7 +12,10 @@ import { api } from '../shared/api.js';
 import { Banner, Button } from '../shared/components.js';
 import { useEvent, useSnapshot } from '../shared/hooks.js';
 import type { ConfigView } from '../../src/ipc/contract.js';
-import { ReplaceInvalidSheet, Sheet } from './controls.js';
+import { Sheet } from './controls.js';
+import { FileTextEditor, InvalidFileBanner, ReplaceSheet, UnknownFields, UnownedErrors, unownedErrors } from './invalid-file.js';
+import { compareProfiles, refOf, unknownFields, withoutKey, type UnknownField } from './unknown.js';
+import type { FieldError } from './types.js';
 import { shortLocation } from './location.js';
 import {
   buildConfig,
@@ -43,6 +46,9 @@ type Conflict = { revision: string; config: unknown; open: boolean };
 const OWN_FIELDS = ['app.openAtLogin'];
 
 const NO_ERRORS: PlacedErrors = { fields: {}, banner: [], first: null };
+
+/** Unknown settings are offered for removal (UnknownFields), not placed under a control. */
+const placeable = (errors: readonly FieldError[]) => errors.filter((e) => !e.unknown?.length);
 const SECTION_IDS = new Set<string>(SECTIONS.map((s) => s.id));
 
 function profilesOf(config: unknown): unknown[] {
@@ -77,6 +83,10 @@ export function App() {
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const following = useRef({ busy: false, again: false });
   const [recheck, setRecheck] = useState(0);
+  /** config.json shown as text (always while it cannot be read as settings). */
+  const [textMode, setTextMode] = useState(false);
+  /** The engine's last word on the settings: the file's errors, or those of the last save. */
+  const [engineErrors, setEngineErrors] = useState<FieldError[]>([]);
   const pendingNav = useRef<Navigation | null>(initialNavigation());
   const focusError = useRef(false);
   const focusPane = useRef(false);
@@ -112,10 +122,11 @@ export function App() {
     setSavedDrafts(ds);
     setGeneral(g);
     setSavedGeneral(g);
+    setEngineErrors(v.errors);
     setPlaced(
       v.errors.length
         ? placeErrors(
-            v.errors,
+            placeable(v.errors),
             ds.map((d) => d.uid),
             ds,
           )
@@ -173,6 +184,18 @@ export function App() {
       if (f.again) setRecheck((n) => n + 1);
     }
   }
+
+  // A reload gave the drafts new keys (config.json read again after a fix): stay on the same profile, by id.
+  const selectedId = useRef<string | null>(null);
+  useEffect(() => {
+    if (sel.kind !== 'profile') return;
+    const d = drafts.find((x) => x.uid === sel.uid);
+    if (d) selectedId.current = d.id;
+    else {
+      const again = drafts.find((x) => x.id === selectedId.current) ?? drafts[0];
+      if (again) setSel({ ...sel, uid: again.uid });
+    }
+  }, [sel, drafts]);
 
   // ⌘S (Ctrl+S) saves, as in any Mac document window.
   useEffect(() => {
@@ -274,7 +297,8 @@ export function App() {
       setConfirmReplace(true);
       return false;
     }
-    showErrors(placeErrors(r.value.errors, uids, drafts));
+    setEngineErrors(r.value.errors);
+    showErrors(placeErrors(placeable(r.value.errors), uids, drafts));
     return false;
   }
 
@@ -291,6 +315,15 @@ export function App() {
     setConflict(null);
     setStatus('');
     show(r.value, drafts);
+  }
+
+  function removeUnknown(f: UnknownField) {
+    setStatus('');
+    const [top, index, ...rest] = f.at;
+    if (top === 'profiles' && typeof index === 'number' && drafts[index]) {
+      const uid = drafts[index].uid;
+      update(uid, (d) => ({ ...d, base: withoutKey(d.base, rest, f.key) as ProfileDraft['base'] }));
+    } else if (view) setView({ ...view, config: withoutKey(view.config, f.at, f.key) });
   }
 
   /** The setup assistant's save: the saved profiles with this one put in (others' unsaved edits stay unsaved). */
@@ -372,7 +405,7 @@ export function App() {
     setPlaced(
       view?.errors.length
         ? placeErrors(
-            view.errors,
+            placeable(view.errors),
             savedDrafts.map((d) => d.uid),
             savedDrafts,
           )
@@ -405,6 +438,34 @@ export function App() {
   }
   if (!view) return <main class="prefs-message" aria-busy="true" />;
 
+  // A file that cannot be read as settings is shown as text, never as an empty form.
+  const shape = view.config as { profiles?: unknown } | null;
+  const unreadable =
+    view.errors.length > 0 &&
+    (!!view.recovery?.syntax ||
+      typeof shape !== 'object' ||
+      shape === null ||
+      Array.isArray(shape) ||
+      (shape.profiles !== undefined && !Array.isArray(shape.profiles)));
+  if (unreadable || textMode) {
+    return (
+      <FileTextEditor
+        key={view.raw ?? ''}
+        view={view}
+        onBackToForm={unreadable ? undefined : () => setTextMode(false)}
+        onSaved={() => {
+          setTextMode(false);
+          void load().then((r) => {
+            const first = r?.drafts[0];
+            if (first) setSel({ kind: 'profile', uid: first.uid, section: 'repository' });
+            setStatus('Saved.');
+          });
+        }}
+      />
+    );
+  }
+  const unknown = unknownFields(engineErrors, current.config);
+
   if (setup) {
     return (
       <main class="prefs-setup">
@@ -428,7 +489,8 @@ export function App() {
   // An error goes as soon as its field no longer holds the value it was found for.
   const shown = liveFields(placed, drafts);
   const err = (uid: string) => (field: string) => shown[`${uid}:${field}`]?.join(' ') ?? null;
-  const profileHasErrors = (uid: string) => sectionsWithErrors(shown, uid).size > 0;
+  const profileHasErrors = (uid: string) =>
+    sectionsWithErrors(shown, uid).size > 0 || unknown.some((f) => f.at[0] === 'profiles' && drafts[f.at[1] as number]?.uid === uid);
   const generalHasErrors = Object.keys(placed.fields).some((k) => k.startsWith('general:'));
 
   let pane: ComponentChildren;
@@ -481,8 +543,11 @@ export function App() {
         ))}
       </nav>
     );
+    const index = drafts.indexOf(selected);
     pane = (
       <>
+        <UnknownFields fields={unknown.filter((f) => f.at[0] === 'profiles' && f.at[1] === index)} onRemove={removeUnknown} />
+        <UnownedErrors errors={unownedErrors(placed.fields, selected.uid, selected.keep.preset === 'custom')} />
         {section === 'repository' ? <RepositorySection {...props} /> : null}
         {section === 'passphrase' ? <PassphraseSection {...props} /> : null}
         {section === 'sources' ? <FoldersSection {...props} /> : null}
@@ -575,7 +640,8 @@ export function App() {
           }}
         >
           {conflict && !conflict.open ? <ConflictBanner onReview={() => setConflict({ ...conflict, open: true })} /> : null}
-          {view.errors.length ? <InvalidFile view={view} /> : null}
+          {view.errors.length ? <InvalidFileBanner view={view} onEditText={() => setTextMode(true)} /> : null}
+          <UnknownFields fields={unknown.filter((f) => f.at[0] !== 'profiles')} onRemove={removeUnknown} />
           {placed.banner.length ? (
             <Banner kind="error" title="These settings need fixing">
               <ul class="error-list">
@@ -603,8 +669,14 @@ export function App() {
         </footer>
       </main>
       {confirmReplace ? (
-        <ReplaceInvalidSheet
+        <ReplaceSheet
           file={view.file}
+          {...compareProfiles(profilesOf(view.config).map(refOf), current.config)}
+          possible
+          onFixText={() => {
+            setConfirmReplace(false);
+            setTextMode(true);
+          }}
           onCancel={() => setConfirmReplace(false)}
           onConfirm={() => {
             setConfirmReplace(false);
@@ -643,32 +715,5 @@ export function App() {
         </Sheet>
       ) : null}
     </div>
-  );
-}
-
-/** config.json on disk is invalid: what is wrong with it, and the text as it is. */
-function InvalidFile({ view }: { view: ConfigView }) {
-  return (
-    <Banner kind="warning" title="The settings file has errors" class="invalid-file">
-      <p>
-        <code class="selectable">{view.file}</code> was changed outside Dandelion and is not valid, so the last good settings stay in use.
-        Fix the settings below and save to replace it (a copy is kept as <code>config.json.bak</code>).
-      </p>
-      <ul class="error-list">
-        {view.errors.map((e, i) => (
-          <li key={i}>
-            <code>{e.path}</code>: {e.message}
-          </li>
-        ))}
-      </ul>
-      {view.raw !== null ? (
-        <details>
-          <summary>Show the file</summary>
-          <pre class="raw selectable" tabIndex={0}>
-            {view.raw}
-          </pre>
-        </details>
-      ) : null}
-    </Banner>
   );
 }

@@ -189,6 +189,8 @@ export function Sheet(props: {
   onCancel: () => void;
   destructive?: boolean;
   busy?: boolean;
+  /** The confirming button is the safe one here and has the focus first. */
+  focusConfirm?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const gone = useRef(false);
@@ -227,10 +229,15 @@ export function Sheet(props: {
       </div>
       <div class="button-row sheet-buttons">
         <span class="spacer" />
-        <Button onClick={props.onCancel} autoFocus>
+        <Button onClick={props.onCancel} autoFocus={!props.focusConfirm}>
           Cancel
         </Button>
-        <Button variant={props.destructive ? 'destructive' : 'primary'} onClick={props.onConfirm} disabled={props.busy}>
+        <Button
+          variant={props.destructive ? 'destructive' : 'primary'}
+          onClick={props.onConfirm}
+          disabled={props.busy}
+          autoFocus={props.focusConfirm}
+        >
           {props.confirm}
         </Button>
       </div>

@@ -2,6 +2,7 @@ import { api } from '../shared/api.js';
 import { Banner, Button } from '../shared/components.js';
 import type { AppSnapshot } from '../shared/types.js';
 import { RichText } from './rich-text.js';
+import { inUseSentence } from '../shared/config-in-use.js';
 
 /** What concerns every profile: config.json invalid, borg missing, Full Disk Access missing. */
 export function AppBanners({ s }: { s: AppSnapshot }) {
@@ -10,16 +11,10 @@ export function AppBanners({ s }: { s: AppSnapshot }) {
     <>
       {s.configErrors.length > 0 ? (
         <Banner kind="error" title="config.json has errors" actions={<Button onClick={prefs('general')}>Open Preferences…</Button>}>
-          <p>
-            {s.profiles.length > 0
-              ? 'Dandelion keeps using the settings it had before the file was changed, until it is fixed.'
-              : 'Nothing is backed up until it is fixed.'}
-          </p>
+          <p>{inUseSentence({ inUse: s.profiles.length > 0 ? 'last-good' : 'none', lastGood: s.profiles.map((p) => p.name) })}</p>
           <ul class="config-errors mono selectable">
             {s.configErrors.slice(0, 5).map((e, i) => (
-              <li key={i}>
-                {e.path}: {e.message}
-              </li>
+              <li key={i}>{e.line !== undefined ? `config.json ${e.message}` : `${e.path}: ${e.message}`}</li>
             ))}
             {s.configErrors.length > 5 ? <li>…and {s.configErrors.length - 5} more</li> : null}
           </ul>

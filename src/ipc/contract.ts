@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { CallName, EventName } from './names.js';
 import type { EngineSnapshot, LiveProgress, Outcome, PassphraseState, SavedPassphrase, ArchiveSummary } from '../engine.js';
 import type { FieldError, Config } from '../profiles/schema.js';
+import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
 import type { Finding } from '../doctor.js';
 import type { HostKeyReport, HostKeyState } from '../ssh/host-keys.js';
@@ -65,6 +66,10 @@ export function argsSchemas(ctx: ContractContext) {
         overwriteInvalid: z.boolean().optional(),
       })
       .strict(),
+    /** config.json as text, fixed by hand in the window: parsed and validated by the engine, written only when valid. */
+    configSaveText: z.object({ text: str(MAX_CONFIG_BYTES), expectedRevision: str(64) }).strict(),
+    /** Opens config.json in the user's editor (the app that opens .json files). */
+    openConfigFile: none,
     runNow: z.object({ profile: z.union([z.literal('all'), profileId(ctx)]) }).strict(),
     cancel: profile,
     logTail: z.object({ profile: profileId(ctx), lines: z.number().int().min(1).max(1000).optional() }).strict(),
@@ -132,6 +137,15 @@ export interface ConfigView {
   errors: FieldError[];
   /** The revision of the bytes this view was read from: what a save of it names as `expectedRevision`. */
   revision: string;
+  /**
+   * What the engine uses while the file is invalid: `last-good` (the profiles it had before the file
+   * was broken, in `lastGood`) or `none` (it was invalid from the start: nothing is backed up).
+   * `file` while the file is valid.
+   */
+  inUse: 'file' | 'last-good' | 'none';
+  lastGood: ProfileRef[];
+  /** While the file is invalid: what of it could be kept, and what a replacement would lose. */
+  recovery: Recovery | null;
   volumesRoot: string;
   home: string;
 }
@@ -144,12 +158,14 @@ export type ConfigSaveResult =
    */
   | { saved: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: { revision: string; config: unknown } };
 
-export type { HostKeyReport, HostKeyState };
+export type { HostKeyReport, HostKeyState, ProfileRef, Recovery };
 
 export interface CallResults {
   status: AppSnapshot;
   configRead: ConfigView;
   configSave: ConfigSaveResult;
+  configSaveText: ConfigSaveResult;
+  openConfigFile: { opened: boolean };
   runNow: { started: string[] };
   cancel: { cancelled: boolean };
   logTail: { file: string | null; lines: string[] };

@@ -12,6 +12,7 @@ import { failed, guard, ok, type Outcome } from '../engine/outcome.js';
 import { doctor, doctorDraft } from '../doctor.js';
 import { formatPath } from '../profiles/schema.js';
 import { configRevision, stripBom } from '../profiles/store.js';
+import { recoverConfig } from '../profiles/recover.js';
 import { cronError } from '../schedule/cron.js';
 import { nextSlot } from '../schedule/due.js';
 import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
@@ -86,6 +87,15 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
           : { saved: false as const, errors: r.errors, needsConfirmation: r.needsConfirmation, conflict: r.conflict },
       );
     },
+    configSaveText: async (a: { text: string; expectedRevision: string }) => {
+      const r = await engine.saveConfigText(a.text, { expectedRevision: a.expectedRevision });
+      return ok(
+        r.ok
+          ? { saved: true as const, config: r.config, revision: r.revision }
+          : { saved: false as const, errors: r.errors, conflict: r.conflict },
+      );
+    },
+    openConfigFile: async () => ok({ opened: await host.openPath(engine.paths.config) }),
     runNow: async (a: { profile: string }) => {
       const ids = a.profile === 'all' ? engine.config.profiles.map((p) => p.id) : [a.profile];
       const started = ids.filter((id) => !engine.isRunning(id));
@@ -197,12 +207,17 @@ async function readRaw(file: string): Promise<{ text: string | null; json: unkno
 export async function readConfigView(engine: Engine): Promise<ConfigView> {
   const { text, json, revision } = await readRaw(engine.paths.config);
   const errors = engine.configFileErrors();
+  const invalid = errors.length > 0;
+  const lastGood = engine.config.profiles.map((p) => ({ id: p.id, name: p.name ?? null }));
   return {
     file: engine.paths.config,
     config: json,
-    raw: errors.length > 0 ? text : null,
+    raw: invalid ? text : null,
     errors,
     revision,
+    inUse: !invalid ? 'file' : lastGood.length > 0 ? 'last-good' : 'none',
+    lastGood: invalid ? lastGood : [],
+    recovery: invalid && text !== null ? recoverConfig(stripBom(text)) : null,
     volumesRoot: engine.volumesRoot(),
     home: os.homedir(),
   };

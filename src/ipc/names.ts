@@ -6,6 +6,8 @@ export const CALLS = [
   'status',
   'configRead',
   'configSave',
+  'configSaveText',
+  'openConfigFile',
   'runNow',
   'cancel',
   'logTail',

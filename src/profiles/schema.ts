@@ -205,6 +205,11 @@ export function formatPath(path: ReadonlyArray<string | number>): string {
 export interface FieldError {
   path: string;
   message: string;
+  /** Where in config.json's text (1-based), for an error in the text itself. */
+  line?: number;
+  column?: number;
+  /** The setting names the schema does not know, for an `unknown field(s)` error. */
+  unknown?: string[];
 }
 
 export type ParseResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
@@ -328,10 +333,11 @@ export function parseConfig(raw: unknown, migrations?: MigrateOptions): ParseRes
   const result = configSchema.safeParse(value);
   const errors = result.success
     ? []
-    : result.error.issues.map((issue) => ({
-        path: formatPath(issue.path),
-        message: issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message,
-      }));
+    : result.error.issues.map((issue): FieldError =>
+        issue.code === 'unrecognized_keys'
+          ? { path: formatPath(issue.path), message: `unknown field(s) ${issue.keys.join(', ')}`, unknown: issue.keys }
+          : { path: formatPath(issue.path), message: issue.message },
+      );
   errors.push(...duplicateIds(value), ...overlappingArchives(value));
   if (result.success && !errors.length) return { ok: true, config: result.data };
   return { ok: false, errors };

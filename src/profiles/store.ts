@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type Config, type FieldError } from './schema.js';
+import { parseJson } from './json-text.js';
 import { CONFIG_VERSION, configVersion, migrateConfig, type MigrateOptions } from './migrate.js';
 import { tryLock } from '../jobs/pid-lock.js';
 
@@ -55,12 +56,29 @@ export async function loadConfig(file: string, migrations?: MigrateOptions): Pro
   let json: unknown;
   try {
     json = JSON.parse(stripBom(text));
-  } catch (err) {
-    return { ok: false, file, errors: [{ path: '(file)', message: `is not valid JSON: ${(err as Error).message}` }], revision };
+  } catch {
+    return { ok: false, file, errors: [syntaxError(stripBom(text))], revision };
   }
   const parsed = parseConfig(json, migrations);
   if (!parsed.ok) return { ok: false, file, errors: parsed.errors, revision };
   return { ok: true, config: parsed.config, exists: true, revision };
+}
+
+/** Where JSON.parse gave up, as a line and column (its own message has only a character position, if that). */
+export function syntaxError(text: string): FieldError {
+  const r = parseJson(text);
+  if (r.ok) return { path: '(file)', message: 'is not valid JSON' };
+  const { line, column, reason } = r.error;
+  return { path: '(file)', message: `line ${line}, column ${column}: ${reason}`, line, column };
+}
+
+/**
+ * One error as a person reads it: `config.json line 12, column 5: …` (the text), `config.json line 7,
+ * column 19: profiles[0].schedule: …` (a setting found in the text), or `config.json: version: …`.
+ */
+export function describeError(file: string, e: FieldError): string {
+  if (e.line === undefined) return `${file}: ${e.path}: ${e.message}`;
+  return e.path === '(file)' ? `${file} ${e.message}` : `${file} line ${e.line}, column ${e.column}: ${e.path}: ${e.message}`;
 }
 
 export async function loadConfigOrThrow(file: string): Promise<Config> {

@@ -362,8 +362,11 @@ describe('preferences window', () => {
     // The errors are also next to their controls.
     await section(page, 'Folders');
     expect(await errorOf(page.getByRole('button', { name: 'Add Folder…' }))).toBe('Needs at least one folder to back up.');
-    await page.getByText('Show the file').click();
-    await page.getByText('"sometimes"').waitFor();
+    // The file as text, one click away.
+    await page.getByRole('button', { name: 'Edit as Text' }).click();
+    expect(await page.getByRole('textbox', { name: 'config.json' }).inputValue()).toBe(broken);
+    await page.getByRole('button', { name: 'Back to the Form' }).click();
+    await section(page, 'Folders');
     await screenshot(page, 'preferences-invalid-file');
     await axeCheck(page);
 

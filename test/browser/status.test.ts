@@ -353,7 +353,7 @@ describe('every state the window can be in', () => {
     const w = await open({ engine });
     const errors = w.page.getByRole('region', { name: 'config.json has errors' });
     await poll(() => errors.textContent()).toContain('profiles[0].schedule');
-    expect(await errors.textContent()).toContain('keeps using the settings it had');
+    expect(await errors.textContent()).toContain('The last good settings stay in use (Backup disk) until it is fixed.');
     const borgBanner = w.page.getByRole('region', { name: 'BorgBackup is not available' });
     await poll(() => borgBanner.isVisible()).toBe(true);
     await axeCheck(w.page, { schemes: ['light', 'dark'] });

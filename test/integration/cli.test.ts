@@ -79,6 +79,26 @@ describe('key export', () => {
   });
 });
 
+describe('a config.json with a syntax error', () => {
+  it('status names the line and column, exits non-zero and leaves the file as it is', async () => {
+    const dir = path.join(sb.dir, 'broken-config');
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'config.json');
+    const text = `{\n  "profiles": [\n    {\n      "id": "one",\n      "repository": "/r",\n      "sources": ["/s"],\n    }\n  ]\n}\n`;
+    await fs.writeFile(file, text);
+    for (const args of [['status'], ['status', '--json']]) {
+      const r = await dandelion(sb, ['--config-dir', dir, ...args]);
+      expectNoStack(r);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.split('\n')[0]).toBe(`${file} line 6, column 24: a comma before } (JSON allows none after the last setting)`);
+      expect(r.stderr).not.toMatch(/position/);
+    }
+    expect(await fs.readFile(file, 'utf8')).toBe(text);
+    expect((await fs.readdir(dir)).sort()).toEqual(['config.json']);
+  });
+});
+
 describe('an empty config folder name', () => {
   it('refuses --config-dir ""', async () => {
     const r = await dandelion(sb, ['--config-dir', '', 'status'], { cwd: sb.dir });

@@ -117,6 +117,61 @@ describe('config save through the contract', () => {
   });
 });
 
+describe('config.json saved as text', () => {
+  it('writes nothing while the text is not valid, names the line and column, then saves the fixed text', async () => {
+    const broken = '{ "profiles": [ { "id": "docs", } ] }';
+    const dispatch = await open(broken);
+    const file = path.join(sb.configDir, 'config.json');
+    const view = (await dispatch('configRead', {})) as {
+      ok: true;
+      value: { inUse: string; lastGood: unknown[]; recovery: { syntax: { line: number; column: number } | null; lost: { id: string }[] } };
+    };
+    expect(view.value).toMatchObject({ inUse: 'none', lastGood: [], recovery: { syntax: { line: 1, column: 31 } } });
+    expect(view.value.recovery.lost.map((p) => p.id)).toEqual(['docs']);
+    const still = (await dispatch('configSaveText', { text: '{\n  "profiles": [\n    1,\n  ]\n}' })) as {
+      ok: true;
+      value: { saved: boolean; errors: { path: string; message: string; line?: number; column?: number }[] };
+    };
+    expect(still.value).toEqual({
+      saved: false,
+      errors: [
+        { path: '(file)', message: 'line 3, column 6: a comma before ] (JSON allows none after the last item)', line: 3, column: 6 },
+      ],
+    });
+    const invalid = (await dispatch('configSaveText', { text: JSON.stringify({ profiles: [{ id: 'docs' }] }) })) as {
+      ok: true;
+      value: { saved: boolean; errors: { path: string; line?: number; column?: number }[] };
+    };
+    expect(invalid.value.saved).toBe(false);
+    // A setting that is missing is shown at the profile it belongs in.
+    expect(invalid.value.errors).toContainEqual(expect.objectContaining({ path: 'profiles[0].repository', line: 1, column: 14 }));
+    expect(await fs.readFile(file, 'utf8')).toBe(broken);
+    const fixed = (await dispatch('configSaveText', { text: `\ufeff${JSON.stringify(good())}` })) as {
+      ok: true;
+      value: { saved: boolean };
+    };
+    expect(fixed.value.saved).toBe(true);
+    expect(engine.configFileErrors()).toEqual([]);
+    expect(engine.config.profiles.map((p) => p.id)).toEqual(['docs']);
+    expect(await fs.readFile(`${file}.bak`, 'utf8')).toBe(broken);
+    const after = (await dispatch('configRead', {})) as { ok: true; value: { inUse: string; recovery: unknown } };
+    expect(after.value).toMatchObject({ inUse: 'file', recovery: null });
+  });
+
+  it('says the last good settings are in use after a valid start, and opens the file through the host', async () => {
+    const dispatch = await open(good());
+    await fs.writeFile(path.join(sb.configDir, 'config.json'), '{');
+    await engine.reload();
+    const view = (await dispatch('configRead', {})) as { ok: true; value: { inUse: string; lastGood: unknown[] } };
+    expect(view.value).toMatchObject({ inUse: 'last-good', lastGood: [{ id: 'docs', name: null }] });
+    const opened = (await dispatch('openConfigFile', {})) as { ok: true; value: { opened: boolean } };
+    expect(opened.value.opened).toBe(true);
+    expect(host.calls).toContainEqual({ method: 'openPath', args: [path.join(sb.configDir, 'config.json')] });
+    const tooBig = await dispatch('configSaveText', { text: 'x'.repeat(1_000_001) });
+    expect(tooBig.ok).toBe(false);
+  });
+});
+
 describe('other calls', () => {
   it('previews the next runs with the engine’s own schedule code, and explains a bad cron', async () => {
     const dispatch = await open(good());
