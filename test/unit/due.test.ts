@@ -1,12 +1,24 @@
 import cronParser from 'cron-parser';
-import { describe, expect, it } from 'vitest';
-import { isDue, isOverdue, isValidCron, minIntervalCheck, nextSlot, previousSlot, schedulePeriodMs } from '../../src/schedule/due.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  isDue,
+  isOverdue,
+  isValidCron,
+  minIntervalCheck,
+  nextSlot,
+  previousSlot,
+  schedulePeriodMs,
+  setScheduleCacheFile,
+} from '../../src/schedule/due.js';
 
 const d = (iso: string) => new Date(iso);
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 const HOUR = 3_600_000;
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
+
+// Each case computes its slots afresh: nothing remembered by an earlier case answers for it.
+beforeEach(() => setScheduleCacheFile(null));
 
 describe('previousSlot / nextSlot', () => {
   it('previousSlot includes a slot exactly at now; nextSlot is strictly after now', () => {

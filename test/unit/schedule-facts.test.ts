@@ -253,4 +253,82 @@ describe('the schedule-facts file', () => {
     expect(due.nextSlot('0 * * * *', now, tz)).toEqual(new Date('2026-05-10T13:00:00Z'));
     expect(fs.readdirSync(dir)).toEqual(['cache']);
   });
+  type Stored = { windows: Record<string, { slots: number[]; changes: number[]; periods: Record<string, number> }> };
+  const stored = () => (JSON.parse(fs.readFileSync(file, 'utf8')) as Stored).windows;
+  const iso = (t: number) => new Date(t).toISOString();
+
+  it('a window reaches a day past now and eight slots beyond, with at least ten and at most 48 slots', async () => {
+    const due = await freshDue();
+    due.setScheduleCacheFile(file);
+    const at = new Date('2026-05-10T12:34:00Z');
+    for (const s of ['0 * * * *', '*/15 * * * *', '0 12 * * *', '0 3 * * 0']) due.nextSlot(s, at, 'UTC');
+    const w = stored();
+    const span = (key: string) => [w[key]!.slots.length, iso(w[key]!.slots[0]!), iso(w[key]!.slots.at(-1)!)];
+    expect(span('UTC 0 * * * *')).toEqual([34, '2026-05-10T12:00:00.000Z', '2026-05-11T21:00:00.000Z']);
+    expect(span('UTC */15 * * * *')).toEqual([48, '2026-05-10T12:30:00.000Z', '2026-05-11T00:15:00.000Z']);
+    expect(span('UTC 0 12 * * *')).toEqual([11, '2026-05-10T12:00:00.000Z', '2026-05-20T12:00:00.000Z']);
+    expect(span('UTC 0 3 * * 0')).toEqual([10, '2026-05-10T03:00:00.000Z', '2026-07-12T03:00:00.000Z']);
+    expect(Object.values(w).map((x) => x.changes)).toEqual([[], [], [], []]);
+  });
+
+  it('a window notes where the UTC offset changes, to the hour for an hourly schedule and the week for a monthly one', async () => {
+    const due = await freshDue();
+    due.setScheduleCacheFile(file);
+    due.nextSlot('0 * * * *', new Date('2026-03-28T12:34:00Z'), tz);
+    due.nextSlot('0 3 1 * *', new Date('2026-03-10T12:00:00Z'), tz);
+    const w = stored();
+    expect(w[`${tz} 0 * * * *`]!.changes.map(iso)).toEqual(['2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z']);
+    expect(w[`${tz} 0 3 1 * *`]!.changes.map(iso)).toEqual([
+      '2026-03-22T02:00:00.000Z',
+      '2026-03-29T02:00:00.000Z',
+      '2026-10-22T01:00:00.000Z',
+      '2026-10-29T01:00:00.000Z',
+    ]);
+  });
+
+  it('a period near a DST change is replayed once and remembered; away from one it is read off the slots', async () => {
+    let due = await freshDue();
+    due.setScheduleCacheFile(file);
+    expect(due.schedulePeriodMs('0 12 * * *', new Date('2026-05-10T12:34:00Z'), tz)).toBe(24 * HOUR);
+    expect(due.schedulePeriodMs('0 12 * * *', new Date('2026-03-28T12:00:00Z'), tz)).toBe(24 * HOUR);
+    const w = stored();
+    const near = w[`${tz} 0 12 * * *`]!;
+    expect(near.periods).toEqual({ [Date.parse('2026-03-28T11:00:00Z')]: 24 * HOUR });
+    // The remembered period answers a new process (a poisoned one proves it).
+    near.periods[Date.parse('2026-03-28T11:00:00Z')] = 5 * HOUR;
+    fs.writeFileSync(file, JSON.stringify({ ...(JSON.parse(fs.readFileSync(file, 'utf8')) as object), windows: w }));
+    due = await freshDue();
+    due.setScheduleCacheFile(file);
+    expect(due.schedulePeriodMs('0 12 * * *', new Date('2026-03-28T12:00:00Z'), tz)).toBe(5 * HOUR);
+    // Days after the change, the window's own slots answer.
+    expect(due.schedulePeriodMs('0 12 * * *', new Date('2026-04-05T12:00:00Z'), tz)).toBe(24 * HOUR);
+    expect(Object.keys(stored()[`${tz} 0 12 * * *`]!.periods)).toEqual([]);
+  });
+
+  it('names the process zone in the key by TZ, else by the /etc/localtime link', async () => {
+    const saved = process.env.TZ;
+    try {
+      process.env.TZ = 'Europe/Berlin';
+      let due = await freshDue();
+      due.setScheduleCacheFile(file);
+      due.nextSlot('0 * * * *', now);
+      expect(Object.keys(stored())).toEqual(['TZ=Europe/Berlin 0 * * * *']);
+      delete process.env.TZ;
+      fs.rmSync(file);
+      due = await freshDue();
+      due.setScheduleCacheFile(file);
+      due.nextSlot('0 * * * *', now);
+      let link: string | null = null;
+      try {
+        link = fs.readlinkSync('/etc/localtime');
+      } catch {
+        // no link: the key is the zone Intl names
+      }
+      const zone = link === null ? Intl.DateTimeFormat().resolvedOptions().timeZone : `localtime=${link}`;
+      expect(Object.keys(stored())).toEqual([`${zone} 0 * * * *`]);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
 });
