@@ -166,11 +166,11 @@ describe('ScheduleFacts', () => {
     expect(loaded).toEqual(Object.fromEntries(Object.keys(variants).map((name) => [name, name === 'valid (the control)'])));
   });
 
-  it('a window with a period and a learnt change loads', () => {
+  it('a window of two slots, with a period and a learnt change, loads', () => {
     const facts = new ScheduleFacts();
     facts.useFile(file);
-    facts.setWindow('w', { slots: [1, 2, 3], changes: [1, 2], periods: { 1: 5 } });
-    expect(reader().window('w', 1, 1)?.window).toEqual({ slots: [1, 2, 3], changes: [1, 2], periods: { 1: 5 } });
+    facts.setWindow('w', { slots: [1, 2], changes: [1, 2], periods: { 1: 5 } });
+    expect(reader().window('w', 1, 0)).toEqual({ window: { slots: [1, 2], changes: [1, 2], periods: { 1: 5 } }, index: 0 });
   });
 
   it('a file that cannot be written leaves no temporary file and throws nothing', () => {
