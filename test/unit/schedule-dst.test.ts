@@ -78,8 +78,11 @@ function fired(expr: string, from: number, to: number, tz: string): number[] {
  * built for the first.
  */
 const AROUND = [-2.5, -1.5, -1, -0.5, -0.25, 0, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 6].map((h) => h * HOUR);
-/** Where the replay itself is asked too (tens of ms each), and where a window is built afresh. */
-const REPLAYED_AT = [-1, 0.5, 1.5, 5].map((h) => h * HOUR);
+/**
+ * Where the replay itself is asked too (tens of ms each), and where a window is built afresh: 2.25 h
+ * after a change a replay from 2 h back starts inside the repeated hour (the nudge in due.ts).
+ */
+const REPLAYED_AT = [-1, 0.5, 1.5, 2.25, 5].map((h) => h * HOUR);
 
 describe('remembered slots and periods equal the replay around DST changes', () => {
   beforeEach(() => setScheduleCacheFile(null));
