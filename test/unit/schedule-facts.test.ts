@@ -200,4 +200,16 @@ describe('the schedule-facts file', () => {
       else process.env.TZ = saved;
     }
   });
+  it('replays the period only for slots whose next eight reach a DST change, or follow one by less than the lookback', async () => {
+    const due = await freshDue();
+    due.setScheduleCacheFile(file);
+    // One hourly window from 12:00Z on 28 March to 21:00Z on the 29th; the offset changes between
+    // 00:00Z and 01:00Z on the 29th.
+    const asked = ['2026-03-28T12:34:00Z', '2026-03-28T15:30:00Z', '2026-03-28T16:30:00Z', '2026-03-29T03:30:00Z', '2026-03-29T04:30:00Z'];
+    expect(asked.map((t) => due.schedulePeriodMs('0 * * * *', new Date(t), tz))).toEqual(asked.map(() => HOUR));
+    const w = stored()[`${tz} 0 * * * *`]!;
+    expect(w.changes.map(iso)).toEqual(['2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z']);
+    // 16:00Z: its eighth slot after is the 00:00Z sample; 03:00Z: the lookback reaches back to 01:00Z.
+    expect(Object.keys(w.periods).map((k) => iso(Number(k)))).toEqual(['2026-03-28T16:00:00.000Z', '2026-03-29T03:00:00.000Z']);
+  });
 });
