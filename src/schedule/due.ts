@@ -66,14 +66,16 @@ function utcOffsetMs(t: number, tz?: string): number {
 
 /**
  * The slots just before/after `now` as a continuously running next() iterator sees them.
- * A fresh iterator started within an hour after a DST change is not "continuous" (it would return
- * the repeated 02:30 or miss the moved one), so the replay start is nudged to before any change.
+ * A fresh iterator started within an hour after a DST change, or shortly before one, is not
+ * "continuous" (it would return the repeated 02:30, or miss the moved one, or on Lord Howe's
+ * half-hour change fire the skipped 02:00 at another time), so when the offset at `now` differs
+ * from the one a lookback before the start, the start moves a lookback earlier, before the change.
  */
 function slotsAround(schedule: string, now: Date, tz?: string): Slots & { it: ReturnType<typeof iterator> } {
   const nowMs = now.getTime();
   let from = nowMs - LOOKBACK_MS;
   for (let attempt = 0; ; attempt++) {
-    if (utcOffsetMs(from, tz) !== utcOffsetMs(from - LOOKBACK_MS, tz)) from -= LOOKBACK_MS;
+    if (utcOffsetMs(from - LOOKBACK_MS, tz) !== utcOffsetMs(nowMs, tz)) from -= LOOKBACK_MS;
     const it = iterator(schedule, from, tz);
     let prev: Date | null = null;
     let next = it.next().toDate();

@@ -78,9 +78,14 @@ export class ScheduleFacts {
   private file: string | null = null;
   private fileStamp = '';
 
-  /** Remember facts in `file` from now on, starting from what it holds (if it is valid); null = in memory only. */
+  /**
+   * Remember facts in `file` from now on, starting from what it holds (if it is valid) and nothing
+   * else; null = in memory only, starting from nothing.
+   */
   useFile(file: string | null): void {
     this.file = file;
+    this.windows.clear();
+    this.checks.clear();
     if (file === null) return;
     this.fileStamp = stamp();
     let text: string;

@@ -1,12 +1,26 @@
 import cronParser from 'cron-parser';
-import { describe, expect, it } from 'vitest';
-import { isDue, isOverdue, isValidCron, minIntervalCheck, nextSlot, previousSlot, schedulePeriodMs } from '../../src/schedule/due.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  isDue,
+  isOverdue,
+  isValidCron,
+  minIntervalCheck,
+  nextSlot,
+  previousSlot,
+  replayPeriodMs,
+  replaySlots,
+  schedulePeriodMs,
+  setScheduleCacheFile,
+} from '../../src/schedule/due.js';
 
 const d = (iso: string) => new Date(iso);
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 const HOUR = 3_600_000;
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
+
+// Each case computes its slots afresh: nothing remembered by an earlier case answers for it.
+beforeEach(() => setScheduleCacheFile(null));
 
 describe('previousSlot / nextSlot', () => {
   it('previousSlot includes a slot exactly at now; nextSlot is strictly after now', () => {
@@ -314,5 +328,22 @@ describe('due-ness edge cases', () => {
       allowed: true,
       allowedAt: null,
     });
+  });
+});
+
+describe('the replay, never remembered', () => {
+  it('gives the slots around now, or none for an invalid schedule', () => {
+    const now = d('2026-05-10T12:34:00Z');
+    expect(replaySlots('0 12 * * *', now, 'UTC')).toEqual({ prev: d('2026-05-10T12:00:00Z'), next: d('2026-05-11T12:00:00Z') });
+    expect(replaySlots('nope', now, 'UTC')).toEqual({ prev: null, next: null });
+    expect(replaySlots('0 12 * * *', now, 'Not/AZone')).toEqual({ prev: null, next: null });
+  });
+
+  it('gives the median of the next eight gaps as the period, and refuses an invalid schedule', () => {
+    const now = d('2026-05-10T12:34:00Z');
+    expect(replayPeriodMs('0 * * * *', now, 'UTC')).toBe(HOUR);
+    expect(replayPeriodMs('*/15 * * * *', now, 'UTC')).toBe(HOUR / 4);
+    expect(replayPeriodMs('0 12 * * 1-5', d('2026-05-11T13:00:00Z'), 'UTC')).toBe(24 * HOUR);
+    expect(() => replayPeriodMs('nope', now, 'UTC')).toThrow('Invalid cron schedule: nope');
   });
 });

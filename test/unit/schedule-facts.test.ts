@@ -1,97 +1,14 @@
-import cronParser from 'cron-parser';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { normalizeCron } from '../../src/schedule/cron.js';
-import { nextSlot, previousSlot, replayPeriodMs, replaySlots, schedulePeriodMs, setScheduleCacheFile } from '../../src/schedule/due.js';
+import { setScheduleCacheFile } from '../../src/schedule/due.js';
 
+// What due.ts keeps in <configDir>/cache/schedule-facts.json and reads back; schedule-dst.test.ts
+// holds the remembered slots to the scheduler and the replay around DST changes, and
+// schedule-facts-store.test.ts the store itself.
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-const ms = (d: Date | null) => d?.getTime() ?? null;
-
-/** Where `tz` changes its UTC offset in 2026 (none for UTC or Kolkata: then one ordinary midnight). */
-function changesIn2026(tz: string): number[] {
-  const offset = (t: number) => {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(t);
-    return parts.find((p) => p.type === 'timeZoneName')!.value;
-  };
-  const out: number[] = [];
-  let last = offset(Date.UTC(2026, 0, 1));
-  for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 15 * MINUTE) {
-    const o = offset(t);
-    if (o !== last) out.push(t);
-    last = o;
-  }
-  return out.length ? out : [Date.UTC(2026, 2, 29)];
-}
-
-const ZONES = ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'];
-const SCHEDULES = [
-  '0 * * * *', // hourly
-  '30 2 * * *', // daily, inside the hour that is skipped or repeated in most zones
-  '0 2 * * *',
-  '0 12 * * 1-5', // weekdays
-  '*/15 * * * *',
-  '0 3 1 * *', // monthly
-  '30 0 2 * * *', // 6 fields, seconds kept
-  '0 0 12 * * *', // 6 fields, seconds dropped
-  '@weekly',
-];
-
-/** The oracle: what one cron-parser iterator fires from days before, as node-schedule does. */
-function fired(expr: string, from: number, to: number, tz: string): number[] {
-  const it = cronParser.parseExpression(normalizeCron(expr)!, { currentDate: new Date(from), tz });
-  const out: number[] = [];
-  let t = it.next().getTime();
-  for (; t <= to; t = it.next().getTime()) out.push(t);
-  out.push(t); // the first slot after `to` too: the next slot of the last moments
-  return out;
-}
-
-/** Moments around a change where the replay itself (tens of ms each) is asked too. */
-const REPLAYED_AT = [-2, -1, 0.5, 1, 1.5, 2.5, 5, 26].map((h) => h * HOUR);
-
-describe('remembered slots and periods equal the replay around DST changes', () => {
-  beforeEach(() => setScheduleCacheFile(null));
-
-  it('finds a DST change in each zone that has one, and a 30-minute one on Lord Howe', () => {
-    expect(changesIn2026('Europe/Berlin')).toEqual([Date.parse('2026-03-29T01:00:00Z'), Date.parse('2026-10-25T01:00:00Z')]);
-    expect(changesIn2026('Australia/Lord_Howe')).toHaveLength(2);
-  });
-
-  describe.each(ZONES)('%s', (tz) => {
-    it.each(SCHEDULES)('%s', (schedule) => {
-      const wrong: string[] = [];
-      for (const change of changesIn2026(tz)) {
-        // Every 14 minutes over the days around the change, against what a running scheduler fires.
-        // Started hours before the slot at or before the first moment (a month back for a monthly schedule).
-        const first = replaySlots(schedule, new Date(change - 26 * HOUR), tz).prev!.getTime();
-        const slots = fired(schedule, first - 3 * HOUR, change + 50 * HOUR, tz);
-        for (let t = change - 26 * HOUR; t <= change + 50 * HOUR; t += 14 * MINUTE) {
-          const want = { prev: slots.filter((x) => x <= t).at(-1), next: slots.find((x) => x > t) };
-          const got = { prev: ms(previousSlot(schedule, new Date(t), tz)), next: ms(nextSlot(schedule, new Date(t), tz)) };
-          if (got.prev !== want.prev || got.next !== want.next) wrong.push(`${new Date(t).toISOString()} slots vs fired`);
-        }
-        // And against the replay itself, slots and period, where the DST quirks live.
-        for (const offset of REPLAYED_AT) {
-          const now = new Date(change + offset);
-          const want = replaySlots(schedule, now, tz);
-          // Where the replay itself misses what fires (Lord Howe's 30-minute change, 02:00-02:30 the
-          // day it springs forward: a known bug of the replay, not of the facts), the facts follow
-          // the scheduler, checked above.
-          const t = now.getTime();
-          if (ms(want.next) !== slots.find((x) => x > t) || ms(want.prev) !== slots.filter((x) => x <= t).at(-1)) continue;
-          if (ms(previousSlot(schedule, now, tz)) !== ms(want.prev) || ms(nextSlot(schedule, now, tz)) !== ms(want.next)) {
-            wrong.push(`${now.toISOString()} slots vs replay`);
-          }
-          if (schedulePeriodMs(schedule, now, tz) !== replayPeriodMs(schedule, now, tz)) wrong.push(`${now.toISOString()} period`);
-        }
-      }
-      expect(wrong).toEqual([]);
-    });
-  });
-});
 
 describe('the schedule-facts file', () => {
   let dir: string;
@@ -204,5 +121,95 @@ describe('the schedule-facts file', () => {
     due.setScheduleCacheFile(file);
     expect(due.nextSlot('0 * * * *', now, tz)).toEqual(new Date('2026-05-10T13:00:00Z'));
     expect(fs.readdirSync(dir)).toEqual(['cache']);
+  });
+  type Stored = { windows: Record<string, { slots: number[]; changes: number[]; periods: Record<string, number> }> };
+  const stored = () => (JSON.parse(fs.readFileSync(file, 'utf8')) as Stored).windows;
+  const iso = (t: number) => new Date(t).toISOString();
+
+  it('a window reaches a day past now and eight slots beyond, with at least ten and at most 48 slots', async () => {
+    const due = await freshDue();
+    due.setScheduleCacheFile(file);
+    const at = new Date('2026-05-10T12:34:00Z');
+    for (const s of ['0 * * * *', '*/15 * * * *', '0 12 * * *', '0 3 * * 0']) due.nextSlot(s, at, 'UTC');
+    const w = stored();
+    const span = (key: string) => [w[key]!.slots.length, iso(w[key]!.slots[0]!), iso(w[key]!.slots.at(-1)!)];
+    expect(span('UTC 0 * * * *')).toEqual([34, '2026-05-10T12:00:00.000Z', '2026-05-11T21:00:00.000Z']);
+    expect(span('UTC */15 * * * *')).toEqual([48, '2026-05-10T12:30:00.000Z', '2026-05-11T00:15:00.000Z']);
+    expect(span('UTC 0 12 * * *')).toEqual([11, '2026-05-10T12:00:00.000Z', '2026-05-20T12:00:00.000Z']);
+    expect(span('UTC 0 3 * * 0')).toEqual([10, '2026-05-10T03:00:00.000Z', '2026-07-12T03:00:00.000Z']);
+    expect(Object.values(w).map((x) => x.changes)).toEqual([[], [], [], []]);
+  });
+
+  it('a window notes where the UTC offset changes, to the hour for an hourly schedule and the week for a monthly one', async () => {
+    const due = await freshDue();
+    due.setScheduleCacheFile(file);
+    due.nextSlot('0 * * * *', new Date('2026-03-28T12:34:00Z'), tz);
+    due.nextSlot('0 3 1 * *', new Date('2026-03-10T12:00:00Z'), tz);
+    const w = stored();
+    expect(w[`${tz} 0 * * * *`]!.changes.map(iso)).toEqual(['2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z']);
+    expect(w[`${tz} 0 3 1 * *`]!.changes.map(iso)).toEqual([
+      '2026-03-22T02:00:00.000Z',
+      '2026-03-29T02:00:00.000Z',
+      '2026-10-22T01:00:00.000Z',
+      '2026-10-29T01:00:00.000Z',
+    ]);
+  });
+
+  it('a period near a DST change is replayed once and remembered; away from one it is read off the slots', async () => {
+    let due = await freshDue();
+    due.setScheduleCacheFile(file);
+    expect(due.schedulePeriodMs('0 12 * * *', new Date('2026-05-10T12:34:00Z'), tz)).toBe(24 * HOUR);
+    expect(due.schedulePeriodMs('0 12 * * *', new Date('2026-03-28T12:00:00Z'), tz)).toBe(24 * HOUR);
+    const w = stored();
+    const near = w[`${tz} 0 12 * * *`]!;
+    expect(near.periods).toEqual({ [Date.parse('2026-03-28T11:00:00Z')]: 24 * HOUR });
+    // The remembered period answers a new process (a poisoned one proves it).
+    near.periods[Date.parse('2026-03-28T11:00:00Z')] = 5 * HOUR;
+    fs.writeFileSync(file, JSON.stringify({ ...(JSON.parse(fs.readFileSync(file, 'utf8')) as object), windows: w }));
+    due = await freshDue();
+    due.setScheduleCacheFile(file);
+    expect(due.schedulePeriodMs('0 12 * * *', new Date('2026-03-28T12:00:00Z'), tz)).toBe(5 * HOUR);
+    // Days after the change, the window's own slots answer.
+    expect(due.schedulePeriodMs('0 12 * * *', new Date('2026-04-05T12:00:00Z'), tz)).toBe(24 * HOUR);
+    expect(Object.keys(stored()[`${tz} 0 12 * * *`]!.periods)).toEqual([]);
+  });
+
+  it('names the process zone in the key by TZ, else by the /etc/localtime link', async () => {
+    const saved = process.env.TZ;
+    try {
+      process.env.TZ = 'Europe/Berlin';
+      let due = await freshDue();
+      due.setScheduleCacheFile(file);
+      due.nextSlot('0 * * * *', now);
+      expect(Object.keys(stored())).toEqual(['TZ=Europe/Berlin 0 * * * *']);
+      delete process.env.TZ;
+      fs.rmSync(file);
+      due = await freshDue();
+      due.setScheduleCacheFile(file);
+      due.nextSlot('0 * * * *', now);
+      let link: string | null = null;
+      try {
+        link = fs.readlinkSync('/etc/localtime');
+      } catch {
+        // no link: the key is the zone Intl names
+      }
+      const zone = link === null ? Intl.DateTimeFormat().resolvedOptions().timeZone : `localtime=${link}`;
+      expect(Object.keys(stored())).toEqual([`${zone} 0 * * * *`]);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+  it('replays the period only for slots whose next eight reach a DST change, or follow one by less than the lookback', async () => {
+    const due = await freshDue();
+    due.setScheduleCacheFile(file);
+    // One hourly window from 12:00Z on 28 March to 21:00Z on the 29th; the offset changes between
+    // 00:00Z and 01:00Z on the 29th.
+    const asked = ['2026-03-28T12:34:00Z', '2026-03-28T15:30:00Z', '2026-03-28T16:30:00Z', '2026-03-29T03:30:00Z', '2026-03-29T04:30:00Z'];
+    expect(asked.map((t) => due.schedulePeriodMs('0 * * * *', new Date(t), tz))).toEqual(asked.map(() => HOUR));
+    const w = stored()[`${tz} 0 * * * *`]!;
+    expect(w.changes.map(iso)).toEqual(['2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z']);
+    // 16:00Z: its eighth slot after is the 00:00Z sample; 03:00Z: the lookback reaches back to 01:00Z.
+    expect(Object.keys(w.periods).map((k) => iso(Number(k)))).toEqual(['2026-03-28T16:00:00.000Z', '2026-03-29T03:00:00.000Z']);
   });
 });
