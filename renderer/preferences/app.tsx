@@ -455,7 +455,11 @@ export function App() {
         onBackToForm={unreadable ? undefined : () => setTextMode(false)}
         onSaved={() => {
           setTextMode(false);
+          // Held as saving until the window is drawn from the file just written, so the snapshot's new
+          // revision is not taken for someone else's edit (which would clear "Saved.").
+          setSaving(true);
           void load().then((r) => {
+            setSaving(false);
             const first = r?.drafts[0];
             if (first) setSel({ kind: 'profile', uid: first.uid, section: 'repository' });
             setStatus('Saved.');

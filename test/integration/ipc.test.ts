@@ -124,11 +124,17 @@ describe('config.json saved as text', () => {
     const file = path.join(sb.configDir, 'config.json');
     const view = (await dispatch('configRead', {})) as {
       ok: true;
-      value: { inUse: string; lastGood: unknown[]; recovery: { syntax: { line: number; column: number } | null; lost: { id: string }[] } };
+      value: {
+        inUse: string;
+        lastGood: unknown[];
+        recovery: { syntax: { line: number; column: number } | null; lost: { id: string }[] };
+        revision: string;
+      };
     };
+    const expectedRevision = view.value.revision;
     expect(view.value).toMatchObject({ inUse: 'none', lastGood: [], recovery: { syntax: { line: 1, column: 31 } } });
     expect(view.value.recovery.lost.map((p) => p.id)).toEqual(['docs']);
-    const still = (await dispatch('configSaveText', { text: '{\n  "profiles": [\n    1,\n  ]\n}' })) as {
+    const still = (await dispatch('configSaveText', { text: '{\n  "profiles": [\n    1,\n  ]\n}', expectedRevision })) as {
       ok: true;
       value: { saved: boolean; errors: { path: string; message: string; line?: number; column?: number }[] };
     };
@@ -138,7 +144,7 @@ describe('config.json saved as text', () => {
         { path: '(file)', message: 'line 3, column 6: a comma before ] (JSON allows none after the last item)', line: 3, column: 6 },
       ],
     });
-    const invalid = (await dispatch('configSaveText', { text: JSON.stringify({ profiles: [{ id: 'docs' }] }) })) as {
+    const invalid = (await dispatch('configSaveText', { text: JSON.stringify({ profiles: [{ id: 'docs' }] }), expectedRevision })) as {
       ok: true;
       value: { saved: boolean; errors: { path: string; line?: number; column?: number }[] };
     };
@@ -146,7 +152,14 @@ describe('config.json saved as text', () => {
     // A setting that is missing is shown at the profile it belongs in.
     expect(invalid.value.errors).toContainEqual(expect.objectContaining({ path: 'profiles[0].repository', line: 1, column: 14 }));
     expect(await fs.readFile(file, 'utf8')).toBe(broken);
-    const fixed = (await dispatch('configSaveText', { text: `\ufeff${JSON.stringify(good())}` })) as {
+    // Text drawn from an older revision of the file is never written over it.
+    const stale = (await dispatch('configSaveText', { text: JSON.stringify(good()), expectedRevision: '0123456789abcdef' })) as {
+      ok: true;
+      value: { saved: boolean; conflict?: { revision: string } };
+    };
+    expect(stale.value).toMatchObject({ saved: false, conflict: { revision: expectedRevision } });
+    expect(await fs.readFile(file, 'utf8')).toBe(broken);
+    const fixed = (await dispatch('configSaveText', { text: `\ufeff${JSON.stringify(good())}`, expectedRevision })) as {
       ok: true;
       value: { saved: boolean };
     };
@@ -167,7 +180,7 @@ describe('config.json saved as text', () => {
     const opened = (await dispatch('openConfigFile', {})) as { ok: true; value: { opened: boolean } };
     expect(opened.value.opened).toBe(true);
     expect(host.calls).toContainEqual({ method: 'openPath', args: [path.join(sb.configDir, 'config.json')] });
-    const tooBig = await dispatch('configSaveText', { text: 'x'.repeat(1_000_001) });
+    const tooBig = await dispatch('configSaveText', { text: 'x'.repeat(1_000_001), expectedRevision: 'absent' });
     expect(tooBig.ok).toBe(false);
   });
 });
@@ -181,7 +194,7 @@ describe('other calls', () => {
     for (const t of times) expect(t.getMinutes()).toBe(0);
     expect(times[1]!.getTime() - times[0]!.getTime()).toBe(24 * 3600_000);
     const bad = (await dispatch('previewSchedule', { schedule: 'sometimes' })) as { ok: true; value: { error: string } };
-    expect(bad.value.error).toMatch(/cron/);
+    expect(bad.value.error).toMatch(/expected 5 fields \(minute hour day month weekday\), got 1/);
   });
 
   it('tells a window what is in a local folder before the profile is saved', async () => {
