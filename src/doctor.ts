@@ -2,6 +2,8 @@ import { execa } from 'execa';
 import type { Engine } from './engine.js';
 import { diagnosisOf } from './engine/outcome.js';
 import fs from 'node:fs/promises';
+import os from 'node:os';
+import { checkPlacement } from './profiles/placement.js';
 import path from 'node:path';
 import { isRemote, sshProbeArgs, sshTarget } from './borg/argv.js';
 import { testSsh } from './borg/run.js';
@@ -20,7 +22,7 @@ export interface Finding {
   folder?: FolderState;
 }
 
-export type FolderState = 'empty' | 'repository' | 'other-files' | 'absent' | 'parent-missing' | 'unreadable';
+export type FolderState = 'empty' | 'repository' | 'other-files' | 'absent' | 'parent-missing' | 'unreadable' | 'misplaced';
 
 const PASSPHRASE_KINDS: ErrorKind[] = ['passphrase-wrong', 'passphrase-missing'];
 const CONNECTION_KINDS: ErrorKind[] = [
@@ -185,6 +187,20 @@ export async function doctorDraft(draft: Record<string, unknown>): Promise<Findi
     }
     return [{ check: 'connection', ok: false, message, fix: d.fix, kind: d.kind }];
   }
+  // A file where the folder should be, the system disk's top, a folder backed up: the sentence a save would give.
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+  const misplaced = await checkPlacement(
+    { repository, sources: strings(draft.sources), excludes: strings(draft.excludes) },
+    os.homedir(),
+    null,
+  );
+  if (misplaced.length)
+    return misplaced.map((f) => ({
+      check: f.field,
+      ok: false,
+      folder: 'misplaced' as const,
+      message: `${f.message[0]!.toUpperCase()}${f.message.slice(1)}.`,
+    }));
   return [await localFolderFinding(repository)];
 }
 

@@ -246,14 +246,14 @@ export function excludeProblems(excludes: readonly string[], sources: readonly s
     if (!raw.trim()) return; // the schema's own "must not be empty"
     const compiled = compileExclude(expandPatternHome(raw, home));
     if (!compiled.ok) {
-      problems.push({ index, message: compiled.error });
+      problems.push({ index, message: `"${raw}" ${compiled.error}` });
       return;
     }
     const covered = sources.find((s) => coversSource(compiled.match, expandPatternHome(s, home)));
     if (covered !== undefined)
       problems.push({
         index,
-        message: `leaves out all of ${covered}: the backup would save nothing from it; remove this pattern or make it narrower (e.g. "${covered.replace(/\/+$/, '')}/Caches")`,
+        message: `"${raw}" leaves out all of ${covered.replace(/(.)\/+$/, '$1')}: the backup would save nothing from it; remove this pattern or make it narrower (e.g. "${covered.replace(/\/+$/, '')}/Caches")`,
       });
   });
   return problems;
