@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borgPath, compileExclude } from '../../src/profiles/patterns.js';
 import { Engine } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
-import { borg, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { borg, dandelion, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 
 let sb: Sandbox;
 let src: string;
@@ -193,5 +193,39 @@ describe('through the engine', () => {
       profiles: [{ id: 'p', repository: path.join(link, 'repo'), encryption: 'none', sources: [src], excludes: [`${src}/repo`] }],
     });
     expect(excluded.ok).toBe(true);
+  });
+});
+
+describe('the CLI (dist/cli.js, `npm run build`)', () => {
+  it('reports the field of a refused exclude from any command, and runs nothing', async () => {
+    await writeConfig(sb.configDir, {
+      profiles: [{ id: 'p', repository: repo, encryption: 'none', sources: [src], excludes: ['/', 're:[unclosed'] }],
+    });
+    for (const args of [['status'], ['run', 'p']]) {
+      const r = await dandelion(sb, args);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toContain(`profiles[0].excludes[0]: "/" leaves out all of ${src}`);
+      expect(r.stderr).toContain('profiles[0].excludes[1]: "re:[unclosed" is not a regular expression Python (borg) accepts');
+    }
+    await expect(fs.readdir(path.join(sb.configDir, 'logs'))).rejects.toThrow();
+  });
+
+  it('`run` of a profile whose repository is a file ends before borg with the sentence and its fix', async () => {
+    const file = path.join(sb.dir, 'cli-file');
+    await fs.writeFile(file, 'x');
+    await writeConfig(sb.configDir, { profiles: [{ id: 'p', repository: file, encryption: 'repokey', sources: [src] }] });
+    const r = await dandelion(sb, ['run', 'p']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout + r.stderr).toContain(`${file} is a file: a repository is a folder`);
+    expect(r.stdout + r.stderr).not.toMatch(/no passphrase was given/);
+  });
+
+  it('`passphrase set` refuses a passphrase of only spaces before it reaches the keyring', async () => {
+    await writeConfig(sb.configDir, {
+      profiles: [{ id: 'p', repository: path.join(sb.dir, 'new-repo'), encryption: 'repokey', sources: [src] }],
+    });
+    const r = await dandelion(sb, ['passphrase', 'set', 'p'], { input: '   \n' });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('The passphrase is only spaces; nothing was stored.');
   });
 });
