@@ -4,6 +4,7 @@ import { diagnosisOf } from './engine/outcome.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { checkPlacement } from './profiles/placement.js';
+import { diagnosisFor } from './messages.js';
 import path from 'node:path';
 import { isRemote, sshProbeArgs, sshTarget } from './borg/argv.js';
 import { testSsh } from './borg/run.js';
@@ -77,6 +78,19 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
 async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
   const out: Finding[] = [];
   const tag = (check: string) => `${p.id}: ${check}`;
+  // A repository that is a file, or inside what is backed up: said first, as a run would say it.
+  const misplaced = await checkPlacement(p, os.homedir(), engine.volumesRoot());
+  if (misplaced.length) {
+    const d = diagnosisFor(
+      'repo-placement',
+      { repository: p.repository, platform: process.platform, passphraseSupplied: false, profile: p.id },
+      undefined,
+      {
+        summary: misplaced[0]!.message,
+      },
+    );
+    return [{ check: tag('repository'), ok: false, message: d.message, fix: d.fix, kind: d.kind }];
+  }
   let secretOk = true;
   try {
     const secret = await engine.secretFor(p);

@@ -218,6 +218,9 @@ describe('the CLI (dist/cli.js, `npm run build`)', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stdout + r.stderr).toContain(`${file} is a file: a repository is a folder`);
     expect(r.stdout + r.stderr).not.toMatch(/no passphrase was given/);
+    // doctor says the same, not borg's view of a file.
+    const doctor = await dandelion(sb, ['doctor', 'p']);
+    expect(doctor.stdout + doctor.stderr).toContain(`${file} is a file: a repository is a folder`);
   });
 
   it('`passphrase set` refuses a passphrase of only spaces before it reaches the keyring', async () => {
