@@ -33,8 +33,21 @@ export interface PlacementFacts {
   repositoryReal: string;
   /** What is at the repository path ('unknown' when not looked at). */
   repositoryKind: EntryKind;
-  sources: { written: string; real: string }[];
+  /** `device`: the filesystem (st_dev) the source is on; absent when not looked at. */
+  sources: { written: string; real: string; device?: number }[];
   excludes: readonly string[];
+  /** borg's --one-file-system: a repository on another filesystem than its source is not backed up. */
+  oneFileSystem?: boolean;
+  /** The filesystem the repository (or its nearest existing folder) is on; absent when not looked at. */
+  repositoryDevice?: number;
+}
+
+/** What of a profile the placement rules read. */
+export interface ProfilePlaces {
+  repository: string;
+  sources: readonly string[];
+  excludes: readonly string[];
+  oneFileSystem?: boolean;
 }
 
 export interface PlacementFinding {
@@ -105,6 +118,12 @@ export function placementFindings(facts: PlacementFacts): PlacementFinding[] {
   });
   facts.sources.forEach((source, i) => {
     const src = source.real;
+    // With --one-file-system borg stays on the source's filesystem; without both devices known, the
+    // filesystem check (at save and before a run) decides.
+    const otherFilesystem =
+      facts.oneFileSystem === true &&
+      (source.device === undefined || facts.repositoryDevice === undefined || source.device !== facts.repositoryDevice);
+    if (within(repo, src) && otherFilesystem) return;
     if (within(repo, src)) {
       if (repo === src) {
         findings.push({
@@ -128,11 +147,7 @@ export function placementFindings(facts: PlacementFacts): PlacementFinding[] {
 }
 
 /** The lexical facts of a profile (no filesystem): what the schema can check on its own. */
-export function lexicalFacts(
-  profile: { repository: string; sources: readonly string[]; excludes: readonly string[] },
-  home: string,
-  volumesRoot: string | null,
-): PlacementFacts | null {
+export function lexicalFacts(profile: ProfilePlaces, home: string, volumesRoot: string | null): PlacementFacts | null {
   if (isRemote(profile.repository)) return null;
   const repository = expand(profile.repository, home);
   return {
@@ -143,6 +158,7 @@ export function lexicalFacts(
     repositoryKind: 'unknown',
     sources: profile.sources.map((s) => ({ written: s, real: expand(s, home) })),
     excludes: profile.excludes,
+    oneFileSystem: profile.oneFileSystem ?? false,
   };
 }
 
@@ -165,6 +181,15 @@ export async function realPathOf(p: string): Promise<string> {
   }
 }
 
+/** The filesystem a path is on: its own, or its nearest existing folder's (a repository not created yet). */
+export async function deviceOf(p: string): Promise<number | undefined> {
+  for (let current = p; ; current = path.posix.dirname(current)) {
+    const st = await fs.stat(current).catch(() => null);
+    if (st) return st.dev;
+    if (path.posix.dirname(current) === current) return undefined;
+  }
+}
+
 export async function entryKind(p: string): Promise<EntryKind> {
   try {
     const st = await fs.stat(p);
@@ -178,27 +203,20 @@ export async function entryKind(p: string): Promise<EntryKind> {
 }
 
 /** The facts for a profile, read from the filesystem; null for an ssh repository. */
-export async function placementFacts(
-  profile: { repository: string; sources: readonly string[]; excludes: readonly string[] },
-  home: string,
-  volumesRoot: string | null,
-): Promise<PlacementFacts | null> {
+export async function placementFacts(profile: ProfilePlaces, home: string, volumesRoot: string | null): Promise<PlacementFacts | null> {
   const lexical = lexicalFacts(profile, home, volumesRoot);
   if (!lexical) return null;
-  const [repositoryReal, repositoryKind, sources] = await Promise.all([
+  const [repositoryReal, repositoryKind, repositoryDevice, sources] = await Promise.all([
     realPathOf(lexical.repository),
     entryKind(lexical.repository),
-    Promise.all(lexical.sources.map(async (s) => ({ written: s.written, real: await realPathOf(s.real) }))),
+    deviceOf(lexical.repository),
+    Promise.all(lexical.sources.map(async (s) => ({ written: s.written, real: await realPathOf(s.real), device: await deviceOf(s.real) }))),
   ]);
-  return { ...lexical, repositoryReal, repositoryKind, sources };
+  return { ...lexical, repositoryReal, repositoryKind, repositoryDevice, sources };
 }
 
 /** The findings for a profile, with the filesystem consulted. */
-export async function checkPlacement(
-  profile: { repository: string; sources: readonly string[]; excludes: readonly string[] },
-  home: string,
-  volumesRoot: string | null,
-): Promise<PlacementFinding[]> {
+export async function checkPlacement(profile: ProfilePlaces, home: string, volumesRoot: string | null): Promise<PlacementFinding[]> {
   const facts = await placementFacts(profile, home, volumesRoot);
   return facts ? placementFindings(facts) : [];
 }

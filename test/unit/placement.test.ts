@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   checkPlacement,
+  deviceOf,
   entryKind,
   excludedWithin,
   lexicalFacts,
@@ -84,6 +85,20 @@ describe('placementFindings', () => {
     );
   });
 
+  it('with --one-file-system, a repository on another filesystem than its source is fine', () => {
+    const onSlash = (over: Partial<PlacementFacts>) =>
+      said(facts({ repository: '/Volumes/disk/repo', sources: [{ written: '/', real: '/', device: 1 }], ...over }));
+    expect(onSlash({})[0]).toContain('/Volumes/disk/repo is inside /, which is backed up');
+    expect(onSlash({ oneFileSystem: true, repositoryDevice: 2 })).toEqual([]);
+    expect(onSlash({ oneFileSystem: true, repositoryDevice: 1 })[0]).toContain('is inside /');
+    expect(onSlash({ oneFileSystem: false, repositoryDevice: 2 })[0]).toContain('is inside /');
+    // Devices not looked at (the schema): left to the filesystem check.
+    expect(said(facts({ repository: '/Volumes/disk/repo', sources: [{ written: '/', real: '/' }], oneFileSystem: true }))).toEqual([]);
+    expect(
+      said(facts({ repository: '/Volumes/disk/repo', sources: [{ written: '/', real: '/', device: 1 }], oneFileSystem: true })),
+    ).toEqual([]);
+  });
+
   it('refuses a source inside the repository, at that source', () => {
     expect(
       said(
@@ -144,7 +159,9 @@ describe('helpers', () => {
         { written: '/a/./b', real: '/a/b' },
       ],
       excludes: ['*.tmp'],
+      oneFileSystem: false,
     });
+    expect(lexicalFacts({ repository: '/r', sources: [], excludes: [], oneFileSystem: true }, HOME, null)?.oneFileSystem).toBe(true);
   });
 });
 
@@ -167,6 +184,9 @@ describe('with the filesystem', () => {
     expect(await realPathOf(path.join(dir, 'link/sub'))).toBe(path.join(dir, 'src/sub'));
     expect(await realPathOf(path.join(dir, 'link/new/repo'))).toBe(path.join(dir, 'src/new/repo'));
     expect(await realPathOf('/')).toBe('/');
+    const dev = (await fs.stat(dir)).dev;
+    expect(await deviceOf(path.join(dir, 'src'))).toBe(dev);
+    expect(await deviceOf(path.join(dir, 'not/yet/there'))).toBe(dev);
   });
 
   it('checkPlacement finds a file and a repository reached through a link', async () => {
@@ -181,6 +201,10 @@ describe('with the filesystem', () => {
     expect(viaLink.map((f) => f.field)).toEqual(['repository']);
     expect(await checkPlacement({ repository: path.join(dir, 'repo'), sources: [src], excludes: [] }, HOME, null)).toEqual([]);
     expect(await checkPlacement({ repository: 'u@h:repo', sources: [src], excludes: [] }, HOME, null)).toEqual([]);
+    // Same filesystem: --one-file-system does not help.
+    expect(
+      await checkPlacement({ repository: path.join(src, 'repo'), sources: [src], excludes: [], oneFileSystem: true }, HOME, null),
+    ).toHaveLength(1);
   });
 });
 
