@@ -36,7 +36,6 @@ export function NewPassphrase(props: {
       {props.hint}
       {warnings.map((w) => (
         <span class="passphrase-warning" key={w}>
-          {' '}
           {w}
         </span>
       ))}
@@ -236,7 +235,7 @@ export function PassphraseSection({ draft, saved, env }: SectionProps) {
         {state.stored ? null : <p>No passphrase is stored for this repository yet: backups cannot start without it.</p>}
         <NewPassphrase
           value={typed}
-          onValue={setTyped}
+          onValue={(v) => (setTyped(v), setError(null))}
           error={error}
           label={state.stored ? 'New passphrase' : 'Passphrase'}
           hint="The one chosen when the repository was created. It is checked against the repository before it is stored."
