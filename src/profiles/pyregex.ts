@@ -61,6 +61,12 @@ class Parser {
   readonly names = new Map<string, number>();
   readonly widths = new Map<number, [number, number]>();
   flags: Flags = { i: false, m: false, s: false, x: false, a: false };
+  /** Inside a look-behind: the first group number opened in it (sre's state.lookbehindgroups). */
+  lookbehindGroups: number | null = null;
+  /** Groups a conditional named before they existed, checked at the end as sre does (number → position). */
+  readonly forwardRefs = new Map<number, number>();
+  /** Global flags seen: `(?a)` and `(?u)` together are refused at the end. */
+  readonly globalFlags = new Set<string>();
 
   constructor(readonly src: string) {}
 
@@ -102,11 +108,17 @@ class Parser {
 
   parse(): Node[][] {
     const body = this.alternation(this.flags, 0);
-    if (this.pos < this.src.length) {
-      if (this.next === ')') this.error('unbalanced parenthesis');
-      this.error('internal: pattern not fully read');
-    }
+    if (this.pos < this.src.length) this.error('unbalanced parenthesis');
+    for (const [group, at] of this.forwardRefs) if (group >= this.groups) this.error(`invalid group reference ${group}`, at);
+    if (this.globalFlags.has('a') && this.globalFlags.has('u')) this.error('ASCII and UNICODE flags are incompatible', null);
     return body;
+  }
+
+  /** sre's checklookbehindgroup: a reference inside a look-behind to a group not closed before it. */
+  private checkLookbehind(group: number): void {
+    if (this.lookbehindGroups === null) return;
+    if (group >= this.groups || this.open.has(group)) this.error('cannot refer to an open group');
+    if (group >= this.lookbehindGroups) this.error('cannot refer to group defined in the same lookbehind subpattern');
   }
 
   alternation(flags: Flags, nested: number): Node[][] {
@@ -129,7 +141,7 @@ class Parser {
         this.repeat(items, flags, start);
         continue;
       }
-      this.get();
+      const ch = this.get();
       if (c === '\\') items.push(this.escape(flags, start));
       else if (c === '[') items.push(this.charClass(flags, start));
       else if (c === '.') items.push({ k: 'any', s: flags.s });
@@ -142,7 +154,7 @@ class Parser {
           continue;
         }
         if (node !== null) items.push(node);
-      } else items.push({ k: 'lit', cp: c.codePointAt(0)!, i: flags.i });
+      } else items.push({ k: 'lit', cp: ch.codePointAt(0)!, i: flags.i });
     }
   }
 
@@ -232,6 +244,7 @@ class Parser {
       const group = Number(escape);
       if (group < this.groups) {
         if (this.open.has(group)) this.error('cannot refer to an open group', start);
+        this.checkLookbehind(group);
         return { k: 'ref', n: group, i: flags.i };
       }
       this.error(`invalid group reference ${group}`, start + 1);
@@ -318,6 +331,7 @@ class Parser {
     if (c === ')') {
       this.pos++;
       if (!first) this.error('global flags not at the start of the expression', start);
+      for (const f of on) this.globalFlags.add(f);
       for (const f of on) if (f in flags) (this.flags as unknown as Record<string, boolean>)[f] = true;
       if (on.has('u')) this.flags.a = false;
       return 'global';
@@ -371,6 +385,7 @@ class Parser {
           const ref = this.names.get(name);
           if (ref === undefined) this.error(`unknown group name '${name}'`, this.pos - name.length - 1);
           if (this.open.has(ref)) this.error('cannot refer to an open group', this.pos - name.length - 1);
+          this.checkLookbehind(ref);
           return { k: 'ref', n: ref, i: flags.i };
         } else {
           if (this.next === undefined) this.error('unexpected end of pattern');
@@ -392,7 +407,10 @@ class Parser {
           if (kind !== '=' && kind !== '!') this.error(`unknown extension ?<${kind}`, start + 1);
           behind = true;
         }
+        const outer = this.lookbehindGroups;
+        if (behind && outer === null) this.lookbehindGroups = this.groups;
         const body = this.alternation(flags, nested + 1);
+        this.lookbehindGroups = outer;
         if (behind) {
           const [lo, hi] = widthOf(body, this.widths);
           if (lo !== hi) this.error('look-behind requires fixed-width pattern', null);
@@ -406,13 +424,14 @@ class Parser {
           ref = Number(name);
           if (ref === 0) this.error('bad group number', this.pos - name.length - 1);
           if (ref >= MAXREPEAT) this.error(`invalid group reference ${ref}`, this.pos - name.length - 1);
-          if (ref >= this.groups) this.error(`invalid group reference ${ref}`, this.pos - name.length - 1);
+          if (!this.forwardRefs.has(ref)) this.forwardRefs.set(ref, this.pos - name.length - 1);
         } else {
           if (!IDENTIFIER.test(name)) this.error(`bad character in group name '${name}'`, this.pos - name.length - 1);
           const found = this.names.get(name);
           if (found === undefined) this.error(`unknown group name '${name}'`, this.pos - name.length - 1);
           ref = found;
         }
+        this.checkLookbehind(ref);
         const yes = this.sequence(flags, nested + 1, false);
         let no: Node[] | null = null;
         if (this.match('|')) {
@@ -517,7 +536,8 @@ function assertion(at: 'bol' | 'eol' | 'A' | 'Z' | 'b' | 'B', multiline: boolean
   if (at === 'Z') return '$';
   const w = category('w', ascii);
   const edge = `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`;
-  return at === 'b' ? edge : `(?!${edge})`;
+  // Python's \B does not match in an empty string.
+  return at === 'b' ? edge : `(?:(?<=[\\s\\S])|(?=[\\s\\S]))(?!${edge})`;
 }
 
 class Emitter {
