@@ -194,6 +194,31 @@ describe('an exclude that covers a whole source', () => {
     expect(coversSource(matcher(pattern), '/home/u/Documents')).toBe(false);
   });
 
+  it('needs every probe name to match, not just one', () => {
+    // Each of these leaves out some names inside ~/Documents but not all.
+    for (const p of [
+      '~/Documents/a',
+      '~/Documents/Z',
+      '~/Documents/0',
+      '~/Documents/.*',
+      '~/Documents/*.txt',
+      '~/Documents/* *',
+      '~/Documents/Ü*',
+      '~/Documents/-',
+      '~/Documents/x',
+      '~/Documents/[!a]*',
+      '~/Documents/[!Z]*',
+      '~/Documents/[!0]*',
+      '~/Documents/[!.]*',
+      '~/Documents/[!n]*',
+      '~/Documents/[!P]*',
+      '~/Documents/[!Ü]*',
+      '~/Documents/[!-]*',
+      '~/Documents/[!x]*',
+    ])
+      expect({ p, covers: coversSource(matcher(p), '/home/u/Documents') }).toEqual({ p, covers: false });
+  });
+
   it('checks the root source too', () => {
     expect(coversSource(matcher('*'), '/')).toBe(true);
     expect(coversSource(matcher('*/.Trash'), '/')).toBe(false);

@@ -115,6 +115,18 @@ describe('placementFindings', () => {
     ]);
   });
 
+  it('says nothing about a repository it did not look at, or one that is a folder or missing', () => {
+    for (const repositoryKind of ['unknown', 'folder', 'missing'] as const) expect(said(facts({ repositoryKind }))).toEqual([]);
+  });
+
+  it('names a source as written, without a trailing slash; a source of / holds every repository', () => {
+    expect(said(facts({ repository: '/data/repo', sources: [{ written: '/data/', real: '/data' }] }))[0]).toContain(
+      'is inside /data, which',
+    );
+    expect(said(facts({ repository: '/srv/repo', sources: [{ written: '/', real: '/' }] }))[0]).toContain('is inside /, which');
+    expect(said(facts({ repository: '/srv/repo', sources: [{ written: '/', real: '/' }], excludes: ['/srv'] }))).toEqual([]);
+  });
+
   it('says everything that is wrong, and stops at a file', () => {
     expect(said(facts({ repository: '/Users/u', sources: [{ written: '/', real: '/' }] }))).toHaveLength(2);
     expect(said(facts({ repository: '/Users/u/Documents', repositoryKind: 'file' }))).toHaveLength(1);
@@ -184,6 +196,8 @@ describe('with the filesystem', () => {
     expect(await realPathOf(path.join(dir, 'link/sub'))).toBe(path.join(dir, 'src/sub'));
     expect(await realPathOf(path.join(dir, 'link/new/repo'))).toBe(path.join(dir, 'src/new/repo'));
     expect(await realPathOf('/')).toBe('/');
+    // Any other error (here a name too long): not known, so nothing is said about it.
+    expect(await entryKind(path.join(dir, 'x'.repeat(300)))).toBe('unknown');
     const dev = (await fs.stat(dir)).dev;
     expect(await deviceOf(path.join(dir, 'src'))).toBe(dev);
     expect(await deviceOf(path.join(dir, 'not/yet/there'))).toBe(dev);
