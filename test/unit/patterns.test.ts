@@ -263,3 +263,11 @@ describe('the schema refuses them at the field', () => {
     expect(errorsOf({ excludes: ['*.tmp'] })).toEqual([]);
   });
 });
+
+describe('the window’s exclude presets', () => {
+  it('are valid for borg and leave the usual sources in', async () => {
+    const { EXCLUDE_PRESETS } = await import('../../renderer/preferences/excludes.js');
+    const all = EXCLUDE_PRESETS.flatMap((p) => p.patterns);
+    expect(excludeProblems(all, ['~', '~/Documents', '~/Pictures', '/'], HOME)).toEqual([]);
+  });
+});
