@@ -116,7 +116,7 @@ export function fnmatchRegex(pattern: string): string {
         const neg = stuff[0] === '!';
         if (neg) stuff = stuff.slice(1);
         const items = classItems(stuff).filter(([lo, hi]) => lo <= hi);
-        res += neg && !stuff.length ? '[\\s\\S]' : classRegex({ neg, items });
+        res += classRegex({ neg, items });
       }
     } else res += escapeChar(c);
   }
@@ -243,7 +243,6 @@ export interface ExcludeProblem {
 export function excludeProblems(excludes: readonly string[], sources: readonly string[], home: string): ExcludeProblem[] {
   const problems: ExcludeProblem[] = [];
   excludes.forEach((raw, index) => {
-    if (!raw.trim()) return; // the schema's own "must not be empty"
     const compiled = compileExclude(expandPatternHome(raw, home));
     if (!compiled.ok) {
       problems.push({ index, message: `"${raw}" ${compiled.error}` });

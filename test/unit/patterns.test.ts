@@ -95,6 +95,7 @@ describe('Python path helpers', () => {
       m('[!]', '[!]'),
       m('**', 'x'),
     ]).toEqual([true, true, true, false, true, false, true, true, true]);
+    expect([m('a[z-a]b', 'ab'), m('[axc]', 'b'), m('[!ab]', '!'), m('[a]x', 'ax')]).toEqual([false, false, true, true]);
     expect([m('[a-]', '-'), m('[]]', ']'), m('[!]]', 'a'), m('a.b', 'axb'), m('[!]', 'x')]).toEqual([true, true, true, false, false]);
   });
 
@@ -115,6 +116,17 @@ describe('Python path helpers', () => {
       m('[', '['),
       m('**', 'ab'),
     ]).toEqual([false, true, true, true, false, true, true, true, true]);
+    expect([
+      m('*a/b', 'x/y/b'),
+      m('*a/b', 'xa/b'),
+      m('**b', 'xb'),
+      m('[a]x', 'ax'),
+      m('[!]]', 'a'),
+      m('[!]]', ']'),
+      m('[!ab]', '!'),
+      m('[axc]', 'b'),
+      m('[]a]', ']'),
+    ]).toEqual([false, true, true, true, true, false, true, false, true]);
     expect(shellRegex('[z-a]')).toEqual({ ok: false, error: 'has a range that runs backwards, [z-a]: write the smaller character first' });
     expect(shellRegex('[a-z]').ok).toBe(true);
   });
@@ -128,6 +140,24 @@ describe('Python path helpers', () => {
       ok: false,
       error: 'is not a regular expression Python (borg) accepts: unterminated character set at position 0',
     });
+  });
+
+  it('pp: is a plain prefix (no wildcards), pf: the whole path', () => {
+    expect([
+      matcher('pp:/home/*')('home/u'),
+      matcher('/home/*')('home/u'),
+      matcher('pp:/home/u')('home/u/x'),
+      matcher('pp:/home/u/')('home/u'),
+    ]).toEqual([false, true, true, true]);
+    expect([matcher('pf:/home/*')('home/u'), matcher('pf:/home/u')('home/u/x'), matcher('pf:/home/u/')('home/u')]).toEqual([
+      false,
+      false,
+      true,
+    ]);
+  });
+
+  it('normpath keeps leading ".." of a relative path', () => {
+    expect([normpath('../..'), normpath('a/../../b'), normpath('/..')]).toEqual(['../..', '../b', '/']);
   });
 
   it('borgPath drops the leading "/" as borg 1.2 does', () => {
@@ -219,6 +249,12 @@ describe('an exclude that covers a whole source', () => {
       expect({ p, covers: coversSource(matcher(p), '/home/u/Documents') }).toEqual({ p, covers: false });
   });
 
+  it('probes the root source by its names alone', () => {
+    const onlyProbes = matcher('re:^(a|Z|0|\\.hidden|notes\\.txt|Photo 2024\\.JPG|Ünïcode|-|x/y)$');
+    expect(coversSource(onlyProbes, '/')).toBe(true);
+    expect(coversSource(onlyProbes, '/home')).toBe(false);
+  });
+
   it('checks the root source too', () => {
     expect(coversSource(matcher('*'), '/')).toBe(true);
     expect(coversSource(matcher('*/.Trash'), '/')).toBe(false);
@@ -231,6 +267,9 @@ describe('excludeProblems', () => {
       '1: "/" leaves out all of ~/Documents: the backup would save nothing from it; remove this pattern or make it narrower (e.g. "~/Documents/Caches")',
       '2: "~" leaves out all of ~/Documents: the backup would save nothing from it; remove this pattern or make it narrower (e.g. "~/Documents/Caches")',
     ]);
+    expect(problems(['pp:/data'], ['/data//'])[0]).toContain(
+      'leaves out all of /data: the backup would save nothing from it; remove this pattern or make it narrower (e.g. "/data/Caches")',
+    );
     expect(problems(['pp:/data'], ['~/Documents', '/data/'])).toEqual([
       '0: "pp:/data" leaves out all of /data: the backup would save nothing from it; remove this pattern or make it narrower (e.g. "/data/Caches")',
     ]);

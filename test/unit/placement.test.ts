@@ -65,6 +65,11 @@ describe('placementFindings', () => {
     // Through a link: the real folder decides.
     expect(top('/Volumes/link', '/')[0]).toContain('/Volumes/link is the top of the system disk');
     expect(said(facts({ repository: '/Volumes', volumesRoot: null, sources: [] }))).toEqual([]);
+    expect(said(facts({ repository: '/', volumesRoot: null, sources: [] }))[0]).toContain('/ is the top of the system disk');
+    // The words follow whichever of the written and the real path is the special folder.
+    expect(top('/Volumes/l', '/Users/u')[0]).toContain('/Volumes/l is your home folder itself');
+    expect(top('/Users/u', '/elsewhere')[0]).toContain('/Users/u is your home folder itself');
+    expect(top('/Volumes/m', '/Volumes')[0]).toContain('the folder disks appear in');
   });
 
   it('refuses a repository that is a source or inside one, unless an exclude leaves it out', () => {
@@ -97,6 +102,9 @@ describe('placementFindings', () => {
     expect(
       said(facts({ repository: '/Volumes/disk/repo', sources: [{ written: '/', real: '/', device: 1 }], oneFileSystem: true })),
     ).toEqual([]);
+    expect(
+      said(facts({ repository: '/Volumes/disk/repo', sources: [{ written: '/', real: '/' }], oneFileSystem: true, repositoryDevice: 1 })),
+    ).toEqual([]);
   });
 
   it('refuses a source inside the repository, at that source', () => {
@@ -120,7 +128,7 @@ describe('placementFindings', () => {
   });
 
   it('names a source as written, without a trailing slash; a source of / holds every repository', () => {
-    expect(said(facts({ repository: '/data/repo', sources: [{ written: '/data/', real: '/data' }] }))[0]).toContain(
+    expect(said(facts({ repository: '/data/repo', sources: [{ written: '/data//', real: '/data' }] }))[0]).toContain(
       'is inside /data, which',
     );
     expect(said(facts({ repository: '/srv/repo', sources: [{ written: '/', real: '/' }] }))[0]).toContain('is inside /, which');
