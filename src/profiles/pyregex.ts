@@ -209,7 +209,8 @@ class Parser {
   private namedEscape(start: number): never {
     if (!this.match('{')) this.error('missing {', this.pos);
     const close = this.src.indexOf('}', this.pos);
-    if (close < 0 || close === this.pos) this.error('missing character name', this.pos);
+    if (close === this.pos || this.pos >= this.src.length) this.error('missing character name', this.pos);
+    if (close < 0) this.error('missing }, unterminated name', this.pos);
     this.error(`Dandelion cannot look up \\N{${this.src.slice(this.pos, close)}}; type the character itself`, start);
   }
 
