@@ -13,6 +13,7 @@ import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
 import { formatBytes, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
+import { passphraseRefusal, passphraseWarnings } from './ipc/passphrase-rules.js';
 
 const USAGE = `Usage: dandelion [--config-dir DIR] <command>
 
@@ -204,6 +205,12 @@ async function cmdPassphrase(configDir: string, sub: string | undefined, id: str
     process.stderr.write('No passphrase given on stdin; nothing stored.\n');
     return EXIT.error;
   }
+  const refusal = passphraseRefusal(secret);
+  if (refusal !== null) {
+    process.stderr.write(`${refusal}\n`);
+    return EXIT.error;
+  }
+  for (const warning of passphraseWarnings(secret, true)) process.stderr.write(`Note: ${warning}\n`);
   const saved = valueOf(await engine.setPassphrase(profile.id, secret));
   process.stdout.write(
     saved.verified

@@ -34,6 +34,8 @@ export type ErrorKind =
   | 'repo-folder-missing'
   | 'source-broken-link'
   | 'no-sources'
+  /** The repository is a file, the top of the system disk, inside a source, or holds one (profiles/placement.ts). */
+  | 'repo-placement'
   | 'no-archive'
   /** An archive was made but holds nothing, or far fewer files than the one before it. */
   | 'hollow-backup'

@@ -2,6 +2,9 @@ import { execa } from 'execa';
 import type { Engine } from './engine.js';
 import { diagnosisOf } from './engine/outcome.js';
 import fs from 'node:fs/promises';
+import os from 'node:os';
+import { checkPlacement } from './profiles/placement.js';
+import { diagnosisFor } from './messages.js';
 import path from 'node:path';
 import { isRemote, sshProbeArgs, sshTarget } from './borg/argv.js';
 import { testSsh } from './borg/run.js';
@@ -21,7 +24,7 @@ export interface Finding {
   folder?: FolderState;
 }
 
-export type FolderState = 'empty' | 'repository' | 'other-files' | 'absent' | 'parent-missing' | 'unreadable';
+export type FolderState = 'empty' | 'repository' | 'other-files' | 'absent' | 'parent-missing' | 'unreadable' | 'misplaced';
 
 const PASSPHRASE_KINDS: ErrorKind[] = ['passphrase-wrong', 'passphrase-missing'];
 const CONNECTION_KINDS: ErrorKind[] = [
@@ -84,6 +87,19 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
 async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
   const out: Finding[] = [];
   const tag = (check: string) => `${p.id}: ${check}`;
+  // A repository that is a file, or inside what is backed up: said first, as a run would say it.
+  const misplaced = await checkPlacement(p, os.homedir(), engine.volumesRoot());
+  if (misplaced.length) {
+    const d = diagnosisFor(
+      'repo-placement',
+      { repository: p.repository, platform: process.platform, passphraseSupplied: false, profile: p.id },
+      undefined,
+      {
+        summary: misplaced[0]!.message,
+      },
+    );
+    return [{ check: tag('repository'), ok: false, message: d.message, fix: d.fix, kind: d.kind }];
+  }
   let secretOk = true;
   try {
     const secret = await engine.secretFor(p);
@@ -200,6 +216,20 @@ export async function doctorDraft(draft: Record<string, unknown>): Promise<Findi
     }
     return [{ check: 'connection', ok: false, message, fix: d.fix, kind: d.kind }];
   }
+  // A file where the folder should be, the system disk's top, a folder backed up: the sentence a save would give.
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+  const misplaced = await checkPlacement(
+    { repository, sources: strings(draft.sources), excludes: strings(draft.excludes) },
+    os.homedir(),
+    null,
+  );
+  if (misplaced.length)
+    return misplaced.map((f) => ({
+      check: f.field,
+      ok: false,
+      folder: 'misplaced' as const,
+      message: `${f.message[0]!.toUpperCase()}${f.message.slice(1)}.`,
+    }));
   return [await localFolderFinding(repository)];
 }
 

@@ -7,10 +7,12 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
 import { ABSENT_REVISION, loadConfig, saveConfig, stripBom, syntaxError, type LoadResult, type SaveConflict } from './profiles/store.js';
 import { locate, parseJson } from './profiles/json-text.js';
-import type { Config, Profile, FieldError } from './profiles/schema.js';
+import { parseConfig, type Config, type Profile, type FieldError } from './profiles/schema.js';
+import { checkPlacement } from './profiles/placement.js';
 import { locateBorg, type BorgBinary } from './borg/locate.js';
 import { borgRsh, breakLockArgs, infoArgs, initArgs, isRemote, keyExportArgs, sshProbeArgs } from './borg/argv.js';
 import { runBorg, type BorgRunResult, type Secret } from './borg/run.js';
@@ -19,7 +21,7 @@ import { OsKeyring, type SecretStore } from './secrets/keyring.js';
 import { History } from './jobs/history.js';
 import type { RunRecord, Trigger } from './records.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
-import { failed, guard, ok, type Outcome } from './engine/outcome.js';
+import { failed, guard, ok, Refusal, type Outcome } from './engine/outcome.js';
 import { RunQueue, type LiveProgress, type RunRequest } from './engine/run-queue.js';
 import { recoverStaleLocks } from './engine/recovery.js';
 import { Passphrases, type PassphraseState, type SavedPassphrase } from './engine/passphrases.js';
@@ -135,6 +137,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       cancelGraceMs: opts.cancelGraceMs,
       borg: (p) => this.borg(p),
       secretFor: (p) => this.passphrases.secretFor(p),
+      placement: (p) => this.refuseMisplaced(p),
       volumePath: (p) => this.volumePath(p),
       rsh: (p) => this.rshFor(p),
       sshProbe: (p) => this.sshProbeFor(p),
@@ -218,6 +221,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (invalidOnDisk && !opts.replaceInvalid) {
       return { ok: false, errors: this.configErrors, needsConfirmation: true };
     }
+    const misplaced = await this.misplacedProfiles(input);
+    if (misplaced.length) return { ok: false, errors: misplaced };
     try {
       const expectedRevision = opts.expectedRevision === undefined ? this.revision : (opts.expectedRevision ?? undefined);
       const r = await saveConfig(this.paths.config, input, undefined, { backup: invalidOnDisk, expectedRevision });
@@ -255,6 +260,28 @@ export class Engine extends EventEmitter<EngineEvents> {
     const read = parseJson(clean);
     const positions = read.ok ? read.positions : new Map<string, number>();
     return { ...r, errors: r.errors.map((e) => ({ ...e, ...(e.line === undefined ? locate(positions, clean, e.path) : null) })) };
+  }
+
+  /**
+   * The placement rules with the filesystem consulted (a repository that is a file, or reaches a
+   * source through a link): field errors for a config that is otherwise valid; the schema already
+   * reported what it can see without the filesystem.
+   */
+  private async misplacedProfiles(input: unknown): Promise<FieldError[]> {
+    const parsed = parseConfig(input);
+    if (!parsed.ok) return [];
+    const volumesRoot = parsed.config.volumesRoot ? expandHome(parsed.config.volumesRoot) : this.volumesRoot();
+    const errors: FieldError[] = [];
+    for (const [i, p] of parsed.config.profiles.entries())
+      for (const f of await checkPlacement(p, os.homedir(), volumesRoot))
+        errors.push({ path: `profiles[${i}].${f.field}`, message: f.message });
+    return errors;
+  }
+
+  /** Before a run: a repository that cannot hold this profile's backups ends the run before borg starts. */
+  private async refuseMisplaced(p: Profile): Promise<void> {
+    const [first] = await checkPlacement(p, os.homedir(), this.volumesRoot());
+    if (first) throw new Refusal(diagnosisFor('repo-placement', this.ctx(p), undefined, { summary: first.message }));
   }
 
   private apply(config: Config, revisionMoved = false): void {

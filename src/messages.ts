@@ -254,6 +254,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         message: `Nothing was backed up: none of the sources exist${info.detail ? ` (${info.detail})` : ''}.`,
         fix: 'Check the sources in the profile; if they live on a disk, connect it and back up again.',
       };
+    case 'repo-placement':
+      return {
+        message: `Nothing was backed up: ${info.summary ?? `${repo} cannot hold this profile's backups`}.`,
+        fix: 'Choose another folder for the repository (Preferences › Repository, or "repository" in config.json), or change the folders backed up.',
+      };
     case 'no-archive':
       return {
         message: `${info.example ?? 'borg'} finished without making an archive, so nothing was backed up.`,

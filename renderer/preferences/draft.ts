@@ -145,7 +145,10 @@ export function profileJson(d: ProfileDraft, index: number): { json: Json; error
   const errors: DraftError[] = [];
   const out: Json = { ...d.base };
   out.id = d.id;
+  // A name of spaces, or a name the file had that was emptied, goes to the engine, which refuses it:
+  // dropping it would quietly show the id instead.
   if (d.name.trim()) out.name = d.name.trim();
+  else if (d.name || 'name' in d.base) out.name = d.name;
   else delete out.name;
   if (d.repoKind === 'ssh') for (const e of sshErrors(d.ssh)) errors.push({ path: at(`repository.${e.field}`), message: e.message });
   out.repository = repositoryOf(d);

@@ -12,6 +12,7 @@ import { Rich } from './connection.js';
 import { TextField } from './controls.js';
 import { keychainName, type SectionProps } from './context.js';
 import { repositoryOf } from './draft.js';
+import { passphraseRefusal, passphraseWarnings } from '../../src/ipc/passphrase-rules.js';
 import { isKeyfile } from './encryption.js';
 
 type PassphraseState = CallResults['passphraseState'];
@@ -28,6 +29,20 @@ export function NewPassphrase(props: {
 }) {
   const [a, b] = props.value;
   const mismatch = !props.single && b !== '' && a !== b ? 'The two passphrases are not the same.' : null;
+  // Choosing a new passphrase (two fields) gets the length warning; an existing one is what it is.
+  const warnings = passphraseWarnings(a, !props.single);
+  const hint = warnings.length ? (
+    <>
+      {props.hint}
+      {warnings.map((w) => (
+        <span class="passphrase-warning" key={w}>
+          {w}
+        </span>
+      ))}
+    </>
+  ) : (
+    props.hint
+  );
   return (
     <>
       <TextField
@@ -37,7 +52,7 @@ export function NewPassphrase(props: {
         onValue={(v) => props.onValue([v, b])}
         autocomplete={props.single ? 'current-password' : 'new-password'}
         error={props.error}
-        hint={props.hint}
+        hint={hint}
         spellcheck={false}
       />
       {props.single ? null : (
@@ -58,6 +73,7 @@ export function NewPassphrase(props: {
 /** Why two typed passphrases cannot be stored yet, or null. */
 export function passphraseProblem([a, b]: [string, string], single = false): string | null {
   if (!a) return 'Type a passphrase.';
+  if (passphraseRefusal(a) !== null) return 'A passphrase of only spaces protects nothing: type a real one.';
   if (!single && a !== b) return 'The two passphrases are not the same.';
   return null;
 }
@@ -222,7 +238,7 @@ export function PassphraseSection({ draft, saved, env }: SectionProps) {
         {state.stored ? null : <p>No passphrase is stored for this repository yet: backups cannot start without it.</p>}
         <NewPassphrase
           value={typed}
-          onValue={setTyped}
+          onValue={(v) => (setTyped(v), setError(null))}
           error={error}
           label={state.stored ? 'New passphrase' : 'Passphrase'}
           hint="The one chosen when the repository was created. It is checked against the repository before it is stored."

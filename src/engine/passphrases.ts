@@ -8,6 +8,7 @@ import { keyringAccount, type SecretStore } from '../secrets/keyring.js';
 import { diagnosisFor } from '../messages.js';
 import { PASSCOMMAND_TIMEOUT_MS, runPasscommand } from '../secrets/passcommand.js';
 import type { PassphraseCheck } from '../repo/passphrase-check.js';
+import { passphraseRefusal } from '../ipc/passphrase-rules.js';
 import { failed, ok, Refusal, diagnosisOf, type Outcome } from './outcome.js';
 
 export type PassphraseSource = 'keyring' | 'passcommand' | 'not-needed';
@@ -108,10 +109,11 @@ export class Passphrases {
   async save(p: Profile, passphrase: string, check: (candidate: string) => Promise<PassphraseCheck>): Promise<Outcome<SavedPassphrase>> {
     if (p.encryption === 'none')
       return failed({ kind: 'unknown', message: `${p.repository} is not encrypted: it needs no passphrase.`, fix: '' });
-    if (!passphrase)
+    const refusal = passphraseRefusal(passphrase);
+    if (refusal !== null)
       return failed({
         kind: 'passphrase-missing',
-        message: 'The passphrase is empty; nothing was stored.',
+        message: refusal,
         fix: 'Type the passphrase chosen when the repository was created.',
       });
     const result = await check(passphrase);

@@ -53,6 +53,8 @@ export interface RunQueueDeps {
   borg(p: Profile): Promise<BorgBinary>;
   /** Throws a Refusal (passphrase missing, keyring unavailable) that becomes the run's diagnosis. */
   secretFor(p: Profile): Promise<Secret>;
+  /** Throws a Refusal when the repository cannot hold this profile's backups (a file, inside a source…). */
+  placement?(p: Profile): Promise<void>;
   volumePath(p: Profile): string | null;
   rsh(p: Profile): string | undefined;
   sshProbe(p: Profile): string[] | null;
@@ -187,6 +189,7 @@ export class RunQueue {
       let secret: Secret;
       let borg: BorgBinary;
       try {
+        await deps.placement?.(profile);
         borg = await deps.borg(profile);
         secret = await deps.secretFor(profile);
       } catch (err) {

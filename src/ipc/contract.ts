@@ -85,7 +85,16 @@ export function argsSchemas(ctx: ContractContext) {
       .object({ host: hostName, port, fingerprint: str(200).regex(/^SHA256:[A-Za-z0-9+/=]+$/, 'is not a SHA256 fingerprint') })
       .strict(),
     passphraseState: profile,
-    setPassphrase: z.object({ profile: profileId(ctx), passphrase: z.string().min(1, 'must not be empty').max(MAX_PASSPHRASE) }).strict(),
+    setPassphrase: z
+      .object({
+        profile: profileId(ctx),
+        passphrase: z
+          .string()
+          .min(1, 'must not be empty')
+          .max(MAX_PASSPHRASE)
+          .refine((v) => v.trim() !== '', 'must not be only spaces'),
+      })
+      .strict(),
     initRepository: profile,
     exportKey: z.object({ profile: profileId(ctx), paper: z.boolean().optional() }).strict(),
     pickFolder: z.object({ title: str(200).optional(), defaultPath: str().optional() }).strict(),

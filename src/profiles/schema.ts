@@ -3,7 +3,10 @@ import { cronError } from '../schedule/cron.js';
 import { migrateConfig, type MigrateOptions } from './migrate.js';
 import { archiveGlob } from '../borg/argv.js';
 import { isRemote, lexicalRepository, sshTarget } from '../borg/location.js';
+import os from 'node:os';
 import { expandHome } from '../paths.js';
+import { excludeProblems } from './patterns.js';
+import { lexicalFacts, placementFindings } from './placement.js';
 
 /** borg's encryption modes (`borg init --encryption`). */
 export const ENCRYPTION_MODES = [
@@ -81,6 +84,7 @@ const repositorySchema = nonEmpty
 export const profileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
+    /** Trimmed; a name of only spaces is refused ("must not be empty"), not silently dropped. */
     name: nonEmpty.optional(),
     repository: repositorySchema,
     sshKey: nonEmpty.nullable().optional(),
@@ -129,6 +133,25 @@ export const profileSchema = z
   .strict();
 
 export type Profile = z.infer<typeof profileSchema>;
+
+/**
+ * What makes a backup of a valid profile hollow, found without the filesystem: an exclude borg would
+ * refuse or that leaves out a whole source (patterns.ts), a repository inside a source or the other
+ * way round (placement.ts). The engine repeats the placement check with stat and realpath at save
+ * and before each run.
+ */
+function hollowProfile(p: Profile, ctx: z.RefinementCtx): void {
+  const home = os.homedir();
+  for (const problem of excludeProblems(p.excludes, p.sources, home))
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['excludes', problem.index], message: problem.message });
+  const facts = lexicalFacts(p, home, null);
+  for (const finding of facts ? placementFindings(facts) : []) {
+    const at = /^sources\[(\d+)\]$/.exec(finding.field);
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: at ? ['sources', Number(at[1])] : [finding.field], message: finding.message });
+  }
+}
+
+const checkedProfile = profileSchema.superRefine(hollowProfile);
 export type ProfileInput = z.input<typeof profileSchema>;
 
 /**
@@ -180,7 +203,7 @@ export const configSchema = z
     app: appSettingsSchema.optional(),
     volumesRoot: nonEmpty.nullable().optional(),
     borgPath: nonEmpty.nullable().optional(),
-    profiles: z.array(profileSchema).default([]),
+    profiles: z.array(checkedProfile).default([]),
   })
   .strict();
 

@@ -19,7 +19,15 @@ afterAll(async () => {
 });
 
 function profile(id: string, overrides: Record<string, unknown> = {}) {
-  return { id, repository: path.join(sb.dir, `repo-${id}`), encryption: 'none', sources: [sb.dir], ...overrides };
+  // The repositories live in the folder backed up: left out, as a user would have to.
+  return {
+    id,
+    repository: path.join(sb.dir, `repo-${id}`),
+    encryption: 'none',
+    sources: [sb.dir],
+    excludes: [path.join(sb.dir, 'repo-*')],
+    ...overrides,
+  };
 }
 
 describe('--version and option errors', () => {

@@ -118,7 +118,16 @@ describe('dandelion daemon: schedules', () => {
 
   it('reports an invalid config edit and keeps the previous config in force', async () => {
     const cfg = {
-      profiles: [{ id: 'p', repository: path.join(sb.dir, 'r'), encryption: 'none', sources: [sb.dir], schedule: '0 0 1 1 *' }],
+      profiles: [
+        {
+          id: 'p',
+          repository: path.join(sb.dir, 'r'),
+          encryption: 'none',
+          sources: [sb.dir],
+          excludes: [path.join(sb.dir, 'r')],
+          schedule: '0 0 1 1 *',
+        },
+      ],
     };
     await writeConfig(sb.configDir, cfg);
     const d = daemon();

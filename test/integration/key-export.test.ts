@@ -128,7 +128,9 @@ describe('engine.exportKey, for the app', () => {
     await secrets.set(repo, PASS);
     const configDir = path.join(sb.dir, 'engine-config');
     await fs.mkdir(configDir);
-    await writeConfig(configDir, { profiles: [{ id: 'kf', repository: repo, encryption: 'keyfile-blake2', sources: [sb.dir] }] });
+    await writeConfig(configDir, {
+      profiles: [{ id: 'kf', repository: repo, encryption: 'keyfile-blake2', sources: [sb.dir], excludes: [repo] }],
+    });
     const saved = { ...process.env };
     Object.assign(process.env, { BORG_BASE_DIR: sb.env.BORG_BASE_DIR, HOME: sb.home });
     try {

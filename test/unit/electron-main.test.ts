@@ -91,7 +91,7 @@ describe('the Electron main process glue', () => {
     const lines: string[] = [];
     const shell = await startShell((l) => lines.push(l), dir);
     const { engine } = shell.supervisor;
-    const profile = { id: 'docs', repository: path.join(dir, 'repo'), encryption: 'none', sources: [dir] };
+    const profile = { id: 'docs', repository: path.join(dir, 'repo'), encryption: 'none', sources: [path.join(dir, 'docs')] };
     await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ profiles: [profile] }));
     const until = async (ok: () => boolean) => {
       const t0 = Date.now();

@@ -51,6 +51,8 @@ describe('argument schemas', () => {
     expect(valid('logTail', { profile: 'docs', lines: 1001 })).toBe(false);
     expect(valid('logTail', { profile: 'docs', lines: 2.5 })).toBe(false);
     expect(valid('setPassphrase', { profile: 'docs', passphrase: '' })).toBe(false);
+    expect(valid('setPassphrase', { profile: 'docs', passphrase: '   ' })).toBe(false);
+    expect(valid('setPassphrase', { profile: 'docs', passphrase: ' a ' })).toBe(true);
     expect(valid('setPassphrase', { profile: 'docs', passphrase: 'x'.repeat(MAX_PASSPHRASE + 1) })).toBe(false);
     expect(valid('pickFolder', { defaultPath: 'x'.repeat(MAX_STRING + 1) })).toBe(false);
     expect(valid('hostKey', { host: '-oProxyCommand=x', port: 22 })).toBe(false);
