@@ -4,7 +4,6 @@ import { diagnosisOf } from './engine/outcome.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { checkPlacement } from './profiles/placement.js';
-import { diagnosisFor } from './messages.js';
 import path from 'node:path';
 import { isRemote, sshProbeArgs, sshTarget } from './borg/argv.js';
 import { testSsh } from './borg/run.js';
