@@ -29,11 +29,15 @@ export function actionFor(kind: ErrorKind, profile: string, platform: string): F
     case 'repo-missing':
     case 'repo-invalid':
     case 'repo-folder-missing':
+    case 'repo-placement':
       return { label: 'Repository Settings…', run: preferences(profile, 'repository') };
     case 'no-sources':
     case 'source-missing':
     case 'source-broken-link':
       return { label: 'Choose Folders…', run: preferences(profile, 'sources') };
+    case 'hollow-backup':
+      // An exclude that covers a folder, or a folder emptied: both are seen and fixed under Folders.
+      return { label: 'Check Folders…', run: preferences(profile, 'sources') };
     case 'borg-missing':
     case 'borg-too-old':
       return { label: 'General Settings…', run: preferences(profile, 'general') };

@@ -26,3 +26,13 @@ export const BADGE: Record<CardState, string> = {
   cancelled: 'Cancelled',
   overdue: 'Overdue',
 };
+
+/** True when the last run made an archive that holds (almost) nothing: never shown as a backup that worked. */
+export function savedAlmostNothing(p: ProfileSnapshot): boolean {
+  return p.lastRun?.result === 'warning' && p.lastRun.diagnoses.some((d) => d.kind === 'hollow-backup');
+}
+
+/** The card's badge: the state's word, except a hollow archive, which says what it is. */
+export function badgeText(p: ProfileSnapshot, state: CardState = cardState(p)): string {
+  return state === 'warning' && savedAlmostNothing(p) ? 'Saved almost nothing' : BADGE[state];
+}

@@ -7,7 +7,7 @@ import type { ArchiveStats, Diagnosis, LiveProgress, ProfileSnapshot } from '../
 import { statsWords, type StatWords } from './stats-words.js';
 import { DiagnosisBlock } from './diagnosis-block.js';
 import { RunProgress } from './run-progress.js';
-import { BADGE, cardState, type CardState } from './card-state.js';
+import { badgeText, cardState, type CardState } from './card-state.js';
 
 export interface ProfileCardProps {
   p: ProfileSnapshot;
@@ -47,7 +47,7 @@ export function ProfileCard({ p, live, platform }: ProfileCardProps) {
         {state === 'never' ? null : (
           <span class={`badge badge-${state}`}>
             <span class="dot" aria-hidden="true" />
-            {BADGE[state]}
+            {badgeText(p, state)}
           </span>
         )}
       </header>

@@ -3,7 +3,7 @@
  * a screen reader hears, and how the log pane joins the run log's tail to the live lines.
  */
 import { describe, expect, it } from 'vitest';
-import { cardState } from '../../renderer/status/card-state.js';
+import { badgeText, cardState } from '../../renderer/status/card-state.js';
 import { glance } from '../../renderer/status/glance.js';
 import { announcement, seenOf } from '../../renderer/status/announcer.js';
 import { appendBounded, fromRun, joinTail, toLines } from '../../renderer/status/log-lines.js';
@@ -66,6 +66,20 @@ const failed = () =>
   profile({
     lastRun: record({ result: 'error', diagnoses: [{ kind: 'passphrase-wrong', message: 'The passphrase is wrong.', fix: 'Set it.' }] }),
   });
+
+describe('badgeText', () => {
+  it('says a hollow archive saved almost nothing, never "Up to date" or a plain warning', () => {
+    const hollow = profile({
+      lastRun: record({ result: 'warning', diagnoses: [{ kind: 'hollow-backup', message: 'Nothing was backed up.', fix: 'Check.' }] }),
+      lastSuccessAt: NOW,
+    });
+    expect(badgeText(hollow)).toBe('Saved almost nothing');
+    expect(badgeText(profile({ lastRun: record({ result: 'warning' }), lastSuccessAt: NOW }))).toBe('Backed up with warnings');
+    expect(badgeText(ok())).toBe('Up to date');
+    // Overdue still leads when the last useful backup is old.
+    expect(badgeText({ ...hollow, overdue: true })).toBe('Overdue');
+  });
+});
 
 describe('cardState', () => {
   it('puts a run in progress and a wait for the disk before any result', () => {
