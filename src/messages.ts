@@ -60,9 +60,9 @@ function resumes(ctx: ClassifyContext, sentence: string): string {
 }
 
 /** Why ssh could not reach a server, from its own words. */
-type ConnectionCause = 'not-found' | 'refused' | 'timed-out' | 'unreachable' | 'lost';
+export type ConnectionCause = 'not-found' | 'refused' | 'timed-out' | 'unreachable' | 'lost';
 
-function connectionCause(detail: string | undefined): ConnectionCause {
+export function connectionCause(detail: string | undefined): ConnectionCause {
   const d = detail ?? '';
   if (/Could not resolve hostname|Name or service not known|nodename nor servname|Temporary failure in name resolution/i.test(d))
     return 'not-found';

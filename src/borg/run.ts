@@ -5,7 +5,7 @@ import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
 import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
 import type { BorgBinary } from './locate.js';
 import { borgEnv, PASSPHRASE_FD, scrubbedEnv } from './env.js';
-import { diagnosisFor } from '../messages.js';
+import { connectionCause, diagnosisFor } from '../messages.js';
 
 export type { Secret } from './env.js';
 import type { Secret } from './env.js';
@@ -229,11 +229,20 @@ function sshDiagnoses(stderr: string, ctx: ClassifyContext): Diagnosis[] {
   return collector.finish(2).diagnoses;
 }
 
-/** ssh alone, with the options borg's ssh gets: why it cannot connect when ssh said so (an ssh- kind), else null. */
+/**
+ * ssh alone, with the options borg's ssh gets: why it cannot connect when ssh said so (an ssh- kind, or a
+ * connection that failed for a named cause: name not found, refused, timed out, unreachable), else null.
+ * borg often exits on the closed pipe before it passes ssh's last words on, so its own output may lack them.
+ */
 async function probeSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis | null> {
   const r = await runSsh(args);
   if (r.exitCode === 0) return null;
-  return sshDiagnoses(r.stderr, ctx).find((x) => x.kind.startsWith('ssh-')) ?? null;
+  const ds = sshDiagnoses(r.stderr, ctx);
+  return (
+    ds.find((x) => x.kind.startsWith('ssh-')) ??
+    ds.find((x) => x.kind === 'connection-lost' && connectionCause(x.detail) !== 'lost') ??
+    null
+  );
 }
 
 /**

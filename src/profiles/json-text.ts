@@ -48,8 +48,20 @@ class Stop extends Error {
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const ESCAPE = /^(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/;
 
+/** Characters a reader cannot see in the message, named instead of quoted. */
+const INVISIBLE: Readonly<Record<string, string>> = {
+  '\uFEFF': 'a byte order mark (U+FEFF)',
+  '\u00A0': 'a no-break space (U+00A0)',
+  '\u200B': 'a zero-width space (U+200B)',
+  '\t': 'a tab',
+};
+
 function describe(c: string | undefined): string {
   if (c === undefined) return 'the end of the file';
+  const named = INVISIBLE[c];
+  if (named) return named;
+  const code = c.codePointAt(0)!;
+  if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
   return JSON.stringify(c);
 }
 

@@ -19,6 +19,7 @@ const windows: OpenedWindow[] = [];
 
 beforeEach(async () => {
   sb = await sandbox('dandelion-invalid-');
+  await fs.mkdir(path.join(sb.dir, 'data'));
 });
 afterEach(async () => {
   for (const w of windows.splice(0)) await w.close();
@@ -35,7 +36,8 @@ function profile(id: string, name: string, extra: Record<string, unknown> = {}) 
     id,
     name,
     repository: path.join(sb.dir, `repo-${id}`),
-    sources: [sb.dir],
+    // The repositories sit beside the folder backed up, never inside it.
+    sources: [path.join(sb.dir, 'data')],
     encryption: 'none',
     archiveName: `${id}-{now}`,
     ...extra,

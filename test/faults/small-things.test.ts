@@ -102,7 +102,8 @@ describe('a UTF-8 byte order mark at the start of config.json', () => {
     const r = await dandelion(sb, ['status']);
     expectNoStack(r);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/not valid JSON/);
+    expect(r.stderr).toContain('config.json line 1, column 14: a byte order mark (U+FEFF) where a value should be');
+    expect(r.stderr).toContain('was left as it is');
     expect(await fs.readFile(file, 'utf8')).toBe(text);
   });
 });

@@ -76,6 +76,17 @@ describe('parseJson', () => {
     expect(errorOf('{"a": /}', true)).toMatchObject({ offset: 6, reason: '"/" where a value should be' });
   });
 
+  it('names a character the reader cannot see instead of quoting it', () => {
+    expect(errorOf('{"a": \uFEFF[]}')).toMatchObject({ offset: 6, reason: 'a byte order mark (U+FEFF) where a value should be' });
+    expect(errorOf('{"a":\u00A01}')).toMatchObject({ reason: 'a no-break space (U+00A0) where a value should be' });
+    expect(errorOf('{\u200B"a": 1}')).toMatchObject({
+      reason: 'a zero-width space (U+200B) where a setting name in double quotes should be',
+    });
+    expect(errorOf('[1\u0000]')).toMatchObject({ reason: 'a control character (U+0000) where a , or ] should be' });
+    expect(errorOf('[1\u0085]')).toMatchObject({ reason: 'a control character (U+0085) where a , or ] should be' });
+    expect(errorOf('[1\u00A1]')).toMatchObject({ reason: '"¡" where a , or ] should be' });
+  });
+
   it('explains strings that go wrong', () => {
     expect(errorOf('{"a": "x')).toMatchObject({ offset: 6, reason: 'a text in quotes that is never closed' });
     expect(errorOf('{"a": "x\ny"}')).toMatchObject({
