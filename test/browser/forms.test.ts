@@ -100,7 +100,9 @@ describe('preferences: errors that go as soon as the field is fixed', () => {
 describe('preferences: the passphrase typed twice', () => {
   it('drops the mismatch error as soon as the two agree', async () => {
     await writeConfig(sb.configDir, {
-      profiles: [{ id: 'docs', name: 'Documents', repository: path.join(sb.dir, 'repo'), sources: [sb.home], encryption: 'repokey-blake2' }],
+      profiles: [
+        { id: 'docs', name: 'Documents', repository: path.join(sb.dir, 'repo'), sources: [sb.home], encryption: 'repokey-blake2' },
+      ],
     });
     w = await openWindow('preferences', { configDir: sb.configDir, viewport: PREFS_SIZE, query: '?profile=docs&section=passphrase' });
     const { page } = w;

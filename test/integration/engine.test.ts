@@ -182,7 +182,9 @@ describe('the snapshot', () => {
     await writeConfig(sb.configDir, { profiles: [profile({ schedule: 'whenever' })] });
     expect((await engine.reload()).ok).toBe(false);
     s = await engine.snapshot();
-    expect(s.configErrors).toEqual([{ path: 'profiles[0].schedule', message: expect.stringMatching(/^expected 5 fields \(minute hour day month weekday\), got 1/) }]);
+    expect(s.configErrors).toEqual([
+      { path: 'profiles[0].schedule', message: expect.stringMatching(/^expected 5 fields \(minute hour day month weekday\), got 1/) },
+    ]);
     // The previous valid config stays in force.
     expect(s.profiles[0]!.triggers.schedule).toBe('0 12 * * *');
     expect(structuredClone(s)).toEqual(s);
