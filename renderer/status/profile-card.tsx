@@ -22,7 +22,8 @@ export function ProfileCard({ p, live, platform }: ProfileCardProps) {
   const [cancelling, setCancelling] = useState(false);
   const [callError, setCallError] = useState<Diagnosis | null>(null);
   const state = cardState(p);
-  const run = p.state === 'running' ? (live ?? p.run) : null;
+  // A run of another process (the daemon, a CLI run) shows the figures it shares, and Cancel reaches it.
+  const run = p.state === 'running' ? (live ?? p.run ?? p.runningElsewhere?.progress ?? null) : null;
   const last = p.lastRun;
 
   const backUp = async () => {
@@ -70,7 +71,7 @@ export function ProfileCard({ p, live, platform }: ProfileCardProps) {
       ) : null}
 
       {run ? <RunProgress run={run} onCancel={() => void cancel()} cancelling={cancelling} /> : null}
-      {p.state === 'running' && !run && p.runningElsewhere ? (
+      {p.state === 'running' && p.runningElsewhere ? (
         <p class="secondary">
           Backing up in another Dandelion process ({p.runningElsewhere.what}, pid {p.runningElsewhere.pid}), since{' '}
           <RelativeTime iso={p.runningElsewhere.since} />.
