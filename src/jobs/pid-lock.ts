@@ -64,7 +64,8 @@ export async function tryLock(
           me = { ...me, ...more };
           const write = async () => {
             if (released) return;
-            const tmp = `${file}.${process.pid}.tmp`;
+            // Dot-named, so nothing looking for repo-*.lock files ever reads it half-written.
+            const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
             await fs.writeFile(tmp, JSON.stringify(me), { mode: 0o600 });
             await fs.rename(tmp, file);
           };
