@@ -3,17 +3,7 @@ import { Banner, Button } from '../shared/components.js';
 import type { AppSnapshot } from '../shared/types.js';
 import { RichText } from './rich-text.js';
 import { inUseSentence } from '../shared/config-in-use.js';
-import { dayAndTime } from '../shared/format.js';
-
-/** "Backups paused until today, 15:05" (local time), or null when not paused (or the pause has ended). */
-export function pausedTitle(s: Pick<AppSnapshot, 'paused'>, now: Date): string | null {
-  const p = s.paused;
-  if (!p) return null;
-  if (p.until === null) return 'Backups paused until you resume them';
-  const until = new Date(p.until);
-  if (until.getTime() <= now.getTime()) return null;
-  return `Backups paused until ${dayAndTime(until, now).replace(/^(Today|Tomorrow|Yesterday)/, (w) => w.toLowerCase())}`;
-}
+import { pausedTitle } from './paused.js';
 
 /** What concerns every profile: config.json invalid, borg missing, Full Disk Access missing. */
 export function AppBanners({ s }: { s: AppSnapshot }) {
