@@ -25,7 +25,7 @@ function sameDay(a: Date, b: Date): boolean {
 export function pausedUntilWords(p: PauseState, now: Date, locale?: string): string {
   if (p.until === null) return 'until you resume them';
   const until = new Date(p.until);
-  const time = until.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  const time = until.toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' });
   const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
   if (until.getTime() === tomorrow.getTime()) return 'until midnight';
   if (sameDay(until, now)) return `until ${time}`;

@@ -219,14 +219,14 @@ describe('Pause Backups', () => {
     const before = Date.now();
     fake.click(['Pause Backups', 'For 1 Hour']);
     const until = new Date(before + 3_600_000);
-    const hhmm = until.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+    const hhmm = until.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
     await waitFor('the paused line', () => /Backups paused until .+ \(disabled\)/.test(menuText()));
     const line = safeMenu().find((l) => l.startsWith('Backups paused until'))!;
     // Local time, never an ISO string; the minute may have turned while the test ran.
     expect(line).not.toMatch(/\d{4}-\d\d-\d\dT/);
     if (until.getDate() === new Date(before).getDate())
       expect(
-        [hhmm, new Date(before + 3_660_000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })].some((t) =>
+        [hhmm, new Date(before + 3_660_000).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' })].some((t) =>
           line.includes(t),
         ),
       ).toBe(true);
