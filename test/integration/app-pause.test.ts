@@ -152,6 +152,32 @@ describe('a backup another Dandelion process makes', () => {
   });
 });
 
+describe('Skip This Backup', () => {
+  it('on a run of this app: stopped like Cancel, recorded as skipped, no notification, no retry, borg check clean', async () => {
+    await bigTree(src, 120);
+    await writeConfig(sb.configDir, { app: { openAtLogin: true }, profiles: [profile()] });
+    const a = await start();
+    await waitFor('Back Up Now', () => safeMenu().includes('Back Up Now'));
+    fake.click('Back Up Now');
+    await waitFor('figures', () => /Big — Backing up… [\d,]+ files?, /.test(menuText()), 60_000);
+    expect(safeMenu()).toContain('Cancel Backup');
+    fake.click('Skip This Backup');
+    await waitFor('idle', () => !a.engine.isRunning('p'), 120_000);
+    const [last] = await history().recent('p', 1);
+    expect(last).toMatchObject({
+      result: 'skipped',
+      skippedByUser: true,
+      message: 'Skipped by you; the next backup runs at its usual time.',
+    });
+    expect(a.engine.retryPlan('p')).toBeNull();
+    await new Promise((r) => setTimeout(r, 800));
+    expect(fake.notifications).toEqual([]);
+    expect(menuText()).toContain('Big — Never backed up');
+    const check = await borg(sb, ['check', repo]);
+    expect(check.exitCode, check.stderr).toBe(0);
+  });
+});
+
 describe('Pause Backups', () => {
   it('holds the schedule in every process, never shows the profile overdue for it, and Resume Backups catches up once', async () => {
     await fs.mkdir(src, { recursive: true });
