@@ -22,7 +22,7 @@ export type PauseChoice = { for: 'hour' } | { for: 'tomorrow' } | { for: 'ever' 
 
 /**
  * When a pause chosen at `now` ends. "Until tomorrow" is the start of the next calendar day in the
- * local zone (midnight; 23 or 25 hours away across a daylight-saving change, never a fixed 24 h).
+ * local zone: midnight at whatever offset that night has, never "now + 24 h".
  */
 export function pauseEnd(choice: PauseChoice, now: Date): Date | null {
   switch (choice.for) {
