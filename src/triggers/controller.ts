@@ -194,6 +194,8 @@ export class TriggerController {
     if (raw && !active) await clearPause(this.engine.paths, raw.since).catch(() => {});
     if (active) {
       if (was !== active.since) this.log(null, `automatic backups paused ${active.until ? `until ${active.until}` : 'until resumed'}`);
+      // A disk that appears now starts nothing: no profile says it waits for one (the end of the pause looks again).
+      for (const p of this.engine.config.profiles) this.engine.setWaitingForVolume(p.id, false);
       if (active.until) {
         const wait = Math.min(Math.max(0, Date.parse(active.until) - now.getTime()), PAUSE_CHECK_MAX_MS);
         this.pauseTimer = setTimeout(() => void this.checkPause(), wait + 10);
