@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dandelion, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { DaemonProcess } from '../helpers/daemon.js';
 import { History } from '../../src/jobs/history.js';
+import { repoKey } from '../../src/paths.js';
 
 let sb: Sandbox;
 let repo: string;
@@ -104,5 +105,16 @@ describe('dandelion pause and the daemon', () => {
     expect((await dandelion(sb, ['resume'])).stdout).toMatch(/^Backups resumed/);
     expect((await status()).paused).toBeNull();
     expect((await dandelion(sb, ['resume'])).stdout).toMatch(/^Backups were not paused/);
+  });
+
+  it('a stop request left for an earlier run never stops the next one, and is cleared', async () => {
+    const request = path.join(sb.configDir, 'locks', `stop-${repoKey(repo)}.json`);
+    await fs.mkdir(path.dirname(request), { recursive: true });
+    const stale = { profile: 'daily', pid: 1, since: '2026-01-01T00:00:00.000Z', how: 'cancel', by: 2, at: '2026-01-01T00:00:01.000Z' };
+    await fs.writeFile(request, JSON.stringify(stale));
+    const run = await dandelion(sb, ['run', 'daily']);
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^success/m);
+    await expect(fs.access(request)).rejects.toThrow();
   });
 });
