@@ -143,7 +143,15 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
         for (const p of engine.config.profiles) if (!engine.isRunning(p.id)) void engine.run(p.id, { trigger: 'manual', busy: 'wait' });
         return;
       case 'cancel':
-        engine.cancel(action.profile);
+      case 'skip':
+        // A run here stops at once; one of the daemon or a CLI run is asked to stop through locks/.
+        void engine.stop(action.profile, action.type);
+        return;
+      case 'pause':
+        void engine.pause(action.choice);
+        return;
+      case 'resume':
+        void engine.resume();
         return;
       case 'open-status':
         windows.show('status', { profile: action.profile });

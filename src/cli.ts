@@ -14,6 +14,7 @@ import type { Diagnosis } from './diagnosis.js';
 import { formatBytes, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
 import { passphraseRefusal, passphraseWarnings } from './ipc/passphrase-rules.js';
+import { parseDuration, type PauseChoice, type PauseState } from './engine/pause.js';
 
 const USAGE = `Usage: dandelion [--config-dir DIR] <command>
 
@@ -29,6 +30,10 @@ Commands:
   key export <profile> [--paper] [--to FILE]
                              a copy of the repository key (to stdout, or to a new 0600 file): keep it off this computer
   doctor [<profile>]         check borg, config, repository, passphrase and connection
+  pause [--for 1h|--until-tomorrow]
+                             pause scheduled and disk-triggered backups (without an option: until resume);
+                             run still works; what came due meanwhile runs once when the pause ends
+  resume                     end the pause now
   --version                  print Dandelion's version
 
 archives and logs take the only profile when there is one.
@@ -160,11 +165,44 @@ async function cmdRun(configDir: string, id: string): Promise<number> {
   return exitFor(record);
 }
 
+/** "Backups paused until 3 Dec 2026, 15:05." in local time: the same sentence for status and pause. */
+function pausedSentence(p: PauseState): string {
+  return p.until
+    ? `Backups paused until ${new Date(p.until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.`
+    : 'Backups paused until you resume them (dandelion resume).';
+}
+
+async function cmdPause(configDir: string, forText: string | undefined, untilTomorrow: boolean): Promise<number> {
+  if (forText !== undefined && untilTomorrow) throw new UsageError('Choose one: --for or --until-tomorrow.');
+  let choice: PauseChoice = { for: 'ever' };
+  if (untilTomorrow) choice = { for: 'tomorrow' };
+  else if (forText !== undefined) {
+    const ms = parseDuration(forText);
+    if (ms === null) throw new UsageError(`--for needs a length such as 30m, 1h or 2d, not "${forText}".`);
+    choice = { for: 'ms', ms };
+  }
+  const engine = await openEngine(configDir);
+  const state = await engine.pause(choice);
+  process.stdout.write(`${pausedSentence(state)} Scheduled and disk-triggered backups wait; dandelion run still backs up.\n`);
+  return EXIT.ok;
+}
+
+async function cmdResume(configDir: string): Promise<number> {
+  const engine = await openEngine(configDir);
+  const was = await engine.pauseState();
+  await engine.resume();
+  process.stdout.write(
+    was ? 'Backups resumed: what came due during the pause runs now, once.\n' : 'Backups were not paused; nothing changed.\n',
+  );
+  return EXIT.ok;
+}
+
 function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new Date()): void {
   if (!report.profiles.length) {
     process.stdout.write('No profiles yet: add one to config.json.\n');
     return;
   }
+  if (report.paused) process.stdout.write(`${pausedSentence(report.paused)}\n`);
   for (const p of report.profiles) {
     const last = p.lastRun ? `${p.lastRun.result} ${timeAgo(new Date(p.lastRun.finishedAt), now)}` : 'never run';
     const success = p.lastSuccessAt ? `last success ${timeAgo(new Date(p.lastSuccessAt), now)}` : 'no successful backup yet';
@@ -272,6 +310,8 @@ async function main(argv: string[]): Promise<number> {
       lines: { type: 'string' },
       paper: { type: 'boolean', default: false },
       to: { type: 'string' },
+      for: { type: 'string' },
+      'until-tomorrow': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -356,6 +396,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'key':
       return cmdKey(configDir, rest[0], rest[1], values.paper, values.to);
+    case 'pause':
+      return cmdPause(configDir, values.for, values['until-tomorrow']);
+    case 'resume':
+      return cmdResume(configDir);
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

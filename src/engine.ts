@@ -22,10 +22,18 @@ import { History } from './jobs/history.js';
 import type { RunRecord, Trigger } from './records.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
 import { failed, guard, ok, Refusal, type Outcome } from './engine/outcome.js';
-import { RunQueue, type LiveProgress, type RunRequest } from './engine/run-queue.js';
+import { RunQueue, type LiveProgress, type RunRequest, type StopHow } from './engine/run-queue.js';
+import { activePause, clearPause, pauseEnd, readPause, writePause, type PauseChoice, type PauseState } from './engine/pause.js';
 import { recoverStaleLocks } from './engine/recovery.js';
 import { Passphrases, type PassphraseState, type SavedPassphrase } from './engine/passphrases.js';
-import { publishTriggerState, readTriggerState, triggerOwner, type RetryPlan, type TriggerState } from './engine/shared-state.js';
+import {
+  publishTriggerState,
+  readTriggerState,
+  requestStop,
+  triggerOwner,
+  type RetryPlan,
+  type TriggerState,
+} from './engine/shared-state.js';
 import { SnapshotInputs } from './engine/snapshot-inputs.js';
 import { KeyExports } from './engine/key-exports.js';
 import { liveOwner, type LockOwner } from './jobs/pid-lock.js';
@@ -47,6 +55,8 @@ export type { LiveProgress, RunRequest } from './engine/run-queue.js';
 export type { EngineSnapshot, ProfileSnapshot, ProfileState, ProfileStatus, StatusReport, BorgState } from './engine/status.js';
 export type { PassphraseState, SavedPassphrase } from './engine/passphrases.js';
 export type { RetryPlan } from './engine/shared-state.js';
+export type { PauseChoice, PauseState } from './engine/pause.js';
+export type { StopHow } from './engine/run-queue.js';
 export type { ArchiveSummary, FolderEntry, EncryptionInfo } from './engine/repo-ops.js';
 
 /** A face redraws from the snapshot event at most this often. */
@@ -66,6 +76,8 @@ export interface EngineEvents {
   snapshot: [EngineSnapshot];
   /** Something worth a line in the daemon's log (e.g. an interrupted run found and recorded). */
   notice: [string];
+  /** Automatic backups were paused or resumed (here, or another process changed locks/pause.json). */
+  'pause-changed': [];
 }
 
 export interface EngineOptions {
@@ -128,6 +140,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       triggerOwner: () => triggerOwner(this.paths),
       repositoryLock: (repository) => liveOwner(this.paths.repoLock(repository)),
       keyExports: () => this.keyExportLog.all(),
+      pause: () => readPause(this.paths),
     });
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
     this.queue = new RunQueue({
@@ -434,8 +447,75 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.queue.progress(id);
   }
 
-  cancel(id: string): boolean {
-    return this.queue.cancel(id);
+  /** Cancels (or skips) a run of this process; false when none runs here. */
+  cancel(id: string, how: StopHow = 'cancel'): boolean {
+    return this.queue.cancel(id, how);
+  }
+
+  /**
+   * Cancel or Skip This Backup from any face: a run here is stopped at once; a run another process
+   * holds the repository lock for (the daemon, a CLI run) is asked to stop through a request file
+   * that process turns into its own cancel (a checkpoint, the run recorded by it). Resolves to where
+   * the run was, or null when none was found.
+   */
+  async stop(id: string, how: StopHow = 'cancel'): Promise<'here' | 'elsewhere' | null> {
+    if (this.queue.cancel(id, how)) return 'here';
+    const p = this.profile(id);
+    if (!p) return null;
+    const owner = await liveOwner(this.paths.repoLock(p.repository));
+    if (!owner || owner.pid === process.pid || owner.profile !== id) return null;
+    await requestStop(this.paths, p.repository, {
+      profile: id,
+      pid: owner.pid,
+      since: owner.since,
+      how,
+      by: process.pid,
+      at: new Date().toISOString(),
+    });
+    return 'elsewhere';
+  }
+
+  // ---- pause -----------------------------------------------------------------------------------
+
+  /** The pause in force at `now` (read fresh from locks/pause.json), or null. */
+  async pauseState(now = new Date()): Promise<PauseState | null> {
+    return activePause(await readPause(this.paths), now);
+  }
+
+  /** Pauses automatic backups for every process of this config dir; a new pause replaces an earlier one. */
+  async pause(choice: PauseChoice, now = new Date()): Promise<PauseState> {
+    const until = pauseEnd(choice, now);
+    const state: PauseState = { since: now.toISOString(), until: until ? until.toISOString() : null };
+    await writePause(this.paths, state);
+    this.pauseChanged();
+    return state;
+  }
+
+  /** Ends the pause now: whoever owns the schedules catches up once on what came due meanwhile. */
+  async resume(): Promise<void> {
+    await clearPause(this.paths);
+    this.pauseChanged();
+  }
+
+  private pauseChanged(): void {
+    this.inputs.locksChanged();
+    this.emit('pause-changed');
+    this.changed();
+  }
+
+  /**
+   * When the user last chose Skip This Backup, if no backup succeeded since: a schedule treats it
+   * like a run at that moment (the next slot runs, nothing before it).
+   */
+  async lastSkippedByUserAt(id: string): Promise<Date | null> {
+    const p = this.profile(id);
+    if (!p) return null;
+    const recent = await this.history.recent(id, 20, p.repository).catch(() => [] as RunRecord[]);
+    for (const r of recent) {
+      if (r.skippedByUser) return new Date(r.startedAt);
+      if (r.result === 'success' || r.result === 'warning') return null;
+    }
+    return null;
   }
 
   cancelAll(): Promise<unknown> {
@@ -532,13 +612,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   async status(now = new Date()): Promise<StatusReport> {
     const others = await this.inputs.triggerState();
     const exports = await this.inputs.keyExports();
+    const paused = activePause(await this.inputs.pause(), now);
     const profiles = [];
     for (const p of this.cfg.profiles) {
       const summary = await this.inputs.summary(p.id, p.repository);
-      profiles.push(profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null));
+      profiles.push(profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null, paused));
     }
     const owner = await this.inputs.triggerOwner();
-    return { profiles, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
+    return { profiles, paused, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
   }
 
   /**
@@ -549,17 +630,20 @@ export class Engine extends EventEmitter<EngineEvents> {
     const others = await this.inputs.triggerState();
     const owner = await this.inputs.triggerOwner();
     const exports = await this.inputs.keyExports();
+    const paused = activePause(await this.inputs.pause(), now);
     const profiles: ProfileSnapshot[] = [];
     for (const p of this.cfg.profiles) {
       const summary = await this.inputs.summary(p.id, p.repository);
       const runner = this.queue.isRunning(p.id) ? null : await this.runnerElsewhere(p);
       profiles.push({
-        ...profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null),
+        ...profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null, paused),
         repository: p.repository,
         triggers: { schedule: p.schedule ?? null, volume: p.volume ?? null },
         lastRun: summary.lastRun,
         run: this.queue.progress(p.id),
-        runningElsewhere: runner ? { pid: runner.pid, what: runner.what, since: runner.since } : null,
+        runningElsewhere: runner
+          ? { pid: runner.pid, what: runner.what, since: runner.since, progress: sharedProgress(runner.progress) }
+          : null,
         retry: this.retries.get(p.id) ?? others?.retries[p.id] ?? null,
       });
     }
@@ -574,6 +658,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         owner: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null,
         ownedHere: this.ownsTriggers && owner?.pid === process.pid,
       },
+      paused,
       profiles,
     };
   }
@@ -591,11 +676,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** A watched file changed: `history/<profile>.jsonl`, something under locks/, or cache/key-exports.json. */
-  filesChanged(what: 'history' | 'locks' | 'keys', profile?: string): void {
+  /** A watched file changed: `history/<profile>.jsonl`, something under locks/ (the pause among them), or cache/key-exports.json. */
+  filesChanged(what: 'history' | 'locks' | 'pause' | 'keys', profile?: string): void {
     if (what === 'history') this.inputs.historyChanged(profile);
     else if (what === 'locks') this.inputs.locksChanged();
-    else this.inputs.keysChanged();
+    else if (what === 'pause') {
+      this.pauseChanged();
+      return;
+    } else this.inputs.keysChanged();
     this.changed();
   }
 
@@ -765,4 +853,24 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!p.ok) return Promise.resolve(p);
     return guard({ profile: id, repository: p.value.repository }, () => fn(p.value));
   }
+}
+
+const STEPS: ReadonlySet<string> = new Set(['waiting', 'starting', 'create', 'prune', 'compact']);
+
+/** The figures another process wrote into its repository lock, if they have the shape of live progress. */
+function sharedProgress(x: unknown): LiveProgress | null {
+  if (!x || typeof x !== 'object') return null;
+  const o = x as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  if (typeof o.step !== 'string' || !STEPS.has(o.step)) return null;
+  return {
+    trigger: (typeof o.trigger === 'string' ? o.trigger : 'manual') as LiveProgress['trigger'],
+    startedAt: typeof o.startedAt === 'string' ? o.startedAt : '',
+    step: o.step as LiveProgress['step'],
+    nfiles: num(o.nfiles),
+    originalSize: num(o.originalSize),
+    deduplicatedSize: num(o.deduplicatedSize),
+    path: typeof o.path === 'string' ? o.path : '',
+    percent: typeof o.percent === 'number' && Number.isFinite(o.percent) ? o.percent : null,
+  };
 }

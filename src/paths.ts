@@ -63,6 +63,10 @@ export interface ConfigPaths {
   repositories: string;
   /** Held while a borg command runs on that repository, across processes; one file however the location is spelt. */
   repoLock(repository: string): string;
+  /** Automatic backups paused (by the menu or `dandelion pause`), and until when: every process honours it. */
+  pause: string;
+  /** Another process asks the one backing up this repository to cancel or skip its run. */
+  stopRequest(repository: string): string;
 }
 
 export function configPaths(dir: string): ConfigPaths {
@@ -80,5 +84,7 @@ export function configPaths(dir: string): ConfigPaths {
     borgVersions: path.join(cache, 'borg-versions.json'),
     repositories: path.join(cache, 'repositories.json'),
     repoLock: (repository) => path.join(locks, `repo-${repoKey(repository)}.lock`),
+    pause: path.join(locks, 'pause.json'),
+    stopRequest: (repository) => path.join(locks, `stop-${repoKey(repository)}.json`),
   };
 }

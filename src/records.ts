@@ -28,6 +28,8 @@ export interface RunRecord {
   log: string | null;
   /** The repository the run went to; a profile pointed elsewhere starts a fresh history from there. */
   repository?: string;
+  /** Skip This Backup: stopped like a cancel, but the user chose to wait for the next slot (no retry, no alarm). */
+  skippedByUser?: boolean;
 }
 
 const RANK: Record<RunResult, number> = { skipped: 0, success: 1, warning: 2, cancelled: 3, error: 4 };

@@ -169,7 +169,7 @@ export class Supervisor {
       if (dir === paths.history) {
         if (file.endsWith('.jsonl')) this.engine.filesChanged('history', path.basename(file, '.jsonl'));
       } else if (dir === paths.locks) {
-        this.engine.filesChanged('locks');
+        this.engine.filesChanged(file === paths.pause ? 'pause' : 'locks');
         if (!this.triggers && file === paths.triggersLock) void this.claim().then((owned) => owned || this.scheduleTakeoverCheck());
       } else if (file === keyExports) this.engine.filesChanged('keys');
     });

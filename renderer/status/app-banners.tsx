@@ -3,12 +3,22 @@ import { Banner, Button } from '../shared/components.js';
 import type { AppSnapshot } from '../shared/types.js';
 import { RichText } from './rich-text.js';
 import { inUseSentence } from '../shared/config-in-use.js';
+import { pausedTitle } from './paused.js';
 
 /** What concerns every profile: config.json invalid, borg missing, Full Disk Access missing. */
 export function AppBanners({ s }: { s: AppSnapshot }) {
   const prefs = (section: 'general') => () => void api.openWindow({ window: 'preferences', section });
+  const paused = pausedTitle(s, new Date());
   return (
     <>
+      {paused ? (
+        <Banner kind="info" title={paused} class="paused">
+          <p>
+            Scheduled and disk-triggered backups wait; Back Up Now still works. What came due meanwhile runs once when the pause ends.
+            Resume Backups is in the menu bar.
+          </p>
+        </Banner>
+      ) : null}
       {s.configErrors.length > 0 ? (
         <Banner kind="error" title="config.json has errors" actions={<Button onClick={prefs('general')}>Open Preferences…</Button>}>
           <p>{inUseSentence({ inUse: s.profiles.length > 0 ? 'last-good' : 'none', lastGood: s.profiles.map((p) => p.name) })}</p>

@@ -7,6 +7,7 @@ import { AppBanners, EmptyState } from './app-banners.js';
 import { announcement, seenOf, type Seen } from './announcer.js';
 import { LogPane } from './log-pane.js';
 import { ProfileCard } from './profile-card.js';
+import { pausedGlance, pausedTitle } from './paused.js';
 import { RichText } from './rich-text.js';
 import { glance } from './glance.js';
 
@@ -81,7 +82,8 @@ export function App() {
   const running = profiles.find((p) => p.state === 'running');
   const logOf = profiles.find((p) => p.id === chosen) ?? running ?? profiles.find((p) => p.lastRun) ?? profiles[0];
 
-  const top = glance(snapshot);
+  const top = pausedGlance(glance(snapshot), snapshot, new Date());
+  const paused = pausedTitle(snapshot, new Date()) !== null;
   return (
     <main class="status">
       {profiles.length > 0 ? (
@@ -102,7 +104,7 @@ export function App() {
         <AppBanners s={snapshot} />
         {profiles.length === 0 && snapshot.configErrors.length === 0 ? <EmptyState /> : null}
         {profiles.map((p) => (
-          <ProfileCard key={p.id} p={p} live={withLive(p)} platform={snapshot.app.platform} />
+          <ProfileCard key={p.id} p={p} live={withLive(p)} platform={snapshot.app.platform} paused={paused} />
         ))}
         {profiles.length > 1 ? (
           <div class="button-row all">

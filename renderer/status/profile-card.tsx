@@ -7,6 +7,7 @@ import type { ArchiveStats, Diagnosis, LiveProgress, ProfileSnapshot } from '../
 import { statsWords, type StatWords } from './stats-words.js';
 import { DiagnosisBlock } from './diagnosis-block.js';
 import { RunProgress } from './run-progress.js';
+import { pausedBadge } from './paused.js';
 import { badgeText, cardState, type CardState } from './card-state.js';
 
 export interface ProfileCardProps {
@@ -14,15 +15,18 @@ export interface ProfileCardProps {
   /** Progress from the `progress` event, newer than the snapshot's. */
   live: LiveProgress | null;
   platform: string;
+  /** Automatic backups are paused: a card that would say "Up to date" says "Paused". */
+  paused?: boolean;
 }
 
-export function ProfileCard({ p, live, platform }: ProfileCardProps) {
+export function ProfileCard({ p, live, platform, paused = false }: ProfileCardProps) {
   const titleId = useId();
   const [starting, setStarting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [callError, setCallError] = useState<Diagnosis | null>(null);
   const state = cardState(p);
-  const run = p.state === 'running' ? (live ?? p.run) : null;
+  // A run of another process (the daemon, a CLI run) shows the figures it shares, and Cancel reaches it.
+  const run = p.state === 'running' ? (live ?? p.run ?? p.runningElsewhere?.progress ?? null) : null;
   const last = p.lastRun;
 
   const backUp = async () => {
@@ -44,7 +48,12 @@ export function ProfileCard({ p, live, platform }: ProfileCardProps) {
     <section class={`card state-${state}`} aria-labelledby={titleId} data-profile={p.id}>
       <header class="card-head">
         <h2 id={titleId}>{p.name}</h2>
-        {state === 'never' ? null : (
+        {pausedBadge(state, paused) ? (
+          <span class="badge badge-paused">
+            <span class="dot" aria-hidden="true" />
+            Paused
+          </span>
+        ) : state === 'never' ? null : (
           <span class={`badge badge-${state}`}>
             <span class="dot" aria-hidden="true" />
             {badgeText(p, state)}
@@ -70,7 +79,7 @@ export function ProfileCard({ p, live, platform }: ProfileCardProps) {
       ) : null}
 
       {run ? <RunProgress run={run} onCancel={() => void cancel()} cancelling={cancelling} /> : null}
-      {p.state === 'running' && !run && p.runningElsewhere ? (
+      {p.state === 'running' && p.runningElsewhere ? (
         <p class="secondary">
           Backing up in another Dandelion process ({p.runningElsewhere.what}, pid {p.runningElsewhere.pid}), since{' '}
           <RelativeTime iso={p.runningElsewhere.since} />.

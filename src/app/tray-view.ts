@@ -31,6 +31,8 @@ import type { ErrorKind } from '../diagnosis.js';
 import { formatBytes, timeAgo } from '../format.js';
 import { compactCount, count, timeUntil, truncate } from './wording.js';
 import { permissionProblem } from './full-disk-access.js';
+import type { PauseChoice } from '../engine/pause.js';
+import { pauseItems, pausedSentence, runControls } from './pause-menu.js';
 
 export type TrayIconState = 'ok' | 'running' | 'attention' | 'error';
 export type FdaState = 'granted' | 'missing' | 'unknown';
@@ -47,6 +49,9 @@ export type TrayAction =
   | { type: 'run'; profile: string }
   | { type: 'run-all' }
   | { type: 'cancel'; profile: string }
+  | { type: 'skip'; profile: string }
+  | { type: 'pause'; choice: PauseChoice }
+  | { type: 'resume' }
   | { type: 'open-status'; profile?: string }
   | { type: 'open-preferences'; section?: 'new-profile' | 'general' }
   | { type: 'toggle-login' }
@@ -115,7 +120,10 @@ export function profileGlance(p: ProfileSnapshot, now: Date): ProfileGlance {
   const glance = (status: string, level: GlanceLevel): ProfileGlance => ({ status, level, running: false });
   const ago = (iso: string) => timeAgo(new Date(iso), now);
   if (p.run) return { status: runningStatus(p.run), level: 'ok', running: true };
-  if (p.runningElsewhere) return { status: 'Backing up…', level: 'ok', running: true };
+  if (p.runningElsewhere) {
+    const shared = p.runningElsewhere.progress;
+    return { status: shared ? runningStatus(shared) : 'Backing up…', level: 'ok', running: true };
+  }
   if (p.state === 'waiting-for-volume') return glance(`Waiting for ${p.triggers.volume ?? 'the backup disk'}`, 'attention');
 
   const last = p.lastRun?.result === 'skipped' ? null : p.lastRun;
@@ -193,7 +201,9 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
 
   const runsHere = profiles.filter((p) => p.run);
   const shown = runsHere.find((p) => p.run!.step !== 'waiting');
-  const title = mac && shown ? progressTitle(shown.run!) : '';
+  // A run in another process shows its figures too (rewritten there once a second).
+  const shownRun = shown?.run ?? profiles.map((p) => p.runningElsewhere?.progress).find((r) => r && r.step !== 'waiting') ?? null;
+  const title = mac && shownRun ? progressTitle(shownRun) : '';
 
   const runningTips = glances
     .filter((x) => x.g.running)
@@ -206,7 +216,8 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   else if (none) tips = ['No backup set up yet'];
   else if (icon === 'attention') tips = [...tipsAt('attention'), ...(fdaMissing ? ['Full Disk Access is not granted'] : [])];
   else tips = tipsAt('ok');
-  const tooltip = `Dandelion — ${tips.join('; ')}`;
+  const paused = pausedSentence(snapshot.paused, env.now);
+  const tooltip = `Dandelion — ${[...tips, ...(paused ? [paused] : [])].join('; ')}`;
 
   const menu: TrayMenuItem[] = problems.map((x) => x.item);
   if (none) {
@@ -223,10 +234,7 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
 
   if (!none) {
     menu.push(backUpNow(profiles, (p) => p.run !== null || p.runningElsewhere !== null));
-    for (const p of runsHere) {
-      const label = runsHere.length > 1 ? `Cancel Backup of ${p.name}` : 'Cancel Backup';
-      menu.push({ label, action: { type: 'cancel', profile: p.id } });
-    }
+    menu.push(...runControls(profiles), ...pauseItems(snapshot.paused, env.now));
     menu.push(SEPARATOR);
   }
 

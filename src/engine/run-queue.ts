@@ -13,10 +13,11 @@ import { diagnosisFor } from '../messages.js';
 import type { RunRecord, RunResult, Trigger } from '../records.js';
 import type { History } from '../jobs/history.js';
 import { diskMissing, runBackup, type RunEvent, type Step } from '../jobs/backup.js';
-import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
+import { tryLock, type LockOwner, type LockResult } from '../jobs/pid-lock.js';
 import { diagnosisOf } from './outcome.js';
 import { recoverStaleRun } from './recovery.js';
 import { processStart } from '../jobs/process-identity.js';
+import { readStopRequest, removeStopRequest } from './shared-state.js';
 
 function startOf(pid: number): { start?: string } {
   const start = processStart(pid);
@@ -25,6 +26,14 @@ function startOf(pid: number): { start?: string } {
 import { Throttle } from './throttle.js';
 
 export const PROGRESS_INTERVAL_MS = 250;
+/** How often the figures other processes show are rewritten into the repository lock. */
+export const SHARED_PROGRESS_MS = 1000;
+/** How often a run looks for a cancel or skip asked by another process. */
+export const STOP_POLL_MS = 400;
+
+/** How a user stops a run: cancel (a cancelled run) or Skip This Backup (a skipped one: no alarm, no retry). */
+export type StopHow = 'cancel' | 'skip';
+export const SKIPPED_BY_YOU = 'Skipped by you; the next backup runs at its usual time.';
 
 export interface LiveProgress {
   trigger: Trigger;
@@ -71,6 +80,8 @@ interface ActiveRun {
   controller: AbortController;
   progress: LiveProgress;
   throttle: Throttle;
+  /** Rewrites the figures into the repository lock for other processes (while the lock is held). */
+  share?: Throttle;
   promise?: Promise<RunRecord>;
 }
 
@@ -131,10 +142,10 @@ export class RunQueue {
     return promise;
   }
 
-  cancel(id: string): boolean {
+  cancel(id: string, how: StopHow = 'cancel'): boolean {
     const run = this.active.get(id);
     if (!run) return false;
-    run.controller.abort();
+    run.controller.abort(how);
     return true;
   }
 
@@ -176,14 +187,23 @@ export class RunQueue {
     if (!lock.ok) {
       // The repository is fine, someone else is using it: the caller gets a record, history does not.
       const d = busyDiagnosis(profile, lock.owner);
-      const record = this.refused(profile, trigger, startedAt, d, signal.aborted ? 'cancelled' : 'error');
+      const record = this.refused(
+        profile,
+        trigger,
+        startedAt,
+        d,
+        !signal.aborted ? 'error' : signal.reason === 'skip' ? 'skipped' : 'cancelled',
+      );
       deps.finished(record);
       return record;
     }
 
     let record: RunRecord;
+    const unwatch = this.watchStopRequests(profile, lock, entry);
+    entry.share = new Throttle(SHARED_PROGRESS_MS, () => void lock.update({ progress: { ...entry.progress } }).catch(() => {}));
     try {
       entry.progress.step = 'starting';
+      entry.share.poke();
       deps.started(profile.id, trigger);
       deps.changed();
       let secret: Secret;
@@ -240,8 +260,20 @@ export class RunQueue {
           diagnoses: [d, ...record.diagnoses.filter((x) => x.kind !== 'cancelled')],
         };
       }
+      if (signal.aborted && signal.reason === 'skip' && record.result === 'cancelled') {
+        // Skip This Backup: stopped like a cancel (checkpoint kept), said as the user's choice.
+        record = {
+          ...record,
+          result: 'skipped',
+          skippedByUser: true,
+          message: SKIPPED_BY_YOU,
+          diagnoses: record.diagnoses.filter((x) => x.kind !== 'cancelled'),
+        };
+      }
       await deps.history.append(record);
     } finally {
+      unwatch();
+      entry.share.cancel();
       await lock.release();
     }
     deps.finished(record);
@@ -269,6 +301,36 @@ export class RunQueue {
         break;
     }
     entry.throttle.poke();
+    entry.share?.poke();
+  }
+
+  /**
+   * While this process holds the repository's lock, another one may ask it to cancel or skip the run
+   * (the app's menu while the daemon or a CLI backs up): the request names the lock it saw, and
+   * becomes this process's own cancel. A request for an earlier holder of the lock is dropped.
+   */
+  private watchStopRequests(profile: Profile, lock: Extract<LockResult, { ok: true }>, entry: ActiveRun): () => void {
+    const { paths } = this.deps;
+    let checking = false;
+    const check = async () => {
+      if (checking || entry.controller.signal.aborted) return;
+      checking = true;
+      try {
+        const req = await readStopRequest(paths, profile.repository);
+        if (!req) return;
+        await removeStopRequest(paths, profile.repository);
+        const me = lock.owner();
+        if (req.pid !== me.pid || req.since !== me.since || req.profile !== profile.id) return;
+        this.deps.note?.(`[${profile.id}] ${req.how === 'skip' ? 'skip this backup' : 'cancel'} asked by pid ${req.by}`);
+        entry.controller.abort(req.how);
+      } finally {
+        checking = false;
+      }
+    };
+    const timer = setInterval(() => void check(), STOP_POLL_MS);
+    timer.unref?.();
+    void check();
+    return () => clearInterval(timer);
   }
 }
 

@@ -51,3 +51,45 @@ export async function readTriggerState(paths: ConfigPaths): Promise<TriggerState
 export async function triggerOwner(paths: ConfigPaths): Promise<LockOwner | null> {
   return liveOwner(paths.triggersLock);
 }
+
+/**
+ * A request from another process (the menu of the app while the daemon or a CLI backs up) to stop
+ * the run that holds a repository's lock: `cancel` or `skip`. It names the run by its lock (pid and
+ * since), so a request that arrives late never stops the next run. The process that holds the lock
+ * looks for it while it runs and turns it into its own cancel (borg's SIGINT: a checkpoint).
+ */
+export interface StopRequest {
+  profile: string;
+  /** The pid and `since` of the repository lock the requester saw. */
+  pid: number;
+  since: string;
+  how: 'cancel' | 'skip';
+  /** Who asked (pid) and when (ISO). */
+  by: number;
+  at: string;
+}
+
+export async function requestStop(paths: ConfigPaths, repository: string, req: StopRequest): Promise<void> {
+  await writeFileAtomic(paths.stopRequest(repository), JSON.stringify(req));
+}
+
+export async function readStopRequest(paths: ConfigPaths, repository: string): Promise<StopRequest | null> {
+  try {
+    const raw = JSON.parse(await fs.readFile(paths.stopRequest(repository), 'utf8')) as Partial<StopRequest> | null;
+    if (!raw || typeof raw.profile !== 'string' || typeof raw.pid !== 'number' || typeof raw.since !== 'string') return null;
+    return {
+      profile: raw.profile,
+      pid: raw.pid,
+      since: raw.since,
+      how: raw.how === 'skip' ? 'skip' : 'cancel',
+      by: typeof raw.by === 'number' ? raw.by : 0,
+      at: typeof raw.at === 'string' ? raw.at : '',
+    };
+  } catch {
+    return null;
+  }
+}
+
+export async function removeStopRequest(paths: ConfigPaths, repository: string): Promise<void> {
+  await fs.rm(paths.stopRequest(repository), { force: true }).catch(() => {});
+}

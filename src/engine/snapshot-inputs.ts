@@ -7,6 +7,7 @@
 import type { HistorySummary } from '../jobs/history.js';
 import { ownerAlive, type LockOwner } from '../jobs/pid-lock.js';
 import type { TriggerState } from './shared-state.js';
+import type { PauseState } from './pause.js';
 
 export interface SnapshotSources {
   summary(profile: string, repository: string): Promise<HistorySummary>;
@@ -15,6 +16,7 @@ export interface SnapshotSources {
   /** The live owner of the repository lock, whoever it is. */
   repositoryLock(repository: string): Promise<LockOwner | null>;
   keyExports(): Promise<Record<string, { exportedAt: string }>>;
+  pause(): Promise<PauseState | null>;
 }
 
 export class SnapshotInputs {
@@ -25,6 +27,7 @@ export class SnapshotInputs {
   private state: { value: TriggerState | null } | null = null;
   private owner: { value: LockOwner | null } | null = null;
   private exports: Record<string, { exportedAt: string }> | null = null;
+  private paused: { value: PauseState | null } | null = null;
 
   constructor(private readonly src: SnapshotSources) {}
 
@@ -68,6 +71,12 @@ export class SnapshotInputs {
     return this.exports;
   }
 
+  async pause(): Promise<PauseState | null> {
+    if (!this.live) return this.src.pause();
+    this.paused ??= { value: await this.src.pause() };
+    return this.paused.value;
+  }
+
   /** A history file changed (a run of ours or of another process ended): that profile, or every one. */
   historyChanged(profile?: string): void {
     if (profile === undefined) this.summaries.clear();
@@ -79,6 +88,7 @@ export class SnapshotInputs {
     this.locks.clear();
     this.state = null;
     this.owner = null;
+    this.paused = null;
   }
 
   keysChanged(): void {

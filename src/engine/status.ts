@@ -11,6 +11,7 @@ import type { Diagnosis } from '../diagnosis.js';
 import { isOverdue, nextSlot } from '../schedule/due.js';
 import type { LiveProgress } from './run-queue.js';
 import type { RetryPlan } from './shared-state.js';
+import type { PauseState } from './pause.js';
 
 export type ProfileState = 'idle' | 'running' | 'waiting-for-volume';
 
@@ -34,6 +35,12 @@ export interface ProfileStatus {
 
 export interface StatusReport {
   profiles: ProfileStatus[];
+  /**
+   * Automatic backups paused (menu or `dandelion pause`): since when, and until when (ISO; null until
+   * resumed); null when not paused. While paused, `nextRunAt` is when the pause ends (a slot that fell
+   * in the pause runs then, once) and `overdue` is judged as at the pause's start.
+   */
+  paused: PauseState | null;
   /** The process that runs the schedules and disk triggers; null when none does (nothing runs by itself). */
   scheduler: { pid: number; what: string; since: string } | null;
 }
@@ -46,8 +53,8 @@ export interface ProfileSnapshot extends ProfileStatus {
   lastRun: RunRecord | null;
   /** The run going on in this process, with live progress; null when idle or running elsewhere. */
   run: LiveProgress | null;
-  /** Another process (the daemon, a CLI run) is backing this profile up. */
-  runningElsewhere: { pid: number; what: string; since: string } | null;
+  /** Another process (the daemon, a CLI run) is backing this profile up, with its figures (at most a second old) once it has some. */
+  runningElsewhere: { pid: number; what: string; since: string; progress?: LiveProgress | null } | null;
   /** When a failed automatic run is tried again, and why it failed. */
   retry: RetryPlan | null;
 }
@@ -66,6 +73,8 @@ export interface EngineSnapshot {
   borg: BorgState;
   /** The process that owns the schedules and disk triggers: this one, another, or none (nothing is automatic). */
   schedules: { owner: { pid: number; what: string; since: string } | null; ownedHere: boolean };
+  /** Automatic backups paused, as in `status --json` (null or absent: not paused). */
+  paused?: PauseState | null;
   profiles: ProfileSnapshot[];
 }
 
@@ -82,9 +91,12 @@ export function profileStatus(
   state: ProfileState,
   now: Date,
   keyExportedAt: string | null = null,
+  pause: PauseState | null = null,
 ): ProfileStatus {
   const { lastRun, lastSuccess, firstRunAt } = summary;
-  const next = p.schedule ? nextSlot(p.schedule, now) : null;
+  const next = nextRunWithPause(p.schedule ? nextSlot(p.schedule, now) : null, pause);
+  // A pause never makes a profile overdue: judged as at the moment it began.
+  const judgedAt = pause && Date.parse(pause.since) < now.getTime() ? new Date(pause.since) : now;
   return {
     id: p.id,
     name: profileLabel(p),
@@ -96,11 +108,19 @@ export function profileStatus(
       schedule: p.schedule ?? null,
       lastSuccessAt: lastSuccess ? new Date(lastSuccess.finishedAt) : null,
       since: firstRunAt ? new Date(firstRunAt) : null,
-      now,
+      now: judgedAt,
       overdueAfterHours: p.overdueAfterHours ?? undefined,
     }),
     keyExportedAt,
   };
+}
+
+/** While paused, a slot before the pause's end runs at the end (once); paused until resumed, none is known. */
+export function nextRunWithPause(next: Date | null, pause: PauseState | null): Date | null {
+  if (!pause || !next) return next;
+  if (pause.until === null) return null;
+  const until = new Date(pause.until);
+  return next < until ? until : next;
 }
 
 /** borg's keyfile modes keep the key in $BORG_KEYS_DIR on this computer, not in the repository. */

@@ -103,7 +103,8 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       for (const id of started) void engine.run(id, { trigger: 'manual', busy: 'wait' });
       return ok({ started });
     },
-    cancel: async (a: { profile: string }) => ok({ cancelled: engine.cancel(a.profile) }),
+    // A run of this process stops at once; one of another process (daemon, CLI) is asked to through locks/.
+    cancel: async (a: { profile: string }) => ok({ cancelled: (await engine.stop(a.profile)) !== null }),
     logTail: (a: { profile: string; lines?: number }) => engine.logTail(a.profile, a.lines ?? 200),
     archives: (a: { profile: string }) => engine.archives(a.profile),
     doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>

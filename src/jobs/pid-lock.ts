@@ -15,10 +15,13 @@ export interface LockOwner {
   log?: string;
   repository?: string;
   borg?: { pid: number; start?: string };
+  /** A backup's live figures, rewritten at most once a second, so other processes can show them (shape checked by the reader). */
+  progress?: unknown;
 }
 
 export type LockResult =
-  { ok: true; release: () => Promise<void>; update: (extra: Partial<LockOwner>) => Promise<void> } | { ok: false; owner: LockOwner };
+  | { ok: true; release: () => Promise<void>; update: (extra: Partial<LockOwner>) => Promise<void>; owner: () => LockOwner }
+  | { ok: false; owner: LockOwner };
 
 /** The recorded owner is still running: same pid and, where recorded, same start. */
 export function ownerAlive(owner: LockOwner): boolean {
@@ -46,20 +49,30 @@ export async function tryLock(
       await handle.writeFile(JSON.stringify(me));
       await handle.close();
       let released = false;
+      // Updates go one after another and release waits for them: a rename landing after the
+      // removal would bring back a lock nobody holds.
+      let pending: Promise<void> = Promise.resolve();
       return {
         ok: true,
         release: async () => {
           if (released) return;
           released = true;
+          await pending.catch(() => {});
           await fs.rm(file, { force: true });
         },
-        update: async (more) => {
-          if (released) return;
+        update: (more) => {
           me = { ...me, ...more };
-          const tmp = `${file}.${process.pid}.tmp`;
-          await fs.writeFile(tmp, JSON.stringify(me), { mode: 0o600 });
-          await fs.rename(tmp, file);
+          const write = async () => {
+            if (released) return;
+            // Dot-named, so nothing looking for repo-*.lock files ever reads it half-written.
+            const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+            await fs.writeFile(tmp, JSON.stringify(me), { mode: 0o600 });
+            await fs.rename(tmp, file);
+          };
+          pending = pending.then(write, write);
+          return pending;
         },
+        owner: () => ({ ...me }),
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -106,6 +119,7 @@ export async function readOwner(file: string): Promise<LockOwner | null> {
       ...(parsed.log ? { log: String(parsed.log) } : {}),
       ...(parsed.repository ? { repository: String(parsed.repository) } : {}),
       ...(borg ? { borg: { pid: borg.pid, ...(typeof borg.start === 'string' ? { start: borg.start } : {}) } } : {}),
+      ...(parsed.progress && typeof parsed.progress === 'object' ? { progress: parsed.progress } : {}),
     };
   } catch {
     return null;

@@ -8,6 +8,10 @@ import { normalizeCron } from '../schedule/cron.js';
 import { decideMount, decideTimed, retryDelayMs, type Decision } from './decide.js';
 import type { RunRecord } from '../records.js';
 import { VolumeWatcher, waitUntilReadable, volumePresent } from './volume-watcher.js';
+import { activePause, clearPause, readPause } from '../engine/pause.js';
+
+/** A pause's end is looked at least this often, so a clock jump or a sleep past it is noticed within a minute. */
+export const PAUSE_CHECK_MAX_MS = 60_000;
 
 export interface TriggerOptions {
   log: (line: string) => void;
@@ -41,6 +45,11 @@ export class TriggerController {
   private onBattery = false;
   private stopped = false;
   private readonly onFinished = (r: RunRecord) => void this.scheduleRetry(r);
+  private pauseTimer: NodeJS.Timeout | undefined;
+  /** The pause this controller last saw in force (its `since`), or null. */
+  private pausedSince: string | null = null;
+  private pauseCheck: Promise<void> = Promise.resolve();
+  private readonly onPauseChanged = () => void this.checkPause();
 
   constructor(
     private readonly engine: Engine,
@@ -87,6 +96,8 @@ export class TriggerController {
   async start(): Promise<void> {
     this.stopped = false;
     this.engine.on('run-finished', this.onFinished);
+    this.engine.on('pause-changed', this.onPauseChanged);
+    await this.checkPause();
     // Find borg now, not on the first trigger: a disk-triggered run then starts within milliseconds.
     await this.engine.borg().catch((err: Error) => this.log(null, `borg: ${err.message}`));
     await this.refresh();
@@ -135,6 +146,8 @@ export class TriggerController {
   async stop(): Promise<void> {
     this.stopped = true;
     this.engine.off('run-finished', this.onFinished);
+    this.engine.off('pause-changed', this.onPauseChanged);
+    clearTimeout(this.pauseTimer);
     for (const [id, t] of this.retries) {
       clearTimeout(t);
       this.engine.setRetry(id, null);
@@ -150,9 +163,48 @@ export class TriggerController {
   }
 
   /** Woken from sleep (powerMonitor 'resume', or a wall-clock jump): missed slots run once now. */
-  resume(): Promise<void> {
+  async resume(): Promise<void> {
     this.log(null, 'resumed from sleep: checking for missed backups');
+    await this.checkPause();
     return this.evaluateAll('resume');
+  }
+
+  /**
+   * Follows the pause (locks/pause.json, whoever wrote it): while one holds, a timer looks again at
+   * its end (at least once a minute, so a sleep or a clock jump past it is noticed); when it ends,
+   * by itself or by a resume, what came due meanwhile runs once, as a catch-up. An ended pause's file
+   * is removed so every process stops showing it.
+   */
+  checkPause(): Promise<void> {
+    this.pauseCheck = this.pauseCheck.then(
+      () => this.followPause(),
+      () => this.followPause(),
+    );
+    return this.pauseCheck;
+  }
+
+  private async followPause(): Promise<void> {
+    clearTimeout(this.pauseTimer);
+    if (this.stopped) return;
+    const now = this.now();
+    const raw = await readPause(this.engine.paths);
+    const active = activePause(raw, now);
+    const was = this.pausedSince;
+    this.pausedSince = active?.since ?? null;
+    if (raw && !active) await clearPause(this.engine.paths, raw.since).catch(() => {});
+    if (active) {
+      if (was !== active.since) this.log(null, `automatic backups paused ${active.until ? `until ${active.until}` : 'until resumed'}`);
+      // A disk that appears now starts nothing: no profile says it waits for one (the end of the pause looks again).
+      for (const p of this.engine.config.profiles) this.engine.setWaitingForVolume(p.id, false);
+      if (active.until) {
+        const wait = Math.min(Math.max(0, Date.parse(active.until) - now.getTime()), PAUSE_CHECK_MAX_MS);
+        this.pauseTimer = setTimeout(() => void this.checkPause(), wait + 10);
+        this.pauseTimer.unref?.();
+      }
+    } else if (was !== null) {
+      this.log(null, 'pause ended: catching up on what came due, once');
+      await this.evaluateAll('catch-up');
+    }
   }
 
   suspend(): void {
@@ -183,13 +235,16 @@ export class TriggerController {
   async evaluate(id: string, trigger: Trigger): Promise<void> {
     const p = this.profile(id);
     if (!p || this.stopped) return;
+    const now = this.now();
     const decision = decideTimed(p, {
-      now: this.now(),
+      now,
       lastSuccessStartedAt: await this.engine.lastSuccessStartedAt(id),
       running: this.engine.isRunning(id),
       volumePresent: await this.present(p),
       onBattery: this.onBattery,
       owed: this.engine.isWaitingForVolume(id),
+      paused: (await this.engine.pauseState(now)) !== null,
+      lastSkippedByUserAt: await this.engine.lastSkippedByUserAt(id),
     });
     await this.act(p, trigger, decision);
   }
@@ -213,13 +268,16 @@ export class TriggerController {
     if (!readable)
       this.log(p.id, `repository still not readable after ${Math.round((Date.now() - t0) / 1000)} s; trying anyway so borg can say why`);
     else this.log(p.id, `repository readable after ${Date.now() - t0} ms`);
+    const now = this.now();
     const decision = decideMount(p, {
-      now: this.now(),
+      now,
       lastSuccessStartedAt: await this.engine.lastSuccessStartedAt(p.id),
       running: this.engine.isRunning(p.id),
       volumePresent: true,
       onBattery: this.onBattery,
       owed: this.engine.isWaitingForVolume(p.id),
+      paused: (await this.engine.pauseState(now)) !== null,
+      lastSkippedByUserAt: await this.engine.lastSkippedByUserAt(p.id),
     });
     await this.act(p, 'volume', decision);
   }
@@ -236,6 +294,7 @@ export class TriggerController {
     switch (d.action) {
       case 'none':
         if (d.reason === 'already running') this.log(p.id, `${trigger}: already running, trigger absorbed`);
+        if (d.reason === 'paused') this.log(p.id, `${trigger}: automatic backups are paused, not starting`);
         return;
       case 'skip':
         if (d.record) await this.engine.recordSkipped(p.id, trigger, `Skipped: ${d.reason}`);

@@ -22,13 +22,25 @@ export interface Situation {
   onBattery: boolean;
   /** A slot came while the disk was away: the run is owed and ignores minIntervalHours. */
   owed: boolean;
+  /** Automatic backups are paused (menu, `dandelion pause`): nothing starts; the pause's end catches up once. */
+  paused?: boolean;
+  /** Start of a run the user skipped (Skip This Backup) since the last success: the next slot is after it. */
+  lastSkippedByUserAt?: Date | null;
   tz?: string;
+}
+
+/** What a schedule counts from: the last success, or a later backup the user chose to skip. */
+function dueSince(s: Situation): Date | null {
+  const skip = s.lastSkippedByUserAt ?? null;
+  if (!skip) return s.lastSuccessStartedAt;
+  return s.lastSuccessStartedAt && s.lastSuccessStartedAt > skip ? s.lastSuccessStartedAt : skip;
 }
 
 /** At startup, at each slot, on resume: run if a slot has passed since the last success. */
 export function decideTimed(p: Profile, s: Situation): Decision {
   if (s.running) return { action: 'none', reason: 'already running' };
-  if (!isDue({ schedule: p.schedule ?? null, lastSuccessStartedAt: s.lastSuccessStartedAt, now: s.now, tz: s.tz })) {
+  if (s.paused) return { action: 'none', reason: 'paused' };
+  if (!isDue({ schedule: p.schedule ?? null, lastSuccessStartedAt: dueSince(s), now: s.now, tz: s.tz })) {
     return { action: 'none', reason: 'not due' };
   }
   if (p.skipOnBattery && s.onBattery)
@@ -40,8 +52,9 @@ export function decideTimed(p: Profile, s: Situation): Decision {
 /** When the profile's disk appears (and its repository is readable). */
 export function decideMount(p: Profile, s: Situation): Decision {
   if (s.running) return { action: 'none', reason: 'already running' };
+  if (s.paused) return { action: 'none', reason: 'paused' };
   if (s.owed) return { action: 'run' };
-  if (isDue({ schedule: p.schedule ?? null, lastSuccessStartedAt: s.lastSuccessStartedAt, now: s.now, tz: s.tz })) return { action: 'run' };
+  if (isDue({ schedule: p.schedule ?? null, lastSuccessStartedAt: dueSince(s), now: s.now, tz: s.tz })) return { action: 'run' };
   if (p.skipOnBattery && s.onBattery) return { action: 'skip', reason: 'on battery power (skipOnBattery)', record: true };
   const gate = minIntervalCheck({ lastSuccessAt: s.lastSuccessStartedAt, minIntervalHours: p.minIntervalHours, now: s.now });
   if (!gate.allowed) {

@@ -325,6 +325,29 @@ describe('every state the window can be in', () => {
     await screenshot(w.page, 'status-overdue');
   });
 
+  it('paused: a banner says until when in local time, and the pause does not make the profile overdue', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile({ schedule: '0 * * * *' })] });
+    await writeHistory(record('p', repo, 24 * 3));
+    // Paused ten minutes after that backup, until two hours from now (locks/pause.json, as the menu writes it).
+    const until = new Date(Date.now() + 2 * HOUR);
+    await fs.mkdir(path.join(sb.configDir, 'locks'), { recursive: true });
+    await fs.writeFile(
+      path.join(sb.configDir, 'locks', 'pause.json'),
+      JSON.stringify({ since: new Date(Date.now() - 24 * 3 * HOUR + 600_000).toISOString(), until: until.toISOString() }),
+    );
+    const w = await open();
+    const c = card(w);
+    const banner = w.page.locator('.banner.paused');
+    await poll(() => banner.locator('.banner-title').textContent()).toMatch(/^Backups paused until (today|tomorrow), /);
+    expect(await banner.textContent()).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    // Neither overdue nor "Up to date": paused, and the next backup is the pause's end.
+    expect(await c.locator('.badge').textContent()).toBe('Paused');
+    expect(await c.getByRole('region', { name: 'Backup overdue' }).count()).toBe(0);
+    expect(await w.page.locator('.glance').textContent()).toMatch(/^Backups paused until (today|tomorrow), /);
+    await axeCheck(w.page, { schemes: ['light', 'dark'] });
+    await screenshot(w.page, 'status-paused');
+  });
+
   it('Full Disk Access missing, with the button that opens its setting', async () => {
     await writeConfig(sb.configDir, { profiles: [profile({ schedule: '0 12 * * *' })] });
     await writeHistory(record('p', repo, 2));

@@ -472,6 +472,7 @@ describe('the menu', () => {
       'Off-site — backed up 2 hours ago',
       '---',
       'Back Up Now',
+      'Pause Backups',
       '---',
       'Open Dandelion…',
       'Preferences…',
@@ -534,7 +535,7 @@ describe('the menu', () => {
 
   it('offers Cancel Backup for a run in this process, after Back Up Now', () => {
     const v = view([profile({ state: 'running', run: progress() }), disk()]);
-    expect(labels(v).slice(2, 6)).toEqual(['---', 'Back Up Now', 'Cancel Backup', '---']);
+    expect(labels(v).slice(2, 8)).toEqual(['---', 'Back Up Now', 'Cancel Backup', 'Skip This Backup', 'Pause Backups', '---']);
     expect(item(v, 'Cancel Backup')).toEqual({ label: 'Cancel Backup', action: { type: 'cancel', profile: 'offsite' } });
   });
 
@@ -544,9 +545,10 @@ describe('the menu', () => {
     expect(item(v, 'Cancel Backup of Backup disk')!.action).toEqual({ type: 'cancel', profile: 'disk' });
   });
 
-  it('offers no Cancel for a run of another process', () => {
+  it('offers Cancel and Skip for a run of another process too: the engine asks that process to stop', () => {
     const v = view([profile({ runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } })]);
-    expect(labels(v).some((l) => l.startsWith('Cancel'))).toBe(false);
+    expect(item(v, 'Cancel Backup')!.action).toEqual({ type: 'cancel', profile: 'offsite' });
+    expect(item(v, 'Skip This Backup')!.action).toEqual({ type: 'skip', profile: 'offsite' });
   });
 
   it('points to System Settings on macOS when Open at Login needs approval', () => {
