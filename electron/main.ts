@@ -17,8 +17,8 @@ import type { FdaState } from '../src/ipc/contract.js';
 import { FDA_SETTINGS_URL, LOGIN_ITEMS_URL, probeFullDiskAccess } from '../src/app/full-disk-access.js';
 import type { TrayAction } from '../src/app/tray-view.js';
 import { appSettings } from '../src/profiles/schema.js';
-import { loginAtFirstLaunch } from '../src/app/login.js';
-import { xdgAutostart } from '../src/app/autostart.js';
+import { loginAnswer, loginQuestion } from '../src/app/login.js';
+import { launchCommand, xdgAutostart } from '../src/app/autostart.js';
 import { electronUserData } from '../src/app/dirs.js';
 import { wirePower, holdWhileRunning } from './power.js';
 import { TrayController } from './tray.js';
@@ -75,6 +75,8 @@ export interface AppOptions {
   fdaProbe?: () => Promise<FdaState>;
   secrets?: SecretStore;
   takeoverPollMs?: number;
+  /** The executable running the app (process.execPath): what Open at Login starts on Linux. */
+  execPath?: string;
 }
 
 export interface DandelionApp {
@@ -83,6 +85,8 @@ export interface DandelionApp {
   tray: TrayController;
   windows: WindowManager;
   host: Host;
+  /** The first launch's Open at Login question, settled when it was answered and the answer saved (at once when nothing was asked). */
+  firstLaunch: Promise<void>;
   /** What a click on a tray item does. */
   act(action: TrayAction): void;
   /** The user's Quit: asks first while a backup runs; true when the app may quit (everything released). */
@@ -119,7 +123,17 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
     platform,
     fullDiskAccess: () => fda,
     openWindow: (w, o) => void windows.show(w, o),
-    autostart: platform === 'linux' ? xdgAutostart(process.env.APPIMAGE ?? process.execPath) : null,
+    autostart:
+      platform === 'linux'
+        ? xdgAutostart(
+            launchCommand({
+              packaged: app.isPackaged,
+              execPath: opts.execPath ?? process.execPath,
+              appPath: appRoot,
+              appImage: process.env.APPIMAGE,
+            }),
+          )
+        : null,
   });
   const windows: WindowManager = new WindowManager({
     engine,
@@ -174,8 +188,6 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   const unnotify = wireNotifications(engine, (profile) => void windows.show('status', { profile }));
   const unhold = holdWhileRunning(engine);
 
-  // A backup that does not start after a reboot does not run: the first launch turns Open at Login on.
-  if (loginAtFirstLaunch(appSettings(engine.config).openAtLogin) && engine.configFileErrors().length === 0) await setLogin(true);
   tray.update(appSnapshot(host, await engine.snapshot()));
   tray.flush();
 
@@ -227,7 +239,21 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   app.on('second-instance', () => void windows.show('status'));
   if (platform === 'darwin') app.dock?.hide();
 
-  const result: DandelionApp = { engine, supervisor, tray, windows, host, act, requestQuit, dispose };
+  // A backup that does not start after a reboot does not run, so the first launch asks for Open at
+  // Login (yes by default) and changes nothing, neither the login item nor config.json, until the
+  // user answers; the answer is then saved like any setting.
+  const askLogin = async (): Promise<void> => {
+    const question = loginQuestion(appSettings(engine.config).openAtLogin, engine.configFileErrors().length > 0, platform);
+    if (!question) return;
+    if (platform === 'darwin') app.focus({ steal: true });
+    const { response } = await dialog.showMessageBox(question);
+    // Chosen meanwhile with the menu or in the settings window, or quit: that stands.
+    if (disposed || appSettings(engine.config).openAtLogin !== undefined) return;
+    await setLogin(loginAnswer(response));
+  };
+  const firstLaunch = askLogin().catch((err: unknown) => log(`Open at Login could not be set: ${(err as Error).message}`));
+
+  const result: DandelionApp = { engine, supervisor, tray, windows, host, firstLaunch, act, requestQuit, dispose };
   if (process.env.DANDELION_TEST_HOOKS === '1') {
     (globalThis as { __dandelion?: unknown }).__dandelion = {
       tray: () => tray.view,

@@ -87,7 +87,10 @@ export async function loadConfigOrThrow(file: string): Promise<Config> {
   return r.config;
 }
 
-/** Atomic write: a reader sees the old file or the new one, never half of either. */
+/**
+ * Atomic write: a reader sees the old file or the new one, never half of either. The new file gets
+ * exactly `mode` (whatever the umask), since it replaces the old one by a rename.
+ */
 export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
   await writeAtomicChecked(file, data, mode, async () => true);
 }
@@ -102,6 +105,8 @@ async function writeAtomicChecked(file: string, data: string, mode: number, stil
   const handle = await fs.open(tmp, 'w', mode);
   try {
     try {
+      // open()'s mode passes through the umask; the file that replaces another keeps that one's mode exactly.
+      await handle.chmod(mode);
       await handle.writeFile(data, 'utf8');
       await handle.sync();
     } finally {
@@ -138,6 +143,19 @@ export interface SaveOptions {
   expectedRevision?: string;
   /** How long to wait for another save (in this process or another) to finish. */
   lockTimeoutMs?: number;
+}
+
+/**
+ * The permission bits a save gives config.json: those of the file it replaces (a 0644 file the user
+ * made stays 0644), or 0600 for a new file (it names repositories and servers).
+ */
+export async function configFileMode(file: string): Promise<number> {
+  try {
+    return (await fs.stat(file)).mode & 0o777;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0o600;
+    throw err;
+  }
 }
 
 async function readBytes(file: string): Promise<Buffer | null> {
@@ -203,8 +221,8 @@ function conflictOf(bytes: Buffer | null, expected: string): SaveResult {
 /**
  * The one way config.json is written, on an explicit save. Migrates and validates first: an invalid
  * input writes nothing and comes back as field errors. The file gets the input as given (defaults
- * are not spelled out) with `version` set to the current version; it is written atomically, and a
- * file from a newer Dandelion is never replaced.
+ * are not spelled out) with `version` set to the current version; it is written atomically, keeps
+ * the mode of the file it replaces (0600 when new), and a file from a newer Dandelion is never replaced.
  *
  * Compare-and-swap: with `expectedRevision`, the file is replaced only while it is still the
  * revision the input was drawn from. The check holds the save lock (so two processes saving at
@@ -251,7 +269,8 @@ export async function saveConfig(file: string, input: unknown, migrations?: Migr
     // Saving over a file the user edited by hand (and got wrong): their text is kept beside it.
     if (opts.backup && before !== null) await fs.writeFile(`${file}.bak`, before, { mode: 0o600 });
     let raced: Buffer | null = null;
-    const written = await writeAtomicChecked(file, data, 0o600, async () => {
+    const mode = await configFileMode(file);
+    const written = await writeAtomicChecked(file, data, mode, async () => {
       if (expected === undefined) return true;
       const now = await readBytes(file);
       if (configRevision(now) === revision) return true;

@@ -1,0 +1,202 @@
+/**
+ * The first launch's Open at Login question, and the Linux autostart entry's Exec line: built from
+ * the command that starts this app, and read back here as the Desktop Entry Specification reads it
+ * (and, where GLib's `gio` is installed, started by GLib itself).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { autostartEntry, execLine, launchCommand, xdgAutostart } from '../../src/app/autostart.js';
+import { loginAnswer, loginQuestion } from '../../src/app/login.js';
+
+/**
+ * The Exec key of a desktop entry, read per the Desktop Entry Specification ("The Exec key"): the
+ * string escapes first (\s \n \t \r \\), then the quoting (arguments in double quotes, where `"`,
+ * `` ` ``, `$` and `\` are escaped by a backslash), then `%%` → `%`. Strict: anything the
+ * specification leaves undefined (an unknown escape, an unquoted reserved character, a field code
+ * in an entry with none) throws.
+ */
+export function readExec(entry: string): string[] {
+  const lines = entry.split('\n');
+  const start = lines.indexOf('[Desktop Entry]');
+  if (start < 0) throw new Error('no [Desktop Entry] group');
+  const line = lines.slice(start + 1).find((l) => l.startsWith('Exec='));
+  if (line === undefined) throw new Error('no Exec key');
+  const raw = line.slice('Exec='.length);
+  let value = '';
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== '\\') {
+      value += raw[i];
+      continue;
+    }
+    const next = raw[++i];
+    const map: Record<string, string> = { s: ' ', n: '\n', t: '\t', r: '\r', '\\': '\\' };
+    if (next === undefined || !(next in map)) throw new Error(`undefined string escape \\${next ?? ''} in ${raw}`);
+    value += map[next];
+  }
+  const argv: string[] = [];
+  let i = 0;
+  while (i < value.length) {
+    if (value[i] === ' ') {
+      i++;
+      continue;
+    }
+    let arg = '';
+    if (value[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= value.length) throw new Error(`unterminated quote in ${value}`);
+        const c = value[i]!;
+        if (c === '"') break;
+        if (c === '\\') {
+          const n = value[i + 1];
+          if (n === undefined || !'"`$\\'.includes(n)) throw new Error(`undefined escape in quotes: \\${n ?? ''}`);
+          arg += n;
+          i += 2;
+          continue;
+        }
+        arg += c;
+        i++;
+      }
+      i++;
+      if (i < value.length && value[i] !== ' ') throw new Error('a quoted argument must stand alone');
+    } else {
+      while (i < value.length && value[i] !== ' ') {
+        if (/[\t\n"'\\><~|&;$*?#()`]/.test(value[i]!)) throw new Error(`reserved character ${value[i]} outside quotes`);
+        arg += value[i++];
+      }
+    }
+    const fieldCode = /%(.)/.exec(arg.replace(/%%/g, ''));
+    if (fieldCode) throw new Error(`field code %${fieldCode[1]} in an entry that takes no files`);
+    argv.push(arg.replace(/%%/g, '%'));
+  }
+  return argv;
+}
+
+describe('the command that starts this app', () => {
+  it('is the Electron binary with the app folder in development, not Electron (or node) alone', () => {
+    expect(launchCommand({ packaged: false, execPath: '/src/node_modules/electron/dist/electron', appPath: '/src' })).toEqual([
+      '/src/node_modules/electron/dist/electron',
+      '/src',
+    ]);
+  });
+  it('is the packaged executable alone, or the AppImage (not its temporary mount) when it runs from one', () => {
+    expect(launchCommand({ packaged: true, execPath: '/opt/Dandelion/dandelion', appPath: '/opt/Dandelion/resources/app.asar' })).toEqual([
+      '/opt/Dandelion/dandelion',
+    ]);
+    expect(
+      launchCommand({
+        packaged: true,
+        execPath: '/tmp/.mount_DandelXYZ/dandelion',
+        appPath: '/tmp/.mount_DandelXYZ/resources/app.asar',
+        appImage: '/home/me/Apps/Dandelion-0.1.0.AppImage',
+      }),
+    ).toEqual(['/home/me/Apps/Dandelion-0.1.0.AppImage']);
+  });
+});
+
+describe('the Exec line of the autostart entry', () => {
+  const awkward = [
+    ['/usr/lib/dandelion/dandelion'],
+    ['/opt/My Apps/Dandelion/dandelion', '/home/me/src/dandelion'],
+    ['/opt/Dandelion "beta"/$HOME/`id`/dandelion'],
+    ['/home/me/back\\slash/electron', "/home/me/it's here"],
+    ['/home/me/100% sure/electron', '/home/me/a%%b %u'],
+    ['/home/me/tab\there/electron', '/home/me/line\nbreak', '/home/me/ü – Ünïcödé'],
+    ['/x/~user/a;b|c&d>e<f*g?h#i(j)'],
+  ];
+  for (const argv of awkward) {
+    it(`reads back as the same argv per the specification: ${JSON.stringify(argv)}`, () => {
+      expect(readExec(autostartEntry(argv))).toEqual(argv);
+    });
+  }
+
+  it('writes a literal backslash inside quotes as four, as the specification says', () => {
+    expect(execLine(['/a\\b'])).toBe('"/a\\\\\\\\b"');
+    expect(execLine(['/a b', '$x'])).toBe('"/a b" "\\\\$x"');
+  });
+
+  it('refuses a program that is not an absolute path (an autostart entry has no PATH to speak of)', () => {
+    expect(() => execLine([])).toThrow(/absolute/);
+    expect(() => execLine(['electron', '.'])).toThrow(/absolute/);
+  });
+
+  it('is one line of a [Desktop Entry] group of type Application', () => {
+    const entry = autostartEntry(['/opt/D/dandelion', '/line\nbreak']);
+    expect(entry).toMatch(/^\[Desktop Entry\]\nType=Application\nName=Dandelion\n/);
+    expect(entry.split('\n').filter((l) => l.startsWith('Exec='))).toHaveLength(1);
+  });
+
+  const gio = spawnSync('gio', ['--version']).status === 0;
+  it.skipIf(!gio)('is started by GLib (gio launch) with exactly the argv written, spaces, quotes and dollars included', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dandelion autostart $x "q" '));
+    try {
+      const out = path.join(dir, 'argv.json');
+      const program = path.join(dir, 'My Electron `1`', 'electron');
+      fs.mkdirSync(path.dirname(program));
+      fs.writeFileSync(
+        program,
+        `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(1)));\n`,
+        {
+          mode: 0o755,
+        },
+      );
+      const argv = [program, path.join(dir, "it's the app"), '100%', 'back\\slash'];
+      const file = path.join(dir, 'dandelion.desktop');
+      fs.writeFileSync(file, autostartEntry(argv));
+      execFileSync('gio', ['launch', file], { stdio: 'pipe', timeout: 10_000 });
+      const deadline = Date.now() + 10_000;
+      while (!fs.existsSync(out) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+      expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toEqual(argv);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the autostart file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dandelion-autostart-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('exists exactly while Open at Login is on, and starts the command it was given', () => {
+    const file = path.join(dir, 'autostart', 'dandelion.desktop');
+    const a = xdgAutostart(['/opt/Dandelion/dandelion', '/opt/Dandelion app'], file);
+    expect(a.get()).toBe(false);
+    a.set(true);
+    expect(a.get()).toBe(true);
+    expect(readExec(fs.readFileSync(file, 'utf8'))).toEqual(['/opt/Dandelion/dandelion', '/opt/Dandelion app']);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+    a.set(false);
+    expect(a.get()).toBe(false);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('the first launch question', () => {
+  it('asks "Open Dandelion at login?" with yes as the default, one click, when the setting was never saved', () => {
+    const q = loginQuestion(undefined, false, 'darwin')!;
+    expect(q.message).toBe('Open Dandelion at login?');
+    expect(q.buttons[q.defaultId]).toBe('Open at Login');
+    expect(loginAnswer(q.defaultId)).toBe(true);
+    expect(loginAnswer(q.cancelId)).toBe(false);
+    expect(q.buttons[q.cancelId]).toBe('Not Now');
+    // It names the menu item that changes it later, and no command.
+    expect(q.detail).toContain('Open at Login');
+    expect(q.detail).not.toMatch(/`|dandelion \w/);
+  });
+
+  it('asks nothing once the answer was saved, either way', () => {
+    expect(loginQuestion(true, false, 'darwin')).toBeNull();
+    expect(loginQuestion(false, false, 'linux')).toBeNull();
+  });
+
+  it('waits while config.json has errors: the answer could not be kept, so a later launch asks', () => {
+    expect(loginQuestion(undefined, true, 'darwin')).toBeNull();
+    expect(loginQuestion(undefined, false, 'linux')).not.toBeNull();
+  });
+});
