@@ -4,6 +4,7 @@
  * Access, Open at Login) is a pure function in src/app/; the windows talk to the engine only
  * through the contract in src/ipc/. This file wires them together and runs the app's lifecycle.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +30,17 @@ import { electronHost } from './host.js';
 
 export { wirePower } from './power.js';
 
-/** dist-electron/electron/main.js → the app's root (assets/, dist-renderer/). */
-export const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The app's root (package.json, assets/, dist-renderer/): the nearest folder above this file with a
+ * package.json, whether it runs built (dist-electron/electron/main.js, in app.asar when packaged) or
+ * from source in the tests (electron/main.ts).
+ */
+export const APP_ROOT = appRootAbove(path.dirname(fileURLToPath(import.meta.url)));
+
+function appRootAbove(dir: string): string {
+  for (let d = dir; path.dirname(d) !== d; d = path.dirname(d)) if (existsSync(path.join(d, 'package.json'))) return d;
+  return path.resolve(dir, '..', '..');
+}
 
 export interface Shell {
   supervisor: Supervisor;

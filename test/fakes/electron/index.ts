@@ -298,7 +298,10 @@ export interface DialogCall {
 }
 
 class FakeDialog {
-  /** What the next dialogs answer; tests push answers. Message boxes answer a button index. */
+  /**
+   * What the next dialogs answer; tests push answers. Message boxes answer a button index, or a
+   * promise of one: the question then stays open until the test settles it.
+   */
   readonly answers: unknown[] = [];
   readonly calls: DialogCall[] = [];
   private answer(kind: string, options: Record<string, unknown>, fallback: unknown): unknown {
@@ -317,7 +320,7 @@ class FakeDialog {
   }
   async showMessageBox(...args: unknown[]): Promise<{ response: number; checkboxChecked: boolean }> {
     const options = args.at(-1) as Record<string, unknown>;
-    return { response: this.answer('message', options, 0) as number, checkboxChecked: false };
+    return { response: await (this.answer('message', options, 0) as number | Promise<number>), checkboxChecked: false };
   }
   showErrorBox(title: string, content: string): void {
     this.calls.push({ kind: 'error', options: { title, content } });
