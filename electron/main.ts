@@ -153,10 +153,16 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   });
   const unregister = registerIpc(windows, createDispatcher({ engine, host }));
 
-  const setLogin = async (on: boolean) => {
-    host.setLogin(on);
-    await rememberLogin(engine, on);
-    engine.changed();
+  // Saves of Open at Login still writing config.json: quitting waits for them.
+  const saving = new Set<Promise<void>>();
+  const setLogin = (on: boolean): Promise<void> => {
+    const save = (async () => {
+      host.setLogin(on);
+      await rememberLogin(engine, on);
+      engine.changed();
+    })().finally(() => saving.delete(save));
+    saving.add(save);
+    return save;
   };
   const act = (action: TrayAction): void => {
     switch (action.type) {
@@ -210,6 +216,7 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
       unregister();
       windows.closeAll();
       tray.destroy();
+      await Promise.allSettled([...saving]);
       await shellState.dispose();
       unhold();
     })());
