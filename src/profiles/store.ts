@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parseConfig, type Config, type FieldError } from './schema.js';
 import { parseJson } from './json-text.js';
 import { CONFIG_VERSION, configVersion, migrateConfig, type MigrateOptions } from './migrate.js';
@@ -143,6 +144,25 @@ export interface SaveOptions {
   expectedRevision?: string;
   /** How long to wait for another save (in this process or another) to finish. */
   lockTimeoutMs?: number;
+  /**
+   * The text to write, when it says exactly the input at the current version (e.g. the person's
+   * own file with one setting changed, see edit-text.ts); otherwise the input is written as usual.
+   */
+  text?: string;
+}
+
+/** `text` when it is the current version of exactly `rest` (the settings without `version`), else null. */
+function sameSettings(text: string | undefined, rest: Record<string, unknown>, current: number): string | null {
+  if (text === undefined) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(stripBom(text));
+  } catch {
+    return null;
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const { version: _version, ...settings } = json as Record<string, unknown>;
+  return configVersion(json as Record<string, unknown>) === current && isDeepStrictEqual(settings, rest) ? text : null;
 }
 
 /**
@@ -236,7 +256,7 @@ export async function saveConfig(file: string, input: unknown, migrations?: Migr
   if (!parsed.ok) return parsed;
   const current = migrations?.current ?? CONFIG_VERSION;
   const { version: _version, ...rest } = migrated.value as Record<string, unknown>;
-  const data = JSON.stringify({ version: current, ...rest }, null, 2) + '\n';
+  const data = sameSettings(opts.text, rest, current) ?? JSON.stringify({ version: current, ...rest }, null, 2) + '\n';
   const cannot = (err: unknown): SaveResult => ({
     ok: false,
     errors: [{ path: '(file)', message: `cannot be written: ${(err as Error).message}` }],

@@ -108,6 +108,10 @@ describe('the first launch', () => {
     const saved = JSON.parse(await fs.readFile(file, 'utf8'));
     expect(saved.app).toEqual({ openAtLogin: true });
     expect(saved.profiles).toEqual(JSON.parse(HAND_WRITTEN).profiles);
+    // The one setting was added in the person's own layout; nothing else of their text changed.
+    expect(await fs.readFile(file, 'utf8')).toBe(
+      HAND_WRITTEN.replace('{\n\t"profiles"', '{\n\t"app": { "openAtLogin": true },\n\t"profiles"'),
+    );
     expect(await mode(file)).toBe(0o644);
     await waitFor('the menu to follow', () => fake.menuItem('Open at Login').checked === true);
 
