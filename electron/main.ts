@@ -18,7 +18,7 @@ import type { FdaState } from '../src/ipc/contract.js';
 import { FDA_SETTINGS_URL, LOGIN_ITEMS_URL, probeFullDiskAccess } from '../src/app/full-disk-access.js';
 import type { TrayAction } from '../src/app/tray-view.js';
 import { appSettings } from '../src/profiles/schema.js';
-import { loginAnswer, loginQuestion } from '../src/app/login.js';
+import { firstLaunchWindow, loginAnswer, loginQuestion } from '../src/app/login.js';
 import { launchCommand, xdgAutostart } from '../src/app/autostart.js';
 import { electronUserData } from '../src/app/dirs.js';
 import { wirePower, holdWhileRunning } from './power.js';
@@ -258,12 +258,20 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
 
   // A backup that does not start after a reboot does not run, so the first launch asks for Open at
   // Login (yes by default) and changes nothing, neither the login item nor config.json, until the
-  // user answers; the answer is then saved like any setting.
+  // user answers; the answer is then saved like any setting. Asked as a sheet of the first window.
   const askLogin = async (): Promise<void> => {
     const question = loginQuestion(appSettings(engine.config).openAtLogin, engine.configFileErrors().length > 0, platform);
     if (!question) return;
+    const first = firstLaunchWindow(engine.config.profiles.length);
+    const win = windows.show(first.window, { section: first.section });
+    if (!win.isVisible()) {
+      await new Promise<void>((shown) => {
+        win.once('ready-to-show', () => shown());
+        win.once('closed', () => shown());
+      });
+    }
     if (platform === 'darwin') app.focus({ steal: true });
-    const { response } = await dialog.showMessageBox(question);
+    const { response } = await (win.isDestroyed() ? dialog.showMessageBox(question) : dialog.showMessageBox(win, question));
     // Chosen meanwhile with the menu or in the settings window, or quit: that stands.
     if (disposed || appSettings(engine.config).openAtLogin !== undefined) return;
     await setLogin(loginAnswer(response));

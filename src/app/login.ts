@@ -49,6 +49,16 @@ export function loginQuestion(saved: boolean | undefined, configHasErrors: boole
   };
 }
 
+/**
+ * Where the first launch asks: in the window a person needs first, the setup assistant while no
+ * backup is set up, else the status window. The question is a sheet of that window, so nobody
+ * misses a menu-bar app that has no Dock icon, and (unlike a message box without a window, which
+ * on macOS blocks the main process and on Linux may answer late) the engine keeps running meanwhile.
+ */
+export function firstLaunchWindow(profiles: number): { window: 'preferences' | 'status'; section?: string } {
+  return profiles === 0 ? { window: 'preferences', section: 'new-profile' } : { window: 'status' };
+}
+
 /** The button the user chose → the Open at Login setting to save (Escape and closing count as Not Now). */
 export function loginAnswer(response: number): boolean {
   return response === YES;

@@ -442,7 +442,7 @@ describe('IPC', () => {
   });
 
   it('makes every window isolated, sandboxed, without Node, navigation, new windows or permissions', async () => {
-    await start({ profiles: [] });
+    await start({ app: { openAtLogin: true }, profiles: [] });
     fake.click('Open Dandelion…');
     const win = fake.windows.at(-1)!;
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });

@@ -95,6 +95,9 @@ describe('the first launch', () => {
     await waitFor('the question', () => questions().length === 1);
     const [q] = questions();
     expect(q!.options).toMatchObject({ buttons: ['Open at Login', 'Not Now'], defaultId: 0 });
+    // A sheet of the status window, opened for it (a backup is set up): a menu-bar app is not missed.
+    expect(q!.window?.isVisible()).toBe(true);
+    expect(q!.window?.file).toMatch(/status\.html$/);
     // While the question is open (and a while after launch): nothing changed.
     await settle();
     expect(await fs.readFile(file, 'utf8')).toBe(HAND_WRITTEN);
@@ -146,6 +149,9 @@ describe('the first launch', () => {
     const answer = pendingAnswer();
     await start('darwin');
     await waitFor('the question', () => questions().length === 1);
+    // Nothing set up yet: asked over the setup assistant.
+    expect(questions()[0]!.window?.file).toMatch(/preferences\.html$/);
+    expect(running!.windows.outbox('preferences')).toBeTruthy();
     await settle();
     expect(existsSync(file)).toBe(false);
     answer(0);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { autostartEntry, execLine, launchCommand, xdgAutostart } from '../../src/app/autostart.js';
-import { loginAnswer, loginQuestion } from '../../src/app/login.js';
+import { firstLaunchWindow, loginAnswer, loginQuestion } from '../../src/app/login.js';
 import { readExec } from '../helpers/desktop-entry.js';
 
 describe('the command that starts this app', () => {
@@ -135,5 +135,10 @@ describe('the first launch question', () => {
   it('waits while config.json has errors: the answer could not be kept, so a later launch asks', () => {
     expect(loginQuestion(undefined, true, 'darwin')).toBeNull();
     expect(loginQuestion(undefined, false, 'linux')).not.toBeNull();
+  });
+
+  it('is asked over the setup assistant while nothing is set up, else over the status window', () => {
+    expect(firstLaunchWindow(0)).toEqual({ window: 'preferences', section: 'new-profile' });
+    expect(firstLaunchWindow(2)).toEqual({ window: 'status' });
   });
 });
