@@ -129,21 +129,25 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   const rendererDir = path.join(appRoot, 'dist-renderer');
   // The host opens windows and the windows need the host's part of the snapshot: the closure below
   // runs only after both exist.
+  const autostart =
+    platform === 'linux'
+      ? xdgAutostart(
+          launchCommand({
+            packaged: app.isPackaged,
+            execPath: opts.execPath ?? process.execPath,
+            appPath: appRoot,
+            appImage: process.env.APPIMAGE,
+          }),
+        )
+      : null;
+  // Open at Login stays on, but an entry of ours that starts something else (an older Dandelion's
+  // Exec without the app) is made to start this app.
+  if (autostart?.refresh()) log('The login entry now starts this copy of Dandelion.');
   const host = electronHost({
     platform,
     fullDiskAccess: () => fda,
     openWindow: (w, o) => void windows.show(w, o),
-    autostart:
-      platform === 'linux'
-        ? xdgAutostart(
-            launchCommand({
-              packaged: app.isPackaged,
-              execPath: opts.execPath ?? process.execPath,
-              appPath: appRoot,
-              appImage: process.env.APPIMAGE,
-            }),
-          )
-        : null,
+    autostart,
   });
   const windows: WindowManager = new WindowManager({
     engine,

@@ -49,7 +49,7 @@ function trialWords({ source, repository, configFile }) {
     '',
     'For a real backup, put the repository on another disk or a server, with encryption:',
     '  - In the menu-bar app (npm start): Preferences…, then Add a backup (+). It asks where the backups go,',
-    '    sets a passphrase (kept in the keychain) and creates the repository.',
+    `    sets a passphrase (kept in ${process.platform === 'darwin' ? 'the Keychain' : 'the keyring'}) and creates the repository.`,
     '  - Or headless: add a profile to config.json (see README) with, for example,',
     `      "id": "docs", "repository": "${disk}" (a disk) or "ssh://user@host/./backup" (a server),`,
     '      "encryption": "repokey-blake2", "sources": [...]',

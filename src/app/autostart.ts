@@ -63,13 +63,43 @@ export function autostartEntry(argv: readonly string[]): string {
   ].join('\n');
 }
 
-export function xdgAutostart(argv: readonly string[], file = autostartFile()): { get(): boolean; set(on: boolean): void } {
+const EXEC = /^Exec=.*$/m;
+
+/**
+ * Whether an entry is Dandelion's own with another Exec line (an older Dandelion wrote the program
+ * without the app, or the app has moved), so it is rewritten to start this app. An entry the person
+ * changed elsewhere is theirs and left alone.
+ */
+export function staleEntry(text: string, argv: readonly string[]): boolean {
+  const current = autostartEntry(argv);
+  return text !== current && EXEC.test(text) && text.replace(EXEC, '') === current.replace(EXEC, '');
+}
+
+export interface Autostart {
+  get(): boolean;
+  set(on: boolean): void;
+  /** Rewrites an entry of ours that starts something else (see staleEntry); true when it did. */
+  refresh(): boolean;
+}
+
+export function xdgAutostart(argv: readonly string[], file = autostartFile()): Autostart {
+  const write = () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, autostartEntry(argv), { mode: 0o644 });
+  };
   return {
     get: () => fs.existsSync(file),
-    set: (on) => {
-      if (!on) return fs.rmSync(file, { force: true });
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, autostartEntry(argv), { mode: 0o644 });
+    set: (on) => (on ? write() : fs.rmSync(file, { force: true })),
+    refresh: () => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        return false;
+      }
+      if (!staleEntry(text, argv)) return false;
+      write();
+      return true;
     },
   };
 }

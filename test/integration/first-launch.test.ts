@@ -228,4 +228,21 @@ describe('Open at Login on Linux', () => {
     fake.click('Open at Login');
     await waitFor('the entry removed and the choice saved', () => !existsSync(entry) && running!.engine.config.app?.openAtLogin === false);
   });
+
+  it("makes an older Dandelion's entry (node without the app) start this app, without asking again", async () => {
+    const entry = path.join(sb.home, '.config', 'autostart', 'dandelion.desktop');
+    await fs.mkdir(path.dirname(entry), { recursive: true });
+    await fs.writeFile(
+      entry,
+      '[Desktop Entry]\nType=Application\nName=Dandelion\nComment=Backups with borg\nExec="/usr/bin/node"\nX-GNOME-Autostart-enabled=true\n',
+    );
+    const text = JSON.stringify({ app: { openAtLogin: true }, profiles: [] });
+    await fs.writeFile(file, text);
+    const electron = path.join(sb.dir, 'electron');
+    await start('linux', electron);
+    await running!.firstLaunch;
+    expect(questions()).toEqual([]);
+    expect(readExec(await fs.readFile(entry, 'utf8'))).toEqual([electron, ROOT]);
+    expect(await fs.readFile(file, 'utf8')).toBe(text);
+  });
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { autostartEntry, execLine, launchCommand, xdgAutostart } from '../../src/app/autostart.js';
+import { autostartEntry, execLine, launchCommand, staleEntry, xdgAutostart } from '../../src/app/autostart.js';
 import { firstLaunchWindow, loginAnswer, loginQuestion } from '../../src/app/login.js';
 import { readExec } from '../helpers/desktop-entry.js';
 
@@ -111,6 +111,30 @@ describe('the autostart file', () => {
     a.set(false);
     expect(a.get()).toBe(false);
     expect(fs.existsSync(file)).toBe(false);
+    expect(a.refresh()).toBe(false);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  /** What Dandelion wrote before: the program alone, in a different quoting. */
+  const OLD =
+    '[Desktop Entry]\nType=Application\nName=Dandelion\nComment=Backups with borg\nExec="/usr/bin/node"\nX-GNOME-Autostart-enabled=true\n';
+
+  it("rewrites an entry of ours that starts something else (an older Dandelion's node without the app)", () => {
+    const file = path.join(dir, 'dandelion.desktop');
+    fs.writeFileSync(file, OLD);
+    const argv = ['/opt/electron/electron', '/src/dandelion'];
+    expect(staleEntry(OLD, argv)).toBe(true);
+    expect(xdgAutostart(argv, file).refresh()).toBe(true);
+    expect(readExec(fs.readFileSync(file, 'utf8'))).toEqual(argv);
+    // Once current, left alone.
+    expect(xdgAutostart(argv, file).refresh()).toBe(false);
+  });
+
+  it('leaves alone an entry the person changed beyond its Exec line', () => {
+    const edited = OLD.replace('X-GNOME-Autostart-enabled=true\n', 'X-GNOME-Autostart-enabled=true\nX-GNOME-Autostart-Delay=30\n');
+    expect(staleEntry(edited, ['/opt/D/dandelion'])).toBe(false);
+    expect(staleEntry('not an entry', ['/opt/D/dandelion'])).toBe(false);
+    expect(staleEntry(autostartEntry(['/opt/D/dandelion']), ['/opt/D/dandelion'])).toBe(false);
   });
 });
 
