@@ -37,7 +37,9 @@ export function launchCommand(f: LaunchFacts): string[] {
  * One argument of an Exec key. Each is quoted (always allowed, needed for spaces and the reserved
  * characters); inside quotes `"`, `` ` ``, `$` and `\` take a backslash. Then the rules of a string
  * value apply on top (a backslash is written `\\`, so a literal one in a quoted argument is four),
- * and `%` is written `%%`, as a field code would otherwise start there.
+ * and `%` is written `%%`, as a field code would otherwise start there. (GLib looks for the
+ * program before it reads `%%`, so a program whose path has a `%` is not found there; installers
+ * put none in such a place.)
  */
 export function execArgument(arg: string): string {
   const quoted = `"${arg.replace(/(["`$\\])/g, '\\$1')}"`;
