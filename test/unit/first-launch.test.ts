@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { autostartEntry, execLine, launchCommand, staleEntry, xdgAutostart } from '../../src/app/autostart.js';
+import { autostartEntry, autostartFile, execLine, launchCommand, staleEntry, xdgAutostart } from '../../src/app/autostart.js';
 import { firstLaunchWindow, loginAnswer, loginQuestion } from '../../src/app/login.js';
 import { readExec } from '../helpers/desktop-entry.js';
 
@@ -41,7 +41,7 @@ describe('the Exec line of the autostart entry', () => {
     ['/opt/Dandelion "beta"/$HOME/`id`/dandelion'],
     ['/home/me/back\\slash/electron', "/home/me/it's here"],
     ['/home/me/100% sure/electron', '/home/me/a%%b %u'],
-    ['/home/me/tab\there/electron', '/home/me/line\nbreak', '/home/me/ü – Ünïcödé'],
+    ['/home/me/tab\there/electron', '/home/me/line\nbreak', '/home/me/carriage\rreturn', '/home/me/ü – Ünïcödé'],
     ['/x/~user/a;b|c&d>e<f*g?h#i(j)'],
   ];
   for (const argv of awkward) {
@@ -100,6 +100,26 @@ describe('the autostart file', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('lives in $XDG_CONFIG_HOME/autostart when that is an absolute path, else in ~/.config/autostart', () => {
+    expect(autostartFile({ XDG_CONFIG_HOME: '/x/conf' })).toBe('/x/conf/autostart/dandelion.desktop');
+    expect(autostartFile({ XDG_CONFIG_HOME: 'relative/conf' })).toBe(path.join(os.homedir(), '.config', 'autostart', 'dandelion.desktop'));
+    expect(autostartFile({})).toBe(path.join(os.homedir(), '.config', 'autostart', 'dandelion.desktop'));
+  });
+
+  it('is readable by the desktop session (0644) whatever the umask, and turning it off twice is no error', () => {
+    const file = path.join(dir, 'dandelion.desktop');
+    const a = xdgAutostart(['/opt/D/dandelion'], file);
+    const old = process.umask(0);
+    try {
+      a.set(true);
+    } finally {
+      process.umask(old);
+    }
+    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+    a.set(false);
+    expect(() => a.set(false)).not.toThrow();
+  });
+
   it('exists exactly while Open at Login is on, and starts the command it was given', () => {
     const file = path.join(dir, 'autostart', 'dandelion.desktop');
     const a = xdgAutostart(['/opt/Dandelion/dandelion', '/opt/Dandelion app'], file);
@@ -149,6 +169,12 @@ describe('the first launch question', () => {
     // It names the menu item that changes it later, and no command.
     expect(q.detail).toContain('Open at Login');
     expect(q.detail).not.toMatch(/`|dandelion \w/);
+  });
+
+  it('says where to change it later: the menu in the menu bar on a Mac, the Dandelion menu elsewhere', () => {
+    expect(loginQuestion(undefined, false, 'darwin')!.detail).toContain('Open at Login in the Dandelion menu in the menu bar.');
+    expect(loginQuestion(undefined, false, 'linux')!.detail).toContain('Open at Login in the Dandelion menu.');
+    expect(loginQuestion(undefined, false, 'linux')).toMatchObject({ type: 'question', buttons: ['Open at Login', 'Not Now'] });
   });
 
   it('asks nothing once the answer was saved, either way', () => {
