@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { ROOT, sandbox, type Sandbox } from '../helpers/env.js';
 import { readExec } from '../helpers/desktop-entry.js';
+import { xdgAutostart } from '../../src/app/autostart.js';
 
 vi.mock('electron', () => import('../fakes/electron/index.js'));
 const { fake, app, dialog } = await import('../fakes/electron/index.js');
@@ -244,5 +245,22 @@ describe('Open at Login on Linux', () => {
     expect(questions()).toEqual([]);
     expect(readExec(await fs.readFile(entry, 'utf8'))).toEqual([electron, ROOT]);
     expect(await fs.readFile(file, 'utf8')).toBe(text);
+  });
+});
+
+// process.umask() cannot be set in the worker threads Stryker runs the unit tests in: here, in a forked test process.
+describe('the autostart file', () => {
+  it('is readable by the desktop session (0644) whatever the umask, and turning it off twice is no error', async () => {
+    const file = path.join(sb.dir, 'dandelion.desktop');
+    const a = xdgAutostart(['/opt/D/dandelion'], file);
+    const old = process.umask(0);
+    try {
+      a.set(true);
+    } finally {
+      process.umask(old);
+    }
+    expect(await mode(file)).toBe(0o644);
+    a.set(false);
+    expect(() => a.set(false)).not.toThrow();
   });
 });

@@ -106,20 +106,6 @@ describe('the autostart file', () => {
     expect(autostartFile({})).toBe(path.join(os.homedir(), '.config', 'autostart', 'dandelion.desktop'));
   });
 
-  it('is readable by the desktop session (0644) whatever the umask, and turning it off twice is no error', () => {
-    const file = path.join(dir, 'dandelion.desktop');
-    const a = xdgAutostart(['/opt/D/dandelion'], file);
-    const old = process.umask(0);
-    try {
-      a.set(true);
-    } finally {
-      process.umask(old);
-    }
-    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
-    a.set(false);
-    expect(() => a.set(false)).not.toThrow();
-  });
-
   it('exists exactly while Open at Login is on, and starts the command it was given', () => {
     const file = path.join(dir, 'autostart', 'dandelion.desktop');
     const a = xdgAutostart(['/opt/Dandelion/dandelion', '/opt/Dandelion app'], file);

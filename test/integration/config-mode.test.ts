@@ -1,7 +1,8 @@
 /**
  * A save replaces config.json by a rename; the new file must not quietly change who may read it.
  * The user's mode is kept (a 0644 file they made stays 0644, whatever the umask), a new file is
- * created 0600, and loading never writes.
+ * created 0600, and loading never writes. (An integration test only because it sets the umask,
+ * which the worker threads of a mutation run cannot.)
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
