@@ -117,6 +117,7 @@ describe('the autostart file', () => {
     a.set(false);
     expect(a.get()).toBe(false);
     expect(fs.existsSync(file)).toBe(false);
+    expect(() => a.set(false)).not.toThrow();
     expect(a.refresh()).toBe(false);
     expect(fs.existsSync(file)).toBe(false);
   });
