@@ -4,6 +4,7 @@
  * Access, Open at Login) is a pure function in src/app/; the windows talk to the engine only
  * through the contract in src/ipc/. This file wires them together and runs the app's lifecycle.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,8 @@ import type { FdaState } from '../src/ipc/contract.js';
 import { FDA_SETTINGS_URL, LOGIN_ITEMS_URL, probeFullDiskAccess } from '../src/app/full-disk-access.js';
 import type { TrayAction } from '../src/app/tray-view.js';
 import { appSettings } from '../src/profiles/schema.js';
-import { loginAtFirstLaunch } from '../src/app/login.js';
-import { xdgAutostart } from '../src/app/autostart.js';
+import { firstLaunchWindow, loginAnswer, loginQuestion } from '../src/app/login.js';
+import { launchCommand, xdgAutostart } from '../src/app/autostart.js';
 import { electronUserData } from '../src/app/dirs.js';
 import { wirePower, holdWhileRunning } from './power.js';
 import { TrayController } from './tray.js';
@@ -29,8 +30,17 @@ import { electronHost } from './host.js';
 
 export { wirePower } from './power.js';
 
-/** dist-electron/electron/main.js → the app's root (assets/, dist-renderer/). */
-export const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The app's root (package.json, assets/, dist-renderer/): the nearest folder above this file with a
+ * package.json, whether it runs built (dist-electron/electron/main.js, in app.asar when packaged) or
+ * from source in the tests (electron/main.ts).
+ */
+export const APP_ROOT = appRootAbove(path.dirname(fileURLToPath(import.meta.url)));
+
+function appRootAbove(dir: string): string {
+  for (let d = dir; path.dirname(d) !== d; d = path.dirname(d)) if (existsSync(path.join(d, 'package.json'))) return d;
+  return path.resolve(dir, '..', '..');
+}
 
 export interface Shell {
   supervisor: Supervisor;
@@ -75,6 +85,8 @@ export interface AppOptions {
   fdaProbe?: () => Promise<FdaState>;
   secrets?: SecretStore;
   takeoverPollMs?: number;
+  /** The executable running the app (process.execPath): what Open at Login starts on Linux. */
+  execPath?: string;
 }
 
 export interface DandelionApp {
@@ -83,6 +95,8 @@ export interface DandelionApp {
   tray: TrayController;
   windows: WindowManager;
   host: Host;
+  /** The first launch's Open at Login question, settled when it was answered and the answer saved (at once when nothing was asked). */
+  firstLaunch: Promise<void>;
   /** What a click on a tray item does. */
   act(action: TrayAction): void;
   /** The user's Quit: asks first while a backup runs; true when the app may quit (everything released). */
@@ -115,11 +129,25 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   const rendererDir = path.join(appRoot, 'dist-renderer');
   // The host opens windows and the windows need the host's part of the snapshot: the closure below
   // runs only after both exist.
+  const autostart =
+    platform === 'linux'
+      ? xdgAutostart(
+          launchCommand({
+            packaged: app.isPackaged,
+            execPath: opts.execPath ?? process.execPath,
+            appPath: appRoot,
+            appImage: process.env.APPIMAGE,
+          }),
+        )
+      : null;
+  // Open at Login stays on, but an entry of ours that starts something else (an older Dandelion's
+  // Exec without the app) is made to start this app.
+  if (autostart?.refresh()) log('The login entry now starts this copy of Dandelion.');
   const host = electronHost({
     platform,
     fullDiskAccess: () => fda,
     openWindow: (w, o) => void windows.show(w, o),
-    autostart: platform === 'linux' ? xdgAutostart(process.env.APPIMAGE ?? process.execPath) : null,
+    autostart,
   });
   const windows: WindowManager = new WindowManager({
     engine,
@@ -129,10 +157,16 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   });
   const unregister = registerIpc(windows, createDispatcher({ engine, host }));
 
-  const setLogin = async (on: boolean) => {
-    host.setLogin(on);
-    await rememberLogin(engine, on);
-    engine.changed();
+  // Saves of Open at Login still writing config.json: quitting waits for them.
+  const saving = new Set<Promise<void>>();
+  const setLogin = (on: boolean): Promise<void> => {
+    const save = (async () => {
+      host.setLogin(on);
+      await rememberLogin(engine, on);
+      engine.changed();
+    })().finally(() => saving.delete(save));
+    saving.add(save);
+    return save;
   };
   const act = (action: TrayAction): void => {
     switch (action.type) {
@@ -182,8 +216,6 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   const unnotify = wireNotifications(engine, (profile) => void windows.show('status', { profile }));
   const unhold = holdWhileRunning(engine);
 
-  // A backup that does not start after a reboot does not run: the first launch turns Open at Login on.
-  if (loginAtFirstLaunch(appSettings(engine.config).openAtLogin) && engine.configFileErrors().length === 0) await setLogin(true);
   tray.update(appSnapshot(host, await engine.snapshot()));
   tray.flush();
 
@@ -196,6 +228,7 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
       unregister();
       windows.closeAll();
       tray.destroy();
+      await Promise.allSettled([...saving]);
       await shellState.dispose();
       unhold();
     })());
@@ -235,7 +268,29 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   app.on('second-instance', () => void windows.show('status'));
   if (platform === 'darwin') app.dock?.hide();
 
-  const result: DandelionApp = { engine, supervisor, tray, windows, host, act, requestQuit, dispose };
+  // A backup that does not start after a reboot does not run, so the first launch asks for Open at
+  // Login (yes by default) and changes nothing, neither the login item nor config.json, until the
+  // user answers; the answer is then saved like any setting. Asked as a sheet of the first window.
+  const askLogin = async (): Promise<void> => {
+    const question = loginQuestion(appSettings(engine.config).openAtLogin, engine.configFileErrors().length > 0, platform);
+    if (!question) return;
+    const first = firstLaunchWindow(engine.config.profiles.length);
+    const win = windows.show(first.window, { section: first.section });
+    if (!win.isVisible()) {
+      await new Promise<void>((shown) => {
+        win.once('ready-to-show', () => shown());
+        win.once('closed', () => shown());
+      });
+    }
+    if (platform === 'darwin') app.focus({ steal: true });
+    const { response } = await (win.isDestroyed() ? dialog.showMessageBox(question) : dialog.showMessageBox(win, question));
+    // Chosen meanwhile with the menu or in the settings window, or quit: that stands.
+    if (disposed || appSettings(engine.config).openAtLogin !== undefined) return;
+    await setLogin(loginAnswer(response));
+  };
+  const firstLaunch = askLogin().catch((err: unknown) => log(`Open at Login could not be set: ${(err as Error).message}`));
+
+  const result: DandelionApp = { engine, supervisor, tray, windows, host, firstLaunch, act, requestQuit, dispose };
   if (process.env.DANDELION_TEST_HOOKS === '1') {
     (globalThis as { __dandelion?: unknown }).__dandelion = {
       tray: () => tray.view,

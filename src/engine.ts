@@ -229,7 +229,10 @@ export class Engine extends EventEmitter<EngineEvents> {
    * last, i.e. an input made from `config`); otherwise nothing is written and the answer carries
    * `conflict`, what is on disk now. `expectedRevision: null` writes regardless.
    */
-  async saveConfig(input: unknown, opts: { replaceInvalid?: boolean; expectedRevision?: string | null } = {}): Promise<SaveResult> {
+  async saveConfig(
+    input: unknown,
+    opts: { replaceInvalid?: boolean; expectedRevision?: string | null; text?: string } = {},
+  ): Promise<SaveResult> {
     const invalidOnDisk = this.configErrors.length > 0;
     if (invalidOnDisk && !opts.replaceInvalid) {
       return { ok: false, errors: this.configErrors, needsConfirmation: true };
@@ -238,7 +241,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (misplaced.length) return { ok: false, errors: misplaced };
     try {
       const expectedRevision = opts.expectedRevision === undefined ? this.revision : (opts.expectedRevision ?? undefined);
-      const r = await saveConfig(this.paths.config, input, undefined, { backup: invalidOnDisk, expectedRevision });
+      const r = await saveConfig(this.paths.config, input, undefined, { backup: invalidOnDisk, expectedRevision, text: opts.text });
       if (r.ok) {
         const moved = r.revision !== this.revision;
         this.revision = r.revision;

@@ -13,6 +13,7 @@ import { doctor, doctorDraft } from '../doctor.js';
 import { formatPath } from '../profiles/schema.js';
 import { configRevision, stripBom } from '../profiles/store.js';
 import { recoverConfig } from '../profiles/recover.js';
+import { withAppSetting } from '../profiles/edit-text.js';
 import { cronError } from '../schedule/cron.js';
 import { nextSlot } from '../schedule/due.js';
 import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
@@ -177,10 +178,11 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
 }
 
 /**
- * Open at Login is remembered in config.json too (`app.openAtLogin`), so the first-launch offer is
- * made once. The file is changed only while it is valid; the rest of it is kept as written. A save
- * against the revision read; when someone else wrote in between, this one field is put into their
- * file instead (a few tries), so nothing of theirs is lost.
+ * Open at Login is remembered in config.json too (`app.openAtLogin`), so the first-launch question
+ * is asked once. The file is changed only while it is valid; the rest of it is kept as written, to
+ * the letter where the text can be edited in place (withAppSetting). A save against the revision
+ * read; when someone else wrote in between, this one field is put into their file instead (a few
+ * tries), so nothing of theirs is lost.
  */
 export async function rememberLogin(engine: Engine, openAtLogin: boolean): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -188,7 +190,11 @@ export async function rememberLogin(engine: Engine, openAtLogin: boolean): Promi
     const { text, json, revision } = await readRaw(engine.paths.config);
     if (text !== null && (json === null || typeof json !== 'object' || Array.isArray(json))) return;
     const config = (json ?? { profiles: [] }) as { app?: Record<string, unknown> };
-    const r = await engine.saveConfig({ ...config, app: { ...(config.app ?? {}), openAtLogin } }, { expectedRevision: revision });
+    const edited = text === null ? undefined : (withAppSetting(text, 'openAtLogin', openAtLogin) ?? undefined);
+    const r = await engine.saveConfig(
+      { ...config, app: { ...(config.app ?? {}), openAtLogin } },
+      { expectedRevision: revision, text: edited },
+    );
     if (r.ok || !r.conflict) return;
   }
 }

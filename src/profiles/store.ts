@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parseConfig, type Config, type FieldError } from './schema.js';
 import { parseJson } from './json-text.js';
 import { CONFIG_VERSION, configVersion, migrateConfig, type MigrateOptions } from './migrate.js';
@@ -87,7 +88,10 @@ export async function loadConfigOrThrow(file: string): Promise<Config> {
   return r.config;
 }
 
-/** Atomic write: a reader sees the old file or the new one, never half of either. */
+/**
+ * Atomic write: a reader sees the old file or the new one, never half of either. The new file gets
+ * exactly `mode` (whatever the umask), since it replaces the old one by a rename.
+ */
 export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
   await writeAtomicChecked(file, data, mode, async () => true);
 }
@@ -102,6 +106,8 @@ async function writeAtomicChecked(file: string, data: string, mode: number, stil
   const handle = await fs.open(tmp, 'w', mode);
   try {
     try {
+      // open()'s mode passes through the umask; the file that replaces another keeps that one's mode exactly.
+      await handle.chmod(mode);
       await handle.writeFile(data, 'utf8');
       await handle.sync();
     } finally {
@@ -138,6 +144,38 @@ export interface SaveOptions {
   expectedRevision?: string;
   /** How long to wait for another save (in this process or another) to finish. */
   lockTimeoutMs?: number;
+  /**
+   * The text to write, when it says exactly the input at the current version (e.g. the person's
+   * own file with one setting changed, see edit-text.ts); otherwise the input is written as usual.
+   */
+  text?: string;
+}
+
+/** `text` when it is the current version of exactly `rest` (the settings without `version`), else null. */
+function sameSettings(text: string | undefined, rest: Record<string, unknown>, current: number): string | null {
+  if (text === undefined) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(stripBom(text));
+  } catch {
+    return null;
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const { version: _version, ...settings } = json as Record<string, unknown>;
+  return configVersion(json as Record<string, unknown>) === current && isDeepStrictEqual(settings, rest) ? text : null;
+}
+
+/**
+ * The permission bits a save gives config.json: those of the file it replaces (a 0644 file the user
+ * made stays 0644), or 0600 for a new file (it names repositories and servers).
+ */
+export async function configFileMode(file: string): Promise<number> {
+  try {
+    return (await fs.stat(file)).mode & 0o777;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0o600;
+    throw err;
+  }
 }
 
 async function readBytes(file: string): Promise<Buffer | null> {
@@ -203,8 +241,8 @@ function conflictOf(bytes: Buffer | null, expected: string): SaveResult {
 /**
  * The one way config.json is written, on an explicit save. Migrates and validates first: an invalid
  * input writes nothing and comes back as field errors. The file gets the input as given (defaults
- * are not spelled out) with `version` set to the current version; it is written atomically, and a
- * file from a newer Dandelion is never replaced.
+ * are not spelled out) with `version` set to the current version; it is written atomically, keeps
+ * the mode of the file it replaces (0600 when new), and a file from a newer Dandelion is never replaced.
  *
  * Compare-and-swap: with `expectedRevision`, the file is replaced only while it is still the
  * revision the input was drawn from. The check holds the save lock (so two processes saving at
@@ -218,7 +256,7 @@ export async function saveConfig(file: string, input: unknown, migrations?: Migr
   if (!parsed.ok) return parsed;
   const current = migrations?.current ?? CONFIG_VERSION;
   const { version: _version, ...rest } = migrated.value as Record<string, unknown>;
-  const data = JSON.stringify({ version: current, ...rest }, null, 2) + '\n';
+  const data = sameSettings(opts.text, rest, current) ?? JSON.stringify({ version: current, ...rest }, null, 2) + '\n';
   const cannot = (err: unknown): SaveResult => ({
     ok: false,
     errors: [{ path: '(file)', message: `cannot be written: ${(err as Error).message}` }],
@@ -251,7 +289,8 @@ export async function saveConfig(file: string, input: unknown, migrations?: Migr
     // Saving over a file the user edited by hand (and got wrong): their text is kept beside it.
     if (opts.backup && before !== null) await fs.writeFile(`${file}.bak`, before, { mode: 0o600 });
     let raced: Buffer | null = null;
-    const written = await writeAtomicChecked(file, data, 0o600, async () => {
+    const mode = await configFileMode(file);
+    const written = await writeAtomicChecked(file, data, mode, async () => {
       if (expected === undefined) return true;
       const now = await readBytes(file);
       if (configRevision(now) === revision) return true;

@@ -94,16 +94,18 @@ afterEach(async () => {
 });
 
 describe('the menu bar', () => {
-  it('first launch with no profile: says so, offers set-up, nags nobody, and turns Open at Login on once', async () => {
+  it('first launch with no profile: says so, offers set-up, nags nobody, and asks for Open at Login once', async () => {
     await start(null);
     expect(fake.menuLabels()).toContain('No backup set up yet (disabled)');
     expect(icon()).toBe('trayAttentionTemplate.png');
     expect(fake.notifications).toEqual([]);
-    // On by default (a backup that does not start after a reboot does not run), and remembered.
+    // Asked (yes by default: a backup that does not start after a reboot does not run), and the answer remembered.
+    await running!.firstLaunch;
+    expect(dialog.calls.filter((c) => c.kind === 'message').map((c) => c.options.message)).toEqual(['Open Dandelion at login?']);
     expect(app.loginItemCalls).toEqual([{ openAtLogin: true }]);
     const saved = JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8'));
     expect(saved.app.openAtLogin).toBe(true);
-    expect(fake.menuItem('Open at Login').checked).toBe(true);
+    await waitFor('Open at Login ticked', () => fake.menuItem('Open at Login').checked === true);
 
     fake.click('Set Up a Backup…');
     expect(fake.windows).toHaveLength(1);
@@ -118,6 +120,8 @@ describe('the menu bar', () => {
     running = null;
     fake.reset();
     await start(null);
+    await running!.firstLaunch;
+    expect(dialog.calls).toEqual([]);
     expect(app.loginItemCalls).toEqual([]);
     expect(JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).app.openAtLogin).toBe(false);
   });
@@ -335,7 +339,7 @@ async function waitForBorgPid(): Promise<number> {
 describe('quitting', () => {
   it('asks during a run; confirming checkpoints borg, releases the locks and quits with the repository consistent', async () => {
     await bigTree(src, 60);
-    const a = await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
+    const a = await start({ app: { openAtLogin: true }, profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
     expect((await a.engine.init('p')).ok).toBe(true);
     fake.click('Back Up Now');
     await waitForBorgPid();
@@ -438,7 +442,7 @@ describe('IPC', () => {
   });
 
   it('makes every window isolated, sandboxed, without Node, navigation, new windows or permissions', async () => {
-    await start({ profiles: [] });
+    await start({ app: { openAtLogin: true }, profiles: [] });
     fake.click('Open Dandelion…');
     const win = fake.windows.at(-1)!;
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });

@@ -9,8 +9,7 @@ import { CALLS, isCallName } from '../../src/ipc/names.js';
 import { Outbox } from '../../src/ipc/outbox.js';
 import { ownWindowOf } from '../../src/ipc/sender.js';
 import { createApi } from '../../src/ipc/client.js';
-import { loginAtFirstLaunch, loginStateFrom } from '../../src/app/login.js';
-import { autostartEntry } from '../../src/app/autostart.js';
+import { loginStateFrom } from '../../src/app/login.js';
 
 const log = (lines: string[]): EventMessage => ({ event: 'log', payload: { profile: 'p', lines, dropped: 0 } });
 
@@ -215,11 +214,6 @@ describe('the window API', () => {
 });
 
 describe('Open at Login', () => {
-  it('turns it on at the first launch only', () => {
-    expect(loginAtFirstLaunch(undefined)).toEqual({ set: true });
-    expect(loginAtFirstLaunch(false)).toBeNull();
-    expect(loginAtFirstLaunch(true)).toBeNull();
-  });
   it('shows macOS 13+ statuses, and nothing it cannot know elsewhere', () => {
     expect(loginStateFrom({ openAtLogin: true, status: 'requires-approval' }, 'darwin')).toEqual({
       openAtLogin: true,
@@ -229,10 +223,5 @@ describe('Open at Login', () => {
     for (const status of ['enabled', 'not-registered', 'not-found'] as const)
       expect(loginStateFrom({ openAtLogin: status === 'enabled', status }, 'darwin').status).toBe(status);
     expect(loginStateFrom({ openAtLogin: true, status: 'enabled' }, 'linux')).toEqual({ openAtLogin: true, status: 'unknown' });
-  });
-  it('writes an XDG autostart entry with the executable quoted', () => {
-    const entry = autostartEntry('/opt/Dandelion "x"/$dandelion');
-    expect(entry).toContain('Exec="/opt/Dandelion \\"x\\"/\\$dandelion"');
-    expect(entry).toMatch(/^\[Desktop Entry\]\nType=Application\n/);
   });
 });

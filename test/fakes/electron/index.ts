@@ -295,14 +295,19 @@ class FakePowerSaveBlocker {
 export interface DialogCall {
   kind: string;
   options: Record<string, unknown>;
+  /** The window a message box is a sheet of (its first argument), if any. */
+  window?: FakeBrowserWindow;
 }
 
 class FakeDialog {
-  /** What the next dialogs answer; tests push answers. Message boxes answer a button index. */
+  /**
+   * What the next dialogs answer; tests push answers. Message boxes answer a button index, or a
+   * promise of one: the question then stays open until the test settles it.
+   */
   readonly answers: unknown[] = [];
   readonly calls: DialogCall[] = [];
-  private answer(kind: string, options: Record<string, unknown>, fallback: unknown): unknown {
-    this.calls.push({ kind, options });
+  private answer(kind: string, options: Record<string, unknown>, fallback: unknown, window?: FakeBrowserWindow): unknown {
+    this.calls.push({ kind, options, ...(window ? { window } : {}) });
     return this.answers.length ? this.answers.shift() : fallback;
   }
   async showOpenDialog(...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> {
@@ -317,7 +322,8 @@ class FakeDialog {
   }
   async showMessageBox(...args: unknown[]): Promise<{ response: number; checkboxChecked: boolean }> {
     const options = args.at(-1) as Record<string, unknown>;
-    return { response: this.answer('message', options, 0) as number, checkboxChecked: false };
+    const window = args.length > 1 ? (args[0] as FakeBrowserWindow) : undefined;
+    return { response: await (this.answer('message', options, 0, window) as number | Promise<number>), checkboxChecked: false };
   }
   showErrorBox(title: string, content: string): void {
     this.calls.push({ kind: 'error', options: { title, content } });
