@@ -102,9 +102,7 @@ export function sortEntries(entries: FolderEntry[]): FolderEntry[] {
   const { compare } = collator;
   return entries.sort(
     (a, b) =>
-      Number(b.type === 'dir') - Number(a.type === 'dir') ||
-      compare(a.name, b.name) ||
-      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+      Number(b.type === 'dir') - Number(a.type === 'dir') || compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
 }
 
