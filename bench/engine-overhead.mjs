@@ -9,15 +9,17 @@
  *      many, to show memory does not grow with the file count. Goal: < 150 MB and flat.
  *   3. CPU when every file changed: before each round every one of the 20k files is rewritten, so
  *      borg lists, reads and stores each (one file_status line per file). `dandelion run` against
- *      plain borg create → prune → compact with the same argv and environment (its stderr once on a
- *      pipe drained here, once in a file), wall time and CPU (user + system of the whole process
+ *      plain borg create → prune → compact with the same argv and environment (its stderr to /dev/null,
+ *      or on a pipe drained here, or in a file: --cpu-sides), wall time and CPU (user + system of the whole process
  *      tree: node and borg), paired per round, the order of the three rotating. Goal: CPU ≤ 1.05×,
  *      wall ≤ 1.03× plain borg.
  *
  * Usage: npm run build && node bench/engine-overhead.mjs
  *          [--files N] [--status-lines N] [--rounds N] [--rss-repeats N] [--cpu-rounds N] [--quick]
- *          [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]
+ *          [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--cli-base PATH] [--cpu-sides borgNull,borgPipe,borgFile] [--keep]
  * --cli runs another build's cli.js as `dandelion run` (e.g. a copy of dist/ from before a change).
+ * --cli-base adds another build as one more side of section 3, in the same rounds (before/after under the same load).
+ * --cpu-sides: which plain-borg sides section 3 runs (default borgNull: stderr to /dev/null, the goal's baseline).
  * Prints a table, then one JSON line with every figure.
  */
 import fs from 'node:fs';
@@ -53,6 +55,8 @@ const { values: opt } = parseArgs({
     'rss-repeats': { type: 'string' },
     'cpu-rounds': { type: 'string' },
     cli: { type: 'string' },
+    'cli-base': { type: 'string' },
+    'cpu-sides': { type: 'string' },
     quick: { type: 'boolean', default: false },
     'fake-borg': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -63,7 +67,8 @@ const { values: opt } = parseArgs({
 if (opt.help) {
   process.stdout.write(
     'node bench/engine-overhead.mjs [--files N (20000)] [--status-lines N (500000)] [--rounds N (3)] [--rss-repeats N (2)]\n' +
-      '                               [--cpu-rounds N (6)] [--quick] [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]\n',
+      '                               [--cpu-rounds N (6)] [--quick] [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]\n' +
+      '                               [--cli-base PATH] [--cpu-sides borgNull,borgPipe,borgFile (borgNull)]\n',
   );
   process.exit(0);
 }
@@ -76,6 +81,8 @@ const RSS_REPEATS = positiveInt('rss-repeats', opt['rss-repeats'], opt.quick ? 1
 const CPU_ROUNDS = positiveInt('cpu-rounds', opt['cpu-rounds'], opt.quick ? 1 : 6);
 const ONLY = opt.only ?? null;
 const CLI = opt.cli ? path.resolve(opt.cli) : path.join(ROOT, 'dist', 'cli.js');
+/** --cli-base: another build (e.g. before a change) run as one more side in the same rounds of section 3. */
+const CLI_BASE = opt['cli-base'] ? path.resolve(opt['cli-base']) : null;
 if (ONLY && !['overhead', 'rss', 'cpu'].includes(ONLY)) {
   process.stderr.write('--only takes "overhead", "rss" or "cpu"\n');
   process.exit(2);
@@ -745,12 +752,27 @@ async function rssBench() {
 // 3. CPU when every file changed
 
 /**
- * Plain borg two ways: its stderr on a pipe that the benchmark drains as it comes (as a terminal or a
- * wrapper script reads it), and its stderr written to a file (as `2>borg.log` in a cron job). The
- * second is cheaper for borg itself: no reader is woken for every line it writes.
+ * Plain borg three ways: its stderr to /dev/null (nothing reads it: the cheapest case for borg, and the
+ * baseline of the goal), on a pipe that the benchmark drains as it comes (as a terminal or a wrapper
+ * script reads it), and written to a file (as `2>borg.log` in a cron job). `--cpu-sides` chooses the
+ * borg sides (default: borgNull); `dandelion run` is always a side, and with `--cli-base` another
+ * build of it too (engineBase), so a before/after comparison shares its rounds and its load.
  */
-const CPU_SIDES = ['borgPipe', 'borgFile', 'engine'];
-const CPU_LABEL = { borgPipe: 'plain borg, stderr to a pipe', borgFile: 'plain borg, stderr to a file', engine: 'dandelion run' };
+const BORG_SIDES = ['borgNull', 'borgPipe', 'borgFile'];
+const CPU_LABEL = {
+  borgNull: 'plain borg, stderr to /dev/null',
+  borgPipe: 'plain borg, stderr to a pipe',
+  borgFile: 'plain borg, stderr to a file',
+  engine: 'dandelion run',
+  engineBase: 'dandelion run (--cli-base)',
+};
+const CPU_BORG_SIDES = (opt['cpu-sides'] ?? 'borgNull').split(',').filter(Boolean);
+if (!CPU_BORG_SIDES.length || CPU_BORG_SIDES.some((side) => !BORG_SIDES.includes(side))) {
+  process.stderr.write(`--cpu-sides takes a comma-separated list of ${BORG_SIDES.join(', ')}\n`);
+  process.exit(2);
+}
+const ENGINE_SIDES = CLI_BASE ? ['engine', 'engineBase'] : ['engine'];
+const CPU_SIDES = [...CPU_BORG_SIDES, ...ENGINE_SIDES];
 
 async function cpuBench() {
   const src = path.join(WORK, 'cpu-tree');
@@ -760,15 +782,18 @@ async function cpuBench() {
   say();
   say(
     `3. CPU with every file changed — ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB; before each round every file is rewritten ` +
-      `(same size, new first bytes), so borg lists (M), reads and stores each; ${CPU_ROUNDS} rounds, the order of the three sides rotating`,
+      `(same size, new first bytes), so borg lists (M), reads and stores each; ${CPU_ROUNDS} rounds, the order of the ${CPU_SIDES.length} sides rotating` +
+      ` (load average at the start: ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(', ')})`,
   );
 
   const sides = Object.fromEntries(CPU_SIDES.map((side) => [side, sideDirs(`cpu-${side}`)]));
-  const argv = engineArgv(writeProfile(sides.borgPipe, [src]), features);
-  writeProfile(sides.borgFile, [src]);
-  writeProfile(sides.engine, [src]);
+  const argv = engineArgv(writeProfile(sides[CPU_SIDES[0]], [src]), features);
+  for (const side of CPU_SIDES.slice(1)) writeProfile(sides[side], [src]);
   const envs = Object.fromEntries(CPU_SIDES.map((side) => [side, borgEnv(sides[side].env, { secret: NO_SECRET })]));
-  envs.engine = sides.engine.env;
+  for (const side of ENGINE_SIDES) envs[side] = sides[side].env;
   for (const side of CPU_SIDES)
     await mustRun(borg.path, initArgs(sides[side].repo, 'none'), { env: borgEnv(sides[side].env, { secret: NO_SECRET }) });
 
@@ -789,14 +814,18 @@ async function cpuBench() {
     }
     return { ms: performance.now() - t0, userMs, systemMs };
   };
-  const cliArgs = ['--config-dir', sides.engine.config, 'run', 'p'];
+  const cliOf = { engine: CLI, engineBase: CLI_BASE };
+  const cliArgs = (side) => ['--config-dir', sides[side].config, 'run', 'p'];
+  const engineOnce = (side) => async () => {
+    const r = await runCounted(process.execPath, [cliOf[side], ...cliArgs(side)], { env: envs[side] });
+    return { ms: r.ms, userMs: r.cpu?.userMs ?? NaN, systemMs: r.cpu?.systemMs ?? NaN };
+  };
   const once = {
+    borgNull: () => plain('borgNull', '/dev/null'),
     borgPipe: () => plain('borgPipe', null),
     borgFile: () => plain('borgFile', path.join(sides.borgFile.dir, 'borg-stderr.log')),
-    engine: async () => {
-      const r = await runCounted(process.execPath, [CLI, ...cliArgs], { env: envs.engine });
-      return { ms: r.ms, userMs: r.cpu?.userMs ?? NaN, systemMs: r.cpu?.systemMs ?? NaN };
-    },
+    engine: engineOnce('engine'),
+    engineBase: engineOnce('engineBase'),
   };
   // Archive names come from {now} (second resolution): never two runs into one repository in the same second.
   const lastStart = Object.fromEntries(CPU_SIDES.map((side) => [side, 0]));
@@ -810,7 +839,7 @@ async function cpuBench() {
   const fmt = (x) => `${secs(x.ms)}, CPU ${secs(x.userMs)} user + ${secs(x.systemMs)} sys`;
 
   // Each repository's first backup is untimed (it also gives the engine's config dir its borg version cache).
-  progress('first backup of the three repositories (untimed)…');
+  progress(`first backup of the ${CPU_SIDES.length} repositories (untimed)…`);
   for (const side of CPU_SIDES) await spaced(side, once[side]);
 
   const rounds = [];
@@ -827,21 +856,31 @@ async function cpuBench() {
     rounds.push(row);
   }
 
-  // Not timed against borg: one more run with a preload that reads node's own CPU and peak RSS at exit,
-  // and a look at its log (every file's line must be there).
-  changeEveryFile(files, 'rhook');
-  const hookOut = path.join(sides.engine.dir, 'hook.json');
-  await spaced('engine', () =>
-    mustRun(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, CLI, ...cliArgs], {
-      env: { ...envs.engine, DANDELION_BENCH_RSS_OUT: hookOut },
-    }),
-  );
-  const hook = JSON.parse(fs.readFileSync(hookOut, 'utf8'));
-  const record = lastHistory(sides.engine.config);
-  const statusLines = countStatusLines(record?.log);
+  // Not timed against borg: one more run of each build with a preload that reads node's own CPU and peak RSS
+  // at exit (children excluded), and a look at its log (every file's line must be there).
+  const own = {};
+  for (const side of ENGINE_SIDES) {
+    changeEveryFile(files, `rhook-${side}`);
+    spawnSync('sync');
+    const hookOut = path.join(sides[side].dir, 'hook.json');
+    await spaced(side, () =>
+      mustRun(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, cliOf[side], ...cliArgs(side)], {
+        env: { ...envs[side], DANDELION_BENCH_RSS_OUT: hookOut },
+      }),
+    );
+    const hook = JSON.parse(fs.readFileSync(hookOut, 'utf8'));
+    const record = lastHistory(sides[side].config);
+    own[side] = {
+      userMs: round2(hook.cpu?.userMs ?? NaN),
+      systemMs: round2(hook.cpu?.systemMs ?? NaN),
+      peakRssMB: round2(mb(hook.hwmKb)),
+      logFileStatusLines: countStatusLines(record?.log),
+    };
+  }
 
   const med = (side, f) => median(rounds.map((x) => f(x[side])));
-  const paired = (base, f) => median(rounds.map((x) => f(x.engine) / f(x[base])));
+  const paired = (side, base, f) => median(rounds.map((x) => f(x[side]) / f(x[base])));
+  const pairedDiff = (side, base, f) => median(rounds.map((x) => f(x[side]) - f(x[base])));
   const figures = {
     wall: { label: 'wall time', f: (x) => x.ms, goal: WALL_GOAL_RATIO },
     cpuUser: { label: 'CPU user', f: (x) => x.userMs },
@@ -852,47 +891,73 @@ async function cpuBench() {
     files: tree.files,
     bytes: tree.bytes,
     rounds: CPU_ROUNDS,
+    sides: CPU_SIDES,
     cli: CLI,
+    cliBase: CLI_BASE,
     argv,
-    goal: { cpuRatio: CPU_GOAL_RATIO, wallRatio: WALL_GOAL_RATIO },
+    goal: { cpuRatio: CPU_GOAL_RATIO, wallRatio: WALL_GOAL_RATIO, against: CPU_BORG_SIDES },
     raw: rounds.map((x) =>
       Object.fromEntries(
         CPU_SIDES.map((side) => [side, { ms: round2(x[side].ms), userMs: round2(x[side].userMs), systemMs: round2(x[side].systemMs) }]),
       ),
     ),
-    nodeOwn: { userMs: round2(hook.cpu?.userMs ?? NaN), systemMs: round2(hook.cpu?.systemMs ?? NaN), peakRssMB: round2(mb(hook.hwmKb)) },
-    logFileStatusLines: statusLines,
+    nodeOwn: own.engine,
+    ...(own.engineBase ? { nodeOwnBase: own.engineBase } : {}),
+    logFileStatusLines: own.engine.logFileStatusLines,
   };
   const rows = [];
   let pass = true;
   for (const [name, { label, f, goal }] of Object.entries(figures)) {
-    const ratios = { borgPipe: paired('borgPipe', f), borgFile: paired('borgFile', f) };
+    const ratios = Object.fromEntries(
+      ENGINE_SIDES.map((side) => [side, Object.fromEntries(CPU_BORG_SIDES.map((base) => [base, paired(side, base, f)]))]),
+    );
+    const diffs = Object.fromEntries(ENGINE_SIDES.map((side) => [side, pairedDiff(side, CPU_BORG_SIDES[0], f)]));
     result[name] = {
       medianMs: Object.fromEntries(CPU_SIDES.map((side) => [side, round2(med(side, f))])),
-      pairedRatioMedian: { borgPipe: Math.round(ratios.borgPipe * 1000) / 1000, borgFile: Math.round(ratios.borgFile * 1000) / 1000 },
+      pairedRatioMedian: Object.fromEntries(
+        ENGINE_SIDES.map((side) => [
+          side,
+          Object.fromEntries(CPU_BORG_SIDES.map((base) => [base, Math.round(ratios[side][base] * 1000) / 1000])),
+        ]),
+      ),
+      pairedDiffMsMedian: Object.fromEntries(ENGINE_SIDES.map((side) => [side, round2(diffs[side])])),
     };
-    const ok = goal ? ratios.borgPipe <= goal && ratios.borgFile <= goal : true;
+    const ok = goal ? CPU_BORG_SIDES.every((base) => ratios.engine[base] <= goal) : true;
     if (goal) result[name].withinGoal = ok;
     pass &&= ok;
     rows.push([
       label,
       ...CPU_SIDES.map((side) => secs(med(side, f))),
-      `${ratios.borgPipe.toFixed(3)}× / ${ratios.borgFile.toFixed(3)}×`,
+      ENGINE_SIDES.map((side) => CPU_BORG_SIDES.map((base) => `${ratios[side][base].toFixed(3)}×`).join(' / ')).join('; '),
+      ENGINE_SIDES.map((side) => `${diffs[side] >= 0 ? '+' : ''}${secs(diffs[side])}`).join('; '),
       goal ? `≤ ${goal.toFixed(2)}×: ${ok ? 'ok' : 'OVER'}` : '',
     ]);
   }
   result.pass = pass;
   say(
-    table(['', ...CPU_SIDES.map((side) => `${CPU_LABEL[side]} (median)`), 'dandelion / borg, paired median (pipe / file)', 'goal'], rows),
+    table(
+      [
+        '',
+        ...CPU_SIDES.map((side) => `${CPU_LABEL[side]} (median)`),
+        `${ENGINE_SIDES.join('; ')} / ${CPU_BORG_SIDES.join(' / ')}, paired median`,
+        `${ENGINE_SIDES.join('; ')} − ${CPU_BORG_SIDES[0]}, paired median`,
+        'goal',
+      ],
+      rows,
+    ),
   );
   say(
     `CPU = user + system of the whole tree (node and the borg it ran; for plain borg, its three commands), from the benchmark's reaped-children times`,
   );
-  say(
-    `node's own share, one more run with a preload: ${secs(result.nodeOwn.userMs)} user + ${secs(result.nodeOwn.systemMs)} system, peak RSS ${fmtMb(result.nodeOwn.peakRssMB)}; ` +
-      `its log holds ${statusLines ?? 'n/a'} file lines for ${tree.files} files`,
-  );
-  if (statusLines !== null && statusLines < tree.files) say(`warning: the log is missing ${tree.files - statusLines} file lines`);
+  for (const side of ENGINE_SIDES) {
+    const o = own[side];
+    say(
+      `node's own share (${CPU_LABEL[side]}), one more run with a preload: ${secs(o.userMs)} user + ${secs(o.systemMs)} system, peak RSS ${fmtMb(o.peakRssMB)}; ` +
+        `its log holds ${o.logFileStatusLines ?? 'n/a'} file lines for ${tree.files} files`,
+    );
+    if (o.logFileStatusLines !== null && o.logFileStatusLines < tree.files)
+      say(`warning: the log of ${side} is missing ${tree.files - o.logFileStatusLines} file lines`);
+  }
   say(`argv (all sides): borg ${argv.create.join(' ')}`);
   for (const side of CPU_SIDES) fs.rmSync(sides[side].dir, { recursive: true, force: true });
   fs.rmSync(src, { recursive: true, force: true });

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir } from './paths.js';
-import { Engine, type Outcome, type StatusReport } from './engine.js';
-import { isKeyfileMode } from './engine/status.js';
+// The engine (and zod, the schema, borg's runner…) is imported by the commands that use it, not at start:
+// `--version`, help and a usage error answer without loading it.
+import type { Engine, Outcome, StatusReport } from './engine.js';
 import type { Profile } from './profiles/schema.js';
-import { describeError } from './profiles/store.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
 import { formatBytes, timeAgo } from './format.js';
@@ -70,10 +70,12 @@ function printDiagnoses(diagnoses: Diagnosis[]): void {
 }
 
 async function openEngine(configDir: string, busy: 'fail' | 'wait' = 'fail'): Promise<Engine> {
+  const { Engine } = await import('./engine.js');
   const { engine, load } = await Engine.open({ configDir, busy });
   if (!load.ok) {
     // A syntax error is one line that names where it is; field errors are listed under the file.
     const [only] = load.errors;
+    const { describeError } = await import('./profiles/store.js');
     if (load.errors.length === 1 && only?.line !== undefined)
       throw new Stop([describeError(load.file, only), `  ${load.file} was left as it is; fix it and try again.`]);
     throw new Stop([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)]);
@@ -259,7 +261,7 @@ async function cmdPassphrase(configDir: string, sub: string | undefined, id: str
 }
 
 /** What to keep somewhere other than this computer, said right after the repository is created. */
-function recoveryAdvice(p: Profile): string {
+function recoveryAdvice(p: Profile, isKeyfileMode: (mode: string | null | undefined) => boolean): string {
   const lines = [
     'Store the passphrase somewhere other than this computer (a password manager, paper in a drawer): without it the backups cannot be read.',
   ];
@@ -355,7 +357,8 @@ async function main(argv: string[]): Promise<number> {
       const p = profileOf(engine, need(rest[0], 'profile'));
       valueOf(await engine.init(p.id));
       process.stdout.write(`Created the repository ${p.repository} (encryption: ${p.encryption}).\n`);
-      if (p.encryption && p.encryption !== 'none') process.stdout.write(recoveryAdvice(p));
+      const { isKeyfileMode } = await import('./engine/status.js');
+      if (p.encryption && p.encryption !== 'none') process.stdout.write(recoveryAdvice(p, isKeyfileMode));
       return EXIT.ok;
     }
     case 'passphrase':
@@ -386,6 +389,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'doctor': {
       const { doctor } = await import('./doctor.js');
+      const { Engine } = await import('./engine.js');
       const { engine } = await Engine.open({ configDir });
       const findings = await doctor(engine, rest[0]);
       for (const f of findings) {

@@ -36,6 +36,7 @@ export type BorgEvent =
 
 // A line longer than this is flushed as-is, so a stream without newlines can't grow memory without bound.
 const DEFAULT_MAX_LINE = 4 * 1024 * 1024;
+const LF = 10;
 
 /**
  * Splits a byte stream into lines. `\n`, `\r\n` and a lone `\r` all end a line: borg and ssh
@@ -69,15 +70,30 @@ export class LineSplitter {
     const out: string[] = [];
     let start = 0;
     // A `\r\n` split across two chunks is one line break, not two.
-    if (this.afterCR && text.startsWith('\n')) start = 1;
+    if (this.afterCR && text.charCodeAt(0) === LF) start = 1;
     if (text.length > 0) this.afterCR = false;
-    const breaks = /\r\n|\r|\n/g;
-    breaks.lastIndex = start;
-    for (let m = breaks.exec(text); m; m = breaks.exec(text)) {
-      out.push(this.partial + text.slice(start, m.index));
+    // indexOf, not a regex: borg ends every line with \n, and a chunk of a listing holds a hundred of them.
+    // A chunk without \r (nearly all) looks for one once.
+    let lf = text.indexOf('\n', start);
+    let cr = text.indexOf('\r', start);
+    while (lf !== -1 || cr !== -1) {
+      const lineStart = start;
+      let end: number;
+      if (cr !== -1 && (lf === -1 || cr < lf)) {
+        end = cr;
+        if (text.charCodeAt(cr + 1) === LF) start = cr + 2;
+        else {
+          start = cr + 1;
+          if (start === text.length) this.afterCR = true;
+        }
+      } else {
+        end = lf;
+        start = lf + 1;
+      }
+      out.push(this.partial + text.slice(lineStart, end));
       this.partial = '';
-      start = m.index + m[0].length;
-      if (m[0] === '\r' && start === text.length) this.afterCR = true;
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
     }
     this.partial += text.slice(start);
     if (this.partial.length > this.maxLine) {

@@ -11,7 +11,7 @@ import { featuresFor } from '../borg/features.js';
 import type { History } from '../jobs/history.js';
 import type { RepoCommand } from '../repo/types.js';
 import { listArchives, type ArchiveSummary } from '../repo/archives.js';
-import { listFolder, type FolderEntry } from '../repo/contents.js';
+import type { FolderEntry } from '../repo/contents.js';
 import { checkPassphrase } from '../repo/passphrase-check.js';
 import { detectEncryption, RepositoryFacts } from '../repo/encryption.js';
 import { failed, ok, type Outcome } from './outcome.js';
@@ -55,6 +55,8 @@ export class RepoOps {
   }
 
   async listFolder(p: Profile, archive: string, folder: string): Promise<Outcome<FolderEntry[]>> {
+    // Loaded when a window browses an archive: a `dandelion run` (which builds this object too) never does.
+    const { listFolder } = await import('../repo/contents.js');
     const r = await listFolder(this.cmd(p), p.repository, archive, folder);
     return r.ok ? ok(r.entries) : failed(r.diagnosis);
   }
