@@ -41,6 +41,9 @@ if (!fs.existsSync(configFile)) {
         // `dandelion passphrase set` for real backups.
         encryption: 'none',
         sources: [source],
+        // Written out, as for every profile created now (src/profiles/schema.ts archiveNameFor): a
+        // missing archiveName means the old "{hostname}-daily-{now}", true only for daily backups.
+        archiveName: '{hostname}-quickstart_{now}',
         prune: { keepDaily: 7, keepWeekly: 5, keepMonthly: 6 },
         schedule: '0 12 * * *',
       },

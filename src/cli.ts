@@ -313,7 +313,7 @@ function optionLines(options: Record<string, OptionSpec>): string[] {
 }
 
 function usageLine(name: string, c: Command): string {
-  return `dandelion [--config-dir DIR] ${name}${c.synopsis ? ` ${c.synopsis}` : ''}`;
+  return `dandelion ${name}${c.synopsis ? ` ${c.synopsis}` : ''}`;
 }
 
 export function usage(): string {
@@ -402,7 +402,14 @@ function valueOf<T>(o: Outcome<T>): T {
 function localTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
 }
 
 // ---- the commands ----------------------------------------------------------------------------------
