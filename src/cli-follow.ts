@@ -54,12 +54,14 @@ export async function followLog(engine: Engine, id: string, tail: { file: string
     if (tail.lines.length) io.out(tail.lines.join('\n') + '\n');
     let file: string | null = null;
     let offset = 0;
+    const busy = await running(engine, id);
     // The latest log belongs to a run still going on: carry on from where its tail ended.
-    if (tail.file && !endsRun(tail.lines) && (await running(engine, id))) {
+    if (tail.file && !endsRun(tail.lines) && busy) {
       file = tail.file;
       offset = (await fsp.stat(file)).size;
     } else {
-      io.err(`Waiting for the next backup of "${id}"… (Ctrl-C to stop)\n`);
+      // A run that has just started may not have opened its log yet: that one is followed, from its start.
+      if (!busy) io.err(`Waiting for the next backup of "${id}"… (Ctrl-C to stop)\n`);
       while (!stop) {
         const next = await latest(engine, id);
         if (next && next !== tail.file) {

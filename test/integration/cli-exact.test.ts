@@ -478,3 +478,76 @@ describe('the archive name of new profiles', () => {
     expect(names[0]).not.toMatch(/daily/);
   });
 });
+
+describe('logs --follow', () => {
+  let slowBorg: string;
+
+  beforeAll(async () => {
+    await initRepo('f');
+    // borg create held back a few seconds, so a run is surely going on while it is followed.
+    slowBorg = path.join(sb.dir, 'slow-borg.sh');
+    const real = (await execa('sh', ['-c', 'command -v borg'])).stdout.trim();
+    await fs.writeFile(slowBorg, `#!/bin/sh\ncase "$1" in create) sleep 4;; esac\nexec ${real} "$@"\n`, { mode: 0o755 });
+  });
+
+  function follow(args: string[]) {
+    return execa(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'logs', ...args, '--follow'], {
+      reject: false,
+      extendEnv: false,
+      env: sb.env,
+      stdin: 'ignore',
+      timeout: 60_000,
+    });
+  }
+
+  async function stderrSays(child: ReturnType<typeof follow>, re: RegExp): Promise<void> {
+    let text = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (c: Buffer) => {
+        text += c.toString();
+        if (re.test(text)) resolve();
+      });
+      void child.then(() => reject(new Error(`ended before saying ${re}: ${text}`)));
+    });
+  }
+
+  it('waits for the next run and prints its log until it ends, then exits 0 by itself', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('f')] });
+    const f = follow(['f']);
+    await stderrSays(f, /Waiting for the next backup of "f"/);
+    const run = await dandelion(sb, ['run', 'f']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const done = await f;
+    expect(done.exitCode, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/Dandelion: backing up profile "f"/);
+    expect(done.stdout.trim().split('\n').at(-1)).toMatch(/Dandelion: run finished: success, archive /);
+  });
+
+  it('follows a run already going on (in another process) from where its log is', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('f', { borgPath: slowBorg })] });
+    const run = dandelion(sb, ['run', 'f']);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const s = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout) as { profiles: { state: string }[] };
+      if (s.profiles[0]!.state === 'running') break;
+      if (Date.now() > deadline) throw new Error('the run never showed as running');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const f = follow(['f', '--lines', '1']);
+    const done = await f;
+    expect((await run).exitCode).toBe(0);
+    expect(done.exitCode, done.stderr).toBe(0);
+    expect(done.stderr).not.toMatch(/Waiting/);
+    expect(done.stdout).toMatch(/Dandelion: borg create/);
+    expect(done.stdout.trim().split('\n').at(-1)).toMatch(/Dandelion: run finished: success/);
+  });
+
+  it('ends quietly with exit 0 on Ctrl-C', async () => {
+    const f = follow(['f']);
+    await stderrSays(f, /Waiting for the next backup/);
+    f.kill('SIGINT');
+    const done = await f;
+    expect(done.exitCode).toBe(0);
+    expect(done.stderr).not.toMatch(/^\s+at /m);
+  });
+});
