@@ -145,7 +145,7 @@ const COMMANDS: Record<string, Command> = {
     examples: ['dandelion status', 'dandelion status --json', 'dandelion status >/dev/null || echo "backups need attention"'],
     exits: [
       '0  every profile is backed up and on time',
-      '1  attention: a profile is overdue, was never backed up, or its last backup had warnings; or there is no profile',
+      '1  attention: a profile is overdue, was never backed up, its last backup had warnings, or its key is only here; or no profile',
       '2  failing: a profile’s last backup ended in an error; or status could not be read (config not valid, no config folder)',
     ],
     config: 'existing',
@@ -520,13 +520,11 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
 async function cmdStatus({ configDir, values }: Invocation): Promise<number> {
   const engine = await openEngine(configDir);
   const report = await engine.status();
+  const keyOnlyHere = new Set<string>();
+  for (const p of report.profiles) if (await engine.keyOnlyHere(p.id)) keyOnlyHere.add(p.id);
   if (values.json) out(JSON.stringify(report, null, 2) + '\n');
-  else {
-    const keyOnlyHere = new Set<string>();
-    for (const p of report.profiles) if (await engine.keyOnlyHere(p.id)) keyOnlyHere.add(p.id);
-    printStatus(report, keyOnlyHere);
-  }
-  return statusExit(report.profiles);
+  else printStatus(report, keyOnlyHere);
+  return statusExit(report.profiles.map((p) => ({ ...p, keyOnlyHere: keyOnlyHere.has(p.id) })));
 }
 
 /** What to keep somewhere other than this computer, said right after the repository is created. */

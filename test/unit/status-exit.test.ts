@@ -27,6 +27,8 @@ describe('the exit code of dandelion status', () => {
     expect(profileExit(p(null, { lastSuccessAt: null }))).toBe(1);
     expect(profileExit(p('cancelled', { lastSuccessAt: null }))).toBe(1);
     expect(profileExit(p('warning'))).toBe(1);
+    expect(profileExit({ ...p('success'), keyOnlyHere: true })).toBe(1);
+    expect(profileExit({ ...p('success'), keyOnlyHere: false })).toBe(0);
   });
 
   it('is 2 (failing) when the last backup ended in an error, even when overdue too', () => {
