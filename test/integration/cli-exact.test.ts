@@ -393,6 +393,11 @@ describe('one file is "1 file"', () => {
     expect(r.stdout).not.toMatch(/\b1 files\b/);
     const archives = await dandelion(sb, ['archives', 'single']);
     expect(archives.stdout).toMatch(/\t1 file, /);
+    // The run's own record says it the same way (the app shows it), and doctor counts profiles so.
+    const history = (await fs.readFile(path.join(sb.configDir, 'history', 'single.jsonl'), 'utf8')).trim().split('\n');
+    expect(JSON.parse(history.at(-1)!)).toMatchObject({ result: 'success', message: 'Backed up 1 file' });
+    const doctor = await dandelion(sb, ['doctor', 'single']);
+    expect(doctor.stdout).toMatch(/^ok {3}config: .*config\.json: 1 profile$/m);
   });
 });
 
