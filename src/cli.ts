@@ -722,7 +722,7 @@ async function main(argv: string[]): Promise<number> {
   const first = tokens.find((t) => t.kind === 'positional');
   const name = first?.kind === 'positional' ? first.value : undefined;
   const before = first ? argv.slice(0, first.index) : argv;
-  if (before.includes('--version') || (!name && argv.includes('--version'))) {
+  if (before.includes('--version')) {
     parseOptions(argv, { ...GLOBAL_OPTIONS, version: { type: 'boolean', help: '' } });
     out(`dandelion ${version()}\n`);
     return EXIT.ok;
