@@ -503,7 +503,7 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
   for (const p of report.profiles) {
     const last = p.lastRun ? `${p.lastRun.result} ${timeAgo(new Date(p.lastRun.finishedAt), now)}` : 'never run';
     const success = p.lastSuccessAt ? `last success ${timeAgo(new Date(p.lastSuccessAt), now)}` : 'no successful backup yet';
-    const next = p.nextRunAt ? `next ${new Date(p.nextRunAt).toLocaleString()}` : '';
+    const next = p.nextRunAt ? `next ${localTime(p.nextRunAt)}` : '';
     const flags = [p.state !== 'idle' ? p.state : '', p.overdue ? 'OVERDUE' : ''].filter(Boolean).join(', ');
     out(`${p.id} (${p.name})${flags ? ` [${flags}]` : ''}\n  last run: ${last}; ${success}${next ? `; ${next}` : ''}\n`);
     if (p.lastRun?.message && p.lastRun.result !== 'success') out(`  ${p.lastRun.message}\n`);
