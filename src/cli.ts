@@ -301,7 +301,7 @@ function environmentHelp(): string[] {
     '  DANDELION_KNOWN_HOSTS          the known_hosts file ssh checks servers against (default ~/.ssh/known_hosts)',
     '  DANDELION_PASSCOMMAND_TIMEOUT  seconds a profile’s passcommand may take (default 60)',
     '',
-    `config.json (in the config folder) is described in the README, section "config.json"${existsSync(packageFile('README.md')) ? `: ${packageFile('README.md')}` : ''}.`,
+    `config.json (in the config folder) is described in the README, section "config.json"${existsSync(packageFile('README.md')) ? ` (${packageFile('README.md')})` : ''}.`,
   ];
 }
 
@@ -320,7 +320,7 @@ export function usage(): string {
   const lines = ['Usage: dandelion [--config-dir DIR] <command> [arguments]', '', 'Commands:'];
   for (const [name, c] of Object.entries(COMMANDS)) {
     const head = `${name}${c.synopsis ? ` ${c.synopsis}` : ''}`;
-    lines.push(head.length <= 26 ? `  ${head.padEnd(26)} ${c.summary}` : `  ${head}\n  ${''.padEnd(26)} ${c.summary}`);
+    lines.push(head.length < 26 ? `  ${head.padEnd(26)} ${c.summary}` : `  ${head}\n  ${''.padEnd(26)} ${c.summary}`);
   }
   lines.push(
     `  ${'--version'.padEnd(26)} print Dandelion's version`,

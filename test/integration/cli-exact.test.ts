@@ -319,7 +319,7 @@ describe('help', () => {
     expect(a.stdout).toMatch(/^Exit codes:\n {2}0 {2}every backup succeeded\n {2}1 {2}.*warning.*\n {2}2 {2}/m);
     for (const name of ['DANDELION_CONFIG_DIR', 'DANDELION_DEBUG', 'DANDELION_KNOWN_HOSTS', 'DANDELION_PASSCOMMAND_TIMEOUT'])
       expect(a.stdout).toContain(name);
-    expect(a.stdout).toContain(`section "config.json": ${path.join(ROOT, 'README.md')}`);
+    expect(a.stdout).toContain(`described in the README, section "config.json" (${path.join(ROOT, 'README.md')}).`);
   });
 
   it('every command listed in `dandelion help` has its own help with exit codes', async () => {
