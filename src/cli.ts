@@ -666,14 +666,14 @@ function firstSentence(message: string): string {
   return end === -1 ? message : message.slice(0, end + 1);
 }
 
-function parseOptions(argv: string[], options: Record<string, OptionSpec>) {
+function parseOptions(argv: string[], options: Record<string, OptionSpec>, command?: Command) {
   const spec = Object.fromEntries(
     Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
   );
   try {
     return parseArgs({ args: argv, allowPositionals: true, strict: true, options: spec });
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(firstSentence((e as Error).message));
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(firstSentence((e as Error).message), command);
     throw e;
   }
 }
@@ -737,7 +737,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.error;
   }
   const command = commandNamed(name);
-  const { values, positionals } = parseOptions(argv, { ...command.options, ...GLOBAL_OPTIONS });
+  const { values, positionals } = parseOptions(argv, { ...command.options, ...GLOBAL_OPTIONS }, command);
   if (values.help) {
     out(commandHelp(name, command) + '\n');
     return EXIT.ok;
