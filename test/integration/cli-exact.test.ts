@@ -19,6 +19,19 @@ import {
   type Sandbox,
 } from '../helpers/env.js';
 import { startKeyring, type Keyring } from '../helpers/keyring.js';
+import { Engine } from '../../src/engine.js';
+
+/** Runs fn with the keyring's session bus in this process's environment (the engine's keyring reads it). */
+async function withKeyringEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.DBUS_SESSION_BUS_ADDRESS;
+  process.env.DBUS_SESSION_BUS_ADDRESS = env.DBUS_SESSION_BUS_ADDRESS;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = before;
+  }
+}
 
 const PASS = 'correct horse battery staple';
 
@@ -433,6 +446,19 @@ describe('a passcommand profile', () => {
     await writeConfig(sb.configDir, { profiles: [profile('pc', { encryption: 'repokey-blake2' })] });
     const gone = await dandelion(sb, ['passphrase', 'delete', 'pc'], { env: keyring.env });
     expect(gone.exitCode, gone.stderr).toBe(0);
+    expect(gone.stdout).toMatch(/^No passphrase was stored for /);
+  });
+
+  it('the engine refuses it too (the preferences window saves through it), keeping the keyring empty', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('pc', { encryption: 'repokey-blake2', passcommand: 'echo not-it' })] });
+    const saved = await withKeyringEnv(keyring.env, async () => {
+      const { engine } = await Engine.open({ configDir: sb.configDir });
+      return engine.setPassphrase('pc', PASS);
+    });
+    expect(saved.ok).toBe(false);
+    expect(!saved.ok && saved.diagnosis.message).toContain('passcommand ("echo not-it" in config.json)');
+    await writeConfig(sb.configDir, { profiles: [profile('pc', { encryption: 'repokey-blake2' })] });
+    const gone = await dandelion(sb, ['passphrase', 'delete', 'pc'], { env: keyring.env });
     expect(gone.stdout).toMatch(/^No passphrase was stored for /);
   });
 
