@@ -573,6 +573,18 @@ describe('logs --follow', () => {
     expect(done.stdout.trim().split('\n').at(-1)).toMatch(/Dandelion: run finished: success/);
   });
 
+  it('stops quietly when its reader goes away (`| head -1`)', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('f')] });
+    // A log to print first (like tail -f, it can only notice a closed reader when it writes).
+    expect((await dandelion(sb, ['run', 'f'])).exitCode).toBe(0);
+    const followed = dandelionClosedStdout(sb, ['logs', 'f', '--lines', '1', '--follow'], { timeout: 60_000 });
+    // Its first write (the last line of the latest log) fails: it ends without waiting for a run.
+    const r = await followed;
+    expectNoStack(r);
+    expect(r.signal).toBeNull();
+    expect(r.exitCode).toBe(0);
+  });
+
   it('ends quietly with exit 0 on Ctrl-C', async () => {
     const f = follow(['f']);
     await stderrSays(f, /Waiting for the next backup/);
