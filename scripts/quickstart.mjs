@@ -86,6 +86,9 @@ if (!fs.existsSync(configFile)) {
         // A trial without a passphrase, so this works on any machine; the words at the end say so.
         encryption: 'none',
         sources: [source],
+        // Written out, as for every profile created now (src/profiles/schema.ts archiveNameFor): a
+        // missing archiveName means the old "{hostname}-daily-{now}", true only for daily backups.
+        archiveName: '{hostname}-quickstart_{now}',
         prune: { keepDaily: 7, keepWeekly: 5, keepMonthly: 6 },
         schedule: '0 12 * * *',
       },

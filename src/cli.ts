@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import module from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,43 +12,59 @@ import type { Engine, Outcome, StatusReport } from './engine.js';
 import type { Profile } from './profiles/schema.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
-import { formatBytes, timeAgo } from './format.js';
+import { count, formatBytes, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
 import { passphraseRefusal, passphraseWarnings } from './ipc/passphrase-rules.js';
 import { parseDuration, type PauseChoice, type PauseState } from './engine/pause.js';
-
-const USAGE = `Usage: dandelion [--config-dir DIR] <command>
-
-Commands:
-  run <profile>              back up now: create, prune, compact (exit 0 success, 1 warning, 2 error)
-  status [--json]            per profile: state, last run, last success, next run, overdue
-  daemon                     run schedules and disk triggers until SIGTERM/SIGINT
-  init <profile>             create the profile's repository (borg init)
-  passphrase set <profile>   read the passphrase from stdin, check it opens the repository, store it in the OS keyring
-  passphrase delete <profile>
-  archives <profile> [--json]
-  logs <profile> [--lines N] tail of the latest run's log
-  key export <profile> [--paper] [--to FILE]
-                             a copy of the repository key (to stdout, or to a new 0600 file): keep it off this computer
-  doctor [<profile>]         check borg, config, repository, passphrase and connection
-  pause [--for 1h|--until-tomorrow]
-                             pause scheduled and disk-triggered backups (without an option: until resume);
-                             run still works; what came due meanwhile runs once when the pause ends
-  resume                     end the pause now
-  --version                  print Dandelion's version
-
-archives and logs take the only profile when there is one.
-The config dir defaults to ${defaultConfigDir()} (or $DANDELION_CONFIG_DIR).`;
-
-/** The version in the package.json beside dist/ (this file is dist/cli.js). */
-function version(): string {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
+import { passcommandRefusal } from './engine/passphrases.js';
+import { isCheckpoint } from './repo/archives.js';
+import { statusExit } from './status-exit.js';
+import { followLog } from './cli-follow.js';
 
 export const EXIT = { ok: 0, warning: 1, error: 2 } as const;
 
-class UsageError extends Error {}
+// ---- output that nobody reads any more -------------------------------------------------------------
+
+/**
+ * `dandelion status | head -1`: the reader is gone after one line and the next write fails with
+ * EPIPE. One handler for every command: output is dropped from then on and the command ends as it
+ * would have (a backup or the daemon carries on; `logs --follow` stops), without a stack trace.
+ */
+const output = {
+  closed: false,
+  listeners: new Set<() => void>(),
+  onClose(fn: () => void): () => void {
+    if (this.closed) fn();
+    else this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  },
+};
+process.stdout.on('error', () => {
+  if (output.closed) return;
+  output.closed = true;
+  for (const fn of output.listeners) fn();
+});
+process.stderr.on('error', () => {});
+
+function out(text: string): void {
+  if (!output.closed) process.stdout.write(text);
+}
+
+function err(text: string): void {
+  process.stderr.write(text);
+}
+
+// ---- errors that end a command ---------------------------------------------------------------------
+
+/** A command line the command does not take: its message, then the command's usage; exit 2. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: Command,
+  ) {
+    super(message);
+  }
+}
 
 /** Config errors and unknown profiles end the command with their message, not a stack trace. */
 class Stop extends Error {
@@ -55,6 +72,308 @@ class Stop extends Error {
     super(lines.join('\n'));
   }
 }
+
+// ---- the command table -----------------------------------------------------------------------------
+
+interface OptionSpec {
+  type: 'boolean' | 'string';
+  short?: string;
+  /** The value's name in help (`--lines N`); string options only. */
+  value?: string;
+  help: string;
+}
+
+interface Invocation {
+  configDir: string;
+  /** The arguments after the command name. */
+  args: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+/**
+ * One entry per command: what it takes, what help says about it, and what it does. Parsing, help
+ * and the refusal of anything else are done once, from this, for all of them.
+ */
+interface Command {
+  /** After `dandelion <name>` in the usage line. */
+  synopsis: string;
+  /** One line for the command list. */
+  summary: string;
+  /** More lines for `dandelion help <name>`. */
+  description?: string[];
+  options?: Record<string, OptionSpec>;
+  /** How many arguments after the command name; max Infinity for a list. */
+  args: { min: number; max: number };
+  examples: string[];
+  /** Lines like "0  …" for help. */
+  exits: string[];
+  /**
+   * The config folder: `existing` (must exist: a mistyped path is an error, never an empty setup),
+   * `create-default` (the default folder is made when missing: the daemon may start before the
+   * first profile is written; a folder named on the command line must still exist), `none`.
+   */
+  config: 'existing' | 'create-default' | 'none';
+  action(inv: Invocation): Promise<number>;
+}
+
+const EXITS_SIMPLE = ['0  done', '2  it could not be done (the reason and what to do are printed), or a wrong command line'];
+
+const COMMANDS: Record<string, Command> = {
+  run: {
+    synopsis: '(<profile>... | --all)',
+    summary: 'back up now: create, prune, compact, for each profile named (or all)',
+    description: [
+      'Runs borg create, then prune (only this profile’s archives) and compact, for each profile in turn,',
+      'and reports each result. Ctrl-C (or a closed terminal) cancels: borg saves a checkpoint first, and',
+      'profiles not started yet are not started.',
+    ],
+    options: { all: { type: 'boolean', help: 'every profile in config.json, in its order there' } },
+    args: { min: 0, max: Infinity },
+    examples: ['dandelion run offsite', 'dandelion run offsite backup-disk', 'dandelion run --all'],
+    exits: [
+      '0  every backup succeeded',
+      '1  the worst was a warning (e.g. some files could not be read; the rest was saved)',
+      '2  the worst was an error or a cancel, or a wrong command line (nothing was started)',
+    ],
+    config: 'existing',
+    action: cmdRun,
+  },
+  status: {
+    synopsis: '[--json]',
+    summary: 'per profile: state, last run, last success, next run, overdue',
+    options: { json: { type: 'boolean', help: 'the report as JSON (fields in the README), for scripts' } },
+    args: { min: 0, max: 0 },
+    examples: ['dandelion status', 'dandelion status --json', 'dandelion status >/dev/null || echo "backups need attention"'],
+    exits: [
+      '0  every profile is backed up and on time',
+      '1  attention: a profile is overdue, was never backed up, its last backup had warnings, or its key is only here; or no profile',
+      '2  failing: a profile’s last backup ended in an error; or status could not be read (config not valid, no config folder)',
+    ],
+    config: 'existing',
+    action: cmdStatus,
+  },
+  daemon: {
+    synopsis: '',
+    summary: 'run the schedules and disk triggers until SIGTERM or SIGINT',
+    description: [
+      'One process runs the schedules of a config folder (this or the app); another one started beside it',
+      'waits and takes over when the first stops. Makes the default config folder when it is missing, so it',
+      'can start before the first profile is written; a folder named by --config-dir must exist.',
+    ],
+    args: { min: 0, max: 0 },
+    examples: ['dandelion daemon', 'DANDELION_CONFIG_DIR=/etc/dandelion dandelion daemon'],
+    exits: ['0  stopped by a signal', '2  could not start (config not valid, no config folder) or a wrong command line'],
+    config: 'create-default',
+    action: async ({ configDir }) => {
+      // Loaded only here: the triggers pull in chokidar and node-schedule, which `run` does not need.
+      const { runDaemon } = await import('./daemon.js');
+      return runDaemon({ configDir });
+    },
+  },
+  init: {
+    synopsis: '<profile>',
+    summary: 'create the profile’s repository (borg init) with its encryption',
+    args: { min: 1, max: 1 },
+    examples: ['dandelion passphrase set offsite && dandelion init offsite'],
+    exits: EXITS_SIMPLE,
+    config: 'existing',
+    action: cmdInit,
+  },
+  passphrase: {
+    synopsis: '(set | delete) <profile>',
+    summary: 'set: read the passphrase from stdin, check it, store it in the OS keyring; delete: remove it',
+    description: [
+      'set checks that the passphrase opens the repository first: a wrong one is refused and the stored one',
+      'kept; for a repository not created yet (or whose disk is away) it is stored unchecked. A profile with',
+      'a "passcommand" takes its passphrase from that command, never from the keyring: set refuses it and',
+      'names the passcommand, which is what to fix (or remove it from the profile to use the keyring).',
+    ],
+    args: { min: 2, max: 2 },
+    examples: [
+      'dandelion passphrase set offsite',
+      'pass show borg/offsite | dandelion passphrase set offsite',
+      'dandelion passphrase delete offsite',
+    ],
+    exits: EXITS_SIMPLE,
+    config: 'existing',
+    action: cmdPassphrase,
+  },
+  archives: {
+    synopsis: '[<profile>] [--json]',
+    summary: 'the profile’s archives, oldest first, checkpoints marked',
+    description: ['Takes the only profile when there is one.'],
+    options: { json: { type: 'boolean', help: 'the list as JSON, for scripts' } },
+    args: { min: 0, max: 1 },
+    examples: ['dandelion archives offsite', 'dandelion archives offsite --json'],
+    exits: EXITS_SIMPLE,
+    config: 'existing',
+    action: cmdArchives,
+  },
+  logs: {
+    synopsis: '[<profile>] [--lines N] [--follow]',
+    summary: 'the end of the latest run’s log; --follow keeps printing the current or next run’s log',
+    description: ['Takes the only profile when there is one.'],
+    options: {
+      lines: { type: 'string', short: 'n', value: 'N', help: 'how many lines from the end (default 40)' },
+      follow: {
+        type: 'boolean',
+        short: 'f',
+        help: 'then follow the run going on (or wait for the next one) until it ends, or Ctrl-C',
+      },
+    },
+    args: { min: 0, max: 1 },
+    examples: ['dandelion logs offsite', 'dandelion logs offsite --lines 200', 'dandelion logs offsite --follow'],
+    exits: [
+      '0  done (with --follow: the run ended, or Ctrl-C)',
+      '2  no log yet (without --follow), or it could not be read, or a wrong command line',
+    ],
+    config: 'existing',
+    action: cmdLogs,
+  },
+  key: {
+    synopsis: 'export <profile> [--paper] [--to FILE]',
+    summary: 'a copy of the repository key, to stdout or to a new 0600 file: keep it off this computer',
+    options: {
+      paper: { type: 'boolean', help: 'the form to print on paper and type back in' },
+      to: { type: 'string', value: 'FILE', help: 'write to this new file (never over an existing one) instead of stdout' },
+    },
+    args: { min: 2, max: 2 },
+    examples: ['dandelion key export offsite --to /Volumes/usb/offsite.key', 'dandelion key export offsite --paper'],
+    exits: EXITS_SIMPLE,
+    config: 'existing',
+    action: cmdKey,
+  },
+  doctor: {
+    synopsis: '[<profile>]',
+    summary: 'check borg, config, repository, passphrase and connection',
+    args: { min: 0, max: 1 },
+    examples: ['dandelion doctor', 'dandelion doctor offsite'],
+    exits: ['0  every check passed', '2  a check failed (each says what to do), or a wrong command line'],
+    config: 'existing',
+    action: cmdDoctor,
+  },
+  pause: {
+    synopsis: '[--for DURATION | --until-tomorrow]',
+    summary: 'pause scheduled and disk-triggered backups (without an option: until resume)',
+    description: [
+      'Whichever process runs the schedules (the app or the daemon) honours the pause; `run` still backs up.',
+      'What came due during the pause runs once when it ends, by its time or by `dandelion resume`.',
+    ],
+    options: {
+      for: { type: 'string', value: 'DURATION', help: 'how long, e.g. 30m, 1h or 2d' },
+      'until-tomorrow': { type: 'boolean', help: 'until the next local midnight' },
+    },
+    args: { min: 0, max: 0 },
+    examples: ['dandelion pause --for 1h', 'dandelion pause --until-tomorrow', 'dandelion pause'],
+    exits: EXITS_SIMPLE,
+    config: 'existing',
+    action: ({ configDir, values }) => cmdPause(configDir, values.for as string | undefined, values['until-tomorrow'] === true),
+  },
+  resume: {
+    synopsis: '',
+    summary: 'end a pause now: what came due meanwhile runs once',
+    args: { min: 0, max: 0 },
+    examples: ['dandelion resume'],
+    exits: EXITS_SIMPLE,
+    config: 'existing',
+    action: ({ configDir }) => cmdResume(configDir),
+  },
+  help: {
+    synopsis: '[<command>]',
+    summary: 'this list, or one command’s options, examples and exit codes',
+    args: { min: 0, max: 1 },
+    examples: ['dandelion help run'],
+    exits: ['0  done', '2  no such command'],
+    config: 'none',
+    action: async ({ args }) => {
+      const [name] = args;
+      if (name === undefined) {
+        out(usage() + '\n');
+        return EXIT.ok;
+      }
+      out(commandHelp(name, commandNamed(name)) + '\n');
+      return EXIT.ok;
+    },
+  },
+};
+
+/** Options every command takes. */
+const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  'config-dir': { type: 'string', value: 'DIR', help: 'the config folder (default below, or $DANDELION_CONFIG_DIR)' },
+  help: { type: 'boolean', short: 'h', help: 'help for the command' },
+};
+
+function commandNamed(name: string): Command {
+  const c = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!c) throw new UsageError(`Unknown command "${name}".`);
+  return c;
+}
+
+// ---- help ------------------------------------------------------------------------------------------
+
+/** The version in the package.json beside dist/ (this file is dist/cli.js). */
+function packageFile(name: string): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', name);
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+}
+
+function environmentHelp(): string[] {
+  return [
+    'Environment:',
+    `  DANDELION_CONFIG_DIR           the config folder when --config-dir is not given (default ${defaultConfigDir({})})`,
+    '  DANDELION_DEBUG=1              an unexpected error shows where it happened (a stack trace)',
+    '  DANDELION_KNOWN_HOSTS          the known_hosts file ssh checks servers against (default ~/.ssh/known_hosts)',
+    '  DANDELION_PASSCOMMAND_TIMEOUT  seconds a profile’s passcommand may take (default 60)',
+    '',
+    `config.json (in the config folder) is described in the README, section "config.json"${existsSync(packageFile('README.md')) ? ` (${packageFile('README.md')})` : ''}.`,
+  ];
+}
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
+    return `  ${flag.padEnd(22)} ${o.help}`;
+  });
+}
+
+function usageLine(name: string, c: Command): string {
+  return `dandelion ${name}${c.synopsis ? ` ${c.synopsis}` : ''}`;
+}
+
+export function usage(): string {
+  const lines = ['Usage: dandelion [--config-dir DIR] <command> [arguments]', '', 'Commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) {
+    const head = `${name}${c.synopsis ? ` ${c.synopsis}` : ''}`;
+    lines.push(head.length < 26 ? `  ${head.padEnd(26)} ${c.summary}` : `  ${head}\n  ${''.padEnd(26)} ${c.summary}`);
+  }
+  lines.push(
+    `  ${'--version'.padEnd(26)} print Dandelion's version`,
+    '',
+    'Options for every command:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    'Exit codes: 0 done; 1 attention (run: a warning; status: overdue, never backed up or warnings);',
+    '2 an error, a failing profile, or a wrong command line. `dandelion help <command>` tells each.',
+    '',
+    ...environmentHelp(),
+  );
+  return lines.join('\n');
+}
+
+function commandHelp(name: string, c: Command): string {
+  const lines = [`Usage: ${usageLine(name, c)}`, '', `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`];
+  if (c.description) lines.push(...c.description);
+  lines.push('', 'Options:', ...optionLines({ ...c.options, ...GLOBAL_OPTIONS }));
+  lines.push('', 'Examples:', ...c.examples.map((e) => `  ${e}`));
+  lines.push('', 'Exit codes:', ...c.exits.map((e) => `  ${e}`));
+  lines.push('', ...environmentHelp());
+  return lines.join('\n');
+}
+
+// ---- shared pieces ---------------------------------------------------------------------------------
 
 function exitFor(r: RunRecord): number {
   if (r.result === 'success' || r.result === 'skipped') return EXIT.ok;
@@ -64,8 +383,8 @@ function exitFor(r: RunRecord): number {
 
 function printDiagnoses(diagnoses: Diagnosis[]): void {
   for (const d of diagnoses) {
-    process.stderr.write(`${d.message}\n`);
-    if (d.fix) process.stderr.write(`  → ${d.fix}\n`);
+    err(`${d.message}\n`);
+    if (d.fix) err(`  → ${d.fix}\n`);
   }
 }
 
@@ -108,14 +427,32 @@ function valueOf<T>(o: Outcome<T>): T {
   throw new Stop([]);
 }
 
-function need(arg: string | undefined, what: string): string {
-  if (!arg) throw new UsageError(`Missing ${what}.`);
-  return arg;
+/** A time as the person reading it says it: local, with the zone. */
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
 }
 
-async function cmdRun(configDir: string, id: string): Promise<number> {
+// ---- the commands ----------------------------------------------------------------------------------
+
+async function cmdRun({ configDir, args, values }: Invocation): Promise<number> {
+  const cmd = COMMANDS.run!;
+  if (values.all && args.length) throw new UsageError('Name profiles or give --all, not both.', cmd);
+  if (!values.all && !args.length) throw new UsageError('Missing profile: name one or more, or give --all.', cmd);
   const engine = await openEngine(configDir);
-  profileOf(engine, id);
+  // Every name is checked before anything starts: a typo in the second never leaves the first half done.
+  const ids = values.all ? engine.config.profiles.map((p) => p.id) : [...new Set(args)];
+  if (values.all && !ids.length) throw new Stop(['No profiles yet: add one to config.json.']);
+  for (const id of ids) profileOf(engine, id);
+
   const tty = process.stdout.isTTY === true;
   let lastPlain = 0;
   let shown = false;
@@ -123,48 +460,68 @@ async function cmdRun(configDir: string, id: string): Promise<number> {
   // At most 4 progress events a second: the terminal is redrawn no more often than that.
   engine.on('progress', ({ progress: event }) => {
     if (event.step !== step && (event.step === 'create' || event.step === 'prune' || event.step === 'compact')) {
-      if (shown && tty) process.stdout.write('\n');
+      if (shown && tty) out('\n');
       shown = false;
       step = event.step;
-      process.stdout.write(`${event.step}…\n`);
+      out(`${event.step}…\n`);
     }
     if (event.step === 'create' && event.nfiles > 0) {
-      const line = `${event.nfiles} files, ${formatBytes(event.originalSize)} read, ${formatBytes(event.deduplicatedSize)} new`;
+      const line = `${count(event.nfiles, 'file')}, ${formatBytes(event.originalSize)} read, ${formatBytes(event.deduplicatedSize)} new`;
       if (tty) {
         const width = process.stdout.columns ?? 80;
         // borg reports paths as stored in the archive, without the leading slash.
         const text = `${line}  ${event.path && !event.path.startsWith('/') ? '/' : ''}${event.path}`;
-        process.stdout.write(`\r\x1b[K${text.length > width - 1 ? text.slice(0, width - 2) + '…' : text}`);
+        out(`\r\x1b[K${text.length > width - 1 ? text.slice(0, width - 2) + '…' : text}`);
         shown = true;
       } else if (Date.now() - lastPlain > 5000) {
         lastPlain = Date.now();
-        process.stdout.write(`${line}\n`);
+        out(`${line}\n`);
       }
     }
   });
   // Stay alive until borg has written its checkpoint and exited; borg runs in its own process group.
+  let current: string | null = null;
+  let stopped = false;
   const abort = () => {
-    if (engine.cancel(id)) process.stderr.write('\nCancelling: borg is saving a checkpoint…\n');
+    stopped = true;
+    if (current && engine.cancel(current)) err('\nCancelling: borg is saving a checkpoint…\n');
   };
   // A closed terminal or a dropped ssh session (SIGHUP) is a cancel like Ctrl-C: borg checkpoints, the run is recorded.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, abort);
-  // Output nobody reads (`| head -1`, a closed terminal) must never stop a backup: write errors are dropped.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-  const record = await engine.run(id, { trigger: 'manual' });
-  if (shown && tty) process.stdout.write('\n');
-  const summary = [`${record.result}`];
-  if (record.archive) summary.push(`archive ${record.archive}`);
-  if (record.stats)
-    summary.push(
-      `${record.stats.nfiles} files, ${formatBytes(record.stats.originalSize)}, ${formatBytes(record.stats.deduplicatedSize)} new`,
-    );
-  process.stdout.write(`${summary.join(' — ')}\n`);
-  if (record.result !== 'success')
-    printDiagnoses(
-      record.diagnoses.length ? record.diagnoses : record.message ? [{ kind: 'unknown', message: record.message, fix: '' }] : [],
-    );
-  if (record.log) process.stdout.write(`log: ${record.log}\n`);
-  return exitFor(record);
+
+  const several = ids.length > 1;
+  const results: { id: string; result: string }[] = [];
+  let code: number = EXIT.ok;
+  for (const id of ids) {
+    if (stopped) {
+      results.push({ id, result: 'not started (cancelled)' });
+      code = Math.max(code, EXIT.error);
+      continue;
+    }
+    if (several) out(`${results.length ? '\n' : ''}== ${id} ==\n`);
+    current = id;
+    step = '';
+    shown = false;
+    const record = await engine.run(id, { trigger: 'manual' });
+    current = null;
+    if (shown && tty) out('\n');
+    const summary = [`${record.result}`];
+    if (record.archive) summary.push(`archive ${record.archive}`);
+    if (record.stats)
+      summary.push(
+        `${count(record.stats.nfiles, 'file')}, ${formatBytes(record.stats.originalSize)}, ${formatBytes(record.stats.deduplicatedSize)} new`,
+      );
+    out(`${summary.join(' — ')}\n`);
+    if (record.result !== 'success')
+      printDiagnoses(
+        record.diagnoses.length ? record.diagnoses : record.message ? [{ kind: 'unknown', message: record.message, fix: '' }] : [],
+      );
+    if (record.log) out(`log: ${record.log}\n`);
+    results.push({ id, result: record.result });
+    code = Math.max(code, exitFor(record));
+  }
+  if (several) out(`\n${results.map((r) => `${r.id}: ${r.result}`).join('\n')}\n`);
+  return code;
 }
 
 /** "Backups paused until 3 Dec 2026, 15:05." in local time: the same sentence for status and pause. */
@@ -175,17 +532,17 @@ function pausedSentence(p: PauseState): string {
 }
 
 async function cmdPause(configDir: string, forText: string | undefined, untilTomorrow: boolean): Promise<number> {
-  if (forText !== undefined && untilTomorrow) throw new UsageError('Choose one: --for or --until-tomorrow.');
+  if (forText !== undefined && untilTomorrow) throw new UsageError('Choose one: --for or --until-tomorrow.', COMMANDS.pause);
   let choice: PauseChoice = { for: 'ever' };
   if (untilTomorrow) choice = { for: 'tomorrow' };
   else if (forText !== undefined) {
     const ms = parseDuration(forText);
-    if (ms === null) throw new UsageError(`--for needs a length such as 30m, 1h or 2d, not "${forText}".`);
+    if (ms === null) throw new UsageError(`--for needs a length such as 30m, 1h or 2d, not "${forText}".`, COMMANDS.pause);
     choice = { for: 'ms', ms };
   }
   const engine = await openEngine(configDir);
   const state = await engine.pause(choice);
-  process.stdout.write(`${pausedSentence(state)} Scheduled and disk-triggered backups wait; dandelion run still backs up.\n`);
+  out(`${pausedSentence(state)} Scheduled and disk-triggered backups wait; dandelion run still backs up.\n`);
   return EXIT.ok;
 }
 
@@ -193,71 +550,41 @@ async function cmdResume(configDir: string): Promise<number> {
   const engine = await openEngine(configDir);
   const was = await engine.pauseState();
   await engine.resume();
-  process.stdout.write(
-    was ? 'Backups resumed: what came due during the pause runs now, once.\n' : 'Backups were not paused; nothing changed.\n',
-  );
+  out(was ? 'Backups resumed: what came due during the pause runs now, once.\n' : 'Backups were not paused; nothing changed.\n');
   return EXIT.ok;
 }
 
 function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new Date()): void {
   if (!report.profiles.length) {
-    process.stdout.write('No profiles yet: add one to config.json.\n');
+    out('No profiles yet: add one to config.json.\n');
     return;
   }
-  if (report.paused) process.stdout.write(`${pausedSentence(report.paused)}\n`);
+  if (report.paused) out(`${pausedSentence(report.paused)}\n`);
   for (const p of report.profiles) {
     const last = p.lastRun ? `${p.lastRun.result} ${timeAgo(new Date(p.lastRun.finishedAt), now)}` : 'never run';
     const success = p.lastSuccessAt ? `last success ${timeAgo(new Date(p.lastSuccessAt), now)}` : 'no successful backup yet';
-    const next = p.nextRunAt ? `next ${new Date(p.nextRunAt).toLocaleString()}` : '';
+    const next = p.nextRunAt ? `next ${localTime(p.nextRunAt)}` : '';
     const flags = [p.state !== 'idle' ? p.state : '', p.overdue ? 'OVERDUE' : ''].filter(Boolean).join(', ');
-    process.stdout.write(`${p.id} (${p.name})${flags ? ` [${flags}]` : ''}\n  last run: ${last}; ${success}${next ? `; ${next}` : ''}\n`);
-    if (p.lastRun?.message && p.lastRun.result !== 'success') process.stdout.write(`  ${p.lastRun.message}\n`);
+    out(`${p.id} (${p.name})${flags ? ` [${flags}]` : ''}\n  last run: ${last}; ${success}${next ? `; ${next}` : ''}\n`);
+    if (p.lastRun?.message && p.lastRun.result !== 'success') out(`  ${p.lastRun.message}\n`);
     if (keyOnlyHere.has(p.id))
-      process.stdout.write(
+      out(
         `  The repository key exists only on this computer and was never exported: \`dandelion key export ${p.id} --to FILE\`, and keep the file elsewhere.\n`,
       );
   }
   const automatic = report.profiles.length > 0;
-  if (report.scheduler) process.stdout.write(`Schedules and disk triggers: ${report.scheduler.what}, since ${report.scheduler.since}.\n`);
-  else if (automatic)
-    process.stdout.write('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
+  if (report.scheduler) out(`Schedules and disk triggers: ${report.scheduler.what}, since ${localTime(report.scheduler.since)}.\n`);
+  else if (automatic) out('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
 }
 
-async function cmdPassphrase(configDir: string, sub: string | undefined, id: string | undefined): Promise<number> {
-  if (sub !== 'set' && sub !== 'delete') throw new UsageError('Usage: dandelion passphrase set|delete <profile>');
+async function cmdStatus({ configDir, values }: Invocation): Promise<number> {
   const engine = await openEngine(configDir);
-  const profile = profileOf(engine, need(id, 'profile'));
-  if (sub === 'delete') {
-    const { deleted } = valueOf(await engine.deletePassphrase(profile.id));
-    process.stdout.write(
-      deleted
-        ? `Deleted the passphrase for ${profile.repository} from the keyring.\n`
-        : `No passphrase was stored for ${profile.repository}.\n`,
-    );
-    return EXIT.ok;
-  }
-  if (profile.encryption === 'none') {
-    process.stderr.write(`Profile "${profile.id}" is not encrypted: it needs no passphrase.\n`);
-    return EXIT.error;
-  }
-  const secret = await readSecret('Passphrase: ');
-  if (!secret) {
-    process.stderr.write('No passphrase given on stdin; nothing stored.\n');
-    return EXIT.error;
-  }
-  const refusal = passphraseRefusal(secret);
-  if (refusal !== null) {
-    process.stderr.write(`${refusal}\n`);
-    return EXIT.error;
-  }
-  for (const warning of passphraseWarnings(secret, true)) process.stderr.write(`Note: ${warning}\n`);
-  const saved = valueOf(await engine.setPassphrase(profile.id, secret));
-  process.stdout.write(
-    saved.verified
-      ? `Stored the passphrase for ${profile.repository} in the keyring; it opens the repository.\n`
-      : `Stored the passphrase for ${profile.repository} in the keyring without checking it: ${saved.note}\n`,
-  );
-  return EXIT.ok;
+  const report = await engine.status();
+  const keyOnlyHere = new Set<string>();
+  for (const p of report.profiles) if (await engine.keyOnlyHere(p.id)) keyOnlyHere.add(p.id);
+  if (values.json) out(JSON.stringify(report, null, 2) + '\n');
+  else printStatus(report, keyOnlyHere);
+  return statusExit(report.profiles.map((p) => ({ ...p, keyOnlyHere: keyOnlyHere.has(p.id) })));
 }
 
 /** What to keep somewhere other than this computer, said right after the repository is created. */
@@ -276,25 +603,124 @@ function recoveryAdvice(p: Profile, isKeyfileMode: (mode: string | null | undefi
   return lines.map((l) => `${l}\n`).join('');
 }
 
-async function cmdKey(
-  configDir: string,
-  sub: string | undefined,
-  id: string | undefined,
-  paper: boolean,
-  to: string | undefined,
-): Promise<number> {
-  if (sub !== 'export') throw new UsageError('Usage: dandelion key export <profile> [--paper] [--to FILE]');
-  if (to !== undefined && !to.trim()) throw new UsageError('--to is empty: name the file to write the key to.');
+async function cmdInit({ configDir, args }: Invocation): Promise<number> {
   const engine = await openEngine(configDir);
-  const p = profileOf(engine, need(id, 'profile'));
-  const out = valueOf(await engine.exportKey(p.id, { paper, to: to === undefined ? null : path.resolve(to) }));
-  if (out.file)
-    process.stdout.write(
-      `Wrote the key of ${p.repository} to ${out.file} (readable by you only). Keep it somewhere other than this computer; with the passphrase it opens the backups.\n`,
-    );
-  else process.stdout.write(out.text ?? '');
+  const p = profileOf(engine, args[0]!);
+  valueOf(await engine.init(p.id));
+  out(`Created the repository ${p.repository} (encryption: ${p.encryption}).\n`);
+  const { isKeyfileMode } = await import('./engine/status.js');
+  if (p.encryption && p.encryption !== 'none') out(recoveryAdvice(p, isKeyfileMode));
   return EXIT.ok;
 }
+
+async function cmdPassphrase({ configDir, args }: Invocation): Promise<number> {
+  const [sub, id] = args as [string, string];
+  if (sub !== 'set' && sub !== 'delete') throw new UsageError(`Unknown passphrase command "${sub}": set or delete.`, COMMANDS.passphrase);
+  const engine = await openEngine(configDir);
+  const profile = profileOf(engine, id);
+  if (sub === 'delete') {
+    const { deleted } = valueOf(await engine.deletePassphrase(profile.id));
+    out(
+      deleted
+        ? `Deleted the passphrase for ${profile.repository} from the keyring.\n`
+        : `No passphrase was stored for ${profile.repository}.\n`,
+    );
+    return EXIT.ok;
+  }
+  if (profile.encryption === 'none') {
+    err(`Profile "${profile.id}" is not encrypted: it needs no passphrase.\n`);
+    return EXIT.error;
+  }
+  // Before the passphrase is read: a passcommand profile never uses the keyring, so storing one there helps nobody.
+  if (profile.passcommand) {
+    err(`${passcommandRefusal(profile)}\n`);
+    return EXIT.error;
+  }
+  const secret = await readSecret('Passphrase: ');
+  if (!secret) {
+    err('No passphrase given on stdin; nothing stored.\n');
+    return EXIT.error;
+  }
+  const refusal = passphraseRefusal(secret);
+  if (refusal !== null) {
+    err(`${refusal}\n`);
+    return EXIT.error;
+  }
+  for (const warning of passphraseWarnings(secret, true)) err(`Note: ${warning}\n`);
+  const saved = valueOf(await engine.setPassphrase(profile.id, secret));
+  out(
+    saved.verified
+      ? `Stored the passphrase for ${profile.repository} in the keyring; it opens the repository.\n`
+      : `Stored the passphrase for ${profile.repository} in the keyring without checking it: ${saved.unchecked ?? saved.note}\n`,
+  );
+  return EXIT.ok;
+}
+
+async function cmdArchives({ configDir, args, values }: Invocation): Promise<number> {
+  const engine = await openEngine(configDir);
+  const p = profileOrOnly(engine, args[0], 'archives');
+  const archives = valueOf(await engine.archives(p.id, { checkpoints: true })).map((a) => ({ ...a, checkpoint: isCheckpoint(a.name) }));
+  if (values.json) {
+    out(JSON.stringify({ archives }, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  if (!archives.length) {
+    out(`No archives yet in ${p.repository} for profile "${p.id}".\n`);
+    return EXIT.ok;
+  }
+  for (const a of archives) {
+    const size =
+      a.originalSize !== null ? `\t${a.nfiles === null ? '? files' : count(a.nfiles, 'file')}, ${formatBytes(a.originalSize)}` : '';
+    const note = a.checkpoint ? '\t(checkpoint: an interrupted backup, kept until the next complete one)' : '';
+    out(`${a.name}\t${localTime(a.start)}${size}${note}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function cmdLogs({ configDir, args, values }: Invocation): Promise<number> {
+  const n = values.lines === undefined ? 40 : Number(values.lines);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError('--lines needs a positive whole number.', COMMANDS.logs);
+  const engine = await openEngine(configDir);
+  const p = profileOrOnly(engine, args[0], 'logs');
+  const { file, lines } = valueOf(await engine.logTail(p.id, n));
+  if (values.follow) return followLog(engine, p.id, { file, lines }, { out, err, onClose: (fn) => output.onClose(fn) });
+  if (!file) {
+    err(`No runs logged yet for "${p.id}".\n`);
+    return EXIT.error;
+  }
+  out(lines.join('\n') + (lines.length ? '\n' : ''));
+  return EXIT.ok;
+}
+
+async function cmdKey({ configDir, args, values }: Invocation): Promise<number> {
+  const [sub, id] = args as [string, string];
+  const to = values.to as string | undefined;
+  if (sub !== 'export') throw new UsageError(`Unknown key command "${sub}": export.`, COMMANDS.key);
+  if (to !== undefined && !to.trim()) throw new UsageError('--to is empty: name the file to write the key to.', COMMANDS.key);
+  const engine = await openEngine(configDir);
+  const p = profileOf(engine, id);
+  const exported = valueOf(await engine.exportKey(p.id, { paper: values.paper === true, to: to === undefined ? null : path.resolve(to) }));
+  if (exported.file)
+    out(
+      `Wrote the key of ${p.repository} to ${exported.file} (readable by you only). Keep it somewhere other than this computer; with the passphrase it opens the backups.\n`,
+    );
+  else out(exported.text ?? '');
+  return EXIT.ok;
+}
+
+async function cmdDoctor({ configDir, args }: Invocation): Promise<number> {
+  const { doctor } = await import('./doctor.js');
+  const { Engine } = await import('./engine.js');
+  const { engine } = await Engine.open({ configDir });
+  const findings = await doctor(engine, args[0]);
+  for (const f of findings) {
+    out(`${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.message}\n`);
+    if (!f.ok && f.fix) out(`     → ${f.fix}\n`);
+  }
+  return findings.every((f) => f.ok) ? EXIT.ok : EXIT.error;
+}
+
+// ---- from argv to a command ------------------------------------------------------------------------
 
 /** node's parseArgs explains how to pass a positional starting with '-': one sentence is enough here. */
 function firstSentence(message: string): string {
@@ -302,111 +728,95 @@ function firstSentence(message: string): string {
   return end === -1 ? message : message.slice(0, end + 1);
 }
 
+function parseOptions(argv: string[], options: Record<string, OptionSpec>, command?: Command) {
+  const spec = Object.fromEntries(
+    Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+  );
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: spec });
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(firstSentence((e as Error).message), command);
+    throw e;
+  }
+}
+
+/**
+ * The config folder, which must exist: a mistyped `--config-dir` is named as an error, never read as
+ * an empty setup, and no folder is made by reading. Only the daemon makes the default one.
+ */
+async function configFolder(named: string | undefined, mode: Command['config']): Promise<string> {
+  // An empty folder name would quietly mean the current folder: a config nobody meant to use.
+  if (named !== undefined && !named.trim()) throw new UsageError('--config-dir is empty: name the config folder, or leave the option out.');
+  const fromEnv = process.env.DANDELION_CONFIG_DIR;
+  if (named === undefined && fromEnv !== undefined && !fromEnv.trim())
+    throw new UsageError('DANDELION_CONFIG_DIR is set but empty: name the config folder, or unset it.');
+  const dir = path.resolve(named ?? defaultConfigDir());
+  if (mode === 'none') return dir;
+  let isDir: boolean | null = null;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = null;
+  }
+  if (isDir) return dir;
+  if (isDir === false) throw new Stop([`${dir} is not a folder: the config folder must be one (it holds config.json).`]);
+  const given = named !== undefined ? '--config-dir' : fromEnv ? 'DANDELION_CONFIG_DIR' : null;
+  if (mode === 'create-default' && !given) {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+  throw new Stop([
+    given
+      ? `There is no config folder at ${dir} (named by ${given}). Check the path; nothing was created there.`
+      : `There is no config folder at ${dir} yet. Set up a backup in the Dandelion app, or write config.json there (see \`dandelion help\`).`,
+  ]);
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  // The command is the first word that is not an option (or the value of --config-dir).
+  const { tokens } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      'config-dir': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      lines: { type: 'string' },
-      paper: { type: 'boolean', default: false },
-      to: { type: 'string' },
-      for: { type: 'string' },
-      'until-tomorrow': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      version: { type: 'boolean', default: false },
-    },
+    strict: false,
+    tokens: true,
+    options: { 'config-dir': { type: 'string' } },
   });
-  const [command, ...rest] = positionals;
-  if (values.version) {
-    process.stdout.write(`dandelion ${version()}\n`);
+  const first = tokens.find((t) => t.kind === 'positional');
+  const name = first?.kind === 'positional' ? first.value : undefined;
+  const before = first ? argv.slice(0, first.index) : argv;
+  if (before.includes('--version')) {
+    parseOptions(argv, { ...GLOBAL_OPTIONS, version: { type: 'boolean', help: '' } });
+    out(`dandelion ${version()}\n`);
     return EXIT.ok;
   }
-  if (values.help || !command) {
-    process.stdout.write(USAGE + '\n');
-    return command || values.help ? EXIT.ok : EXIT.error;
+  if (!name) {
+    const { values } = parseOptions(argv, GLOBAL_OPTIONS);
+    if (values.help) {
+      out(usage() + '\n');
+      return EXIT.ok;
+    }
+    err(usage() + '\n');
+    return EXIT.error;
   }
-  // An empty folder name would quietly mean the current folder: a config nobody meant to use.
-  if (values['config-dir'] !== undefined && !values['config-dir'].trim())
-    throw new UsageError('--config-dir is empty: name the config folder, or leave the option out.');
-  if (values['config-dir'] === undefined && process.env.DANDELION_CONFIG_DIR !== undefined && !process.env.DANDELION_CONFIG_DIR.trim())
-    throw new UsageError('DANDELION_CONFIG_DIR is set but empty: name the config folder, or unset it.');
-  const configDir = values['config-dir'] ?? defaultConfigDir();
-  switch (command) {
-    case 'run':
-      return cmdRun(configDir, need(rest[0], 'profile'));
-    case 'status': {
-      const engine = await openEngine(configDir);
-      const report = await engine.status();
-      if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else {
-        const keyOnlyHere = new Set<string>();
-        for (const p of report.profiles) if (await engine.keyOnlyHere(p.id)) keyOnlyHere.add(p.id);
-        printStatus(report, keyOnlyHere);
-      }
-      return EXIT.ok;
-    }
-    case 'daemon': {
-      // Loaded only here: the triggers pull in chokidar and node-schedule, which `run` does not need.
-      const { runDaemon } = await import('./daemon.js');
-      return runDaemon({ configDir });
-    }
-    case 'init': {
-      const engine = await openEngine(configDir);
-      const p = profileOf(engine, need(rest[0], 'profile'));
-      valueOf(await engine.init(p.id));
-      process.stdout.write(`Created the repository ${p.repository} (encryption: ${p.encryption}).\n`);
-      const { isKeyfileMode } = await import('./engine/status.js');
-      if (p.encryption && p.encryption !== 'none') process.stdout.write(recoveryAdvice(p, isKeyfileMode));
-      return EXIT.ok;
-    }
-    case 'passphrase':
-      return cmdPassphrase(configDir, rest[0], rest[1]);
-    case 'archives': {
-      const engine = await openEngine(configDir);
-      const archives = valueOf(await engine.archives(profileOrOnly(engine, rest[0], 'archives').id));
-      if (values.json) process.stdout.write(JSON.stringify({ archives }, null, 2) + '\n');
-      else
-        for (const a of archives) {
-          const size = a.originalSize !== null ? `\t${a.nfiles ?? '?'} files, ${formatBytes(a.originalSize)}` : '';
-          process.stdout.write(`${a.name}\t${a.start}${size}\n`);
-        }
-      return EXIT.ok;
-    }
-    case 'logs': {
-      const engine = await openEngine(configDir);
-      const n = values.lines === undefined ? 40 : Number(values.lines);
-      if (!Number.isInteger(n) || n <= 0) throw new UsageError('--lines needs a positive whole number.');
-      const p = profileOrOnly(engine, rest[0], 'logs');
-      const { file, lines } = valueOf(await engine.logTail(p.id, n));
-      if (!file) {
-        process.stderr.write(`No runs logged yet for "${p.id}".\n`);
-        return EXIT.error;
-      }
-      process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
-      return EXIT.ok;
-    }
-    case 'doctor': {
-      const { doctor } = await import('./doctor.js');
-      const { Engine } = await import('./engine.js');
-      const { engine } = await Engine.open({ configDir });
-      const findings = await doctor(engine, rest[0]);
-      for (const f of findings) {
-        process.stdout.write(`${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.message}\n`);
-        if (!f.ok && f.fix) process.stdout.write(`     → ${f.fix}\n`);
-      }
-      return findings.every((f) => f.ok) ? EXIT.ok : EXIT.error;
-    }
-    case 'key':
-      return cmdKey(configDir, rest[0], rest[1], values.paper, values.to);
-    case 'pause':
-      return cmdPause(configDir, values.for, values['until-tomorrow']);
-    case 'resume':
-      return cmdResume(configDir);
-    default:
-      throw new UsageError(`Unknown command "${command}".`);
+  const command = commandNamed(name);
+  const { values, positionals } = parseOptions(argv, { ...command.options, ...GLOBAL_OPTIONS }, command);
+  if (values.help) {
+    out(commandHelp(name, command) + '\n');
+    return EXIT.ok;
   }
+  const args = positionals.slice(1);
+  if (args.length > command.args.max) {
+    const extra = args.slice(command.args.max).map((a) => `"${a}"`);
+    const takes = command.args.max === 0 ? 'no arguments' : `at most ${count(command.args.max, 'argument')}`;
+    throw new UsageError(
+      `Unexpected ${extra.length === 1 ? 'argument' : 'arguments'} ${extra.join(', ')}: ${name} takes ${takes}.`,
+      command,
+    );
+  }
+  if (args.length < command.args.min)
+    throw new UsageError(`Missing arguments: ${name} needs ${command.synopsis.replace(/\[.*?\]/g, '').trim()}.`, command);
+  const configDir = await configFolder(values['config-dir'] as string | undefined, command.config);
+  return command.action({ configDir, args, values });
 }
 
 // Node 22+ (and Electron) can keep compiled code between runs: a shorter start for every `dandelion run`.
@@ -416,18 +826,22 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-    else if (err instanceof Stop) process.stderr.write(err.lines.map((l) => `${l}\n`).join(''));
-    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
-      process.stderr.write(`${firstSentence((err as Error).message)}\n\n${USAGE}\n`);
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      const name = e.command ? Object.entries(COMMANDS).find(([, c]) => c === e.command)?.[0] : undefined;
+      err(
+        name && e.command
+          ? `${e.message}\n\nUsage: ${usageLine(name, e.command)}\n(dandelion help ${name} tells more)\n`
+          : `${e.message}\n\n${usage()}\n`,
+      );
+    } else if (e instanceof Stop) err(e.lines.map((l) => `${l}\n`).join(''));
     else {
       // Nothing should get here: every engine call ends in an Outcome. A stack trace helps only us.
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`Unexpected error: ${message}\n`);
-      if (process.env.DANDELION_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+      const message = e instanceof Error ? e.message : String(e);
+      err(`Unexpected error: ${message}\n`);
+      if (process.env.DANDELION_DEBUG === '1' && e instanceof Error && e.stack) err(`${e.stack}\n`);
       else
-        process.stderr.write(
+        err(
           'This is a bug in Dandelion: please report it, with the output of `dandelion doctor` (DANDELION_DEBUG=1 shows where it happened).\n',
         );
     }

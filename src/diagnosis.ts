@@ -58,6 +58,8 @@ export interface ClassifyContext {
   repository: string;
   platform: NodeJS.Platform;
   passphraseSupplied: boolean;
+  /** The profile's passcommand, when the passphrase came from it: then it is the thing to fix, not the keyring. */
+  passcommand?: string;
   /** The profile, so a fix can name the exact command (`dandelion passphrase set offsite`). */
   profile?: string;
   /**

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { isRemote, sshProbeArgs, sshTarget } from './borg/argv.js';
 import { testSsh } from './borg/run.js';
 import { formatPath, profileSchema, type Profile } from './profiles/schema.js';
+import { count } from './format.js';
 import type { ErrorKind } from './diagnosis.js';
 import { isKeyfileMode } from './engine/status.js';
 import { diagnosisFor } from './messages.js';
@@ -59,7 +60,7 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
       findings.push({ check: 'config', ok: false, message: `${e.path}: ${e.message}`, fix: `Edit ${load.file}.` });
     return findings;
   }
-  findings.push({ check: 'config', ok: true, message: `${engine.paths.config}: ${load.config.profiles.length} profile(s)` });
+  findings.push({ check: 'config', ok: true, message: `${engine.paths.config}: ${count(load.config.profiles.length, 'profile')}` });
   // Locks this start did not believe (their process gone, or their pid now another process's): already cleared, said here.
   for (const r of engine.recovered)
     findings.push({

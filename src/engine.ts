@@ -757,9 +757,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
   }
 
-  /** The profile's archives, newest last, with size and file count where a run of ours recorded them. */
-  archives(id: string): Promise<Outcome<ArchiveSummary[]>> {
-    return this.withProfile(id, (p) => this.repo.archives(p));
+  /**
+   * The profile's archives, newest last, with size and file count where a run of ours recorded them;
+   * with `checkpoints`, also the checkpoints interrupted backups left (borg hides them otherwise).
+   */
+  archives(id: string, opts: { checkpoints?: boolean } = {}): Promise<Outcome<ArchiveSummary[]>> {
+    return this.withProfile(id, (p) => this.repo.archives(p, opts));
   }
 
   /** The direct children of one folder inside an archive ('' = its root). */

@@ -110,6 +110,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
   const eg = info.example ? (n === 1 ? `: ${info.example}` : `, e.g. ${info.example}`) : '';
   switch (kind) {
     case 'passphrase-wrong':
+      if (ctx.passcommand)
+        return {
+          message: `The passphrase for ${repo} is wrong: it comes from the passcommand of ${ctx.profile ? `profile "${ctx.profile}"` : 'this profile'} ("${ctx.passcommand}").`,
+          fix: 'Fix that passcommand in config.json so it prints the passphrase chosen when this repository was created. A passphrase saved in the keyring is not used while the profile has a passcommand.',
+        };
       return {
         message: `The passphrase for ${repo} is wrong.`,
         fix: `Save the passphrase chosen when this repository was created, in Preferences or with \`dandelion passphrase set ${ctx.profile ?? '<profile>'}\`.`,

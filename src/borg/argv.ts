@@ -86,8 +86,10 @@ export function compactArgs(repository: string): string[] {
   return ['compact', ...LOG, '--', repository];
 }
 
-export function listArgs(repository: string, f: BorgFeatures, archiveName?: string): string[] {
+export function listArgs(repository: string, f: BorgFeatures, archiveName?: string, opts: { checkpoints?: boolean } = {}): string[] {
   const args = ['list', ...LOG, '--json'];
+  // borg hides the checkpoints an interrupted backup leaves; `dandelion archives` shows them, marked.
+  if (opts.checkpoints) args.push('--consider-checkpoints');
   if (archiveName) args.push(f.archiveFilterFlag, archiveGlob(archiveName));
   args.push('--', repository);
   return args;

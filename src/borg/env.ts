@@ -7,7 +7,8 @@ export const SCRUBBED = ['BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_PASSPHRASE
 export const PASSPHRASE_FD = 3;
 
 /** A passcommand is run by Dandelion itself (secrets/passcommand.ts) and arrives here as a passphrase. */
-export type Secret = { kind: 'passphrase'; value: string } | { kind: 'none' };
+/** `passcommand`: the profile's command the passphrase came from, so a wrong one names it as the thing to fix. */
+export type Secret = { kind: 'passphrase'; value: string; passcommand?: string } | { kind: 'none' };
 
 export function scrubbedEnv(base: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};

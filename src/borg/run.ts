@@ -94,7 +94,11 @@ class Holds {
  * BORG_PASSPHRASE_FD.
  */
 export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
-  const collector = new DiagnosisCollector({ ...opts.ctx, passphraseSupplied: opts.secret.kind !== 'none' });
+  const collector = new DiagnosisCollector({
+    ...opts.ctx,
+    passphraseSupplied: opts.secret.kind !== 'none',
+    ...(opts.secret.kind === 'passphrase' && opts.secret.passcommand ? { passcommand: opts.secret.passcommand } : {}),
+  });
   // node's own spawn, not execa: importing execa costs ~75 ms on every `dandelion run`
   // (bench/engine-overhead.mjs), and this needs nothing it adds.
   const child = spawnWithEagerPause(opts.borg.path, opts.args, {

@@ -26,6 +26,13 @@ export interface SavedPassphrase {
   verified: boolean;
   /** What to tell the user: "opens the repository" or why it could not be checked yet. */
   note: string;
+  /** When not verified: why it could not be checked, and when it will be used (no "Stored" in it). */
+  unchecked?: string;
+}
+
+/** A passphrase stored for a profile with a passcommand would never be used: the passcommand is what to fix. */
+export function passcommandRefusal(p: Pick<Profile, 'id' | 'passcommand'>): string {
+  return `Profile "${p.id}" takes its passphrase from its passcommand ("${p.passcommand}" in config.json), not from the keyring, so nothing was stored. Fix the passcommand so it prints the right passphrase, or remove "passcommand" from the profile to keep the passphrase in the keyring instead.`;
 }
 
 /** DANDELION_PASSCOMMAND_TIMEOUT (seconds) for helpers slower than a minute, and for tests. */
@@ -48,7 +55,7 @@ export class Passphrases {
       // Run here, with a time limit, and handed to borg on the passphrase pipe: a helper that hangs ends in a diagnosis.
       const r = await runPasscommand(p.passcommand, { timeoutMs: passcommandTimeoutMs() });
       if (!r.ok) throw new Refusal(diagnosisFor('passcommand-failed', ctx(p), r.reason));
-      return { kind: 'passphrase', value: r.passphrase };
+      return { kind: 'passphrase', value: r.passphrase, passcommand: p.passcommand };
     }
     const value = await this.get(p);
     if (value !== null) return { kind: 'passphrase', value };
@@ -109,6 +116,7 @@ export class Passphrases {
   async save(p: Profile, passphrase: string, check: (candidate: string) => Promise<PassphraseCheck>): Promise<Outcome<SavedPassphrase>> {
     if (p.encryption === 'none')
       return failed({ kind: 'unknown', message: `${p.repository} is not encrypted: it needs no passphrase.`, fix: '' });
+    if (p.passcommand) return failed({ kind: 'invalid-request', message: passcommandRefusal(p), fix: '' });
     const refusal = passphraseRefusal(passphrase);
     if (refusal !== null)
       return failed({
@@ -136,6 +144,7 @@ export class Passphrases {
         : {
             verified: false,
             note: `Stored without checking: ${result.diagnosis.message} It will be used when the repository is created or reachable.`,
+            unchecked: `${result.diagnosis.message} It will be used when the repository is created or reachable.`,
           },
     );
   }

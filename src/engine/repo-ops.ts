@@ -45,11 +45,16 @@ export class RepoOps {
     return (args, opts) => this.deps.command(p, args, opts);
   }
 
-  async archives(p: Profile): Promise<Outcome<ArchiveSummary[]>> {
+  async archives(p: Profile, opts: { checkpoints?: boolean } = {}): Promise<Outcome<ArchiveSummary[]>> {
     const borg = await this.deps.borg(p);
     // Our records are read from the end, only until every listed archive's stats are found.
-    const r = await listArchives(this.cmd(p), p.repository, featuresFor(borg.version), p.archiveName, (names) =>
-      this.deps.history.statsByArchive(p.id, p.repository, names),
+    const r = await listArchives(
+      this.cmd(p),
+      p.repository,
+      featuresFor(borg.version),
+      p.archiveName,
+      (names) => this.deps.history.statsByArchive(p.id, p.repository, names),
+      opts,
     );
     return r.ok ? ok(r.archives) : failed(r.diagnosis);
   }

@@ -12,6 +12,7 @@ import { worst, type ArchiveStats, type RunRecord, type RunResult, type Trigger 
 import { RunLog } from './run-log.js';
 import { borgConfigReadable, volumePresent } from '../volumes/probe.js';
 import { afterCreateOutcome, hollowVerdict, mayThinOut, type Hollow } from './verdict.js';
+import { count } from '../format.js';
 
 export type Step = 'create' | 'prune' | 'compact';
 
@@ -378,7 +379,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
     result === 'cancelled'
       ? diagnosisFor('cancelled', { ...ctx, passphraseSupplied: false }, undefined, { archive: archive ?? undefined })
       : diagnoses[0];
-  const message = primary ? primary.message : result === 'success' ? `Backed up ${stats?.nfiles ?? 0} files` : null;
+  const message = primary ? primary.message : result === 'success' ? `Backed up ${count(stats?.nfiles ?? 0, 'file')}` : null;
   for (const d of diagnoses) writeLine(`Dandelion: ${d.message} ${d.fix}`);
   writeLine(`Dandelion: run finished: ${result}${archive ? `, archive ${archive}` : ''}`);
   await log.close();

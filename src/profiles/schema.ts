@@ -20,7 +20,23 @@ export const ENCRYPTION_MODES = [
 ] as const;
 export type EncryptionMode = (typeof ENCRYPTION_MODES)[number];
 
+/**
+ * What a profile without "archiveName" has always meant. It says "daily" whatever the schedule, but
+ * it is someone's prune filter (prune only touches archives matching it): a config.json written
+ * before keeps meaning exactly this. Profiles created from now on get archiveNameFor(id) written into
+ * config.json instead (the app, quickstart), so nothing new ever falls back on this one.
+ */
 export const DEFAULT_ARCHIVE_NAME = '{hostname}-daily-{now}';
+
+/**
+ * The archive names of a profile created now, written explicitly: true for any schedule (hourly,
+ * daily, by hand) and its own, with its id after the host name and an "_" (which no id holds) before
+ * the time, so profiles on one repository never prune each other's archives ("disk" and "disk-2").
+ * The preferences window's draft (renderer/preferences/draft.ts) writes the same.
+ */
+export function archiveNameFor(id: string): string {
+  return `{hostname}-${id}_{now}`;
+}
 
 const keep = z.number().int().min(0).optional();
 

@@ -18,6 +18,11 @@ export interface ArchiveSummary {
   durationSeconds: number | null;
 }
 
+/** borg's name for the archive an interrupted `borg create` leaves: `<name>.checkpoint` or `<name>.checkpoint.N`. */
+export function isCheckpoint(name: string): boolean {
+  return /\.checkpoint(\.\d+)?$/.test(name);
+}
+
 /** One archive as `borg list --json` names it. */
 export interface ListedArchive {
   name: string;
@@ -89,8 +94,9 @@ export async function listArchives(
   features: BorgFeatures,
   archiveName: string | undefined,
   history: RunRecord[] | StatsLookup,
+  opts: { checkpoints?: boolean } = {},
 ): Promise<ArchivesResult> {
-  const result = await cmd(listArgs(repository, features, archiveName), { captureStdout: true });
+  const result = await cmd(listArgs(repository, features, archiveName, opts), { captureStdout: true });
   if (result.level === 'error') return failureOf(result, repository);
   const listed = parseArchiveList(result.stdout);
   if (!listed) return unreadable(repository, 'archive list');

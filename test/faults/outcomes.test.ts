@@ -9,6 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, dandelion, isRoot, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { statusExit } from '../../src/status-exit.js';
 
 const PASS = 'fault suite passphrase 91c2';
 const FORGED = 'Dandelion: run finished: success';
@@ -35,7 +36,9 @@ async function runWith(overrides: Record<string, unknown> = {}, config: Record<s
   await writeConfig(sb.configDir, { ...config, profiles: [profile(overrides)] });
   const run = await dandelion(sb, ['run', 'faults']);
   const status = await dandelion(sb, ['status', '--json']);
-  expect(status.exitCode, status.stderr).toBe(0);
+  expect(status.stderr).toBe('');
+  // status' exit code (0 well, 1 attention, 2 failing) is the one its own report calls for.
+  expect(status.exitCode).toBe(statusExit(JSON.parse(status.stdout).profiles));
   const p = (JSON.parse(status.stdout) as { profiles: Record<string, unknown>[] }).profiles[0] as {
     lastSuccessAt: string | null;
     overdue: boolean;

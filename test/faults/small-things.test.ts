@@ -64,13 +64,14 @@ describe('history lines that are JSON but not a run', () => {
     );
     const json = await dandelion(sb, ['status', '--json']);
     expectNoStack(json);
-    expect(json.exitCode, json.stderr).toBe(0);
+    // 1: the last run warned (status' exit codes are for monitors); the junk lines changed nothing.
+    expect(json.exitCode, json.stderr).toBe(1);
     const p = JSON.parse(json.stdout).profiles[0];
     expect(p.lastRun).toMatchObject({ result: 'warning', startedAt: later.startedAt });
     expect(p.lastSuccessAt).toBe(later.finishedAt);
     const human = await dandelion(sb, ['status']);
     expectNoStack(human);
-    expect(human.exitCode, human.stderr).toBe(0);
+    expect(human.exitCode, human.stderr).toBe(1);
     expect(human.stdout).toMatch(/last run: warning/);
   });
 });
@@ -80,7 +81,8 @@ describe('a UTF-8 byte order mark at the start of config.json', () => {
     await fs.writeFile(path.join(sb.configDir, 'config.json'), '\uFEFF' + JSON.stringify({ profiles: [profile('bom')] }));
     const r = await dandelion(sb, ['status', '--json']);
     expectNoStack(r);
-    expect(r.exitCode, r.stderr).toBe(0);
+    // 1: read fine, and never backed up (status' exit codes are for monitors).
+    expect(r.exitCode, r.stderr).toBe(1);
     expect(JSON.parse(r.stdout).profiles[0].id).toBe('bom');
   });
 
@@ -157,7 +159,9 @@ describe('no keyring reachable (no Secret Service on the session bus)', () => {
   it('status and logs do not need the keyring', async () => {
     const status = await dandelion(sb, ['status'], { env: away });
     expectNoStack(status);
-    expect(status.exitCode, status.stderr).toBe(0);
+    // 2: the runs above failed for want of the keyring; status itself read everything without it.
+    expect(status.exitCode, status.stderr).toBe(2);
+    expect(status.stdout).toMatch(/^p \(p\)/m);
     const logs = await dandelion(sb, ['logs', 'p'], { env: away });
     expectNoStack(logs);
     expect(logs.stderr).toMatch(/No runs logged yet for "p"/);

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -97,4 +98,29 @@ export async function filesUnder(dir: string): Promise<string[]> {
     if (entry.isFile()) out.push(path.join(entry.parentPath, entry.name));
   }
   return out;
+}
+
+/**
+ * Runs the built CLI with its stdout a pipe whose reader is gone before the CLI writes a byte, as
+ * `dandelion status | head -1` is once head has its line: every write fails with EPIPE.
+ */
+export function dandelionClosedStdout(
+  sb: Sandbox,
+  args: string[],
+  opts: { env?: Record<string, string>; timeout?: number } = {},
+): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...sb.env, ...opts.env },
+  });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout ?? 60_000);
+  return new Promise((resolve) => {
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      resolve({ exitCode, signal, stderr });
+    });
+  });
 }

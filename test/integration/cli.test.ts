@@ -83,7 +83,7 @@ describe('key export', () => {
     expect(empty.stderr).toMatch(/^--to is empty/);
     const bare = await dandelion(sb, ['key']);
     expect(bare.exitCode).toBe(2);
-    expect(bare.stderr).toMatch(/^Usage: dandelion key export <profile>/);
+    expect(bare.stderr).toMatch(/^Usage: dandelion key export <profile>/m);
   });
 });
 
@@ -128,7 +128,8 @@ describe('an empty config folder name', () => {
   it('lets a non-empty --config-dir win over an empty DANDELION_CONFIG_DIR', async () => {
     await writeConfig(sb.configDir, { profiles: [profile('one')] });
     const r = await dandelion(sb, ['--config-dir', sb.configDir, 'status', '--json'], { env: { DANDELION_CONFIG_DIR: '' } });
-    expect(r.exitCode, r.stderr).toBe(0);
+    // 1: the profile was never backed up (status' exit codes are for monitors).
+    expect(r.exitCode, r.stderr).toBe(1);
     expect(JSON.parse(r.stdout).profiles[0].id).toBe('one');
   });
 });

@@ -98,7 +98,8 @@ describe('dandelion daemon: schedules', () => {
     const follower = daemon();
     await follower.waitFor(new RegExp(`backups are scheduled by pid ${owner.child.pid}`));
     // Manual runs still work beside the owner (they honour the per-repository lock instead).
-    expect((await dandelion(sb, ['status'])).exitCode).toBe(0);
+    // 1: no profile at all is attention (status' exit codes are for monitors), not a failure.
+    expect((await dandelion(sb, ['status'])).exitCode).toBe(1);
     const stoppedAt = Date.now();
     expect(await owner.stop()).toBe(0);
     await follower.waitFor(new RegExp(`took over the schedules: pid ${owner.child.pid}`));

@@ -49,7 +49,8 @@ describe('a keyfile-blake2 repository: the key must exist somewhere else', () =>
 
   it('status and doctor warn while the key was never exported', async () => {
     const json = await dandelion(sb, ['status', '--json']);
-    expect(json.exitCode, json.stderr).toBe(0);
+    // 1: attention (never backed up, and the key only here); status' exit codes are for monitors.
+    expect(json.exitCode, json.stderr).toBe(1);
     expect(JSON.parse(json.stdout).profiles[0]).toMatchObject({ id: 'kf', keyExportedAt: null });
     const human = await dandelion(sb, ['status']);
     expect(human.stdout).toMatch(/key exists only on this computer and was never exported: `dandelion key export kf --to FILE`/);
