@@ -15,11 +15,8 @@ import type { Diagnosis } from './diagnosis.js';
 import { count, formatBytes, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
 import { passphraseRefusal, passphraseWarnings } from './ipc/passphrase-rules.js';
-import { parseDuration, type PauseChoice, type PauseState } from './engine/pause.js';
-import { passcommandRefusal } from './engine/passphrases.js';
-import { isCheckpoint } from './repo/archives.js';
+import type { PauseChoice, PauseState } from './engine/pause.js';
 import { statusExit } from './status-exit.js';
-import { followLog } from './cli-follow.js';
 
 export const EXIT = { ok: 0, warning: 1, error: 2 } as const;
 
@@ -536,6 +533,7 @@ async function cmdPause(configDir: string, forText: string | undefined, untilTom
   let choice: PauseChoice = { for: 'ever' };
   if (untilTomorrow) choice = { for: 'tomorrow' };
   else if (forText !== undefined) {
+    const { parseDuration } = await import('./engine/pause.js');
     const ms = parseDuration(forText);
     if (ms === null) throw new UsageError(`--for needs a length such as 30m, 1h or 2d, not "${forText}".`, COMMANDS.pause);
     choice = { for: 'ms', ms };
@@ -633,6 +631,7 @@ async function cmdPassphrase({ configDir, args }: Invocation): Promise<number> {
   }
   // Before the passphrase is read: a passcommand profile never uses the keyring, so storing one there helps nobody.
   if (profile.passcommand) {
+    const { passcommandRefusal } = await import('./engine/passphrases.js');
     err(`${passcommandRefusal(profile)}\n`);
     return EXIT.error;
   }
@@ -659,6 +658,7 @@ async function cmdPassphrase({ configDir, args }: Invocation): Promise<number> {
 async function cmdArchives({ configDir, args, values }: Invocation): Promise<number> {
   const engine = await openEngine(configDir);
   const p = profileOrOnly(engine, args[0], 'archives');
+  const { isCheckpoint } = await import('./repo/archives.js');
   const archives = valueOf(await engine.archives(p.id, { checkpoints: true })).map((a) => ({ ...a, checkpoint: isCheckpoint(a.name) }));
   if (values.json) {
     out(JSON.stringify({ archives }, null, 2) + '\n');
@@ -683,6 +683,7 @@ async function cmdLogs({ configDir, args, values }: Invocation): Promise<number>
   const engine = await openEngine(configDir);
   const p = profileOrOnly(engine, args[0], 'logs');
   const { file, lines } = valueOf(await engine.logTail(p.id, n));
+  const { followLog } = await import('./cli-follow.js');
   if (values.follow) return followLog(engine, p.id, { file, lines }, { out, err, onClose: (fn) => output.onClose(fn) });
   if (!file) {
     err(`No runs logged yet for "${p.id}".\n`);
