@@ -15,7 +15,8 @@
  * - Warnings and successes follow the user's switches; skipped and cancelled runs never speak (the
  *   user cancelled, or a trigger chose not to run). An interrupted run (its process was killed)
  *   speaks once, and not at all while a new run of the profile is already under way.
- * - Overdue speaks at most once a day per profile, waiting for a disk once per wait.
+ * - Overdue speaks at most once a day per profile, and not while a trouble already told explains it;
+ *   waiting for a disk once per wait.
  * - The words name menu items, never commands (app-words.ts); times are local ("today at 21:52").
  */
 import type { EngineSnapshot } from '../engine/status.js';
@@ -208,7 +209,9 @@ function fromSnapshot(
     // Not told within the last day; never told, or a date that does not parse (NaN), counts as not told.
     const toldToday = event.now.getTime() - Date.parse(seen.overdueAt ?? '') < DAY_MS;
     if (!waiting) delete seen.waiting;
-    if (prefs.overdue && p.overdue && !running && !toldToday) {
+    // A trouble already told is why it is overdue: saying "overdue" at every slot would repeat it.
+    const explained = seen.trouble !== undefined;
+    if (prefs.overdue && p.overdue && !running && !toldToday && !explained) {
       const last = p.lastSuccessAt ? `the last backup was ${timeAgo(new Date(p.lastSuccessAt), event.now)}` : 'it was never backed up';
       const hint = waiting ? ` Connect ${disk} to back up.` : '';
       notify.push({ profile: p.id, kind: 'overdue', title: p.name, body: `Overdue: ${last}.${hint}` });

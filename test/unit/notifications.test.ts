@@ -452,6 +452,13 @@ describe('from the snapshot', () => {
     ]);
   });
 
+  it('does not tell overdue while a trouble already told explains it, and tells it once the trouble is over', () => {
+    const failingNow = play([finished(failing(-60 * 24, 'passphrase-wrong'), at(-24)), seen([profile({ overdue: true })])]);
+    expect(failingNow.said).toEqual([['failure'], []]);
+    const fixed = play([finished(slot(1, 'success')), seen([profile({ overdue: true })], at(1))], defaults, failingNow.memory);
+    expect(fixed.said).toEqual([['fixed'], ['overdue']]);
+  });
+
   it('keeps overdue apart per profile', () => {
     const a = profile({ overdue: true });
     const b = profile({ id: 'disk', name: 'Backup disk', overdue: true });

@@ -1,0 +1,150 @@
+/**
+ * Notifications through the real main process (electron/main.ts) against the recording fake of
+ * `electron`, the real engine, real borg and real node-schedule slots, with the clock faked so ten
+ * minutes of a `* * * * *` schedule pass in well under a minute.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { keyringAccount, MemorySecretStore } from '../../src/secrets/keyring.js';
+import { History } from '../../src/jobs/history.js';
+import { borg, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+
+vi.mock('electron', () => import('../fakes/electron/index.js'));
+const { fake } = await import('../fakes/electron/index.js');
+const { startApp, APP_ROOT } = await import('../../electron/main.js');
+type App = Awaited<ReturnType<typeof startApp>>;
+
+const PASS = 'correct horse battery staple';
+let sb: Sandbox;
+let src: string;
+let secrets: MemorySecretStore;
+let running: App | null = null;
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!(await cond())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function start(): Promise<App> {
+  running = await startApp({
+    configDir: sb.configDir,
+    log: process.env.APP_TEST_LOG ? (l) => console.log('[app]', l) : () => {},
+    platform: 'darwin',
+    appRoot: APP_ROOT,
+    fdaProbe: async () => 'granted',
+    secrets,
+    takeoverPollMs: 200,
+  });
+  return running;
+}
+
+beforeEach(async () => {
+  fake.reset();
+  sb = await sandbox('dandelion-notify-');
+  process.env.BORG_BASE_DIR = sb.env.BORG_BASE_DIR;
+  src = path.join(sb.dir, 'src');
+  await makeTree(src, 10);
+  secrets = new MemorySecretStore();
+});
+
+afterEach(async () => {
+  if (running) {
+    await running.engine.cancelAll();
+    await running.dispose();
+  }
+  running = null;
+  vi.useRealTimers();
+  await sb.cleanup();
+});
+
+describe('a failing schedule', () => {
+  it('speaks once per trouble over ten minutes of slots, once when fixed, and not again after a relaunch', async () => {
+    const locked = path.join(sb.dir, 'locked');
+    expect((await borg(sb, ['init', '-e', 'repokey-blake2', locked], PASS)).exitCode).toBe(0);
+    const missing = path.join(sb.dir, 'nothing-here');
+    await writeConfig(sb.configDir, {
+      app: { openAtLogin: true },
+      profiles: [
+        {
+          id: 'wrong',
+          name: 'Locked',
+          repository: locked,
+          encryption: 'repokey-blake2',
+          sources: [src],
+          prune: null,
+          schedule: '* * * * *',
+        },
+        { id: 'gone', name: 'Gone', repository: missing, encryption: 'none', sources: [src], prune: null, schedule: '* * * * *' },
+      ],
+    });
+    // The keyring holds a passphrase other than the repository's.
+    await secrets.set(keyringAccount(locked), 'not the passphrase');
+    const history = new History(path.join(sb.configDir, 'history'));
+    const failures = async () =>
+      (await history.list('wrong')).filter((r) => r.result === 'error').length +
+      (await history.list('gone')).filter((r) => r.result === 'error').length;
+
+    // Only the clock and the timers are fake; I/O, child processes and setImmediate stay real.
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'], shouldAdvanceTime: true });
+    vi.setSystemTime(new Date('2026-12-02T21:50:30Z'));
+    const a = await start();
+    // The catch-up at start: both fail, each trouble is told.
+    await waitFor('the catch-up runs', async () => (await failures()) >= 2);
+    await waitFor('idle', () => !a.engine.isRunning('wrong') && !a.engine.isRunning('gone'));
+
+    const slot = async (n: number, expected: number) => {
+      // Up to the next minute: node-schedule fires the slot.
+      await vi.advanceTimersByTimeAsync(60_000 - (Date.now() % 60_000) + 100);
+      await waitFor(`slot ${n}`, async () => (await failures()) >= expected);
+      await waitFor('idle', () => !a.engine.isRunning('wrong') && !a.engine.isRunning('gone'));
+    };
+    for (let i = 1; i <= 10; i++) await slot(i, 2 + 2 * i);
+    // Let a snapshot or two pass after the last run.
+    await vi.advanceTimersByTimeAsync(1000);
+    await new Promise((r) => setTimeout(r, 300));
+
+    expect((await history.list('wrong')).filter((r) => r.trigger === 'schedule')).toHaveLength(10);
+    expect((await history.list('gone')).filter((r) => r.trigger === 'schedule')).toHaveLength(10);
+    const bodies = fake.notifications.map((n) => `${n.title}: ${n.body}`);
+    expect(bodies, bodies.join('\n')).toHaveLength(2);
+    expect(bodies.find((b) => b.startsWith('Locked:'))).toMatch(/passphrase/);
+    expect(bodies.find((b) => b.startsWith('Gone:'))).toMatch(/nothing-here/);
+    for (const b of bodies) expect(b).not.toMatch(/`|\bdandelion [a-z]/);
+
+    // The passphrase is put right: the next slot backs up, and says so once.
+    await secrets.set(keyringAccount(locked), PASS);
+    const successes = async () => (await history.list('wrong')).filter((r) => r.result === 'success').length;
+    await vi.advanceTimersByTimeAsync(60_000 - (Date.now() % 60_000) + 100);
+    await waitFor('a success', async () => (await successes()) === 1);
+    await waitFor('idle', () => !a.engine.isRunning('wrong') && !a.engine.isRunning('gone'));
+    await vi.advanceTimersByTimeAsync(60_000 - (Date.now() % 60_000) + 100);
+    await waitFor('a second success', async () => (await successes()) === 2);
+    await waitFor('idle', () => !a.engine.isRunning('wrong') && !a.engine.isRunning('gone'));
+    await vi.advanceTimersByTimeAsync(1000);
+    await new Promise((r) => setTimeout(r, 300));
+    const after = fake.notifications.slice(2).map((n) => `${n.title}: ${n.body}`);
+    expect(after).toEqual([`Locked: Backups to ${locked} work again.`]);
+
+    // A relaunch remembers what was told: the unchanged trouble of "Gone" is not told again.
+    await a.dispose();
+    running = null;
+    fake.reset();
+    const memory = JSON.parse(await fs.readFile(path.join(sb.configDir, 'state', 'notifications.json'), 'utf8'));
+    expect(memory.profiles.gone.trouble.kind).toBe('repo-missing');
+    const before = await failures();
+    const b = await start();
+    await waitFor('the catch-up after the relaunch', async () => (await failures()) > before);
+    await waitFor('idle', () => !b.engine.isRunning('wrong') && !b.engine.isRunning('gone'));
+    await vi.advanceTimersByTimeAsync(60_000 - (Date.now() % 60_000) + 100);
+    await waitFor('one more slot', async () => (await failures()) > before + 1);
+    await waitFor('idle', () => !b.engine.isRunning('wrong') && !b.engine.isRunning('gone'));
+    await vi.advanceTimersByTimeAsync(1000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.notifications.map((n) => n.body)).toEqual([]);
+  }, 240_000);
+});
