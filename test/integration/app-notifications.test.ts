@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { keyringAccount, MemorySecretStore } from '../../src/secrets/keyring.js';
 import { History } from '../../src/jobs/history.js';
-import { borg, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { borg, dandelion, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 
 vi.mock('electron', () => import('../fakes/electron/index.js'));
 const { fake } = await import('../fakes/electron/index.js');
@@ -147,4 +147,34 @@ describe('a failing schedule', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.notifications.map((n) => n.body)).toEqual([]);
   }, 240_000);
+});
+
+describe('one run, one notification', () => {
+  it('tells each of three runs with warnings once, and a run of another process once', async () => {
+    const repo = path.join(sb.dir, 'repo');
+    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    await writeConfig(sb.configDir, {
+      app: { openAtLogin: true },
+      profiles: [
+        { id: 'p', name: 'Disk', repository: repo, encryption: 'none', sources: [src, path.join(sb.dir, 'not-there')], prune: null },
+      ],
+    });
+    const history = new History(path.join(sb.configDir, 'history'));
+    const warned = async () => (await history.list('p')).filter((r) => r.result === 'warning').length;
+    const a = await start();
+    for (let i = 1; i <= 3; i++) {
+      fake.click('Back Up Now');
+      await waitFor(`run ${i}`, async () => (await warned()) === i);
+      await waitFor('idle', () => !a.engine.isRunning('p'));
+      // Snapshots keep coming (the tray, the history watcher): none of them tells the run again.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(fake.notifications, fake.notifications.map((n) => n.body).join('\n')).toHaveLength(i);
+    }
+    const cli = await dandelion(sb, ['run', 'p']);
+    expect(cli.exitCode, cli.stderr).toBe(1);
+    await waitFor('the CLI run told', () => fake.notifications.length > 3);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(fake.notifications).toHaveLength(4);
+    for (const n of fake.notifications) expect(n.body).toMatch(/^Backed up, with warnings: 1 source path does not exist/);
+  }, 120_000);
 });
