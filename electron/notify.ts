@@ -81,6 +81,9 @@ export async function wireNotifications(engine: Engine, open: (profile: string) 
   };
   engine.on('run-finished', finished);
   engine.on('snapshot', snapshot);
+  // What the app finds at launch (a run interrupted by a crash, recorded as this process started) is
+  // weighed now, not at the next change.
+  snapshot(await engine.snapshot());
   return () => {
     engine.off('run-finished', finished);
     engine.off('snapshot', snapshot);

@@ -11,7 +11,7 @@ import type { Profile } from './profiles/schema.js';
 import { describeError } from './profiles/store.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
-import { formatBytes, timeAgo } from './format.js';
+import { formatBytes, localWhen, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
 import { passphraseRefusal, passphraseWarnings } from './ipc/passphrase-rules.js';
 
@@ -178,7 +178,7 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
       );
   }
   const automatic = report.profiles.length > 0;
-  if (report.scheduler) process.stdout.write(`Schedules and disk triggers: ${report.scheduler.what}, since ${report.scheduler.since}.\n`);
+  if (report.scheduler) process.stdout.write(`Schedules and disk triggers: ${report.scheduler.what}, since ${localWhen(new Date(report.scheduler.since), now)}.\n`);
   else if (automatic)
     process.stdout.write('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
 }

@@ -11,6 +11,7 @@ import { formatPath, profileSchema, type Profile } from './profiles/schema.js';
 import type { ErrorKind } from './diagnosis.js';
 import { isKeyfileMode } from './engine/status.js';
 import { diagnosisFor } from './messages.js';
+import { localWhen } from './format.js';
 
 export interface Finding {
   check: string;
@@ -65,7 +66,7 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
     findings.push({
       check: `${r.profile}: lock`,
       ok: false,
-      message: `a repository lock from a backup started ${r.startedAt} was stale (its process is gone or its pid now belongs to another process); the run was recorded as interrupted and the lock cleared`,
+      message: `a repository lock from a backup started ${localWhen(new Date(r.startedAt), new Date())} was stale (its process is gone or its pid now belongs to another process); the run was recorded as interrupted and the lock cleared`,
       fix: `Back up again: \`dandelion run ${r.profile}\`.`,
     });
   const one = only ? engine.profile(only) : null;

@@ -6,6 +6,7 @@
 import type { ClassifyContext, Diagnosis, ErrorKind } from './diagnosis.js';
 import { sshTarget, type SshTarget } from './borg/location.js';
 import { spaceNumbers } from './jobs/verdict.js';
+import { localDateTime } from './format.js';
 
 export interface DiagnosisFacts {
   detail?: string;
@@ -24,6 +25,8 @@ export interface DiagnosisFacts {
   previousFiles?: number;
   /** For hollow-backup: the share (in %) below which a backup counts as hollow. */
   percent?: number;
+  /** For interrupted: when the run began (ISO); said in local time. */
+  since?: string;
 }
 
 const CODE = (s: string) => `\`${s}\``;
@@ -328,9 +331,12 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
       };
     case 'interrupted':
       return {
-        message: `The backup to ${repo}${info.detail ? ` started ${info.detail}` : ''} never finished: Dandelion was stopped outright (killed, or the computer lost power) while it ran.`,
-        // The step it was in is not known: it may have been prune or compact, after the archive was saved.
-        fix: 'Nothing needs repairing. Back up now to be safe again; a backup cut short while saving resumes from borg’s last checkpoint.',
+        // Kept in the history and read later: a date that does not go stale ("today"), in local time.
+        message: `The backup to ${repo}${info.since && !Number.isNaN(Date.parse(info.since)) ? ` that started ${localDateTime(new Date(info.since))}` : ''} never finished: Dandelion was stopped outright (killed, or the computer lost power) while it ran.`,
+        // The step it was in is not known (it may have been prune or compact, after the archive was saved), nor
+        // whether borg left a checkpoint: nothing is promised about either. No "back up now" either: the app may
+        // already be running the next backup when this is read.
+        fix: 'Nothing needs repairing; the next backup saves what this one did not.',
       };
     case 'passcommand-failed':
       return {

@@ -17,6 +17,7 @@ import { tryLock, type LockOwner } from '../jobs/pid-lock.js';
 import { diagnosisOf } from './outcome.js';
 import { recoverStaleRun } from './recovery.js';
 import { processStart } from '../jobs/process-identity.js';
+import { localWhen } from '../format.js';
 
 function startOf(pid: number): { start?: string } {
   const start = processStart(pid);
@@ -275,9 +276,14 @@ export class RunQueue {
 export function busyDiagnosis(p: Profile, owner: LockOwner): Diagnosis {
   return {
     kind: 'busy',
-    message: `Another Dandelion process (pid ${owner.pid}) is already using ${p.repository}: ${owner.what}, since ${owner.since}.`,
+    message: `Another Dandelion process (pid ${owner.pid}) is already using ${p.repository}: ${owner.what}, since ${sinceWords(owner.since)}.`,
     fix: 'Wait for it to finish, or cancel it there; a second borg on the same repository is never started.',
   };
+}
+
+function sinceWords(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : localWhen(d, new Date());
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

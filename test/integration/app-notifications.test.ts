@@ -3,12 +3,15 @@
  * `electron`, the real engine, real borg and real node-schedule slots, with the clock faked so ten
  * minutes of a `* * * * *` schedule pass in well under a minute.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { keyringAccount, MemorySecretStore } from '../../src/secrets/keyring.js';
 import { History } from '../../src/jobs/history.js';
 import { borg, dandelion, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { DaemonProcess } from '../helpers/daemon.js';
+import { configPaths } from '../../src/paths.js';
 
 vi.mock('electron', () => import('../fakes/electron/index.js'));
 const { fake } = await import('../fakes/electron/index.js');
@@ -177,4 +180,103 @@ describe('one run, one notification', () => {
     expect(fake.notifications).toHaveLength(4);
     for (const n of fake.notifications) expect(n.body).toMatch(/^Backed up, with warnings: 1 source path does not exist/);
   }, 120_000);
+});
+
+describe('after the daemon is killed mid-backup', () => {
+  it('the app takes over and backs up, records the run as interrupted, and never says "back up now" while it runs', async () => {
+    const repo = path.join(sb.dir, 'repo');
+    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    const big = path.join(sb.dir, 'big');
+    await fs.mkdir(big);
+    // Incompressible data with slow compression: the daemon's catch-up is still in borg create when it is killed.
+    for (let i = 0; i < 25; i++) await fs.writeFile(path.join(big, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+    await writeConfig(sb.configDir, {
+      app: { openAtLogin: true },
+      profiles: [
+        {
+          id: 'p',
+          name: 'Disk',
+          repository: repo,
+          encryption: 'none',
+          sources: [big],
+          compression: 'zlib,6',
+          prune: null,
+          schedule: '0 3 * * *',
+        },
+      ],
+    });
+    const lockFile = configPaths(sb.configDir).repoLock(repo);
+    const daemon = new DaemonProcess(sb);
+    try {
+      await waitFor('the daemon in borg create', async () => {
+        const text = await fs.readFile(lockFile, 'utf8').catch(() => '');
+        return Boolean(text && (JSON.parse(text) as { borg?: unknown }).borg);
+      });
+      const a = await start();
+      expect(a.supervisor.role).toBe('follower');
+      daemon.child.kill('SIGKILL');
+      await daemon.child;
+      const history = new History(path.join(sb.configDir, 'history'));
+      await waitFor('the interrupted record', async () => (await history.list('p')).some((r) => r.result === 'interrupted'));
+      await waitFor('the app backing up', () => a.engine.isRunning('p'));
+      await waitFor('the backup to succeed', async () => (await history.list('p')).some((r) => r.result === 'success'), 180_000);
+      await waitFor('idle', () => !a.engine.isRunning('p'));
+      await new Promise((r) => setTimeout(r, 1000));
+      const records = await history.list('p');
+      expect(records.map((r) => [r.trigger, r.result])).toEqual([
+        ['catch-up', 'interrupted'],
+        ['catch-up', 'success'],
+      ]);
+      expect(records[0]!.message).not.toMatch(/\d{4}-\d\d-\d\dT/);
+      // The interrupted run was found while the app's own catch-up was under way: nothing to tell, nothing to ask.
+      const bodies = fake.notifications.map((n) => n.body);
+      expect(bodies.filter((b) => /back up now/i.test(b))).toEqual([]);
+      expect(bodies).toEqual([]);
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await daemon.child;
+    }
+  }, 240_000);
+
+  it('tells an interrupted run found with nothing running, once, in local time, naming the menu item', async () => {
+    const repo = path.join(sb.dir, 'repo');
+    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    await writeConfig(sb.configDir, {
+      app: { openAtLogin: true },
+      profiles: [{ id: 'p', name: 'Disk', repository: repo, encryption: 'none', sources: [src], prune: null }],
+    });
+    // A lock left by a process that is gone (its pid now another process's), from a run started just now.
+    const lockFile = configPaths(sb.configDir).repoLock(repo);
+    await fs.mkdir(path.dirname(lockFile), { recursive: true });
+    const since = new Date(Date.now() - 60_000);
+    await fs.writeFile(
+      lockFile,
+      JSON.stringify({
+        pid: process.ppid,
+        start: 'another-boot:1',
+        what: 'backup of "p"',
+        since: since.toISOString(),
+        profile: 'p',
+        trigger: 'manual',
+        repository: repo,
+      }),
+    );
+    const a = await start();
+    await waitFor('a notification', () => fake.notifications.length > 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(a.engine.isRunning('p')).toBe(false);
+    expect(fake.notifications).toHaveLength(1);
+    const body = fake.notifications[0]!.body;
+    const hhmm = `${String(since.getHours()).padStart(2, '0')}:${String(since.getMinutes()).padStart(2, '0')}`;
+    expect(body).toContain(`started ${since.getDate() === new Date().getDate() ? 'today' : 'yesterday'} at ${hhmm} did not finish`);
+    expect(body).toContain('choose Back Up Now');
+    expect(body).not.toMatch(/\d{4}-\d\d-\d\dT|`/);
+    // A relaunch does not tell it again.
+    await a.dispose();
+    running = null;
+    fake.reset();
+    await start();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fake.notifications).toEqual([]);
+  }, 60_000);
 });
