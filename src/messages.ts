@@ -57,9 +57,12 @@ function where(t: SshTarget): string {
   return t.port === 22 ? t.host : `${t.host} (port ${t.port})`;
 }
 
-/** Only a backup whose create did not finish resumes from a checkpoint; a saved archive or a test has none to resume. */
+/**
+ * Only a backup whose create did not finish, and left a checkpoint (found after the run), resumes from
+ * it; a saved archive, a test, or a create killed before borg wrote its first checkpoint has none.
+ */
 function resumes(ctx: ClassifyContext, sentence: string): string {
-  return (ctx.stage ?? 'create') === 'create' ? sentence : '';
+  return (ctx.stage ?? 'create') === 'create' && ctx.checkpoint === true ? sentence : '';
 }
 
 /** Why ssh could not reach a server, from its own words. */

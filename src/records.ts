@@ -33,6 +33,8 @@ export interface RunRecord {
   log: string | null;
   /** The repository the run went to; a profile pointed elsewhere starts a fresh history from there. */
   repository?: string;
+  /** The checkpoint archive a create cut short left behind (borg resumes from it), when it left one. */
+  checkpoint?: string;
 }
 
 const RANK: Record<RunResult, number> = { skipped: 0, success: 1, warning: 2, cancelled: 3, interrupted: 4, error: 5 };

@@ -231,7 +231,13 @@ export class RunQueue {
         // borg ended by a signal nobody here sent (kill, OOM, shutdown): not a user's cancel.
         const d = diagnosisFor(
           'killed',
-          { repository: profile.repository, platform: process.platform, passphraseSupplied: false, profile: profile.id },
+          {
+            repository: profile.repository,
+            platform: process.platform,
+            passphraseSupplied: false,
+            profile: profile.id,
+            checkpoint: record.checkpoint !== undefined,
+          },
           record.diagnoses.find((x) => x.kind === 'cancelled')?.detail,
         );
         record = {
