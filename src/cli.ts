@@ -178,7 +178,10 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
       );
   }
   const automatic = report.profiles.length > 0;
-  if (report.scheduler) process.stdout.write(`Schedules and disk triggers: ${report.scheduler.what}, since ${localWhen(new Date(report.scheduler.since), now)}.\n`);
+  if (report.scheduler)
+    process.stdout.write(
+      `Schedules and disk triggers: ${report.scheduler.what}, since ${localWhen(new Date(report.scheduler.since), now)}.\n`,
+    );
   else if (automatic)
     process.stdout.write('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
 }
