@@ -148,7 +148,7 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
       const exportedAt = await engine.keyExportedAt(p.repository);
       out.push(
         exportedAt
-          ? { check: tag('key'), ok: true, message: `exported ${exportedAt}` }
+          ? { check: tag('key'), ok: true, message: `exported ${localWhen(new Date(exportedAt), new Date())}` }
           : {
               check: tag('key'),
               ok: false,

@@ -10,7 +10,8 @@ export function timeAgo(then: Date, now: Date): string {
   const days = hours / 24;
   if (days < 14) return plural(Math.max(1, Math.round(days)), 'day');
   if (days < 60) return plural(Math.round(days / 7), 'week');
-  return `on ${then.toISOString().slice(0, 10)}`;
+  // Long ago: the day, in the user's zone and words ("on 19 Aug"), never an ISO date.
+  return `on ${localDay(then, now)}`;
 }
 
 export function formatBytes(n: number): string {
@@ -44,8 +45,14 @@ export function localWhen(then: Date, now: Date, timeZone?: string): string {
   const day = (d: { y: string; m: string; day: string }) => `${d.y}-${d.m}-${d.day}`;
   if (day(t) === day(partsIn(now, timeZone))) return `today at ${t.hm}`;
   if (day(t) === day(partsIn(new Date(now.getTime() - 86_400_000), timeZone))) return `yesterday at ${t.hm}`;
+  return `on ${localDay(then, now, timeZone)} at ${t.hm}`;
+}
+
+/** "19 Aug", with the year when it is not this year's: "19 Aug 2025". */
+export function localDay(then: Date, now: Date, timeZone?: string): string {
+  const t = partsIn(then, timeZone);
   const sameYear = t.y === partsIn(now, timeZone).y;
-  return `on ${Number(t.day)} ${t.month}${sameYear ? '' : ` ${t.y}`} at ${t.hm}`;
+  return `${Number(t.day)} ${t.month}${sameYear ? '' : ` ${t.y}`}`;
 }
 
 /**
