@@ -27,6 +27,9 @@ export function appFix(d: Pick<Diagnosis, 'kind' | 'fix'>, menu: AppMenuWords = 
   const settings = `${menu.settings} in the Dandelion menu`;
   switch (d.kind) {
     case 'passphrase-wrong':
+      // A profile whose passphrase comes from a passcommand: saving one in the Keychain would never be used.
+      if (/passcommand/i.test(d.fix))
+        return `Fix this profile's passcommand (${settings}, or "passcommand" in config.json): the passphrase it gives does not open the repository.`;
       return `Choose ${settings} and save the passphrase chosen when this repository was created.`;
     case 'passphrase-missing':
       return `Choose ${settings} and save the repository's passphrase (it is kept in the Keychain).`;

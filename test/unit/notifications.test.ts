@@ -399,6 +399,15 @@ describe('the words', () => {
     );
   });
 
+  it('sends a profile with a passcommand to its passcommand, not to a passphrase it would never use', () => {
+    const fix = appFix({
+      kind: 'passphrase-wrong',
+      fix: 'The passcommand `pass show borg` gave a wrong passphrase: fix it in config.json.',
+    });
+    expect(fix).toMatch(/^Fix this profile's passcommand/);
+    expect(fix).not.toMatch(/`|save the passphrase/);
+  });
+
   it('keeps a fix that names no command as the engine wrote it', () => {
     expect(appFix({ kind: 'disk-not-mounted', fix: 'Connect the disk.' })).toBe('Connect the disk.');
     expect(appFix({ kind: 'passphrase-wrong', fix: 'Save it with `dandelion passphrase set x`.' }, { settings: 'Preferences…' })).toBe(
