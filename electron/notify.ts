@@ -14,6 +14,7 @@ import {
   destinationOf,
   isNewRun,
   memoryFromJson,
+  withRun,
   notificationsFor,
   prefsFromSettings,
   type AppNotification,
@@ -60,8 +61,9 @@ export async function wireNotifications(engine: Engine, open: (profile: string) 
     const p = engine.profile(record.profile);
     // A run that ended before the app started, with nothing told about this profile yet, is not news.
     const launched = opts.launchedAt?.getTime();
-    if (launched !== undefined && memory.profiles[record.profile]?.lastRun === undefined && Date.parse(record.finishedAt) < launched) {
-      memory = { profiles: { ...memory.profiles, [record.profile]: { ...memory.profiles[record.profile], lastRun: record.startedAt } } };
+    const known = memory.profiles[record.profile];
+    if (launched !== undefined && known?.runs === undefined && Date.parse(record.finishedAt) < launched) {
+      memory = { profiles: { ...memory.profiles, [record.profile]: { ...known, runs: withRun(undefined, record.startedAt) } } };
       keep();
       return;
     }

@@ -55,8 +55,11 @@ export interface Trouble {
 export interface ProfileMemory {
   /** The trouble already told about; cleared by a run that saved the sources. */
   trouble?: Trouble;
-  /** The start (ISO) of the newest run already considered: a run is told once. */
-  lastRun?: string;
+  /**
+   * The runs already considered, by their start (ISO; a profile never starts two runs at once), oldest
+   * first, the last few only: a run is told once. A run older than all of them is old news.
+   */
+  runs?: string[];
   /** When overdue was last told (ISO). */
   overdueAt?: string;
   /** The current wait for the disk was told. */
@@ -128,10 +131,23 @@ function troubleOf(r: RunRecord): Pick<Diagnosis, 'kind' | 'message' | 'fix'> | 
   return null;
 }
 
-/** Whether this run is news: runs are told once, in the order they started. */
+const RUNS_KEPT = 8;
+
+/**
+ * Whether this run is news: a run is told once, keyed by its start. One queued behind another
+ * process's run (it started earlier, finished later) is still news; one older than every run
+ * remembered is not.
+ */
 export function isNewRun(memory: NotifyMemory, r: Pick<RunRecord, 'profile' | 'startedAt'>): boolean {
-  const last = memory.profiles[r.profile]?.lastRun;
-  return last === undefined || Date.parse(r.startedAt) > Date.parse(last) || Number.isNaN(Date.parse(last));
+  const runs = memory.profiles[r.profile]?.runs ?? [];
+  if (runs.includes(r.startedAt)) return false;
+  const oldest = runs[0];
+  return oldest === undefined || Date.parse(r.startedAt) > Date.parse(oldest);
+}
+
+/** The runs remembered once `startedAt` is considered too: sorted, the last few. */
+export function withRun(runs: readonly string[] | undefined, startedAt: string): string[] {
+  return [...new Set([...(runs ?? []), startedAt])].sort((a, b) => Date.parse(a) - Date.parse(b)).slice(-RUNS_KEPT);
 }
 
 function afterRun(
@@ -143,7 +159,8 @@ function afterRun(
   const { record: r, profileName: title, now } = event;
   const id = r.profile;
   if (!isNewRun(memory, r)) return { notify: [], memory };
-  const seen: ProfileMemory = { ...(memory.profiles[id] ?? {}), lastRun: r.startedAt };
+  const before = memory.profiles[id] ?? {};
+  const seen: ProfileMemory = { ...before, runs: withRun(before.runs, r.startedAt) };
   const say = (kind: AppNotification['kind'], body: string) => [{ profile: id, kind, title, body }];
   const when = (iso: string) => localWhen(new Date(iso), now, event.timeZone);
 
@@ -258,7 +275,10 @@ export function memoryFromJson(json: unknown): NotifyMemory {
         : undefined;
     const entry: ProfileMemory = {
       trouble,
-      lastRun: str(e.lastRun),
+      runs:
+        Array.isArray(e.runs) && e.runs.every((x) => str(x) !== undefined) && e.runs.length
+          ? (e.runs as string[]).slice(-RUNS_KEPT)
+          : undefined,
       overdueAt: str(e.overdueAt),
       waiting: e.waiting === true ? true : undefined,
     };

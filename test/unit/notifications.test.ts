@@ -119,7 +119,7 @@ describe('after a run', () => {
     expect(bare.notify[0]!.body).toBe('The backup did not finish.');
     expect(bare.memory).toEqual({
       profiles: {
-        offsite: { lastRun: at(-1).toISOString(), trouble: { kind: 'unknown', since: at(-1).toISOString(), toldAt: now.toISOString() } },
+        offsite: { runs: [at(-1).toISOString()], trouble: { kind: 'unknown', since: at(-1).toISOString(), toldAt: now.toISOString() } },
       },
     });
   });
@@ -182,7 +182,7 @@ describe('after a run', () => {
       none,
     );
     expect(said).toEqual([['failure'], [], ['fixed'], []]);
-    expect(memory.profiles.offsite).toEqual({ lastRun: slot(3, 'success').startedAt });
+    expect(memory.profiles.offsite).toEqual({ runs: [0, 1, 2, 3].map((m) => slot(m, 'success').startedAt) });
     const out = notificationsFor(
       { profiles: { offsite: { trouble: { kind: 'repo-missing', since: now.toISOString(), toldAt: now.toISOString() } } } },
       finished(slot(5, 'success')),
@@ -222,6 +222,20 @@ describe('after a run', () => {
       finished(failing(2, 'passphrase-wrong')),
     ]);
     expect(said).toEqual([['failure'], ['failure'], []]);
+  });
+
+  it('tells a run that waited behind another process and ended after a later-started run', () => {
+    // Queued at minute 2 behind the daemon's run; a CLI run that started at minute 3 was told first.
+    const { said } = play([finished(failing(0, 'disk-full')), finished(failing(3, 'repo-missing')), finished(slot(2, 'success'))]);
+    expect(said).toEqual([['failure'], ['failure'], ['fixed']]);
+  });
+
+  it('forgets all but the last few runs, and never tells one older than all of them', () => {
+    const { memory, said } = play(Array.from({ length: 12 }, (_, i) => finished(slot(i, 'skipped'))));
+    expect(said.flat()).toEqual([]);
+    expect(memory.profiles.offsite!.runs).toHaveLength(8);
+    expect(notificationsFor(memory, finished(failing(1, 'disk-full')), defaults).notify).toEqual([]);
+    expect(notificationsFor(memory, finished(failing(12, 'disk-full')), defaults).notify).toHaveLength(1);
   });
 
   it('tells a run once, however often and in whatever order it is seen', () => {
@@ -287,7 +301,7 @@ describe('after a run', () => {
   it('never tells a skipped or cancelled run, whatever the switches', () => {
     for (const result of ['skipped', 'cancelled'] as const) {
       const out = notificationsFor(EMPTY_MEMORY, finished(record(result, { diagnoses: [diagnosis('cancelled')] })), all);
-      expect(out).toEqual({ notify: [], memory: { profiles: { offsite: { lastRun: at(-1).toISOString() } } } });
+      expect(out).toEqual({ notify: [], memory: { profiles: { offsite: { runs: [at(-1).toISOString()] } } } });
     }
   });
 
@@ -321,7 +335,7 @@ describe('after a run', () => {
     const copy = structuredClone(before);
     const out = notificationsFor(before, finished(record('success')), defaults);
     expect(before).toEqual(copy);
-    expect(out.memory).toEqual({ profiles: { offsite: { lastRun: at(-1).toISOString() }, disk: { waiting: true } } });
+    expect(out.memory).toEqual({ profiles: { offsite: { runs: [at(-1).toISOString()] }, disk: { waiting: true } } });
   });
 
   it('keeps the rest of what it knew about the profile when a failure is told', () => {
@@ -329,7 +343,9 @@ describe('after a run', () => {
     const out = notificationsFor(before, finished(failure('disk-full')), defaults);
     expect(out.memory.profiles.offsite).toMatchObject({ overdueAt: at(-3).toISOString(), trouble: { kind: 'disk-full' } });
     const cleared = notificationsFor(out.memory, finished(slot(1, 'success')), defaults);
-    expect(cleared.memory).toEqual({ profiles: { offsite: { overdueAt: at(-3).toISOString(), lastRun: slot(1, 'success').startedAt } } });
+    expect(cleared.memory).toEqual({
+      profiles: { offsite: { overdueAt: at(-3).toISOString(), runs: [at(-1).toISOString(), slot(1, 'success').startedAt] } },
+    });
   });
 });
 
@@ -557,7 +573,7 @@ describe('from the snapshot', () => {
     expect(memoryFromJson(null)).toEqual(EMPTY_MEMORY);
     expect(memoryFromJson({ profiles: [] })).toEqual(EMPTY_MEMORY);
     expect(
-      memoryFromJson({ profiles: { a: { trouble: { kind: 'disk-full', since: 'x', toldAt: 'y' }, lastRun: 5, waiting: true }, b: 'no' } }),
+      memoryFromJson({ profiles: { a: { trouble: { kind: 'disk-full', since: 'x', toldAt: 'y' }, runs: [5], waiting: true }, b: 'no' } }),
     ).toEqual({ profiles: { a: { waiting: true } } });
   });
 });
