@@ -33,7 +33,7 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms 
   }
 }
 
-async function start(): Promise<App> {
+async function start(pollMs = 200): Promise<App> {
   running = await startApp({
     configDir: sb.configDir,
     log: process.env.APP_TEST_LOG ? (l) => console.log('[app]', l) : () => {},
@@ -41,7 +41,7 @@ async function start(): Promise<App> {
     appRoot: APP_ROOT,
     fdaProbe: async () => 'granted',
     secrets,
-    takeoverPollMs: 200,
+    takeoverPollMs: pollMs,
   });
   return running;
 }
@@ -149,6 +149,49 @@ describe('a failing schedule', () => {
     await vi.advanceTimersByTimeAsync(1000);
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.notifications.map((n) => n.body)).toEqual([]);
+  }, 240_000);
+});
+
+describe('a trouble that lasts', () => {
+  it('is told again once after a day, as still failing since when it started, in local time', async () => {
+    await writeConfig(sb.configDir, {
+      app: { openAtLogin: true },
+      profiles: [
+        {
+          id: 'gone',
+          name: 'Gone',
+          repository: path.join(sb.dir, 'nothing-here'),
+          encryption: 'none',
+          sources: [src],
+          prune: null,
+          schedule: '0 * * * *',
+        },
+      ],
+    });
+    const history = new History(path.join(sb.configDir, 'history'));
+    const failures = async () => (await history.list('gone')).filter((r) => r.result === 'error').length;
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'], shouldAdvanceTime: true });
+    vi.setSystemTime(new Date('2026-12-02T21:50:30Z'));
+    const a = await start(3_600_000);
+    await waitFor('the catch-up run', async () => (await failures()) === 1);
+    await waitFor('idle', () => !a.engine.isRunning('gone'));
+    const startedAt = new Date((await history.list('gone'))[0]!.startedAt);
+    // 24 hourly slots, 22:00 to 21:00 the next evening: all less than a day after the trouble was told.
+    for (let i = 1; i <= 25; i++) {
+      await vi.advanceTimersByTimeAsync(3_600_000 - (Date.now() % 3_600_000) + 100);
+      await waitFor(`slot ${i}`, async () => (await failures()) === 1 + i);
+      await waitFor('idle', () => !a.engine.isRunning('gone'));
+      await new Promise((r) => setTimeout(r, 50));
+      if (i === 24) expect(fake.notifications.map((n) => n.body)).toHaveLength(1);
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    await new Promise((r) => setTimeout(r, 300));
+    const bodies = fake.notifications.map((n) => n.body);
+    expect(bodies).toHaveLength(2);
+    const hm = `${String(startedAt.getHours()).padStart(2, '0')}:${String(startedAt.getMinutes()).padStart(2, '0')}`;
+    expect(bodies[1]).toMatch(
+      new RegExp(`^Backups to \\S+nothing-here have been failing since yesterday at ${hm}\\. There is no backup repository`),
+    );
   }, 240_000);
 });
 
