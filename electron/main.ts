@@ -108,6 +108,7 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   const platform = opts.platform ?? process.platform;
   const appRoot = opts.appRoot ?? APP_ROOT;
   const log = opts.log ?? console.log;
+  const launchedAt = new Date();
   const shellState = await startShell(log, opts.configDir ?? defaultConfigDir(), {
     secrets: opts.secrets,
     takeoverPollMs: opts.takeoverPollMs,
@@ -213,7 +214,7 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   engine.on('snapshot', onSnapshot);
   const onStarted = () => void reprobe();
   engine.on('run-started', onStarted);
-  const unnotify = wireNotifications(engine, (profile) => void windows.show('status', { profile }));
+  const unnotify = await wireNotifications(engine, (profile) => void windows.show('status', { profile }), { launchedAt });
   const unhold = holdWhileRunning(engine);
 
   tray.update(appSnapshot(host, await engine.snapshot()));

@@ -1,67 +1,91 @@
 /**
  * Notifications: the policy (src/app/notifications.ts) decides what is said and when; this shows
- * it and opens the status window on a click. The policy's memory lives here for the app's lifetime.
+ * it and opens the status window on a click. Every run reaches the policy through one gate, keyed by
+ * the run (profile and start), whether this process made it (run-finished) or another did (the last
+ * record of a snapshot). The policy's memory is kept in state/notifications.json, so a relaunch does
+ * not tell again a trouble already told.
  */
+import fs from 'node:fs/promises';
 import { Notification } from 'electron';
 import type { Engine } from '../src/engine.js';
 import type { RunRecord } from '../src/records.js';
 import type { EngineSnapshot } from '../src/engine/status.js';
 import {
-  EMPTY_MEMORY,
+  destinationOf,
+  isNewRun,
+  memoryFromJson,
+  withRun,
   notificationsFor,
   prefsFromSettings,
   type AppNotification,
   type NotifyEvent,
   type NotifyMemory,
 } from '../src/app/notifications.js';
+import type { AppMenuWords } from '../src/app/app-words.js';
 import { appSettings } from '../src/profiles/schema.js';
+import { writeFileAtomic } from '../src/profiles/store.js';
 
-/** Identifies one run across the record of this process and the snapshot's last record. */
-const runKey = (r: RunRecord) => `${r.profile}|${r.startedAt}|${r.finishedAt}`;
+export interface NotifyOptions {
+  /** Records that ended before this are what the app found at launch: not news when nothing was told yet. */
+  launchedAt?: Date;
+  menu?: AppMenuWords;
+}
 
-export function wireNotifications(engine: Engine, open: (profile: string) => void): () => void {
-  let memory: NotifyMemory = EMPTY_MEMORY;
+async function readMemory(file: string): Promise<NotifyMemory> {
+  try {
+    return memoryFromJson(JSON.parse(await fs.readFile(file, 'utf8')));
+  } catch {
+    return { profiles: {} };
+  }
+}
+
+export async function wireNotifications(engine: Engine, open: (profile: string) => void, opts: NotifyOptions = {}): Promise<() => void> {
+  const file = engine.paths.notifyMemory;
+  let memory = await readMemory(file);
+  let written = JSON.stringify(memory);
+  let writing: Promise<void> = Promise.resolve();
+  const keep = () => {
+    const text = JSON.stringify(memory);
+    if (text === written) return;
+    written = text;
+    writing = writing.then(() => writeFileAtomic(file, `${text}\n`).catch(() => {}));
+  };
   const say = (event: NotifyEvent) => {
-    const r = notificationsFor(memory, event, prefsFromSettings(appSettings(engine.config)));
+    const r = notificationsFor(memory, event, prefsFromSettings(appSettings(engine.config)), { menu: opts.menu });
     memory = r.memory;
+    keep();
     for (const n of r.notify) show(n, open);
   };
-  const announce = (record: RunRecord) => {
+  const consider = (record: RunRecord, runningNow: boolean) => {
+    if (!isNewRun(memory, record)) return;
     const p = engine.profile(record.profile);
+    // A run that ended before the app started, with nothing told about this profile yet, is not news.
+    const launched = opts.launchedAt?.getTime();
+    const known = memory.profiles[record.profile];
+    if (launched !== undefined && known?.runs === undefined && Date.parse(record.finishedAt) < launched) {
+      memory = { profiles: { ...memory.profiles, [record.profile]: { ...known, runs: withRun(undefined, record.startedAt) } } };
+      keep();
+      return;
+    }
     say({
       type: 'run-finished',
       record,
       profileName: p?.name ?? record.profile,
-      retryPlanned: engine.retryPlan(record.profile) !== null,
+      destination: destinationOf(record.repository ?? p?.repository ?? '', p?.volume ?? null),
+      runningNow,
       now: new Date(),
     });
   };
-  // Runs of this process, and the last run of each profile as the snapshots saw it: a run another
-  // process made (the daemon's schedule, a CLI run) is told too, once, when its record appears.
-  const told = new Set<string>();
-  let seen: Map<string, string> | null = null;
-  const finished = (record: RunRecord) => {
-    told.add(runKey(record));
-    // The trigger controller plans a retry as the run ends; let it, so the policy knows.
-    setImmediate(() => announce(record));
-  };
+  const finished = (record: RunRecord) => consider(record, engine.isRunning(record.profile));
   const snapshot = (s: EngineSnapshot) => {
-    const last = new Map(s.profiles.flatMap((p) => (p.lastRun ? [[p.id, runKey(p.lastRun)] as const] : [])));
-    if (seen) {
-      for (const p of s.profiles) {
-        const key = last.get(p.id);
-        if (p.lastRun && key && key !== seen.get(p.id) && !told.has(key)) {
-          told.add(key);
-          announce(p.lastRun);
-        }
-      }
-    }
-    // What was there when the app started is not news.
-    seen = last;
+    for (const p of s.profiles) if (p.lastRun) consider(p.lastRun, p.run !== null || p.runningElsewhere !== null);
     say({ type: 'snapshot', snapshot: s, now: new Date() });
   };
   engine.on('run-finished', finished);
   engine.on('snapshot', snapshot);
+  // What the app finds at launch (a run interrupted by a crash, recorded as this process started) is
+  // weighed now, not at the next change.
+  snapshot(await engine.snapshot());
   return () => {
     engine.off('run-finished', finished);
     engine.off('snapshot', snapshot);

@@ -12,7 +12,7 @@ import type { Engine, Outcome, StatusReport } from './engine.js';
 import type { Profile } from './profiles/schema.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
-import { count, formatBytes, timeAgo } from './format.js';
+import { count, formatBytes, localWhen, timeAgo } from './format.js';
 import { readSecret } from './cli-input.js';
 import { passphraseRefusal, passphraseWarnings } from './ipc/passphrase-rules.js';
 import type { PauseChoice, PauseState } from './engine/pause.js';
@@ -143,7 +143,7 @@ const COMMANDS: Record<string, Command> = {
     examples: ['dandelion status', 'dandelion status --json', 'dandelion status >/dev/null || echo "backups need attention"'],
     exits: [
       '0  every profile is backed up and on time',
-      '1  attention: a profile is overdue, was never backed up, its last backup had warnings, or its key is only here; or no profile',
+      '1  attention: a profile is overdue, was never backed up, its last backup had warnings or did not finish, or its key is only here; or no profile',
       '2  failing: a profile’s last backup ended in an error; or status could not be read (config not valid, no config folder)',
     ],
     config: 'existing',
@@ -571,7 +571,8 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
       );
   }
   const automatic = report.profiles.length > 0;
-  if (report.scheduler) out(`Schedules and disk triggers: ${report.scheduler.what}, since ${localTime(report.scheduler.since)}.\n`);
+  if (report.scheduler)
+    out(`Schedules and disk triggers: ${report.scheduler.what}, since ${localWhen(new Date(report.scheduler.since), now)}.\n`);
   else if (automatic) out('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
 }
 

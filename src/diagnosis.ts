@@ -67,4 +67,9 @@ export interface ClassifyContext {
    * archive was saved (nothing may say it was not), or a connection test (no run, no checkpoint).
    */
   stage?: 'create' | 'after-create' | 'probe';
+  /**
+   * A create cut short left a checkpoint archive (borg list shows it after the run). Only then may a
+   * fix say the next backup resumes from it: a hard kill before the first checkpoint leaves none.
+   */
+  checkpoint?: boolean;
 }

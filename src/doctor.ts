@@ -12,6 +12,7 @@ import { count } from './format.js';
 import type { ErrorKind } from './diagnosis.js';
 import { isKeyfileMode } from './engine/status.js';
 import { diagnosisFor } from './messages.js';
+import { localWhen } from './format.js';
 
 export interface Finding {
   check: string;
@@ -66,7 +67,7 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
     findings.push({
       check: `${r.profile}: lock`,
       ok: false,
-      message: `a repository lock from a backup started ${r.startedAt} was stale (its process is gone or its pid now belongs to another process); the run was recorded as interrupted and the lock cleared`,
+      message: `a repository lock from a backup started ${localWhen(new Date(r.startedAt), new Date())} was stale (its process is gone or its pid now belongs to another process); the run was recorded as interrupted and the lock cleared`,
       fix: `Back up again: \`dandelion run ${r.profile}\`.`,
     });
   const one = only ? engine.profile(only) : null;
@@ -148,7 +149,7 @@ async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
       const exportedAt = await engine.keyExportedAt(p.repository);
       out.push(
         exportedAt
-          ? { check: tag('key'), ok: true, message: `exported ${exportedAt}` }
+          ? { check: tag('key'), ok: true, message: `exported ${localWhen(new Date(exportedAt), new Date())}` }
           : {
               check: tag('key'),
               ok: false,

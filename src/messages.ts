@@ -6,6 +6,7 @@
 import type { ClassifyContext, Diagnosis, ErrorKind } from './diagnosis.js';
 import { sshTarget, type SshTarget } from './borg/location.js';
 import { spaceNumbers } from './jobs/verdict.js';
+import { localDateTime } from './format.js';
 
 export interface DiagnosisFacts {
   detail?: string;
@@ -24,6 +25,8 @@ export interface DiagnosisFacts {
   previousFiles?: number;
   /** For hollow-backup: the share (in %) below which a backup counts as hollow. */
   percent?: number;
+  /** For interrupted: when the run began (ISO); said in local time. */
+  since?: string;
 }
 
 const CODE = (s: string) => `\`${s}\``;
@@ -54,9 +57,12 @@ function where(t: SshTarget): string {
   return t.port === 22 ? t.host : `${t.host} (port ${t.port})`;
 }
 
-/** Only a backup whose create did not finish resumes from a checkpoint; a saved archive or a test has none to resume. */
+/**
+ * Only a backup whose create did not finish, and left a checkpoint (found after the run), resumes from
+ * it; a saved archive, a test, or a create killed before borg wrote its first checkpoint has none.
+ */
 function resumes(ctx: ClassifyContext, sentence: string): string {
-  return (ctx.stage ?? 'create') === 'create' ? sentence : '';
+  return (ctx.stage ?? 'create') === 'create' && ctx.checkpoint === true ? sentence : '';
 }
 
 /** Why ssh could not reach a server, from its own words. */
@@ -333,9 +339,12 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
       };
     case 'interrupted':
       return {
-        message: `The backup to ${repo}${info.detail ? ` started ${info.detail}` : ''} never finished: Dandelion was stopped outright (killed, or the computer lost power) while it ran.`,
-        // The step it was in is not known: it may have been prune or compact, after the archive was saved.
-        fix: 'Nothing needs repairing. Back up now to be safe again; a backup cut short while saving resumes from borg’s last checkpoint.',
+        // Kept in the history and read later: a date that does not go stale ("today"), in local time.
+        message: `The backup to ${repo}${info.since && !Number.isNaN(Date.parse(info.since)) ? ` that started ${localDateTime(new Date(info.since))}` : ''} never finished: Dandelion was stopped outright (killed, or the computer lost power) while it ran.`,
+        // The step it was in is not known (it may have been prune or compact, after the archive was saved), nor
+        // whether borg left a checkpoint: nothing is promised about either. No "back up now" either: the app may
+        // already be running the next backup when this is read.
+        fix: 'Nothing needs repairing; the next backup saves what this one did not.',
       };
     case 'passcommand-failed':
       return {

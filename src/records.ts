@@ -4,7 +4,12 @@
  */
 import type { Diagnosis } from './diagnosis.js';
 
-export type RunResult = 'success' | 'warning' | 'error' | 'cancelled' | 'skipped';
+/**
+ * How a run ended. `interrupted`: the process running it was killed outright (SIGKILL, a power cut)
+ * and the next Dandelion process wrote its record; neither a success nor a failure of the backup
+ * itself, and never counted as a success.
+ */
+export type RunResult = 'success' | 'warning' | 'error' | 'cancelled' | 'interrupted' | 'skipped';
 export type Trigger = 'manual' | 'schedule' | 'catch-up' | 'volume' | 'resume' | 'retry';
 
 export interface ArchiveStats {
@@ -30,9 +35,11 @@ export interface RunRecord {
   repository?: string;
   /** Skip This Backup: stopped like a cancel, but the user chose to wait for the next slot (no retry, no alarm). */
   skippedByUser?: boolean;
+  /** The checkpoint archive a create cut short left behind (borg resumes from it), when it left one. */
+  checkpoint?: string;
 }
 
-const RANK: Record<RunResult, number> = { skipped: 0, success: 1, warning: 2, cancelled: 3, error: 4 };
+const RANK: Record<RunResult, number> = { skipped: 0, success: 1, warning: 2, cancelled: 3, interrupted: 4, error: 5 };
 
 export function worst(a: RunResult, b: RunResult): RunResult {
   return RANK[b] > RANK[a] ? b : a;

@@ -3,11 +3,13 @@
  * decision over the report, so the words printed and the code returned never disagree.
  *
  *   0  every profile is backed up and on time
- *   1  attention: a profile is overdue, was never backed up, or its last backup had warnings, or
+ *   1  attention: a profile is overdue, was never backed up, its last backup had warnings or did not finish, or
  *      its repository key (keyfile mode) exists only on this computer; or there is no profile at all
  *   2  failing: a profile's last backup ended in an error
  *
- * A cancelled last run is not a failure by itself: it becomes attention once the profile is overdue.
+ * A cancelled or skipped last run is not a failure by itself (the user chose it): it becomes attention once
+ * the profile is overdue. An interrupted one (the process was killed, the computer lost power) is attention:
+ * nobody chose it, and what it was saving was not saved.
  */
 import type { ProfileStatus } from './engine/status.js';
 
@@ -22,7 +24,8 @@ type Facts = Pick<ProfileStatus, 'lastRun' | 'lastSuccessAt' | 'overdue'> & {
 /** What one profile asks of the person reading status. */
 export function profileExit(p: Facts): StatusExit {
   if (p.lastRun?.result === 'error') return STATUS_EXIT.failing;
-  if (p.overdue || p.lastSuccessAt === null || p.lastRun?.result === 'warning' || p.keyOnlyHere) return STATUS_EXIT.attention;
+  if (p.overdue || p.lastSuccessAt === null || p.lastRun?.result === 'warning' || p.lastRun?.result === 'interrupted' || p.keyOnlyHere)
+    return STATUS_EXIT.attention;
   return STATUS_EXIT.ok;
 }
 

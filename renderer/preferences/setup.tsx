@@ -481,7 +481,7 @@ function Ready({
         <Button onClick={onDone} class="done-button" variant={last ? 'primary' : 'default'}>
           Done
         </Button>
-        {!last || last.result === 'error' || last.result === 'cancelled' ? (
+        {!last || last.result === 'error' || last.result === 'cancelled' || last.result === 'interrupted' ? (
           <Button variant="primary" onClick={() => void backUp()} disabled={running}>
             {last ? 'Try Again' : 'Back Up Now'}
           </Button>

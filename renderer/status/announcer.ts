@@ -32,6 +32,8 @@ export function announcement(before: Seen | undefined, p: ProfileSnapshot): stri
       return `${p.name}: the backup failed. ${last.diagnoses[0]?.message ?? last.message ?? ''}`.trim();
     case 'cancelled':
       return `${p.name}: the backup was cancelled.`;
+    case 'interrupted':
+      return `${p.name}: the backup did not finish.`;
     default:
       return null;
   }

@@ -1,7 +1,7 @@
 /** The one word a profile's card leads with: pure, so the glance, the announcer and the tests share it. */
 import type { ProfileSnapshot } from '../shared/types.js';
 
-export type CardState = 'running' | 'waiting' | 'never' | 'success' | 'warning' | 'error' | 'cancelled' | 'overdue';
+export type CardState = 'running' | 'waiting' | 'never' | 'success' | 'warning' | 'error' | 'cancelled' | 'interrupted' | 'overdue';
 
 /** The one word the card leads with, from the profile's state and last run. */
 export function cardState(p: ProfileSnapshot): CardState {
@@ -12,6 +12,8 @@ export function cardState(p: ProfileSnapshot): CardState {
   if (p.overdue) return 'overdue';
   if (last?.result === 'warning') return 'warning';
   if (last?.result === 'cancelled') return 'cancelled';
+  // Dandelion was killed while it ran: not a failure of the backup, and not "up to date" either.
+  if (last?.result === 'interrupted') return 'interrupted';
   if (!p.lastSuccessAt) return 'never';
   return 'success';
 }
@@ -24,6 +26,7 @@ export const BADGE: Record<CardState, string> = {
   warning: 'Backed up with warnings',
   error: 'Failed',
   cancelled: 'Cancelled',
+  interrupted: 'Interrupted',
   overdue: 'Overdue',
 };
 

@@ -49,15 +49,16 @@ export function glance(s: AppSnapshot): { text: string; tone: GlanceTone } {
   if (waiting.length > 1) return { text: `${waiting.length} backups are waiting for their disks`, tone: 'attention' };
   if (ps.length === 0) return { text: 'No backups set up', tone: 'none' };
   if (states.every((st) => st === 'never')) return { text: only ? 'Not backed up yet' : 'Nothing backed up yet', tone: 'none' };
-  const unfinished = ps.filter((_, i) => states[i] === 'never' || states[i] === 'cancelled');
+  const unfinished = ps.filter((_, i) => states[i] === 'never' || states[i] === 'cancelled' || states[i] === 'interrupted');
   if (unfinished.length === 1) {
     const p = unfinished[0]!;
-    const never = cardState(p) === 'never';
+    const state = cardState(p);
+    const ended = state === 'interrupted' ? 'did not finish' : 'was cancelled';
     const text = only
-      ? 'The last backup was cancelled'
-      : never
+      ? `The last backup ${ended}`
+      : state === 'never'
         ? `${p.name} has not been backed up yet`
-        : `The last backup of ${p.name} was cancelled`;
+        : `The last backup of ${p.name} ${ended}`;
     return { text, tone: 'attention' };
   }
   if (unfinished.length > 1) return { text: `${unfinished.length} backups have not finished yet`, tone: 'attention' };

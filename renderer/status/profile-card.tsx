@@ -86,14 +86,16 @@ export function ProfileCard({ p, live, platform, paused = false }: ProfileCardPr
         </p>
       ) : null}
 
-      {p.state !== 'running' && last && (last.result === 'error' || last.result === 'warning') ? (
+      {p.state !== 'running' && last && (last.result === 'error' || last.result === 'warning' || last.result === 'interrupted') ? (
         <DiagnosisBlock
-          kind={last.result}
+          kind={last.result === 'error' ? 'error' : 'warning'}
           title={
             last.result === 'error' ? (
               <>
                 Backup failed <RelativeTime iso={last.finishedAt} />
               </>
+            ) : last.result === 'interrupted' ? (
+              'The last backup did not finish'
             ) : (
               'The last backup had warnings'
             )
@@ -161,10 +163,10 @@ function Headline({ p, state }: { p: ProfileSnapshot; state: CardState }) {
     return (
       <p class="headline">
         Last backup <RelativeTime iso={p.lastSuccessAt} />
-        {state === 'cancelled' && last ? (
+        {(state === 'cancelled' || state === 'interrupted') && last ? (
           <span class="secondary">
             {' '}
-            · the next one was cancelled <RelativeTime iso={last.finishedAt} />
+            · the next one {state === 'cancelled' ? 'was cancelled' : 'did not finish'} <RelativeTime iso={last.finishedAt} />
           </span>
         ) : null}
       </p>

@@ -95,6 +95,20 @@ export function listArgs(repository: string, f: BorgFeatures, archiveName?: stri
   return args;
 }
 
+/** The checkpoints of this profile's archives: what a create cut short left (`<name>.checkpoint`, `.checkpoint.1`, …). */
+export function checkpointListArgs(repository: string, f: BorgFeatures, archiveName: string): string[] {
+  return [
+    'list',
+    ...LOG,
+    '--json',
+    '--consider-checkpoints',
+    f.archiveFilterFlag,
+    `${archiveGlob(archiveName)}.checkpoint*`,
+    '--',
+    repository,
+  ];
+}
+
 export function infoArgs(repository: string, archive?: string): string[] {
   return ['info', ...LOG, '--json', '--', archive ? archiveRef(repository, archive) : repository];
 }

@@ -53,14 +53,16 @@ export function interruptedRecord(owner: LockOwner, now = new Date()): RunRecord
   const d = diagnosisFor(
     'interrupted',
     { repository: owner.repository ?? '', platform: process.platform, passphraseSupplied: false, profile: owner.profile },
-    `at ${owner.since}`,
+    undefined,
+    { since: owner.since },
   );
   return {
     profile: owner.profile,
     trigger: TRIGGERS.includes(owner.trigger as Trigger) ? (owner.trigger as Trigger) : 'manual',
     startedAt: owner.since,
     finishedAt: now.toISOString(),
-    result: 'error',
+    // Its own outcome: not the backup failing (status never says "error"), and never a success.
+    result: 'interrupted',
     archive: null,
     stats: null,
     message: d.message,

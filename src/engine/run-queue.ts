@@ -18,6 +18,7 @@ import { diagnosisOf } from './outcome.js';
 import { recoverStaleRun } from './recovery.js';
 import { processStart } from '../jobs/process-identity.js';
 import { readStopRequest, removeStopRequest } from './shared-state.js';
+import { localWhen } from '../format.js';
 
 function startOf(pid: number): { start?: string } {
   const start = processStart(pid);
@@ -250,7 +251,13 @@ export class RunQueue {
         // borg ended by a signal nobody here sent (kill, OOM, shutdown): not a user's cancel.
         const d = diagnosisFor(
           'killed',
-          { repository: profile.repository, platform: process.platform, passphraseSupplied: false, profile: profile.id },
+          {
+            repository: profile.repository,
+            platform: process.platform,
+            passphraseSupplied: false,
+            profile: profile.id,
+            checkpoint: record.checkpoint !== undefined,
+          },
           record.diagnoses.find((x) => x.kind === 'cancelled')?.detail,
         );
         record = {
@@ -337,9 +344,14 @@ export class RunQueue {
 export function busyDiagnosis(p: Profile, owner: LockOwner): Diagnosis {
   return {
     kind: 'busy',
-    message: `Another Dandelion process (pid ${owner.pid}) is already using ${p.repository}: ${owner.what}, since ${owner.since}.`,
+    message: `Another Dandelion process (pid ${owner.pid}) is already using ${p.repository}: ${owner.what}, since ${sinceWords(owner.since)}.`,
     fix: 'Wait for it to finish, or cancel it there; a second borg on the same repository is never started.',
   };
+}
+
+function sinceWords(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : localWhen(d, new Date());
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

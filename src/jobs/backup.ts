@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../profiles/schema.js';
-import { compactArgs, createArgs, isRemote, normalizeSource, pruneArgs } from '../borg/argv.js';
+import { checkpointListArgs, compactArgs, createArgs, isRemote, normalizeSource, pruneArgs } from '../borg/argv.js';
+import { checkpointOf } from './checkpoint.js';
 import { runBorg, type BorgRunResult, type Secret } from '../borg/run.js';
 import type { ClassifyContext, Diagnosis } from '../diagnosis.js';
 import { diagnosisFor } from '../messages.js';
@@ -44,6 +45,12 @@ export interface BackupInput {
 
 /** borg's own lines when it got the SIGINT a cancel sends. */
 const SIGINT_LINES = new Set(['Got Ctrl-C / SIGINT.', 'Keyboard interrupt']);
+
+/** The kinds whose fix may say "the next backup resumes from the checkpoint" — when there is one. */
+const RESUMABLE: ReadonlySet<Diagnosis['kind']> = new Set(['connection-lost', 'disk-removed', 'cancelled', 'killed']);
+
+/** How long asking borg for a checkpoint may take after a create was cut short (a Quit waits for it). */
+const CHECKPOINT_QUERY_MS = 15_000;
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -233,6 +240,7 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
   const afterAbout = { ...afterCtx, passphraseSupplied: false };
 
   let result = 'success' as RunResult;
+  let checkpoint: string | null = null;
   let archive: string | null = null;
   let stats: ArchiveStats | null = null;
   const diagnoses: Diagnosis[] = [];
@@ -372,12 +380,37 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       result = worst(result, 'error');
       diagnoses.unshift(...brokenLinks);
     }
+    // A create cut short (cancelled, killed, the connection or the disk lost) resumes from a checkpoint only
+    // if borg wrote one: ask borg, and let the words say so only then.
+    if (created !== null && !madeArchive && (created.cancelled || diagnoses.some((d) => RESUMABLE.has(d.kind)))) {
+      const listed = await runBorg({
+        borg,
+        args: checkpointListArgs(profile.repository, features, profile.archiveName),
+        secret: input.secret,
+        rsh: input.rsh,
+        ctx: { ...ctx, stage: 'probe' },
+        captureStdout: true,
+        signal: AbortSignal.timeout(CHECKPOINT_QUERY_MS),
+      }).catch(() => null);
+      checkpoint = listed && listed.level !== 'error' ? checkpointOf(listed.stdout, startedAt) : null;
+      writeLine(
+        checkpoint
+          ? `Dandelion: borg left the checkpoint ${checkpoint}; the next backup resumes from it`
+          : `Dandelion: no checkpoint of this backup was found${listed?.level === 'error' ? ' (the repository could not be asked)' : ''}; the next backup starts it over`,
+      );
+      if (checkpoint) {
+        const withCheckpoint = { ...about, checkpoint: true };
+        for (const [i, d] of diagnoses.entries()) if (RESUMABLE.has(d.kind)) diagnoses[i] = diagnosisFor(d.kind, withCheckpoint, d.detail);
+      }
+    }
   }
   if (input.signal?.aborted && result !== 'error') result = 'cancelled';
 
   const primary =
     result === 'cancelled'
-      ? diagnosisFor('cancelled', { ...ctx, passphraseSupplied: false }, undefined, { archive: archive ?? undefined })
+      ? diagnosisFor('cancelled', { ...ctx, passphraseSupplied: false, checkpoint: checkpoint !== null }, undefined, {
+          archive: archive ?? undefined,
+        })
       : diagnoses[0];
   const message = primary ? primary.message : result === 'success' ? `Backed up ${count(stats?.nfiles ?? 0, 'file')}` : null;
   for (const d of diagnoses) writeLine(`Dandelion: ${d.message} ${d.fix}`);
@@ -395,5 +428,6 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
     message,
     diagnoses,
     log: log.file,
+    ...(checkpoint ? { checkpoint } : {}),
   };
 }

@@ -104,6 +104,32 @@ describe('the headline', () => {
     await poll(() => w.page.locator('.glance-text').textContent()).toBe('The last backup was cancelled');
     expect(await w.page.locator('.glance').textContent()).not.toMatch(/[Ss]ome/);
   });
+
+  it('says an interrupted backup did not finish: neither failed nor up to date, its time in local words', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile()] });
+    const interrupted = record('p', 1, {
+      result: 'interrupted',
+      archive: null,
+      stats: null,
+      message: 'The backup to /r that started 2 Dec 2026 at 21:52 never finished: Dandelion was stopped outright.',
+      diagnoses: [
+        {
+          kind: 'interrupted',
+          message: 'The backup to /r that started 2 Dec 2026 at 21:52 never finished: Dandelion was stopped outright.',
+          fix: 'Nothing needs repairing; the next backup saves what this one did not.',
+        },
+      ],
+    });
+    await writeHistory(record('p', 5), interrupted);
+    const w = await open();
+    await poll(() => w.page.locator('.glance-text').textContent()).toBe('The last backup did not finish');
+    const card = w.page.locator('.card[data-profile="p"]');
+    expect(await card.locator('.badge').textContent()).toBe('Interrupted');
+    const text = (await card.textContent()) ?? '';
+    expect(text).toMatch(/The last backup did not finish/);
+    expect(text).toMatch(/started 2 Dec 2026 at 21:52 never finished/);
+    expect(text).not.toMatch(/Failed|Up to date|\d{4}-\d\d-\d\dT/);
+  });
 });
 
 describe('the log pane', () => {

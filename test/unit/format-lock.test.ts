@@ -15,7 +15,9 @@ describe('time ago', () => {
     expect(ago(2 * 3600)).toBe('2 hours ago');
     expect(ago(26 * 3600)).toBe('1 day ago');
     expect(ago(3 * 7 * 86400)).toBe('3 weeks ago');
-    expect(ago(100 * 86400)).toBe('on 2026-08-19');
+    // Long ago: the day in local words, never an ISO date.
+    expect(ago(100 * 86400)).toBe('on 19 Aug');
+    expect(ago(400 * 86400)).toBe('on 23 Oct 2025');
   });
   it('formats sizes', () => {
     expect(formatBytes(999)).toBe('999 B');

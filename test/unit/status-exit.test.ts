@@ -41,6 +41,10 @@ describe('the exit code of dandelion status', () => {
     expect(profileExit(p('skipped'))).toBe(0);
   });
 
+  it('is 1 (attention) when the last backup was interrupted: nobody chose it, and it saved nothing', () => {
+    expect(profileExit(p('interrupted'))).toBe(1);
+  });
+
   it('is the worst of the profiles, and attention when there is none', () => {
     expect(statusExit([p('success'), p('success')])).toBe(0);
     expect(statusExit([p('success'), p('warning')])).toBe(1);

@@ -176,11 +176,14 @@ describe('a step after create that failed says the archive was saved', () => {
     expect(diagnosisFor('disk-full', after, 'The storage quota (1 GB) has been exceeded').message).toMatch(/quota of 1 GB\.$/);
   });
 
-  it('"resumes from the last checkpoint" only where create did not finish', () => {
+  it('"resumes from the last checkpoint" only where create did not finish and left a checkpoint', () => {
     for (const kind of ['connection-lost', 'disk-removed', 'cancelled', 'killed'] as const) {
-      expect(diagnosisFor(kind, local).fix, kind).toMatch(/checkpoint/);
-      expect(diagnosisFor(kind, { ...local, stage: 'after-create' }).fix, kind).not.toMatch(/checkpoint/);
-      expect(diagnosisFor(kind, { ...local, stage: 'probe' }).fix, kind).not.toMatch(/checkpoint/);
+      expect(diagnosisFor(kind, { ...local, checkpoint: true }).fix, kind).toMatch(/resumes from (the|its) last checkpoint/);
+      // A create killed before borg wrote its first checkpoint has nothing to resume from.
+      expect(diagnosisFor(kind, local).fix, kind).not.toMatch(/checkpoint/);
+      expect(diagnosisFor(kind, { ...local, checkpoint: false }).fix, kind).not.toMatch(/checkpoint/);
+      expect(diagnosisFor(kind, { ...local, stage: 'after-create', checkpoint: true }).fix, kind).not.toMatch(/checkpoint/);
+      expect(diagnosisFor(kind, { ...local, stage: 'probe', checkpoint: true }).fix, kind).not.toMatch(/checkpoint/);
     }
     expect(diagnosisFor('killed', { ...local, stage: 'after-create' }, 'SIGKILL').message).toBe(
       'borg was stopped from outside (SIGKILL) before it finished; nobody cancelled it in Dandelion.',
@@ -247,11 +250,14 @@ describe('Test Connection names the cause', () => {
     }
   });
 
-  it('a connection lost mid-run still promises the checkpoint', () => {
-    const d = diagnosisFor('connection-lost', remote, 'Connection closed by remote host');
+  it('a connection lost mid-run promises the checkpoint only when borg left one', () => {
+    const d = diagnosisFor('connection-lost', { ...remote, checkpoint: true }, 'Connection closed by remote host');
     expect(d.message).toBe('The connection to box.example.invalid (port 23) was lost.');
     expect(d.fix).toBe(
       'Check the network and that the server is up and has borg installed; the next run resumes from the last checkpoint.',
+    );
+    expect(diagnosisFor('connection-lost', remote, 'Connection closed by remote host').fix).toBe(
+      'Check the network and that the server is up and has borg installed.',
     );
   });
 });
