@@ -83,6 +83,8 @@ export interface AppOptions {
   appRoot?: string;
   /** The Full Disk Access probe; by default reads TCC-protected folders of the home folder. */
   fdaProbe?: () => Promise<FdaState>;
+  /** The macOS version the menu is worded for (default: Electron's process.getSystemVersion()). */
+  systemVersion?: string;
   secrets?: SecretStore;
   takeoverPollMs?: number;
   /** The executable running the app (process.execPath): what Open at Login starts on Linux. */
@@ -209,7 +211,13 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
     }
   };
 
-  const tray = new TrayController({ appRoot, platform, act });
+  const tray = new TrayController({
+    appRoot,
+    platform,
+    act,
+    locale: app.getSystemLocale(),
+    systemVersion: opts.systemVersion ?? (process as { getSystemVersion?: () => string }).getSystemVersion?.(),
+  });
   const onSnapshot = (s: Parameters<typeof appSnapshot>[1]) => tray.update(appSnapshot(host, s));
   engine.on('snapshot', onSnapshot);
   const onStarted = () => void reprobe();

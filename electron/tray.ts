@@ -3,6 +3,7 @@
  * its menu actions into calls. Redrawn from the engine's snapshots at most twice a second while a
  * run streams progress, never per log line, and once a minute so "2 hours ago" stays true.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
 import { trayView, type TrayAction, type TrayEnv, type TrayMenuItem, type TrayView } from '../src/app/tray-view.js';
@@ -17,6 +18,10 @@ const CLOCK_MS = 60_000;
 export interface TrayOptions {
   appRoot: string;
   platform: NodeJS.Platform;
+  /** The OS's locale for dates and times (app.getSystemLocale()). */
+  locale?: string;
+  /** The macOS version (process.getSystemVersion()), for "Settings…" or "Preferences…". */
+  systemVersion?: string;
   act(action: TrayAction): void;
 }
 
@@ -72,7 +77,15 @@ export class TrayController {
   }
 
   private env(s: AppSnapshot): TrayEnv {
-    return { now: new Date(), platform: this.opts.platform, fullDiskAccess: s.app.fullDiskAccess, login: s.app.login };
+    return {
+      now: new Date(),
+      platform: this.opts.platform,
+      fullDiskAccess: s.app.fullDiskAccess,
+      login: s.app.login,
+      locale: this.opts.locale,
+      systemVersion: this.opts.systemVersion,
+      home: os.homedir(),
+    };
   }
 
   private draw(): void {

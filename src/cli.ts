@@ -562,7 +562,9 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
     const last = p.lastRun ? `${p.lastRun.result} ${timeAgo(new Date(p.lastRun.finishedAt), now)}` : 'never run';
     const success = p.lastSuccessAt ? `last success ${timeAgo(new Date(p.lastSuccessAt), now)}` : 'no successful backup yet';
     const next = p.nextRunAt ? `next ${localTime(p.nextRunAt)}` : '';
-    const flags = [p.state !== 'idle' ? p.state : '', p.overdue ? 'OVERDUE' : ''].filter(Boolean).join(', ');
+    const flags = [p.state !== 'idle' ? p.state : '', p.overdue ? 'OVERDUE' : '', p.waitingFor === 'power' ? 'waiting for power' : '']
+      .filter(Boolean)
+      .join(', ');
     out(`${p.id} (${p.name})${flags ? ` [${flags}]` : ''}\n  last run: ${last}; ${success}${next ? `; ${next}` : ''}\n`);
     if (p.lastRun?.message && p.lastRun.result !== 'success') out(`  ${p.lastRun.message}\n`);
     if (keyOnlyHere.has(p.id))

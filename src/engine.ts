@@ -114,6 +114,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly repo: RepoOps;
   private readonly waiting = new Set<string>();
   private readonly retries = new Map<string, RetryPlan>();
+  /** Due profiles the trigger controller holds back while on battery (skipOnBattery). */
+  private readonly heldForPower = new Set<string>();
   private borgProbe: { key: string; result: Promise<BorgState> } | null = null;
   /** What status reads from disk; kept in memory while a supervisor watches the files (`watchFiles`). */
   private readonly inputs: SnapshotInputs;
@@ -310,6 +312,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const known = new Set(config.profiles.map((p) => p.id));
       for (const id of [...this.retries.keys()]) if (!known.has(id)) this.retries.delete(id);
       for (const id of [...this.waiting]) if (!known.has(id)) this.waiting.delete(id);
+      for (const id of [...this.heldForPower]) if (!known.has(id)) this.heldForPower.delete(id);
       this.emit('config-changed', config);
     }
     if (!same || hadErrors || revisionMoved) this.changed();
@@ -574,6 +577,18 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.publish();
   }
 
+  /** The trigger controller holds a due backup back until the computer is plugged in (or lets it go). */
+  setHeldForPower(id: string, held: boolean): void {
+    if (held === this.heldForPower.has(id)) return;
+    if (held) this.heldForPower.add(id);
+    else this.heldForPower.delete(id);
+    this.publish();
+  }
+
+  private isHeldForPower(id: string, others: TriggerState | null): boolean {
+    return this.heldForPower.has(id) || (others?.power.includes(id) ?? false);
+  }
+
   isWaitingForVolume(id: string): boolean {
     return this.waiting.has(id);
   }
@@ -591,7 +606,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private publish(): void {
-    void publishTriggerState(this.paths, { waiting: [...this.waiting], retries: Object.fromEntries(this.retries) });
+    void publishTriggerState(this.paths, {
+      waiting: [...this.waiting],
+      power: [...this.heldForPower],
+      retries: Object.fromEntries(this.retries),
+    });
     this.changed();
   }
 
@@ -619,7 +638,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const profiles = [];
     for (const p of this.cfg.profiles) {
       const summary = await this.inputs.summary(p.id, p.repository);
-      profiles.push(profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null, paused));
+      const state = await this.stateOf(p, others);
+      const exported = exports[p.repository]?.exportedAt ?? null;
+      profiles.push(profileStatus(p, summary, state, now, exported, paused, this.isHeldForPower(p.id, others)));
     }
     const owner = await this.inputs.triggerOwner();
     return { profiles, paused, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
@@ -639,7 +660,15 @@ export class Engine extends EventEmitter<EngineEvents> {
       const summary = await this.inputs.summary(p.id, p.repository);
       const runner = this.queue.isRunning(p.id) ? null : await this.runnerElsewhere(p);
       profiles.push({
-        ...profileStatus(p, summary, await this.stateOf(p, others), now, exports[p.repository]?.exportedAt ?? null, paused),
+        ...profileStatus(
+          p,
+          summary,
+          await this.stateOf(p, others),
+          now,
+          exports[p.repository]?.exportedAt ?? null,
+          paused,
+          this.isHeldForPower(p.id, others),
+        ),
         repository: p.repository,
         triggers: { schedule: p.schedule ?? null, volume: p.volume ?? null },
         lastRun: summary.lastRun,

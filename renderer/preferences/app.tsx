@@ -141,7 +141,7 @@ export function App() {
       const ds = r.drafts;
       const nav = pendingNav.current;
       pendingNav.current = null;
-      if (nav) navigate(nav, ds);
+      if (nav) navigate(nav, ds, r.view.errors);
       else if (ds.length) setSel({ kind: 'profile', uid: ds[0]!.uid, section: 'repository' });
       // Nothing set up and nothing to repair: the setup assistant.
       if (ds.length === 0 && r.view.errors.length === 0 && (nav?.section ?? 'new-profile') === 'new-profile') setSetup('first');
@@ -209,7 +209,20 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [setup]);
 
-  function navigate(nav: Navigation, ds: readonly ProfileDraft[] = drafts) {
+  function navigate(nav: Navigation, ds: readonly ProfileDraft[] = drafts, errors: readonly FieldError[] = engineErrors) {
+    // "Fix Settings…" in the menu: the first setting in error, with the focus on it.
+    if (nav.section === 'errors') {
+      setSetup(null);
+      const first = placeErrors(
+        placeable(errors),
+        ds.map((d) => d.uid),
+        ds,
+      ).first;
+      if (first?.uid) setSel({ kind: 'profile', uid: first.uid, section: first.section as Section });
+      else if (first) setSel({ kind: 'general' });
+      focusError.current = true;
+      return;
+    }
     if (nav.section === 'new-profile') {
       setSetup(ds.length ? 'add' : 'first');
       return;

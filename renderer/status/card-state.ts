@@ -1,5 +1,6 @@
 /** The one word a profile's card leads with: pure, so the glance, the announcer and the tests share it. */
 import type { ProfileSnapshot } from '../shared/types.js';
+import { overdueWords } from '../../src/app/wording.js';
 
 export type CardState = 'running' | 'waiting' | 'never' | 'success' | 'warning' | 'error' | 'cancelled' | 'interrupted' | 'overdue';
 
@@ -35,7 +36,12 @@ export function savedAlmostNothing(p: ProfileSnapshot): boolean {
   return p.lastRun?.result === 'warning' && p.lastRun.diagnoses.some((d) => d.kind === 'hollow-backup');
 }
 
-/** The card's badge: the state's word, except a hollow archive, which says what it is. */
+/**
+ * The card's badge: the state's word, except a hollow archive, which says what it is, and an overdue
+ * backup held back on battery, which says what it waits for (as the menu does).
+ */
 export function badgeText(p: ProfileSnapshot, state: CardState = cardState(p)): string {
-  return state === 'warning' && savedAlmostNothing(p) ? 'Saved almost nothing' : BADGE[state];
+  if (state === 'warning' && savedAlmostNothing(p)) return 'Saved almost nothing';
+  if (state === 'overdue' && p.waitingFor === 'power') return overdueWords('power', null);
+  return BADGE[state];
 }

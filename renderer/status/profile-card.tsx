@@ -9,6 +9,7 @@ import { DiagnosisBlock } from './diagnosis-block.js';
 import { RunProgress } from './run-progress.js';
 import { pausedBadge } from './paused.js';
 import { badgeText, cardState, type CardState } from './card-state.js';
+import { overdueWords } from '../../src/app/wording.js';
 
 export interface ProfileCardProps {
   p: ProfileSnapshot;
@@ -64,10 +65,12 @@ export function ProfileCard({ p, live, platform, paused = false }: ProfileCardPr
       <Headline p={p} state={state} />
 
       {p.overdue && p.state !== 'running' ? (
-        <Banner kind="warning" title="Backup overdue">
+        <Banner kind="warning" title={p.waitingFor ? overdueWords(p.waitingFor, p.triggers.volume) : 'Backup overdue'}>
           <p>
             {p.lastSuccessAt ? 'The schedule should have made a backup by now.' : 'The schedule should have made a first backup by now.'}{' '}
-            Back up now to catch up.
+            {p.waitingFor === 'power'
+              ? 'This backup is set not to run on battery power: it starts when the computer is plugged in, or back up now.'
+              : 'Back up now to catch up.'}
           </p>
         </Banner>
       ) : null}

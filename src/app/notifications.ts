@@ -24,7 +24,7 @@ import { isSuccessful, type RunRecord } from '../records.js';
 import type { Diagnosis, ErrorKind } from '../diagnosis.js';
 import type { AppSettings } from '../profiles/schema.js';
 import { formatBytes, localWhen, timeAgo } from '../format.js';
-import { count } from './wording.js';
+import { count, overdueWords } from './wording.js';
 import { appSentence, DEFAULT_MENU_WORDS, type AppMenuWords } from './app-words.js';
 import { sshTarget } from '../borg/location.js';
 
@@ -230,8 +230,9 @@ function fromSnapshot(
     const explained = seen.trouble !== undefined;
     if (prefs.overdue && p.overdue && !running && !toldToday && !explained) {
       const last = p.lastSuccessAt ? `the last backup was ${timeAgo(new Date(p.lastSuccessAt), event.now)}` : 'it was never backed up';
-      const hint = waiting ? ` Connect ${disk} to back up.` : '';
-      notify.push({ profile: p.id, kind: 'overdue', title: p.name, body: `Overdue: ${last}.${hint}` });
+      const hint = waiting ? ` Connect ${disk} to back up.` : p.waitingFor === 'power' ? ' It starts when the computer is plugged in.' : '';
+      const body = `${overdueWords(waiting ? 'disk' : p.waitingFor, disk)}: ${last}.${hint}`;
+      notify.push({ profile: p.id, kind: 'overdue', title: p.name, body });
       seen.overdueAt = event.now.toISOString();
       // The overdue notice already asked for the disk: the wait needs no second one.
       if (waiting) seen.waiting = true;

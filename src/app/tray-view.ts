@@ -1,35 +1,56 @@
 /**
  * What the menu bar shows, derived from one engine snapshot: the icon, the title beside it, the
- * tooltip and the menu. Pure (time, platform, Full Disk Access and the login item are arguments),
- * so the Electron glue only turns the result into a Tray and a Menu.
+ * tooltip and the menu. Pure (time, locale, platform and its version, Full Disk Access and the login
+ * item are arguments), so the Electron glue only turns the result into a Tray and a Menu.
  *
- * Each profile gets one line that says one thing, the most useful first: a run going on (here, with
- * its figures, or in another process), waiting for its disk, a failure (with a planned retry), overdue,
- * a run that ended early (cancelled, interrupted, stopped from outside: said as such, never as a
- * success), backed up with warnings, backed up, never backed up. A skipped run is no news: the line
- * then looks at the last success (and at a planned retry, which means the last real run failed).
- * Waiting for the disk beats an older failure: whatever went wrong, nothing can happen before the
- * disk is back, and connecting it is what the user can do now.
+ * Each profile gets a block that reads like Time Machine's menu: when you were last safe, then what
+ * is happening or wrong (if anything), then when the next backup comes.
+ *
+ *   Latest backup to backup.example.com: Today, 21:54      (or "No backups yet on …")
+ *   Backup failed: The passphrase is wrong.                 (what is happening or wrong, if anything)
+ *   Next backup: Tomorrow, 09:00                            ("Next attempt: …" when a retry is planned)
+ *
+ * The destination is the disk's volume name or the server's host; with several profiles the first
+ * line also names the profile ("Off-site — Latest backup to …"). The latest backup is always the
+ * last success: a cancelled or interrupted attempt after it is said on the second line, never in
+ * place of it. The second line says one thing, the most useful first: a run going on (here, with its
+ * figures, or in another process), waiting for its disk, a failure, overdue (and what it waits for:
+ * power or its disk), an attempt that ended early (cancelled, interrupted, stopped from outside:
+ * said as such, never as a success), a backup that saved almost nothing, warnings. A skipped run is
+ * no news: the block then looks at the last success (and at a planned retry, which means the last
+ * real run failed). Waiting for the disk beats an older failure: whatever went wrong, nothing can
+ * happen before the disk is back, and connecting it is what the user can do now.
  *
  * The icon, most urgent first:
- *   error      a profile whose line says it failed, config.json invalid, borg missing;
+ *   error      a profile whose block says it failed, config.json invalid, borg missing;
  *   running    a backup going on, here or in another process;
  *   attention  warnings, overdue, waiting for a disk, never backed up, a run that ended early,
  *              Full Disk Access missing (macOS only), no profile at all;
  *   ok         otherwise.
- * Running beats error only for the profile that failed and is now running again: its line says
- * "Backing up…", and the run may well fix it. Another profile's failure, an invalid config.json or a
+ * Running beats error only for the profile that failed and is now running again: its block says
+ * "Backing up", and the run may well fix it. Another profile's failure, an invalid config.json or a
  * missing borg stays red while something runs, because the run does not fix those.
  *
  * A first launch (no profile) shows the attention icon and a way to set one up, and nags about
  * nothing else (borg, Full Disk Access): those come up when there is a backup to make. An invalid
- * config.json still shows, since it may be why there is no profile.
+ * config.json offers to fix the settings instead: it may be why there is no profile, and a new
+ * profile could not be saved beside it anyway.
  */
 import type { EngineSnapshot, ProfileSnapshot } from '../engine/status.js';
 import type { LiveProgress } from '../engine/run-queue.js';
 import type { ErrorKind } from '../diagnosis.js';
-import { formatBytes, timeAgo } from '../format.js';
-import { compactCount, count, timeUntil, truncate } from './wording.js';
+import { formatBytes } from '../format.js';
+import {
+  compactCount,
+  count,
+  dayAndTime,
+  destinationName,
+  overdueWords,
+  settingsLabel,
+  shorten,
+  waitingWords,
+  type LocalClock,
+} from './wording.js';
 import { permissionProblem } from './full-disk-access.js';
 import type { PauseChoice } from '../engine/pause.js';
 import { pauseItems, pausedSentence, runControls } from './pause-menu.js';
@@ -43,6 +64,14 @@ export interface TrayEnv {
   platform: NodeJS.Platform;
   fullDiskAccess: FdaState;
   login: { openAtLogin: boolean; status: LoginItemStatus };
+  /** The OS's locale for dates and times (Electron: app.getSystemLocale()); the process's when absent. */
+  locale?: string;
+  /** The zone times are said in; the process's when absent (tests fix it). */
+  timeZone?: string;
+  /** macOS version (Electron: process.getSystemVersion()): "Settings…" from 13 on, "Preferences…" before. */
+  systemVersion?: string;
+  /** The home folder, to name a local destination outside any disk ("~/Backups"). */
+  home?: string;
 }
 
 export type TrayAction =
@@ -53,7 +82,7 @@ export type TrayAction =
   | { type: 'pause'; choice: PauseChoice }
   | { type: 'resume' }
   | { type: 'open-status'; profile?: string }
-  | { type: 'open-preferences'; section?: 'new-profile' | 'general' }
+  | { type: 'open-preferences'; section?: 'new-profile' | 'general' | 'errors' }
   | { type: 'toggle-login' }
   | { type: 'open-login-settings' }
   | { type: 'open-fda-settings' }
@@ -76,71 +105,100 @@ export interface TrayView {
   menu: TrayMenuItem[];
 }
 
-/** How urgent one line is; a running profile is 'ok' here and counted apart. */
+/** How urgent one block is; a running profile is 'ok' here and counted apart. */
 export type GlanceLevel = 'ok' | 'attention' | 'error';
 
-/** One profile at a glance: the status after "Name — " (whole, not yet shortened) and its urgency. */
+/** One profile at a glance: the lines of its block (whole, not yet shortened) and its urgency. */
 export interface ProfileGlance {
-  status: string;
+  /** "Latest backup to <destination>: Today, 21:54", or "No backups yet on <destination>". */
+  latest: string;
+  /** What is happening or wrong, as one sentence; null when there is nothing to say. */
+  status: string | null;
+  /** "Next backup: …" or "Next attempt: …"; null while running or when only the user starts backups. */
+  next: string | null;
   level: GlanceLevel;
   running: boolean;
 }
 
-/** The room for a status in a menu line before it is cut with "…" (the profile's name comes on top). */
-export const STATUS_MAX = 60;
+/** The room for a line in the menu before it is cut with "…". */
+export const STATUS_MAX = 64;
 
 const SEPARATOR: TrayMenuItem = { label: '', type: 'separator' };
 
 /** Runs that ended early without anyone here cancelling them: honest words, not a failure to fix. */
 const ENDED_EARLY: Partial<Record<ErrorKind, string>> = {
-  interrupted: 'Last backup was interrupted',
-  killed: 'Last backup was stopped before it finished',
+  interrupted: 'The last attempt was interrupted',
+  killed: 'The last attempt was stopped before it finished',
 };
 
 const STEP: Record<LiveProgress['step'], string> = {
-  waiting: 'waiting for the repository…',
-  starting: 'starting…',
-  create: 'creating archive…',
-  prune: 'pruning…',
-  compact: 'compacting…',
+  waiting: 'waiting for the repository',
+  starting: 'starting',
+  create: 'creating the archive',
+  prune: 'pruning',
+  compact: 'compacting',
 };
 
 function runningStatus(run: LiveProgress): string {
-  if (run.step === 'waiting') return 'Waiting for the repository…';
-  return run.nfiles > 0 ? `Backing up… ${count(run.nfiles, 'file')}, ${formatBytes(run.originalSize)}` : 'Backing up…';
+  if (run.step === 'waiting') return 'Waiting for the repository, in use by another backup';
+  return run.nfiles > 0 ? `Backing up: ${count(run.nfiles, 'file')}, ${formatBytes(run.originalSize)}` : 'Backing up now';
 }
 
-function failed(sentence: string, retryAt: string | null, now: Date): ProfileGlance {
-  const retry = retryAt ? ` (retry ${timeUntil(new Date(retryAt), now)})` : '';
-  return { status: `Failed${retry}: ${sentence}`, level: 'error', running: false };
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** A diagnosis sentence as a menu line: whole, ending as a sentence does. */
+function failure(sentence: string): string {
+  return `Backup failed: ${/[.!?]$/.test(sentence) ? sentence : `${sentence}.`}`;
 }
 
-/** The one line a profile gets in the menu (and the status window may reuse). */
-export function profileGlance(p: ProfileSnapshot, now: Date): ProfileGlance {
-  const glance = (status: string, level: GlanceLevel): ProfileGlance => ({ status, level, running: false });
-  const ago = (iso: string) => timeAgo(new Date(iso), now);
-  if (p.run) return { status: runningStatus(p.run), level: 'ok', running: true };
+export interface GlanceEnv extends LocalClock {
+  now: Date;
+  home?: string;
+}
+
+/** The block a profile gets in the menu (and the status window may reuse). */
+export function profileGlance(p: ProfileSnapshot, env: GlanceEnv | Date): ProfileGlance {
+  const e: GlanceEnv = env instanceof Date ? { now: env } : env;
+  const when = (iso: string) => dayAndTime(new Date(iso), e.now, e);
+  const disk = p.triggers.volume;
+  const destination = destinationName(p.repository, { volume: disk, home: e.home });
+  const latest = p.lastSuccessAt ? `Latest backup to ${destination}: ${when(p.lastSuccessAt)}` : `No backups yet on ${destination}`;
+  const schedule = p.nextRunAt ? `Next backup: ${when(p.nextRunAt)}` : disk ? `Next backup: when ${disk} is connected` : null;
+  const block = (status: string | null, level: GlanceLevel, next: string | null = schedule): ProfileGlance => ({
+    latest,
+    status,
+    next,
+    level,
+    running: false,
+  });
+
+  if (p.run) return { latest, status: runningStatus(p.run), next: null, level: 'ok', running: true };
   if (p.runningElsewhere) {
+    // Its figures, from the other process's run state, once it has some.
     const shared = p.runningElsewhere.progress;
-    return { status: shared ? runningStatus(shared) : 'Backing up…', level: 'ok', running: true };
+    return { latest, status: shared ? runningStatus(shared) : 'Backing up now', next: null, level: 'ok', running: true };
   }
-  if (p.state === 'waiting-for-volume') return glance(`Waiting for ${p.triggers.volume ?? 'the backup disk'}`, 'attention');
+  if (p.state === 'waiting-for-volume')
+    return block(p.overdue ? overdueWords('disk', disk) : capitalised(waitingWords('disk', disk)), 'attention', null);
 
   const last = p.lastRun?.result === 'skipped' ? null : p.lastRun;
   const kind = last?.diagnoses[0]?.kind;
   const endedEarly = kind ? ENDED_EARLY[kind] : undefined;
+  const retry = p.retry ? `Next attempt: ${when(p.retry.at)}` : schedule;
   if (last?.result === 'error' && !endedEarly) {
-    return failed(last.diagnoses[0]?.message ?? last.message ?? 'the backup did not finish.', p.retry?.at ?? null, now);
+    return block(failure(last.diagnoses[0]?.message ?? last.message ?? 'the backup did not finish.'), 'error', retry);
   }
   // Only skipped runs since: a planned retry still says the last real run failed.
-  if (!last && p.retry) return failed(p.retry.reason, p.retry.at, now);
-  if (p.overdue) return glance(p.lastSuccessAt ? `Overdue, last backup ${ago(p.lastSuccessAt)}` : 'Overdue, never backed up', 'attention');
-  if (endedEarly) return glance(endedEarly, 'attention');
-  if (kind === 'hollow-backup') return glance('Last backup saved almost nothing', 'attention');
-  if (last?.result === 'cancelled') return glance('Last backup was cancelled', 'attention');
-  if (last?.result === 'warning') return glance(`backed up ${ago(last.finishedAt)}, with warnings`, 'attention');
-  if (p.lastSuccessAt) return glance(`backed up ${ago(p.lastSuccessAt)}`, 'ok');
-  return glance('Never backed up', 'attention');
+  if (!last && p.retry) return block(failure(p.retry.reason), 'error', retry);
+  if (p.overdue) return block(overdueWords(p.waitingFor, disk), 'attention', p.waitingFor === 'power' ? null : schedule);
+  // Due, held back until the computer is plugged in: the user chose it, and it is said, not feared.
+  const held = p.waitingFor === 'power' ? 'Waiting for power' : null;
+  if (endedEarly) return block(endedEarly, 'attention');
+  if (kind === 'hollow-backup') return block('The latest backup saved almost nothing', 'attention');
+  if (last?.result === 'cancelled') return block(held ?? 'The last attempt was cancelled', 'attention');
+  if (last?.result === 'warning') return block(held ?? 'The latest backup had warnings', 'attention');
+  if (p.lastSuccessAt) return block(held, 'ok', held ? null : schedule);
+  return block(held, 'attention', held ? null : schedule);
 }
 
 /** "42%" while a step knows its total, else the file count so far; '' before there is a figure. */
@@ -170,22 +228,33 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   const { profiles } = snapshot;
   const mac = env.platform === 'darwin';
   const none = profiles.length === 0;
-  const glances = profiles.map((p) => ({ p, g: profileGlance(p, env.now) }));
+  const several = profiles.length > 1;
+  const glances = profiles.map((p) => ({ p, g: profileGlance(p, env) }));
+  const settings = settingsLabel(env.platform, env.systemVersion);
 
-  // Problems of the whole app (all of them errors), each a menu line and a tooltip part.
-  const problems: { item: TrayMenuItem; tip: string }[] = [];
+  // Problems of the whole app (all of them errors), each a menu line or two and a tooltip line.
+  const problems: { items: TrayMenuItem[]; tip: string }[] = [];
   if (snapshot.configErrors.length) {
     const first = snapshot.configErrors[0]!;
+    const more = snapshot.configErrors.length - 1;
     problems.push({
-      item: { label: 'config.json has errors', action: { type: 'open-preferences' } },
-      tip: `config.json has errors (${first.path}: ${first.message})`,
+      items: [
+        { label: 'config.json has errors', enabled: false },
+        { label: 'Fix Settings…', action: { type: 'open-preferences', section: 'errors' } },
+      ],
+      tip: `config.json has errors: ${first.path}: ${first.message}${more ? ` (and ${count(more, 'more error')})` : ''}`,
     });
   }
   if (!none && snapshot.borg.state === 'missing') {
-    const message = snapshot.borg.diagnosis.message;
+    const d = snapshot.borg.diagnosis;
     problems.push({
-      item: { label: truncate(message, STATUS_MAX), action: { type: 'open-preferences', section: 'general' } },
-      tip: message,
+      items: [
+        {
+          label: d.kind === 'borg-too-old' ? 'BorgBackup is too old' : 'BorgBackup was not found',
+          action: { type: 'open-preferences', section: 'general' },
+        },
+      ],
+      tip: d.message,
     });
   }
   const fdaMissing = mac && !none && env.fullDiskAccess === 'missing';
@@ -195,7 +264,7 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
 
   const levels: GlanceLevel[] = glances.map((x) => x.g.level);
   if (problems.length) levels.push('error');
-  if (fdaMissing || none) levels.push('attention');
+  if (fdaMissing || (none && !problems.length)) levels.push('attention');
   const running = glances.some((x) => x.g.running);
   const icon: TrayIconState = levels.includes('error') ? 'error' : running ? 'running' : levels.includes('attention') ? 'attention' : 'ok';
 
@@ -205,30 +274,35 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   const shownRun = shown?.run ?? profiles.map((p) => p.runningElsewhere?.progress).find((r) => r && r.step !== 'waiting') ?? null;
   const title = mac && shownRun ? progressTitle(shownRun) : '';
 
+  // The tooltip: one line per thing worth saying, each a sentence of its own.
+  const sentence = (text: string) => (/[.!?…]$/.test(text) ? text : `${text}.`);
   const runningTips = glances
     .filter((x) => x.g.running)
-    .map(({ p }) => (p.run ? `Backing up ${p.name}: ${STEP[p.run.step]}` : `Backing up ${p.name} in another Dandelion process`));
+    .map(({ p }) => (p.run ? `${p.name} — Backing up: ${STEP[p.run.step]}.` : `${p.name} — Backing up in another Dandelion process.`));
   const tipsAt = (level: GlanceLevel) =>
-    glances.filter((x) => !x.g.running && x.g.level === level).map(({ p, g }) => `${p.name}: ${g.status}`);
+    glances.filter((x) => !x.g.running && x.g.level === level).map(({ p, g }) => `${p.name} — ${sentence(g.status ?? g.latest)}`);
   let tips: string[];
-  if (icon === 'error') tips = [...problems.map((x) => x.tip), ...tipsAt('error'), ...runningTips];
+  if (icon === 'error') tips = [...problems.map((x) => sentence(x.tip)), ...tipsAt('error'), ...runningTips];
   else if (icon === 'running') tips = runningTips;
-  else if (none) tips = ['No backup set up yet'];
-  else if (icon === 'attention') tips = [...tipsAt('attention'), ...(fdaMissing ? ['Full Disk Access is not granted'] : [])];
-  else tips = tipsAt('ok');
+  else if (none) tips = ['No backup set up yet.'];
+  else if (icon === 'attention') tips = [...tipsAt('attention'), ...(fdaMissing ? ['Full Disk Access is not granted.'] : [])];
+  else tips = glances.map(({ p, g }) => `${p.name} — ${sentence(g.latest)}`);
   const paused = pausedSentence(snapshot.paused, env.now);
-  const tooltip = `Dandelion — ${[...tips, ...(paused ? [paused] : [])].join('; ')}`;
+  const tooltip = ['Dandelion', ...tips, ...(paused ? [sentence(paused)] : [])].join('\n');
 
-  const menu: TrayMenuItem[] = problems.map((x) => x.item);
-  if (none) {
+  const menu: TrayMenuItem[] = problems.flatMap((x) => x.items);
+  if (none && !problems.length) {
     menu.push(
       { label: 'No backup set up yet', enabled: false },
       { label: 'Set Up a Backup…', action: { type: 'open-preferences', section: 'new-profile' } },
     );
   }
-  for (const { p, g } of glances) {
-    menu.push({ label: `${p.name} — ${truncate(g.status, STATUS_MAX)}`, action: { type: 'open-status', profile: p.id } });
-  }
+  glances.forEach(({ p, g }, i) => {
+    if (i > 0 || problems.length) menu.push(SEPARATOR);
+    const open: TrayAction = { type: 'open-status', profile: p.id };
+    const lines = [several ? `${p.name} — ${g.latest}` : g.latest, g.status, g.next];
+    for (const text of lines) if (text) menu.push({ label: shorten(text, STATUS_MAX), action: open });
+  });
   if (fdaNeeded) menu.push({ label: 'Grant Full Disk Access…', action: { type: 'open-fda-settings' } });
   menu.push(SEPARATOR);
 
@@ -239,8 +313,8 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   }
 
   menu.push(
-    { label: 'Open Dandelion…', action: { type: 'open-status' } },
-    { label: 'Preferences…', action: { type: 'open-preferences' }, accelerator: 'CommandOrControl+,' },
+    { label: 'Open Dandelion', action: { type: 'open-status' } },
+    { label: settings, action: { type: 'open-preferences' }, accelerator: 'CommandOrControl+,' },
     { label: 'Open at Login', type: 'checkbox', checked: env.login.openAtLogin, action: { type: 'toggle-login' } },
   );
   if (mac && env.login.status === 'requires-approval') {

@@ -49,3 +49,140 @@ export function timeUntil(then: Date, now: Date): string {
   if (hours < 22) return `in ${count(Math.max(1, Math.round(hours)), 'hour')}`;
   return `in ${count(Math.max(1, Math.round(hours / 24)), 'day')}`;
 }
+
+/**
+ * Never cuts inside a path or an address: when `truncate` would end inside a word holding a `/`, `@`
+ * or `:` (a path, a host, a URL), the cut moves before that word. So two lines are shortened alike,
+ * none showing half a path next to another's whole one.
+ */
+export function shorten(text: string, max: number): string {
+  const cut = truncate(text, max);
+  if (cut === text) return text;
+  const kept = cut.slice(0, -1);
+  const words = text.split(' ');
+  let at = 0;
+  for (const word of words) {
+    const end = at + word.length;
+    if (end > kept.length && at < kept.length) {
+      // The cut falls inside this word: keep it only when it is an ordinary word.
+      if (/[/@:\\]/.test(word)) return `${kept.slice(0, at).replace(/[\s,;:.—-]+$/u, '')}…`;
+      break;
+    }
+    at = end + 1;
+  }
+  return cut;
+}
+
+/** How a person's clock and calendar are written: the locale and zone the OS gives (undefined = this process's). */
+export interface LocalClock {
+  locale?: string;
+  timeZone?: string;
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function fmt(kind: 'time' | 'weekday' | 'date' | 'date-year' | 'day', clock: LocalClock): Intl.DateTimeFormat {
+  const key = `${kind}|${clock.locale ?? ''}|${clock.timeZone ?? ''}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    const options: Record<typeof kind, Intl.DateTimeFormatOptions> = {
+      time: { hour: 'numeric', minute: '2-digit' },
+      weekday: { weekday: 'long' },
+      date: { day: 'numeric', month: 'long' },
+      'date-year': { day: 'numeric', month: 'long', year: 'numeric' },
+      day: { year: 'numeric', month: 'numeric', day: 'numeric' },
+    };
+    try {
+      f = new Intl.DateTimeFormat(clock.locale, { ...options[kind], timeZone: clock.timeZone });
+    } catch {
+      // A locale or zone this runtime does not know: the process's own.
+      f = new Intl.DateTimeFormat(undefined, options[kind]);
+    }
+    dateFormats.set(key, f);
+  }
+  return f;
+}
+
+/** The calendar day of `d` in the clock's zone, as a day number, so two days can be subtracted. */
+function dayNumber(d: Date, clock: LocalClock): number {
+  const parts = fmt('day', clock).formatToParts(d);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Math.round(Date.UTC(part('year'), part('month') - 1, part('day')) / 86_400_000);
+}
+
+function yearOf(d: Date, clock: LocalClock): string | undefined {
+  return fmt('day', clock)
+    .formatToParts(d)
+    .find((p) => p.type === 'year')?.value;
+}
+
+/**
+ * A moment as Time Machine says it, in local time and the user's locale: "Today, 21:54",
+ * "Yesterday, 21:54", "Tomorrow, 09:00", a weekday within the week ("Monday, 21:54"), a date
+ * beyond ("3 November, 21:54", with the year when it is not this one).
+ */
+export function dayAndTime(d: Date, now: Date, clock: LocalClock = {}): string {
+  const time = fmt('time', clock).format(d);
+  const days = dayNumber(d, clock) - dayNumber(now, clock);
+  if (days === 0) return `Today, ${time}`;
+  if (days === -1) return `Yesterday, ${time}`;
+  if (days === 1) return `Tomorrow, ${time}`;
+  if (Math.abs(days) < 7) return `${fmt('weekday', clock).format(d)}, ${time}`;
+  const sameYear = yearOf(d, clock) === yearOf(now, clock);
+  return `${fmt(sameYear ? 'date' : 'date-year', clock).format(d)}, ${time}`;
+}
+
+/** What holds a due backup back: the power adapter (skipOnBattery) or its disk; null when nothing does. */
+export type WaitingFor = 'power' | 'disk' | null;
+
+/** "waiting for power", "waiting for backup-disk" (the disk's name, else "the backup disk"); '' when nothing holds it back. */
+export function waitingWords(waitingFor: WaitingFor, disk: string | null): string {
+  if (waitingFor === 'power') return 'waiting for power';
+  if (waitingFor === 'disk') return `waiting for ${disk ?? 'the backup disk'}`;
+  return '';
+}
+
+/**
+ * The one sentence fragment every face uses for an overdue backup: "Overdue, waiting for power",
+ * "Overdue, waiting for backup-disk", or plain "Overdue".
+ */
+export function overdueWords(waitingFor: WaitingFor, disk: string | null): string {
+  const why = waitingWords(waitingFor, disk);
+  return why ? `Overdue, ${why}` : 'Overdue';
+}
+
+/**
+ * Where a profile's backups go, as a person names it: the disk's volume name, the server's host, or
+ * for another local folder its path from the home folder ("~/Backups/mbp"), shortened from the
+ * front ("…/backup/mbp") when long. Pure: the caller hands in the home folder and volumes folders.
+ */
+export function destinationName(repository: string, opts: { volume?: string | null; home?: string; volumesRoots?: string[] } = {}): string {
+  const ssh =
+    /^ssh:\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)/.exec(repository) ?? /^(?:[^@/:]+@)?(\[[^\]]+\]|[^:/[\]]+):(?!\/\/)/.exec(repository);
+  if (ssh && !/^(file|[a-z]):/i.test(repository)) return ssh[1]!.replace(/^\[|\]$/g, '');
+  if (opts.volume) return opts.volume;
+  const local = repository.replace(/^file:\/\//i, '');
+  const roots = opts.volumesRoots ?? ['/Volumes', '/media/*', '/run/media/*'];
+  for (const root of roots) {
+    const pattern = new RegExp(`^${root.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}/([^/]+)`);
+    const m = pattern.exec(local);
+    if (m) return m[1]!;
+  }
+  const home = opts.home?.replace(/\/+$/, '');
+  const shown = home && (local === home || local.startsWith(`${home}/`)) ? `~${local.slice(home.length)}` : local;
+  if (shown.length <= 32) return shown;
+  const parts = shown.split('/').filter(Boolean);
+  return `…/${parts.slice(-2).join('/')}`;
+}
+
+/**
+ * The menu item that opens the settings window: "Settings…" from macOS 13 (Ventura), where Apple
+ * renamed Preferences, and "Preferences…" before it and elsewhere. `systemVersion` is the macOS
+ * version (Electron's process.getSystemVersion(), e.g. "13.4.1").
+ */
+export function settingsLabel(platform: string, systemVersion?: string): 'Settings…' | 'Preferences…' {
+  if (platform !== 'darwin') return 'Preferences…';
+  const major = Number.parseInt(systemVersion ?? '', 10);
+  // An unknown version: a macOS new enough to run this Electron (11+) is most likely 13 or later.
+  return Number.isNaN(major) || major >= 13 ? 'Settings…' : 'Preferences…';
+}

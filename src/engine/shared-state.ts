@@ -23,6 +23,8 @@ export interface TriggerState {
   pid: number;
   start?: string;
   waiting: string[];
+  /** Profiles whose due backup is held back until the computer is plugged in (skipOnBattery). */
+  power: string[];
   retries: Record<string, RetryPlan>;
 }
 
@@ -40,6 +42,7 @@ export async function readTriggerState(paths: ConfigPaths): Promise<TriggerState
       pid: raw.pid,
       // `profiles` is how earlier versions named the waiting list.
       waiting: Array.isArray(raw.waiting) ? raw.waiting : Array.isArray(raw.profiles) ? raw.profiles : [],
+      power: Array.isArray(raw.power) ? raw.power : [],
       retries: raw.retries && typeof raw.retries === 'object' ? raw.retries : {},
     };
   } catch {

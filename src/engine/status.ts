@@ -15,6 +15,9 @@ import type { PauseState } from './pause.js';
 
 export type ProfileState = 'idle' | 'running' | 'waiting-for-volume';
 
+/** What holds a due backup back: the computer is on battery (skipOnBattery) or its disk is away. */
+export type WaitingFor = 'power' | 'disk' | null;
+
 export type LastRun = Pick<RunRecord, 'trigger' | 'startedAt' | 'finishedAt' | 'result' | 'archive' | 'message'>;
 
 /** The headless contract of `dandelion status --json`. */
@@ -26,6 +29,11 @@ export interface ProfileStatus {
   lastSuccessAt: string | null;
   nextRunAt: string | null;
   overdue: boolean;
+  /**
+   * What a due backup waits for: "power" while the computer runs on battery and the profile has
+   * skipOnBattery, "disk" while its backup disk is away (state waiting-for-volume); null otherwise.
+   */
+  waitingFor: WaitingFor;
   /**
    * When `dandelion key export` (or the app) last exported the repository's key; null when never.
    * Only a warning for keyfile modes, where the key lives on this computer alone.
@@ -92,6 +100,7 @@ export function profileStatus(
   now: Date,
   keyExportedAt: string | null = null,
   pause: PauseState | null = null,
+  heldForPower = false,
 ): ProfileStatus {
   const { lastRun, lastSuccess, firstRunAt } = summary;
   const next = nextRunWithPause(p.schedule ? nextSlot(p.schedule, now) : null, pause);
@@ -111,6 +120,7 @@ export function profileStatus(
       now: judgedAt,
       overdueAfterHours: p.overdueAfterHours ?? undefined,
     }),
+    waitingFor: state === 'waiting-for-volume' ? 'disk' : state === 'idle' && heldForPower ? 'power' : null,
     keyExportedAt,
   };
 }

@@ -110,7 +110,7 @@ export function argsSchemas(ctx: ContractContext) {
       .object({
         window: z.enum(['status', 'preferences']),
         profile: str(64).optional(),
-        section: z.enum(['new-profile', 'general', 'repository', 'sources', 'schedule', 'keep', 'passphrase']).optional(),
+        section: z.enum(['new-profile', 'general', 'repository', 'sources', 'schedule', 'keep', 'passphrase', 'errors']).optional(),
       })
       .strict(),
     ready: none,

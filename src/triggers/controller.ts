@@ -60,6 +60,8 @@ export class TriggerController {
     clearTimeout(this.retries.get(record.profile));
     this.retries.delete(record.profile);
     if (this.stopped) return;
+    // A backup that worked ends any wait for power: nothing is due any more.
+    if (record.result === 'success' || record.result === 'warning') this.engine.setHeldForPower(record.profile, false);
     if (record.result !== 'error') {
       if (record.result !== 'skipped') this.engine.setRetry(record.profile, null);
       return;
@@ -152,6 +154,7 @@ export class TriggerController {
       clearTimeout(t);
       this.engine.setRetry(id, null);
     }
+    for (const p of this.engine.config.profiles) this.engine.setHeldForPower(p.id, false);
     this.retries.clear();
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();
@@ -246,6 +249,8 @@ export class TriggerController {
       paused: (await this.engine.pauseState(now)) !== null,
       lastSkippedByUserAt: await this.engine.lastSkippedByUserAt(id),
     });
+    // Said wherever overdue is shown ("waiting for power"), until a slot finds it plugged in.
+    this.engine.setHeldForPower(id, decision.action === 'skip' && decision.heldForPower === true);
     await this.act(p, trigger, decision);
   }
 

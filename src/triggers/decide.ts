@@ -11,7 +11,7 @@ export type Decision =
   | { action: 'none'; reason: string }
   | { action: 'run' }
   | { action: 'wait-for-volume' }
-  | { action: 'skip'; reason: string; record: boolean };
+  | { action: 'skip'; reason: string; record: boolean; heldForPower?: true };
 
 export interface Situation {
   now: Date;
@@ -44,7 +44,7 @@ export function decideTimed(p: Profile, s: Situation): Decision {
     return { action: 'none', reason: 'not due' };
   }
   if (p.skipOnBattery && s.onBattery)
-    return { action: 'skip', reason: 'on battery power (skipOnBattery); runs when plugged in', record: false };
+    return { action: 'skip', reason: 'on battery power (skipOnBattery); runs when plugged in', record: false, heldForPower: true };
   if (p.volume && !s.volumePresent) return { action: 'wait-for-volume' };
   return { action: 'run' };
 }

@@ -62,6 +62,7 @@ const failing = (minute: number, kind: ErrorKind, trigger: Trigger = 'schedule')
 
 function profile(extra: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
   return {
+    waitingFor: null,
     id: 'offsite',
     name: 'Off-site',
     state: 'idle',

@@ -156,6 +156,7 @@ function progress(extra: Partial<LiveProgress> = {}): LiveProgress {
 
 function snap(extra: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
   return {
+    waitingFor: null,
     id: 'big',
     name: 'Big',
     state: 'idle',

@@ -29,6 +29,7 @@ function record(over: Partial<RunRecord> = {}): RunRecord {
 
 function profile(over: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
   return {
+    waitingFor: null,
     id: 'p',
     name: 'Backup disk',
     state: 'idle',

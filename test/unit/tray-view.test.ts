@@ -52,6 +52,7 @@ function profile(extra: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
     nextRunAt: later(60),
     overdue: false,
     keyExportedAt: null,
+    waitingFor: null,
     repository: 'ssh://u123@backup.example.com:23/./backup/mbp',
     triggers: { schedule: '0 * * * *', volume: null },
     run: null,

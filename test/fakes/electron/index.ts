@@ -232,6 +232,11 @@ class FakeApp extends EventEmitter {
   getName(): string {
     return 'Dandelion';
   }
+  /** The OS's regional format, as app.getSystemLocale() gives it; tests set it. */
+  systemLocale = 'en-US';
+  getSystemLocale(): string {
+    return this.systemLocale;
+  }
   isPackaged = false;
   requestSingleInstanceLock(): boolean {
     return this.singleInstance;
@@ -427,6 +432,7 @@ export const fake: Fake = {
     app.loginItemCalls.length = 0;
     app.quitCalls = 0;
     app.singleInstance = true;
+    app.systemLocale = 'en-US';
     ipcMain.handlers.clear();
     powerMonitor.removeAllListeners();
     powerMonitor.onBattery = false;
