@@ -86,7 +86,7 @@ function fmt(kind: 'time' | 'weekday' | 'date' | 'date-year' | 'day', clock: Loc
   let f = dateFormats.get(key);
   if (!f) {
     const options: Record<typeof kind, Intl.DateTimeFormatOptions> = {
-      time: { hour: 'numeric', minute: '2-digit' },
+      time: { timeStyle: 'short' },
       weekday: { weekday: 'long' },
       date: { day: 'numeric', month: 'long' },
       'date-year': { day: 'numeric', month: 'long', year: 'numeric' },

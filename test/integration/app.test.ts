@@ -42,6 +42,8 @@ function safeMenu(): string[] {
 
 const icon = () => path.basename(fake.tray.image);
 const menuText = () => fake.menuLabels().join('\n');
+/** The first line of a profile backed up today, as the menu says it: "Latest backup to <destination>: Today, 21:54". */
+const LATEST_TODAY = /^Latest backup to [^:]+: Today, \d/m;
 
 async function start(
   config: unknown | null,
@@ -132,7 +134,7 @@ describe('the menu bar', () => {
     const a = await start({ profiles: [profile({ compression: 'zlib,6' })] });
     expect((await a.engine.setPassphrase('p', PASS)).ok).toBe(true);
     expect((await a.engine.init('p')).ok).toBe(true);
-    await waitFor('the first line', () => menuText().includes('Backup disk — Never backed up'));
+    await waitFor('the first line', () => menuText().includes('No backups yet on '));
     expect(icon()).toBe('trayAttentionTemplate.png');
 
     fake.click('Back Up Now');
@@ -140,7 +142,7 @@ describe('the menu bar', () => {
     await waitFor('a progress title', () => fake.tray.titles.some((t) => /^\d[\d,.k]*$|^\d+%$/.test(t)));
     expect(powerSaveBlocker.active.size).toBe(1);
     await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png', 120_000);
-    expect(menuText()).toContain('Backup disk — backed up just now');
+    expect(menuText()).toMatch(LATEST_TODAY);
     expect(fake.tray.title).toBe('');
     expect(powerSaveBlocker.active.size).toBe(0);
     expect(powerSaveBlocker.log).toEqual(['start prevent-app-suspension', 'stop']);
@@ -166,7 +168,7 @@ describe('the menu bar', () => {
     expect(fake.notifications).toHaveLength(1);
     expect(fake.notifications[0]!.title).toBe('Backup disk');
     expect(fake.notifications[0]!.body).toMatch(/passphrase/i);
-    expect(menuText()).toMatch(/Backup disk — Failed: .*passphrase/i);
+    expect(menuText()).toMatch(/^Backup failed: .*passphrase/im);
     expect(powerSaveBlocker.active.size).toBe(0);
     // Clicking it opens the status window.
     fake.notifications[0]!.click();
@@ -185,7 +187,7 @@ describe('the menu bar', () => {
       expect((await a.engine.init('p')).ok).toBe(true);
       fake.click('Back Up Now');
       await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png', 60_000);
-      expect(menuText()).toContain('Backup disk — backed up just now');
+      expect(menuText()).toMatch(LATEST_TODAY);
       expect(await listArchives(sb, repo)).toHaveLength(1);
     } finally {
       await daemon.stop();
@@ -194,7 +196,7 @@ describe('the menu bar', () => {
 
   it('tells a failure of a run another process made, once', async () => {
     await start({ app: { openAtLogin: true }, profiles: [profile({ encryption: 'none' })] });
-    await waitFor('the first line', () => menuText().includes('Backup disk — Never backed up'));
+    await waitFor('the first line', () => menuText().includes('No backups yet on '));
     const cli = await dandelion(sb, ['run', 'p']);
     expect(cli.exitCode).not.toBe(0);
     await waitFor('the error icon', () => icon() === 'trayErrorTemplate.png');
@@ -211,7 +213,7 @@ describe('the menu bar', () => {
     const cli = dandelion(sb, ['run', 'p'], { timeout: 300_000 });
     try {
       await waitFor('the running icon', () => icon() === 'trayRunningTemplate.png', 60_000);
-      expect(menuText()).toMatch(/Backup disk — Backing up…/);
+      expect(menuText()).toMatch(/^Backing up/m);
       // Back Up Now is not offered twice for a profile another process is backing up.
       expect(fake.menuItem('Back Up Now').enabled).toBe(false);
       // This process holds no power blocker for another process's run.
@@ -221,6 +223,89 @@ describe('the menu bar', () => {
       expect(r.exitCode, r.stderr).toBe(0);
     }
     await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png');
+  });
+});
+
+describe('the menu tells when you were last safe', () => {
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+  async function oldSuccess(history: History, h: number): Promise<void> {
+    await history.append({
+      profile: 'p',
+      trigger: 'schedule',
+      startedAt: hoursAgo(h).toISOString(),
+      finishedAt: hoursAgo(h - 0.01).toISOString(),
+      result: 'success',
+      archive: 'old',
+      stats: null,
+      message: null,
+      diagnoses: [],
+      log: null,
+      repository: repo,
+    });
+  }
+
+  it('after a cancelled attempt the first line is still the latest backup, at its local time; the attempt comes second', async () => {
+    app.systemLocale = 'en-US';
+    const a = await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
+    expect((await a.engine.init('p')).ok).toBe(true);
+    await waitFor('never backed up', () => menuText().includes('No backups yet on '));
+    expect(menuText()).not.toMatch(/latest backup|last backup/i);
+
+    fake.click('Back Up Now');
+    await waitFor('the first backup', () => LATEST_TODAY.test(menuText()) && !a.engine.isRunning('p'), 120_000);
+    const history = new History(path.join(sb.configDir, 'history'));
+    const success = (await history.list('p')).find((r) => r.result === 'success')!;
+    const time = new Intl.DateTimeFormat('en-US', { timeStyle: 'short' }).format(new Date(success.finishedAt));
+
+    await bigTree(src, 40);
+    fake.click('Back Up Now');
+    await waitFor('Cancel Backup', () => fake.menuLabels().includes('Cancel Backup'));
+    fake.click('Cancel Backup');
+    await waitFor('the cancelled attempt', () => menuText().includes('The last attempt was cancelled'), 120_000);
+    const lines = fake.menuLabels();
+    expect(lines[0]).toMatch(new RegExp(`^Latest backup to [^:]+: Today, ${time.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(lines[1]).toBe('The last attempt was cancelled');
+    expect(menuText()).not.toContain('Last backup was cancelled');
+  });
+
+  it('an overdue profile held back on battery says "waiting for power" in the menu and its notification, and backs up once plugged in', async () => {
+    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    const history = new History(path.join(sb.configDir, 'history'));
+    await oldSuccess(history, 3);
+    powerMonitor.onBattery = true;
+    await start({ profiles: [profile({ encryption: 'none', schedule: '0 * * * *', skipOnBattery: true })] });
+    await waitFor('waiting for power', () => menuText().includes('Overdue, waiting for power'));
+    expect(fake.menuLabels()[0]).toMatch(/^Latest backup to [^:]+: Today, |^Latest backup to [^:]+: Yesterday, /);
+    expect(fake.tray.tooltip).toContain('Overdue, waiting for power.');
+    await waitFor('the overdue notification', () => fake.notifications.some((n) => n.body.startsWith('Overdue, waiting for power')));
+    expect((await history.list('p')).map((r) => r.trigger)).toEqual(['schedule']);
+
+    powerMonitor.onBattery = false;
+    powerMonitor.emit('on-ac');
+    await waitFor(
+      'the backup once plugged in',
+      async () => (await history.list('p')).some((r) => r.result === 'success' && r.archive !== 'old'),
+      120_000,
+    );
+    await waitFor('no more waiting', () => !menuText().includes('waiting for power') && LATEST_TODAY.test(menuText()));
+  });
+
+  it('an invalid config.json at launch offers Fix Settings…, which opens the settings at the errors, and no set-up', async () => {
+    await fs.writeFile(
+      path.join(sb.configDir, 'config.json'),
+      JSON.stringify({ profiles: [{ id: 'Bad Id', repository: repo, sources: [src] }] }),
+    );
+    await start(null);
+    expect(fake.menuLabels().slice(0, 2)).toEqual(['config.json has errors (disabled)', 'Fix Settings…']);
+    expect(menuText()).not.toContain('No backup set up yet');
+    expect(menuText()).not.toContain('Set Up a Backup…');
+    fake.click('Fix Settings…');
+    expect(fake.windows).toHaveLength(1);
+    expect(fake.windows[0]!.file).toBe(path.join(APP_ROOT, 'dist-renderer', 'preferences.html'));
+    running!.windows.outbox('preferences')!.markReady();
+    await waitFor('the window asked to show the errors', () =>
+      JSON.stringify(fake.windows[0]!.webContents.sent).includes('"section":"errors"'),
+    );
   });
 });
 
@@ -235,17 +320,14 @@ describe('Full Disk Access', () => {
       const r = await a.engine.runs('p', 1);
       return r.ok && r.value.length === 1;
     });
-    await waitFor(
-      'the attention icon after the run',
-      () => icon() === 'trayAttentionTemplate.png' && menuText().includes('backed up just now'),
-    );
+    await waitFor('the attention icon after the run', () => icon() === 'trayAttentionTemplate.png' && LATEST_TODAY.test(menuText()));
     fake.click('Grant Full Disk Access…');
     expect(shell.opened).toEqual(['x-apple.systempreferences:com.apple.preference.security?Privacy_AllFiles']);
     await a.dispose();
     running = null;
     fake.reset();
     await start(null, { fda: 'unknown', platform: 'linux' });
-    await waitFor('the tray', () => menuText().includes('Backup disk — backed up just now'));
+    await waitFor('the tray', () => LATEST_TODAY.test(menuText()));
     expect(menuText()).not.toContain('Full Disk Access');
     expect(icon()).toBe('trayOk.png');
   });
@@ -404,7 +486,7 @@ describe('the app itself', () => {
 describe('IPC', () => {
   it('answers our own window, and refuses a foreign sender and bad arguments as data', async () => {
     await start({ profiles: [profile()] });
-    fake.click('Open Dandelion…');
+    fake.click('Open Dandelion');
     const win = fake.windows.at(-1)!;
     const ok = (await fake.invoke(`${CALL_PREFIX}status`, {}, win)) as { ok: boolean; value: { profiles: { id: string }[] } };
     expect(ok.ok).toBe(true);
@@ -443,7 +525,7 @@ describe('IPC', () => {
 
   it('makes every window isolated, sandboxed, without Node, navigation, new windows or permissions', async () => {
     await start({ app: { openAtLogin: true }, profiles: [] });
-    fake.click('Open Dandelion…');
+    fake.click('Open Dandelion');
     const win = fake.windows.at(-1)!;
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(win.webContents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
@@ -458,7 +540,7 @@ describe('IPC', () => {
     );
     expect(granted).toBe(false);
     // A second "Open Dandelion…" focuses the same window.
-    fake.click('Open Dandelion…');
+    fake.click('Open Dandelion');
     expect(fake.windows.filter((w) => !w.destroyed)).toHaveLength(1);
   });
 });

@@ -86,14 +86,27 @@ function snapshot(profiles: ProfileSnapshot[], extra: Partial<EngineSnapshot> = 
   };
 }
 
-const mac: TrayEnv = { now, platform: 'darwin', fullDiskAccess: 'granted', login: { openAtLogin: true, status: 'enabled' } };
+const mac: TrayEnv = {
+  now,
+  platform: 'darwin',
+  fullDiskAccess: 'granted',
+  login: { openAtLogin: true, status: 'enabled' },
+  locale: 'en-GB',
+  timeZone: 'UTC',
+  systemVersion: '14.5',
+};
+const env = { now, locale: 'en-GB', timeZone: 'UTC' };
 const linux: TrayEnv = { ...mac, platform: 'linux', fullDiskAccess: 'unknown' };
 
 const view = (profiles: ProfileSnapshot[], env: Partial<TrayEnv> = {}, extra: Partial<EngineSnapshot> = {}) =>
   trayView(snapshot(profiles, extra), { ...mac, ...env });
 const labels = (v: TrayView | TrayMenuItem[]) => ('menu' in v ? v.menu : v).map((i) => (i.type === 'separator' ? '---' : i.label));
 const item = (v: TrayView, label: string) => v.menu.find((i) => i.label === label);
-const line = (p: ProfileSnapshot) => labels(view([p]))[0];
+/** The lines of a single profile's block: everything before the first separator. */
+const block = (p: ProfileSnapshot, e: Partial<TrayEnv> = {}) => {
+  const all = labels(view([p], e));
+  return all.slice(0, all.indexOf('---'));
+};
 
 describe('wording', () => {
   it('writes numbers the same way whatever the locale, with the right plural', () => {
@@ -156,150 +169,238 @@ describe('wording', () => {
   });
 });
 
-describe('the line of one profile', () => {
-  it('says when it was backed up', () => {
-    expect(line(profile())).toBe('Off-site — backed up 2 hours ago');
-    expect(line(profile({ lastRun: record('success', { finishedAt: ago(0.001) }) }))).toBe('Off-site — backed up just now');
+describe('the block of one profile, as Time Machine says it', () => {
+  it('leads with the latest backup to the destination, in local time, then the next backup', () => {
+    expect(block(profile())).toEqual(['Latest backup to backup.example.com: Today, 13:00', 'Next backup: Today, 16:00']);
   });
 
-  it('opens the status window at that profile', () => {
-    expect(view([profile()]).menu[0]!.action).toEqual({ type: 'open-status', profile: 'offsite' });
+  it("writes times in the user's locale and zone", () => {
+    expect(block(profile(), { locale: 'en-US' })[0]).toBe('Latest backup to backup.example.com: Today, 1:00 PM');
+    expect(block(profile(), { timeZone: 'Europe/Berlin' })[0]).toBe('Latest backup to backup.example.com: Today, 14:00');
+    // 01:00 UTC today was still yesterday evening in California.
+    const early = profile({ lastRun: record('success', { finishedAt: ago(14) }) });
+    expect(block(early)[0]).toBe('Latest backup to backup.example.com: Today, 01:00');
+    expect(block(early, { timeZone: 'America/Los_Angeles' })[0]).toBe('Latest backup to backup.example.com: Yesterday, 17:00');
   });
 
-  it('shows the live figures of a run in this process', () => {
-    expect(line(profile({ state: 'running', run: progress() }))).toBe('Off-site — Backing up… 1,234 files, 2.1 GB');
-    expect(line(profile({ state: 'running', run: progress({ nfiles: 1, originalSize: 512 }) }))).toBe(
-      'Off-site — Backing up… 1 file, 512 B',
+  it('says Yesterday, a weekday within the week and a date beyond it', () => {
+    const at = (hours: number) => block(profile({ lastRun: record('success', { finishedAt: ago(hours) }) }))[0];
+    expect(at(24)).toBe('Latest backup to backup.example.com: Yesterday, 15:00');
+    expect(at(3 * 24)).toBe('Latest backup to backup.example.com: Tuesday, 15:00');
+    expect(at(6 * 24)).toBe('Latest backup to backup.example.com: Saturday, 15:00');
+    expect(at(10 * 24)).toBe('Latest backup to backup.example.com: 17 November, 15:00');
+    expect(at(400 * 24)).toBe('Latest backup to backup.example.com: 23 October 2025, 15:00');
+    expect(block(profile({ lastRun: record('success', { finishedAt: ago(10 * 24) }) }), { locale: 'de-DE' })[0]).toBe(
+      'Latest backup to backup.example.com: 17. November, 15:00',
     );
+    expect(block(profile({ nextRunAt: later(20 * 60) }))[1]).toBe('Next backup: Tomorrow, 11:00');
+  });
+
+  it('names the disk by its volume name, and a local folder from the home folder', () => {
+    expect(block(disk())[0]).toBe('Latest backup to backup-disk: Today, 13:00');
+    expect(block(profile({ repository: '/Volumes/T7 Shield/backup/mbp' }))[0]).toBe('Latest backup to T7 Shield: Today, 13:00');
+    expect(block(profile({ repository: '/home/me/Backups/mbp' }), { home: '/home/me' })[0]).toBe(
+      'Latest backup to ~/Backups/mbp: Today, 13:00',
+    );
+    expect(block(profile({ repository: 'u123@u123.your-storagebox.de:backup/mbp' }))[0]).toBe(
+      'Latest backup to u123.your-storagebox.de: Today, 13:00',
+    );
+  });
+
+  it('says No backups yet for a profile never backed up, and suggests no earlier backup', () => {
+    expect(block(profile({ lastRun: null }))).toEqual(['No backups yet on backup.example.com', 'Next backup: Today, 16:00']);
+    expect(block(profile({ lastRun: record('skipped'), lastSuccessAt: null }))[0]).toBe('No backups yet on backup.example.com');
+    const cancelledFirst = block(profile({ lastRun: record('cancelled'), lastSuccessAt: null }));
+    expect(cancelledFirst[0]).toBe('No backups yet on backup.example.com');
+    expect(cancelledFirst.join(' ')).not.toMatch(/latest|last backup/i);
+  });
+
+  it('keeps the latest backup first after a cancelled attempt: the attempt is secondary', () => {
+    const tenMinutesAgo = ago(1 / 6);
+    const p = profile({ lastRun: record('cancelled', { finishedAt: ago(0.01) }), lastSuccessAt: tenMinutesAgo });
+    expect(block(p)).toEqual([
+      'Latest backup to backup.example.com: Today, 14:50',
+      'The last attempt was cancelled',
+      'Next backup: Today, 16:00',
+    ]);
+    expect(labels(view([p])).join('\n')).not.toContain('Last backup was cancelled');
+  });
+
+  it('opens the status window at that profile from each of its lines', () => {
+    const v = view([profile({ overdue: true })]);
+    expect(v.menu.slice(0, 3).map((i) => i.action)).toEqual(Array(3).fill({ type: 'open-status', profile: 'offsite' }));
+  });
+
+  it('shows the live figures of a run in this process, and no next backup while it runs', () => {
+    expect(block(profile({ state: 'running', run: progress() }))).toEqual([
+      'Latest backup to backup.example.com: Today, 13:00',
+      'Backing up: 1,234 files, 2.1 GB',
+    ]);
+    expect(block(profile({ state: 'running', run: progress({ nfiles: 1, originalSize: 512 }) }))[1]).toBe('Backing up: 1 file, 512 B');
   });
 
   it('shows no figures before borg has counted a file', () => {
-    expect(line(profile({ state: 'running', run: progress({ step: 'starting', nfiles: 0, originalSize: 0 }) }))).toBe(
-      'Off-site — Backing up…',
-    );
+    expect(block(profile({ state: 'running', run: progress({ step: 'starting', nfiles: 0, originalSize: 0 }) }))[1]).toBe('Backing up now');
   });
 
   it('keeps the figures of the archive while pruning and compacting', () => {
-    expect(line(profile({ state: 'running', run: progress({ step: 'prune', percent: 40 }) }))).toBe(
-      'Off-site — Backing up… 1,234 files, 2.1 GB',
-    );
+    expect(block(profile({ state: 'running', run: progress({ step: 'prune', percent: 40 }) }))[1]).toBe('Backing up: 1,234 files, 2.1 GB');
   });
 
   it('says a run queued behind another is waiting for the repository', () => {
-    expect(line(profile({ state: 'running', run: progress({ step: 'waiting', nfiles: 0 }) }))).toBe(
-      'Off-site — Waiting for the repository…',
+    expect(block(profile({ state: 'running', run: progress({ step: 'waiting', nfiles: 0 }) }))[1]).toBe(
+      'Waiting for the repository, in use by another backup',
     );
   });
 
   it('shows a run of another process as backing up, naming nothing of that process', () => {
     const v = view([profile({ state: 'running', runningElsewhere: { pid: 4242, what: 'dandelion daemon', since: ago(0.1) } })]);
-    expect(labels(v)[0]).toBe('Off-site — Backing up…');
-    expect(JSON.stringify(v)).not.toMatch(/4242|daemon/);
+    expect(labels(v)[1]).toBe('Backing up now');
+    expect(JSON.stringify(v.menu)).not.toMatch(/4242|daemon/);
   });
 
   it('names the disk it waits for', () => {
-    expect(line(disk({ state: 'waiting-for-volume' }))).toBe('Backup disk — Waiting for backup-disk');
-    expect(line(profile({ state: 'waiting-for-volume' }))).toBe('Off-site — Waiting for the backup disk');
+    expect(block(disk({ state: 'waiting-for-volume', waitingFor: 'disk' }))).toEqual([
+      'Latest backup to backup-disk: Today, 13:00',
+      'Waiting for backup-disk',
+    ]);
+    expect(block(profile({ state: 'waiting-for-volume', waitingFor: 'disk' }))[1]).toBe('Waiting for the backup disk');
   });
 
   it('says waiting for the disk rather than an older failure', () => {
     const failedBefore = record('error', { diagnoses: [diagnosis('disk-removed', 'The disk went away.')] });
-    expect(line(disk({ state: 'waiting-for-volume', lastRun: failedBefore }))).toBe('Backup disk — Waiting for backup-disk');
+    expect(block(disk({ state: 'waiting-for-volume', waitingFor: 'disk', lastRun: failedBefore }))[1]).toBe('Waiting for backup-disk');
   });
 
-  it('says overdue with the last backup', () => {
-    expect(line(profile({ overdue: true, lastRun: record('success', { finishedAt: ago(72) }) }))).toBe(
-      'Off-site — Overdue, last backup 3 days ago',
+  it('says overdue after the latest backup, and what it waits for: power or its disk', () => {
+    const old = record('success', { finishedAt: ago(72) });
+    expect(block(profile({ overdue: true, lastRun: old }))).toEqual([
+      'Latest backup to backup.example.com: Tuesday, 15:00',
+      'Overdue',
+      'Next backup: Today, 16:00',
+    ]);
+    expect(block(profile({ overdue: true, lastRun: old, waitingFor: 'power' }))).toEqual([
+      'Latest backup to backup.example.com: Tuesday, 15:00',
+      'Overdue, waiting for power',
+    ]);
+    expect(block(disk({ overdue: true, lastRun: old, state: 'waiting-for-volume', waitingFor: 'disk' }))[1]).toBe(
+      'Overdue, waiting for backup-disk',
     );
-    expect(line(profile({ overdue: true, lastRun: null }))).toBe('Off-site — Overdue, never backed up');
+    expect(block(profile({ overdue: true, lastRun: null }))[0]).toBe('No backups yet on backup.example.com');
   });
 
-  it('says why the last run failed, with the diagnosis sentence', () => {
+  it('says waiting for power for a due backup held back on battery, without calling it trouble', () => {
+    const p = profile({ waitingFor: 'power' });
+    expect(block(p)).toEqual(['Latest backup to backup.example.com: Today, 13:00', 'Waiting for power']);
+    expect(view([p]).icon).toBe('ok');
+  });
+
+  it('says why the last attempt failed, with the diagnosis sentence, under the latest backup', () => {
     const r = record('error', { message: 'other words', diagnoses: [diagnosis('passphrase-wrong', 'The passphrase is wrong.')] });
-    expect(line(profile({ lastRun: r }))).toBe('Off-site — Failed: The passphrase is wrong.');
+    expect(block(profile({ lastRun: r, lastSuccessAt: ago(26) }))).toEqual([
+      'Latest backup to backup.example.com: Yesterday, 13:00',
+      'Backup failed: The passphrase is wrong.',
+      'Next backup: Today, 16:00',
+    ]);
   });
 
   it('falls back to the record message, then to plain words, when a failure has no diagnosis', () => {
-    expect(line(profile({ lastRun: record('error', { message: 'borg failed with exit code 2.' }) }))).toBe(
-      'Off-site — Failed: borg failed with exit code 2.',
+    expect(block(profile({ lastRun: record('error', { message: 'borg failed with exit code 2.' }) }))[1]).toBe(
+      'Backup failed: borg failed with exit code 2.',
     );
-    expect(line(profile({ lastRun: record('error') }))).toBe('Off-site — Failed: the backup did not finish.');
+    expect(block(profile({ lastRun: record('error') }))[1]).toBe('Backup failed: the backup did not finish.');
   });
 
   it('says failed rather than overdue: the failure is the reason', () => {
     const r = record('error', { diagnoses: [diagnosis('repo-missing', 'There is no repository.')] });
-    expect(line(profile({ overdue: true, lastRun: r }))).toBe('Off-site — Failed: There is no repository.');
+    expect(block(profile({ overdue: true, lastRun: r }))[1]).toBe('Backup failed: There is no repository.');
   });
 
-  it('keeps a long failure sentence short, cut after a word', () => {
+  it('keeps a long failure sentence short, cut after a word, never inside a path', () => {
     const sentence = 'The server backup.example.com (port 23) is not in your known SSH hosts, so ssh refused to connect.';
-    const l = line(profile({ lastRun: record('error', { diagnoses: [diagnosis('ssh-host-unknown', sentence)] }) }))!;
-    expect(l).toBe('Off-site — Failed: The server backup.example.com (port 23) is not in…');
-    expect(l.length - 'Off-site — '.length).toBeLessThanOrEqual(STATUS_MAX);
+    const l = block(profile({ lastRun: record('error', { diagnoses: [diagnosis('ssh-host-unknown', sentence)] }) }))[1]!;
+    expect(l).toBe('Backup failed: The server backup.example.com (port 23) is not…');
+    expect(l.length).toBeLessThanOrEqual(STATUS_MAX);
+    const path = 'There is no borg repository at /Volumes/backup-disk/backups/this-macbook-pro-2015/borg-repository.';
+    expect(block(profile({ lastRun: record('error', { diagnoses: [diagnosis('repo-missing', path)] }) }))[1]).toBe(
+      'Backup failed: There is no borg repository at…',
+    );
   });
 
-  it('says when a failed run is tried again', () => {
+  it('says when a failed run is tried again, as the next attempt', () => {
     const r = record('error', { diagnoses: [diagnosis('connection-lost', 'The connection was lost.')] });
     const retry = { at: later(5), reason: 'The connection was lost.', failures: 1 };
-    expect(line(profile({ lastRun: r, retry }))).toBe('Off-site — Failed (retry in 5 minutes): The connection was lost.');
-    expect(line(profile({ lastRun: r, retry: { ...retry, at: ago(0.001) } }))).toBe(
-      'Off-site — Failed (retry soon): The connection was lost.',
-    );
+    expect(block(profile({ lastRun: r, retry, lastSuccessAt: ago(2) }))).toEqual([
+      'Latest backup to backup.example.com: Today, 13:00',
+      'Backup failed: The connection was lost.',
+      'Next attempt: Today, 15:05',
+    ]);
   });
 
   it('still says failed when only skipped runs came after the failure and a retry is planned', () => {
     const retry = { at: later(30), reason: 'The connection was lost.', failures: 2 };
     const p = profile({ lastRun: record('skipped', { message: 'on battery' }), lastSuccessAt: ago(30), retry });
-    expect(line(p)).toBe('Off-site — Failed (retry in 30 minutes): The connection was lost.');
+    expect(block(p).slice(1)).toEqual(['Backup failed: The connection was lost.', 'Next attempt: Today, 15:30']);
     expect(view([p]).icon).toBe('error');
   });
 
   it('looks past a skipped run to the last success', () => {
     const p = profile({ lastRun: record('skipped', { message: 'backed up 2 h ago' }), lastSuccessAt: ago(5) });
-    expect(line(p)).toBe('Off-site — backed up 5 hours ago');
+    expect(block(p)).toEqual(['Latest backup to backup.example.com: Today, 10:00', 'Next backup: Today, 16:00']);
     expect(view([p]).icon).toBe('ok');
   });
 
-  it('says never backed up when there is only a skipped run, or nothing', () => {
-    expect(line(profile({ lastRun: record('skipped'), lastSuccessAt: null }))).toBe('Off-site — Never backed up');
-    expect(line(profile({ lastRun: null }))).toBe('Off-site — Never backed up');
-  });
-
-  it('says a hollow archive saved almost nothing, not that it backed up', () => {
+  it('says a hollow archive saved almost nothing, not that all is well', () => {
     const hollow = record('warning', { diagnoses: [diagnosis('hollow-backup', 'Nothing was backed up.')] });
-    const p = profile({ lastRun: hollow, lastSuccessAt: ago(30) });
-    expect(line(p)).toBe('Off-site — Last backup saved almost nothing');
+    const p = profile({ lastRun: hollow, lastSuccessAt: ago(2) });
+    expect(block(p)[1]).toBe('The latest backup saved almost nothing');
     expect(view([p]).icon).not.toBe('ok');
   });
 
-  it('says a warning run backed up, with warnings', () => {
-    expect(line(profile({ lastRun: record('warning') }))).toBe('Off-site — backed up 2 hours ago, with warnings');
+  it('says the latest backup had warnings', () => {
+    expect(block(profile({ lastRun: record('warning') }))[1]).toBe('The latest backup had warnings');
   });
 
-  it('says honestly that the last run was cancelled, interrupted or stopped', () => {
-    expect(line(profile({ lastRun: record('cancelled'), lastSuccessAt: ago(30) }))).toBe('Off-site — Last backup was cancelled');
+  it('says honestly that the last attempt was interrupted or stopped', () => {
     const interrupted = record('error', { diagnoses: [diagnosis('interrupted', 'It never finished.')] });
-    expect(line(profile({ lastRun: interrupted, lastSuccessAt: ago(30) }))).toBe('Off-site — Last backup was interrupted');
+    expect(block(profile({ lastRun: interrupted, lastSuccessAt: ago(30) }))[1]).toBe('The last attempt was interrupted');
     const killed = record('error', { diagnoses: [diagnosis('killed', 'borg was stopped.')] });
-    expect(line(profile({ lastRun: killed }))).toBe('Off-site — Last backup was stopped before it finished');
+    expect(block(profile({ lastRun: killed }))[1]).toBe('The last attempt was stopped before it finished');
   });
 
   it('says overdue rather than cancelled: how old the last backup is matters more', () => {
-    expect(line(profile({ lastRun: record('cancelled'), lastSuccessAt: ago(50), overdue: true }))).toBe(
-      'Off-site — Overdue, last backup 2 days ago',
-    );
+    expect(block(profile({ lastRun: record('cancelled'), lastSuccessAt: ago(50), overdue: true }))[1]).toBe('Overdue');
   });
 
-  it('gives each line a level the status window can reuse', () => {
-    expect(profileGlance(profile(), now)).toEqual({ status: 'backed up 2 hours ago', level: 'ok', running: false });
-    expect(profileGlance(profile({ run: progress() }), now)).toEqual({
-      status: 'Backing up… 1,234 files, 2.1 GB',
+  it('says when a disk profile backs up next: a time, or when its disk is connected', () => {
+    expect(block(disk({ nextRunAt: null }))[1]).toBe('Next backup: when backup-disk is connected');
+    expect(block(profile({ nextRunAt: null, triggers: { schedule: null, volume: null } }))).toEqual([
+      'Latest backup to backup.example.com: Today, 13:00',
+    ]);
+  });
+
+  it('names the profile on its first line when there are several, with one capital after the dash', () => {
+    const v = view([profile(), disk({ lastRun: null, nextRunAt: null })]);
+    expect(labels(v).slice(0, 5)).toEqual([
+      'Off-site — Latest backup to backup.example.com: Today, 13:00',
+      'Next backup: Today, 16:00',
+      '---',
+      'Backup disk — No backups yet on backup-disk',
+      'Next backup: when backup-disk is connected',
+    ]);
+    for (const l of labels(v)) if (l?.includes(' — ')) expect(l.split(' — ')[1]![0]).toMatch(/[A-Z]/);
+  });
+
+  it('gives each block a level the status window can reuse', () => {
+    expect(profileGlance(profile(), env)).toMatchObject({ status: null, level: 'ok', running: false });
+    expect(profileGlance(profile({ run: progress() }), env)).toMatchObject({
+      status: 'Backing up: 1,234 files, 2.1 GB',
       level: 'ok',
       running: true,
     });
     const elsewhere = profile({ runningElsewhere: { pid: 9, what: 'cli', since: ago(0.1) } });
-    expect(profileGlance(elsewhere, now)).toEqual({ status: 'Backing up…', level: 'ok', running: true });
-    expect(profileGlance(profile({ lastRun: record('cancelled') }), now)).toMatchObject({ level: 'attention', running: false });
+    expect(profileGlance(elsewhere, env)).toMatchObject({ status: 'Backing up now', level: 'ok', running: true });
+    expect(profileGlance(profile({ lastRun: record('cancelled') }), env)).toMatchObject({ level: 'attention', running: false });
   });
 });
 
@@ -369,33 +470,36 @@ describe('the icon', () => {
 });
 
 describe('problems of the whole app', () => {
-  it('points an invalid config.json to the preferences', () => {
+  it('says config.json has errors and offers to fix the settings, at the errors', () => {
     const v = view([profile()], {}, { configErrors: [{ path: 'profiles[0].schedule', message: 'not a cron expression' }] });
-    expect(v.menu[0]).toEqual({ label: 'config.json has errors', action: { type: 'open-preferences' } });
-    expect(labels(v)[1]).toBe('Off-site — backed up 2 hours ago');
-    expect(v.tooltip).toBe('Dandelion — config.json has errors (profiles[0].schedule: not a cron expression)');
+    expect(v.menu.slice(0, 3)).toEqual([
+      { label: 'config.json has errors', enabled: false },
+      { label: 'Fix Settings…', action: { type: 'open-preferences', section: 'errors' } },
+      { label: '', type: 'separator' },
+    ]);
+    expect(labels(v)[3]).toBe('Latest backup to backup.example.com: Today, 13:00');
+    expect(v.tooltip).toBe('Dandelion\nconfig.json has errors: profiles[0].schedule: not a cron expression.');
   });
 
-  it('says borg is missing, in its diagnosis sentence, and opens the general preferences', () => {
+  it('says borg is missing in a few words, the whole sentence in the tooltip, and opens the general settings', () => {
     const message = 'BorgBackup (borg) was not found in PATH, /opt/homebrew/bin or /usr/local/bin, or /opt/local/bin.';
     const v = view([profile()], {}, { borg: { state: 'missing', diagnosis: diagnosis('borg-missing', message) } });
-    expect(v.menu[0]).toEqual({
-      label: 'BorgBackup (borg) was not found in PATH, /opt/homebrew/bin…',
-      action: { type: 'open-preferences', section: 'general' },
-    });
-    expect(v.tooltip).toBe(`Dandelion — ${message}`);
+    expect(v.menu[0]).toEqual({ label: 'BorgBackup was not found', action: { type: 'open-preferences', section: 'general' } });
+    expect(v.tooltip).toBe(`Dandelion\n${message}`);
+    const old = view([profile()], {}, { borg: { state: 'missing', diagnosis: diagnosis('borg-too-old', 'borg 1.1 is too old.') } });
+    expect(old.menu[0]!.label).toBe('BorgBackup is too old');
   });
 
-  it('offers to grant Full Disk Access on macOS when it is missing, after the profile lines', () => {
+  it('offers to grant Full Disk Access on macOS when it is missing, after the profile blocks', () => {
     const v = view([profile(), disk()], { fullDiskAccess: 'missing' });
-    expect(labels(v).slice(0, 4)).toEqual([
-      'Off-site — backed up 2 hours ago',
-      'Backup disk — backed up 2 hours ago',
+    expect(labels(v).slice(3, 7)).toEqual([
+      'Backup disk — Latest backup to backup-disk: Today, 13:00',
+      'Next backup: Today, 16:00',
       'Grant Full Disk Access…',
       '---',
     ]);
     expect(item(v, 'Grant Full Disk Access…')!.action).toEqual({ type: 'open-fda-settings' });
-    expect(v.tooltip).toBe('Dandelion — Full Disk Access is not granted');
+    expect(v.tooltip).toBe('Dandelion\nFull Disk Access is not granted.');
   });
 
   it('never nags about Full Disk Access when it is granted or unknown, or off macOS', () => {
@@ -442,8 +546,8 @@ describe('a first launch, with no profile', () => {
       'No backup set up yet',
       'Set Up a Backup…',
       '---',
-      'Open Dandelion…',
-      'Preferences…',
+      'Open Dandelion',
+      'Settings…',
       'Open at Login',
       '---',
       'Quit Dandelion',
@@ -455,53 +559,74 @@ describe('a first launch, with no profile', () => {
   it('asks for attention and nags about nothing else', () => {
     const v = first();
     expect(v.icon).toBe('attention');
-    expect(v.tooltip).toBe('Dandelion — No backup set up yet');
+    expect(v.tooltip).toBe('Dandelion\nNo backup set up yet.');
     expect(v.title).toBe('');
   });
 
-  it('still says config.json has errors, which may be why there is no profile', () => {
+  it('with an invalid config.json: offers to fix the settings, never to set up a backup', () => {
     const broken = view([], {}, { configErrors: [{ path: 'profiles[0].id', message: 'use lower-case letters' }] });
-    expect(labels(broken).slice(0, 3)).toEqual(['config.json has errors', 'No backup set up yet', 'Set Up a Backup…']);
+    expect(labels(broken)).toEqual([
+      'config.json has errors',
+      'Fix Settings…',
+      '---',
+      'Open Dandelion',
+      'Settings…',
+      'Open at Login',
+      '---',
+      'Quit Dandelion',
+    ]);
+    expect(item(broken, 'Fix Settings…')!.action).toEqual({ type: 'open-preferences', section: 'errors' });
     expect(broken.icon).toBe('error');
+    expect(broken.tooltip).not.toContain('No backup set up yet');
   });
 });
 
 describe('the menu', () => {
-  it('for one profile: its line, Back Up Now for it, the app items and Quit', () => {
+  it('for one profile: its block, Back Up Now for it, the app items and Quit', () => {
     const v = view([profile()]);
     expect(labels(v)).toEqual([
-      'Off-site — backed up 2 hours ago',
+      'Latest backup to backup.example.com: Today, 13:00',
+      'Next backup: Today, 16:00',
       '---',
       'Back Up Now',
       'Pause Backups',
       '---',
-      'Open Dandelion…',
-      'Preferences…',
+      'Open Dandelion',
+      'Settings…',
       'Open at Login',
       '---',
       'Quit Dandelion',
     ]);
     expect(item(v, 'Back Up Now')).toEqual({ label: 'Back Up Now', action: { type: 'run', profile: 'offsite' }, enabled: true });
-    expect(item(v, 'Open Dandelion…')).toEqual({ label: 'Open Dandelion…', action: { type: 'open-status' } });
+    // It opens a window and asks nothing: no ellipsis.
+    expect(item(v, 'Open Dandelion')).toEqual({ label: 'Open Dandelion', action: { type: 'open-status' } });
     expect(item(v, 'Quit Dandelion')).toEqual({ label: 'Quit Dandelion', action: { type: 'quit' }, accelerator: 'CommandOrControl+Q' });
   });
 
-  it('opens the preferences with ⌘, and toggles Open at Login as a checkbox', () => {
+  it('opens the settings with ⌘, named as the macOS version names them, and toggles Open at Login as a checkbox', () => {
     const v = view([profile()]);
-    expect(item(v, 'Preferences…')).toEqual({
-      label: 'Preferences…',
+    expect(item(v, 'Settings…')).toEqual({
+      label: 'Settings…',
       action: { type: 'open-preferences' },
       accelerator: 'CommandOrControl+,',
     });
+    // macOS 13 (Ventura) renamed Preferences to Settings; before it, and off macOS, Preferences.
+    expect(labels(view([profile()], { systemVersion: '13.0' }))).toContain('Settings…');
+    expect(labels(view([profile()], { systemVersion: '12.7.4' }))).toContain('Preferences…');
+    expect(labels(view([profile()], { systemVersion: '12.7.4' }))).not.toContain('Settings…');
+    expect(labels(view([profile()], { platform: 'linux', systemVersion: '6.1.0' }))).toContain('Preferences…');
     expect(item(v, 'Open at Login')).toEqual({ label: 'Open at Login', type: 'checkbox', checked: true, action: { type: 'toggle-login' } });
     expect(item(view([profile()], { login: { openAtLogin: false, status: 'not-registered' } }), 'Open at Login')!.checked).toBe(false);
   });
 
   it('for several profiles: a Back Up Now submenu with each profile and All Profiles', () => {
     const v = view([profile(), disk()]);
-    expect(labels(v).slice(0, 4)).toEqual([
-      'Off-site — backed up 2 hours ago',
-      'Backup disk — backed up 2 hours ago',
+    expect(labels(v).slice(0, 7)).toEqual([
+      'Off-site — Latest backup to backup.example.com: Today, 13:00',
+      'Next backup: Today, 16:00',
+      '---',
+      'Backup disk — Latest backup to backup-disk: Today, 13:00',
+      'Next backup: Today, 16:00',
       '---',
       'Back Up Now',
     ]);
@@ -536,7 +661,8 @@ describe('the menu', () => {
 
   it('offers Cancel Backup for a run in this process, after Back Up Now', () => {
     const v = view([profile({ state: 'running', run: progress() }), disk()]);
-    expect(labels(v).slice(2, 8)).toEqual(['---', 'Back Up Now', 'Cancel Backup', 'Skip This Backup', 'Pause Backups', '---']);
+    const at = labels(v).indexOf('Back Up Now');
+    expect(labels(v).slice(at - 1, at + 5)).toEqual(['---', 'Back Up Now', 'Cancel Backup', 'Skip This Backup', 'Pause Backups', '---']);
     expect(item(v, 'Cancel Backup')).toEqual({ label: 'Cancel Backup', action: { type: 'cancel', profile: 'offsite' } });
   });
 
@@ -594,42 +720,46 @@ describe('the title beside the icon', () => {
 });
 
 describe('the tooltip', () => {
-  it('names the running profile and its step', () => {
+  it('names the running profile and its step, in a sentence of its own', () => {
     const at = (step: LiveProgress['step']) => view([profile({ state: 'running', run: progress({ step }) })]).tooltip;
-    expect(at('create')).toBe('Dandelion — Backing up Off-site: creating archive…');
-    expect(at('prune')).toBe('Dandelion — Backing up Off-site: pruning…');
-    expect(at('compact')).toBe('Dandelion — Backing up Off-site: compacting…');
-    expect(at('waiting')).toBe('Dandelion — Backing up Off-site: waiting for the repository…');
-    expect(at('starting')).toBe('Dandelion — Backing up Off-site: starting…');
+    expect(at('create')).toBe('Dandelion\nOff-site — Backing up: creating the archive.');
+    expect(at('prune')).toBe('Dandelion\nOff-site — Backing up: pruning.');
+    expect(at('compact')).toBe('Dandelion\nOff-site — Backing up: compacting.');
+    expect(at('waiting')).toBe('Dandelion\nOff-site — Backing up: waiting for the repository.');
+    expect(at('starting')).toBe('Dandelion\nOff-site — Backing up: starting.');
   });
 
   it('says a run of another process is one, naming nothing of it', () => {
     expect(view([profile({ runningElsewhere: { pid: 9, what: 'dandelion run offsite', since: ago(0.1) } })]).tooltip).toBe(
-      'Dandelion — Backing up Off-site in another Dandelion process',
+      'Dandelion\nOff-site — Backing up in another Dandelion process.',
     );
   });
 
-  it('gives the whole failure sentence, with what still runs', () => {
+  it('gives the whole failure sentence and what still runs, each on its own line, never joined with "; "', () => {
     const sentence = 'The server backup.example.com (port 23) is not in your known SSH hosts, so ssh refused to connect.';
     const v = view([
       profile({ lastRun: record('error', { diagnoses: [diagnosis('ssh-host-unknown', sentence)] }) }),
       disk({ run: progress() }),
     ]);
-    expect(v.tooltip).toBe(`Dandelion — Off-site: Failed: ${sentence}; Backing up Backup disk: creating archive…`);
+    expect(v.tooltip).toBe(`Dandelion\nOff-site — Backup failed: ${sentence}\nBackup disk — Backing up: creating the archive.`);
+    expect(v.tooltip).not.toContain('; ');
   });
 
   it('lists the profiles that ask for attention, and only those', () => {
-    expect(view([profile(), disk({ overdue: true, lastRun: null })]).tooltip).toBe('Dandelion — Backup disk: Overdue, never backed up');
+    expect(view([profile(), disk({ overdue: true, lastRun: null })]).tooltip).toBe('Dandelion\nBackup disk — Overdue.');
+    expect(view([profile(), disk({ overdue: true, waitingFor: 'power' })]).tooltip).toBe(
+      'Dandelion\nBackup disk — Overdue, waiting for power.',
+    );
   });
 
   it('lists what asks for attention, Full Disk Access included', () => {
-    const v = view([profile(), disk({ state: 'waiting-for-volume' })], { fullDiskAccess: 'missing' });
-    expect(v.tooltip).toBe('Dandelion — Backup disk: Waiting for backup-disk; Full Disk Access is not granted');
+    const v = view([profile(), disk({ state: 'waiting-for-volume', waitingFor: 'disk' })], { fullDiskAccess: 'missing' });
+    expect(v.tooltip).toBe('Dandelion\nBackup disk — Waiting for backup-disk.\nFull Disk Access is not granted.');
   });
 
   it('says when each profile was backed up when all is well', () => {
     expect(view([profile(), disk({ lastRun: record('success', { finishedAt: ago(26) }) })]).tooltip).toBe(
-      'Dandelion — Off-site: backed up 2 hours ago; Backup disk: backed up 1 day ago',
+      'Dandelion\nOff-site — Latest backup to backup.example.com: Today, 13:00.\nBackup disk — Latest backup to backup-disk: Yesterday, 13:00.',
     );
   });
 });
