@@ -214,3 +214,68 @@ describe('init before a passphrase is set', () => {
     await expect(fs.stat(path.join(sb.dir, 'repo-enc'))).rejects.toThrow();
   });
 });
+
+describe('status says what an overdue backup waits for', () => {
+  it('"waiting for power" and "disk" in the text and as waitingFor in --json, as the process running the schedules published it', async () => {
+    const { Supervisor } = await import('../../src/supervisor.js');
+    const { History } = await import('../../src/jobs/history.js');
+    const { MemorySecretStore } = await import('../../src/secrets/keyring.js');
+    const dir = path.join(sb.dir, 'waiting');
+    await fs.mkdir(path.join(dir, 'volumes'), { recursive: true });
+    const battery = profile('battery', { name: 'On battery', schedule: '0 * * * *', skipOnBattery: true });
+    const away = profile('away', { name: 'Disk away', schedule: '0 * * * *', volume: 'backup-disk' });
+    const idle = profile('idle', { name: 'Plain' });
+    await writeConfig(dir, { volumesRoot: path.join(dir, 'volumes'), profiles: [battery, away, idle] });
+    // Backed up three hours ago: an hourly schedule is due and overdue.
+    const history = new History(path.join(dir, 'history'));
+    const then = new Date(Date.now() - 3 * 3600_000);
+    for (const p of [battery, away])
+      await history.append({
+        profile: p.id,
+        trigger: 'schedule',
+        startedAt: then.toISOString(),
+        finishedAt: new Date(then.getTime() + 60_000).toISOString(),
+        result: 'success',
+        archive: 'old',
+        stats: null,
+        message: null,
+        diagnoses: [],
+        log: null,
+        repository: p.repository,
+      });
+    const owner = await Supervisor.open({
+      configDir: dir,
+      what: 'test owner',
+      log: () => {},
+      onBattery: true,
+      secrets: new MemorySecretStore(),
+    });
+    await owner.start();
+    try {
+      expect(owner.role).toBe('owner');
+      const json = await dandelion(sb, ['--config-dir', dir, 'status', '--json']);
+      const report = JSON.parse(json.stdout) as { profiles: { id: string; overdue: boolean; waitingFor: string | null }[] };
+      expect(report.profiles.map((p) => [p.id, p.overdue, p.waitingFor])).toEqual([
+        ['battery', true, 'power'],
+        ['away', true, 'disk'],
+        ['idle', false, null],
+      ]);
+      const text = await dandelion(sb, ['--config-dir', dir, 'status']);
+      expect(text.stdout).toContain('battery (On battery) [OVERDUE, waiting for power]');
+      expect(text.stdout).toContain('away (Disk away) [waiting-for-volume, OVERDUE]');
+
+      // Plugged in: the backup runs, and nothing waits for power any more.
+      owner.setOnBattery(false);
+      const deadline = Date.now() + 60_000;
+      let after = report;
+      while (Date.now() < deadline) {
+        after = JSON.parse((await dandelion(sb, ['--config-dir', dir, 'status', '--json'])).stdout) as typeof report;
+        if (after.profiles[0]!.waitingFor === null) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(after.profiles[0]!.waitingFor).toBe(null);
+    } finally {
+      await owner.stop();
+    }
+  });
+});

@@ -534,11 +534,19 @@ describe('from the snapshot', () => {
         profile: 'offsite',
         kind: 'overdue',
         title: 'Off-site',
-        body: 'Overdue: the last backup was 3 days ago. Connect backup-disk to back up.',
+        body: 'Overdue, waiting for backup-disk: the last backup was 3 days ago. Connect backup-disk to back up.',
       },
     ]);
     expect(out.memory).toEqual({ profiles: { offsite: { overdueAt: now.toISOString(), waiting: true } } });
     expect(play([seen([waiting]), seen([waiting], at(1))]).said).toEqual([['overdue'], []]);
+  });
+
+  it('says an overdue backup held back on battery is waiting for power, in the same words as the menu', () => {
+    const held = profile({ overdue: true, waitingFor: 'power' });
+    const out = notificationsFor(EMPTY_MEMORY, seen([held]), defaults);
+    expect(out.notify.map((n) => n.body)).toEqual([
+      'Overdue, waiting for power: the last backup was 3 days ago. It starts when the computer is plugged in.',
+    ]);
   });
 
   it('still tells an overdue wait when only overdue notices are on', () => {
