@@ -132,6 +132,35 @@ describe('the headline', () => {
   });
 });
 
+describe('an overdue backup held back', () => {
+  it('says "waiting for power" on the card and in its banner while the computer is on battery', async () => {
+    const { Supervisor } = await import('../../src/supervisor.js');
+    const { MemorySecretStore } = await import('../../src/secrets/keyring.js');
+    await writeConfig(sb.configDir, { profiles: [profile({ schedule: '0 * * * *', skipOnBattery: true })] });
+    await writeHistory(record('p', 3));
+    // The process running the schedules, on battery: the hourly backup is due and held back.
+    const owner = await Supervisor.open({
+      configDir: sb.configDir,
+      what: 'test',
+      log: () => {},
+      onBattery: true,
+      secrets: new MemorySecretStore(),
+    });
+    await owner.start();
+    try {
+      const w = await openWindow('status', { configDir: sb.configDir, engine: owner.engine });
+      windows.push(w);
+      await poll(() => card(w).locator('.badge').textContent()).toBe('Overdue, waiting for power');
+      await poll(() => card(w).locator('.banner-title').first().textContent()).toBe('Overdue, waiting for power');
+      expect(await card(w).locator('.banner').first().textContent()).toContain('it starts when the computer is plugged in');
+      await screenshot(w.page, 'status-overdue-waiting-for-power');
+    } finally {
+      for (const w of windows.splice(0)) await w.close();
+      await owner.stop();
+    }
+  });
+});
+
 describe('the log pane', () => {
   it('offers no Open Full Log beside a run that wrote no log', async () => {
     await writeConfig(sb.configDir, { profiles: [profile()] });
