@@ -68,3 +68,22 @@ export function localDateTime(then: Date, timeZone?: string): string {
   const t = partsIn(then, timeZone);
   return `${Number(t.day)} ${t.month} ${t.y} at ${t.hm}`;
 }
+
+/** What holds a due backup back: the power adapter (skipOnBattery) or its disk; null when nothing does. */
+export type WaitingFor = 'power' | 'disk' | null;
+
+/** "waiting for power", "waiting for backup-disk" (the disk's name, else "the backup disk"); '' when nothing holds it back. */
+export function waitingWords(waitingFor: WaitingFor, disk: string | null): string {
+  if (waitingFor === 'power') return 'waiting for power';
+  if (waitingFor === 'disk') return `waiting for ${disk ?? 'the backup disk'}`;
+  return '';
+}
+
+/**
+ * The one sentence fragment every face uses for an overdue backup: "Overdue, waiting for power",
+ * "Overdue, waiting for backup-disk", or plain "Overdue".
+ */
+export function overdueWords(waitingFor: WaitingFor, disk: string | null): string {
+  const why = waitingWords(waitingFor, disk);
+  return why ? `Overdue, ${why}` : 'Overdue';
+}

@@ -1,6 +1,6 @@
 /** The one word a profile's card leads with: pure, so the glance, the announcer and the tests share it. */
 import type { ProfileSnapshot } from '../shared/types.js';
-import { overdueWords } from '../../src/app/wording.js';
+import { overdueWords } from '../../src/format.js';
 
 export type CardState = 'running' | 'waiting' | 'never' | 'success' | 'warning' | 'error' | 'cancelled' | 'interrupted' | 'overdue';
 

@@ -9,7 +9,7 @@ import { DiagnosisBlock } from './diagnosis-block.js';
 import { RunProgress } from './run-progress.js';
 import { pausedBadge } from './paused.js';
 import { badgeText, cardState, type CardState } from './card-state.js';
-import { overdueWords } from '../../src/app/wording.js';
+import { overdueWords } from '../../src/format.js';
 
 export interface ProfileCardProps {
   p: ProfileSnapshot;

@@ -132,24 +132,8 @@ export function dayAndTime(d: Date, now: Date, clock: LocalClock = {}): string {
   return `${fmt(sameYear ? 'date' : 'date-year', clock).format(d)}, ${time}`;
 }
 
-/** What holds a due backup back: the power adapter (skipOnBattery) or its disk; null when nothing does. */
-export type WaitingFor = 'power' | 'disk' | null;
-
-/** "waiting for power", "waiting for backup-disk" (the disk's name, else "the backup disk"); '' when nothing holds it back. */
-export function waitingWords(waitingFor: WaitingFor, disk: string | null): string {
-  if (waitingFor === 'power') return 'waiting for power';
-  if (waitingFor === 'disk') return `waiting for ${disk ?? 'the backup disk'}`;
-  return '';
-}
-
-/**
- * The one sentence fragment every face uses for an overdue backup: "Overdue, waiting for power",
- * "Overdue, waiting for backup-disk", or plain "Overdue".
- */
-export function overdueWords(waitingFor: WaitingFor, disk: string | null): string {
-  const why = waitingWords(waitingFor, disk);
-  return why ? `Overdue, ${why}` : 'Overdue';
-}
+// The overdue words live in src/format.ts, which the windows may import too: one wording everywhere.
+export { overdueWords, waitingWords, type WaitingFor } from '../format.js';
 
 /**
  * Where a profile's backups go, as a person names it: the disk's volume name, the server's host, or

@@ -15,8 +15,9 @@ import type { PauseState } from './pause.js';
 
 export type ProfileState = 'idle' | 'running' | 'waiting-for-volume';
 
-/** What holds a due backup back: the computer is on battery (skipOnBattery) or its disk is away. */
-export type WaitingFor = 'power' | 'disk' | null;
+import type { WaitingFor } from '../format.js';
+
+export type { WaitingFor };
 
 export type LastRun = Pick<RunRecord, 'trigger' | 'startedAt' | 'finishedAt' | 'result' | 'archive' | 'message'>;
 
