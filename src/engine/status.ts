@@ -12,10 +12,9 @@ import { isOverdue, nextSlot } from '../schedule/due.js';
 import type { LiveProgress } from './run-queue.js';
 import type { RetryPlan } from './shared-state.js';
 import type { PauseState } from './pause.js';
+import type { WaitingFor } from '../format.js';
 
 export type ProfileState = 'idle' | 'running' | 'waiting-for-volume';
-
-import type { WaitingFor } from '../format.js';
 
 export type { WaitingFor };
 
