@@ -253,8 +253,14 @@ describe('status says what an overdue backup waits for', () => {
     await owner.start();
     try {
       expect(owner.role).toBe('owner');
-      const json = await dandelion(sb, ['--config-dir', dir, 'status', '--json']);
-      const report = JSON.parse(json.stdout) as { profiles: { id: string; overdue: boolean; waitingFor: string | null }[] };
+      type Report = { profiles: { id: string; overdue: boolean; waitingFor: string | null }[] };
+      const status = async () => JSON.parse((await dandelion(sb, ['--config-dir', dir, 'status', '--json'])).stdout) as Report;
+      // The owner publishes its waits as it decides them (a file write of its own): the CLI reads them once written.
+      let report = await status();
+      for (let i = 0; i < 50 && report.profiles.some((p) => p.id !== 'idle' && p.waitingFor === null); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        report = await status();
+      }
       expect(report.profiles.map((p) => [p.id, p.overdue, p.waitingFor])).toEqual([
         ['battery', true, 'power'],
         ['away', true, 'disk'],
@@ -269,7 +275,7 @@ describe('status says what an overdue backup waits for', () => {
       const deadline = Date.now() + 60_000;
       let after = report;
       while (Date.now() < deadline) {
-        after = JSON.parse((await dandelion(sb, ['--config-dir', dir, 'status', '--json'])).stdout) as typeof report;
+        after = await status();
         if (after.profiles[0]!.waitingFor === null) break;
         await new Promise((r) => setTimeout(r, 200));
       }
