@@ -240,7 +240,8 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
     problems.push({
       items: [
         { label: 'config.json has errors', enabled: false },
-        { label: 'Fix Settings…', action: { type: 'open-preferences', section: 'errors' } },
+        // Named as the settings item below it is: "Fix Settings…" from macOS 13, "Fix Preferences…" before.
+        { label: `Fix ${settings}`, action: { type: 'open-preferences', section: 'errors' } },
       ],
       tip: `config.json has errors: ${first.path}: ${first.message}${more ? ` (and ${count(more, 'more error')})` : ''}`,
     });

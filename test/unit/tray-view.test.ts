@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { profileGlance, trayView, STATUS_MAX, type TrayEnv, type TrayMenuItem, type TrayView } from '../../src/app/tray-view.js';
-import { compactCount, count, thousands, timeUntil, truncate } from '../../src/app/wording.js';
+import {
+  compactCount,
+  count,
+  dayAndTime,
+  destinationName,
+  settingsLabel,
+  shorten,
+  thousands,
+  timeUntil,
+  truncate,
+} from '../../src/app/wording.js';
 import type { EngineSnapshot, ProfileSnapshot } from '../../src/engine/status.js';
 import type { LiveProgress } from '../../src/engine/run-queue.js';
 import type { RunRecord, RunResult } from '../../src/records.js';
@@ -147,6 +157,45 @@ describe('wording', () => {
     // A word ending exactly at 60 % of the room is still a place to cut.
     expect(truncate('abcdef ghijkl', 10)).toBe('abcdef…');
     expect(truncate('abcde fghijkl', 10)).toBe('abcde fgh…');
+  });
+
+  it('never cuts inside a path or an address: the cut moves before it', () => {
+    expect(shorten('No repository at /Volumes/backup-disk/backups/mbp, check the disk.', 40)).toBe('No repository at…');
+    expect(shorten('The connection to the server was lost.', 20)).toBe('The connection to…');
+    expect(shorten('short /a/b', 20)).toBe('short /a/b');
+  });
+
+  it('names a destination: a server by its host, a disk by its volume name, another folder from home', () => {
+    expect(destinationName('ssh://u123@u123.your-storagebox.de:23/./backup/mbp')).toBe('u123.your-storagebox.de');
+    expect(destinationName('ssh://backup.example.com/srv/borg')).toBe('backup.example.com');
+    expect(destinationName('ssh://me@[2001:db8::1]:22/backup')).toBe('2001:db8::1');
+    expect(destinationName('me@nas.local:backup/mbp')).toBe('nas.local');
+    expect(destinationName('/Volumes/backup-disk/backup/mbp')).toBe('backup-disk');
+    expect(destinationName('/media/me/T7/backup')).toBe('T7');
+    expect(destinationName('/mnt/x/borg', { volume: 'My Disk' })).toBe('My Disk');
+    expect(destinationName('/home/me/Backups/mbp', { home: '/home/me' })).toBe('~/Backups/mbp');
+    expect(destinationName('/srv/storage/backups/borg/this-macbook-pro-2015/repository')).toBe('…/this-macbook-pro-2015/repository');
+    expect(destinationName('file:///srv/borg')).toBe('/srv/borg');
+  });
+
+  it('names the settings item as the macOS version does', () => {
+    expect(settingsLabel('darwin', '13.0')).toBe('Settings…');
+    expect(settingsLabel('darwin', '15.1')).toBe('Settings…');
+    expect(settingsLabel('darwin', '12.7.4')).toBe('Preferences…');
+    expect(settingsLabel('darwin', '10.15.7')).toBe('Preferences…');
+    expect(settingsLabel('darwin', undefined)).toBe('Settings…');
+    expect(settingsLabel('linux', '6.1.0')).toBe('Preferences…');
+  });
+
+  it('says a moment as Time Machine does, in the future too', () => {
+    const clock = { locale: 'en-GB', timeZone: 'UTC' };
+    const at = (hours: number) => dayAndTime(new Date(now.getTime() + hours * 3_600_000), now, clock);
+    expect(at(0)).toBe('Today, 15:00');
+    expect(at(-24)).toBe('Yesterday, 15:00');
+    expect(at(24)).toBe('Tomorrow, 15:00');
+    expect(at(3 * 24)).toBe('Monday, 15:00');
+    expect(at(9 * 24)).toBe('6 December, 15:00');
+    expect(dayAndTime(new Date('2026-11-27T15:00:00Z'), now, { locale: 'en-US', timeZone: 'UTC' })).toMatch(/^Today, 3:00\sPM$/);
   });
 
   it('counts characters, not UTF-16 units, when cutting', () => {
@@ -578,6 +627,8 @@ describe('a first launch, with no profile', () => {
     expect(item(broken, 'Fix Settings…')!.action).toEqual({ type: 'open-preferences', section: 'errors' });
     expect(broken.icon).toBe('error');
     expect(broken.tooltip).not.toContain('No backup set up yet');
+    const older = view([], { systemVersion: '12.6' }, { configErrors: [{ path: 'profiles[0].id', message: 'use lower-case letters' }] });
+    expect(labels(older)[1]).toBe('Fix Preferences…');
   });
 });
 
