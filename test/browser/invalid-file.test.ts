@@ -238,3 +238,17 @@ describe('an error no control shows', () => {
     expect(JSON.parse(await configText()).profiles[0]).not.toHaveProperty('passcommand');
   });
 });
+
+describe('Fix Settings… in the menu', () => {
+  it('opens the settings at the first setting in error, not at the first profile', async () => {
+    await writeConfig(sb.configDir, {
+      profiles: [profile('docs', 'Documents'), profile('pics', 'Pictures', { schedule: 'every day at noon' })],
+    });
+    const w = await openWindow('preferences', { configDir: sb.configDir, viewport: PREFS_SIZE, query: '?section=errors' });
+    windows.push(w);
+    await heading(w.page, 'Pictures');
+    // The tab of the setting in error is the one shown (its name says it has errors).
+    await poll(() => w.page.locator('.section-tabs [aria-current="page"]').textContent()).toMatch(/^Schedule/);
+    expect(w.pageErrors).toEqual([]);
+  });
+});
