@@ -53,7 +53,7 @@ it(`tray redraws and window messages per second during a ${FILES}-file backup`, 
   });
   try {
     expect((await app.engine.init('p')).ok).toBe(true);
-    fake.click('Open Dandelion…');
+    fake.click('Open Dandelion');
     const win = fake.windows.at(-1)!;
     await fake.invoke(`${CALL_PREFIX}ready`, {}, win);
     await new Promise((r) => setTimeout(r, 1000));
