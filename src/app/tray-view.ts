@@ -186,13 +186,13 @@ export function profileGlance(p: ProfileSnapshot, env: GlanceEnv | Date): Profil
   const endedEarly = kind ? ENDED_EARLY[kind] : undefined;
   const retry = p.retry ? `Next attempt: ${when(p.retry.at)}` : schedule;
   if (last?.result === 'error' && !endedEarly) {
-    return block(failure(last.diagnoses[0]?.message ?? last.message ?? 'the backup did not finish.'), 'error', retry);
+    return block(failure(last.diagnoses[0]?.message ?? last.message ?? 'The backup did not finish.'), 'error', retry);
   }
   // Only skipped runs since: a planned retry still says the last real run failed.
   if (!last && p.retry) return block(failure(p.retry.reason), 'error', retry);
   if (p.overdue) return block(overdueWords(p.waitingFor, disk), 'attention', p.waitingFor === 'power' ? null : schedule);
   // Due, held back until the computer is plugged in: the user chose it, and it is said, not feared.
-  const held = p.waitingFor === 'power' ? 'Waiting for power' : null;
+  const held = p.waitingFor === 'power' ? capitalised(waitingWords('power', disk)) : null;
   if (endedEarly) return block(endedEarly, 'attention');
   if (kind === 'hollow-backup') return block('The latest backup saved almost nothing', 'attention');
   if (last?.result === 'cancelled') return block(held ?? 'The last attempt was cancelled', 'attention');

@@ -357,7 +357,7 @@ describe('the block of one profile, as Time Machine says it', () => {
     expect(block(profile({ lastRun: record('error', { message: 'borg failed with exit code 2.' }) }))[1]).toBe(
       'Backup failed: borg failed with exit code 2.',
     );
-    expect(block(profile({ lastRun: record('error') }))[1]).toBe('Backup failed: the backup did not finish.');
+    expect(block(profile({ lastRun: record('error') }))[1]).toBe('Backup failed: The backup did not finish.');
   });
 
   it('says failed rather than overdue: the failure is the reason', () => {
