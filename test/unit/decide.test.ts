@@ -44,8 +44,18 @@ describe('timed triggers (startup, slot, resume)', () => {
     expect(decideTimed(profile({ schedule: '0 12 * * *', skipOnBattery: true }), { ...base, onBattery: true })).toMatchObject({
       action: 'skip',
       record: false,
+      heldForPower: true,
     });
     expect(decideTimed(profile({ schedule: '0 12 * * *' }), { ...base, onBattery: true })).toEqual({ action: 'run' });
+  });
+
+  it('says a backup waits for power only when a due one is held back on battery', () => {
+    const held = (d: ReturnType<typeof decideTimed>) => d.action === 'skip' && d.heldForPower === true;
+    const p = profile({ schedule: '0 12 * * *', skipOnBattery: true });
+    expect(held(decideTimed(p, { ...base, onBattery: true }))).toBe(true);
+    // Not due (backed up after the last slot): nothing waits.
+    expect(held(decideTimed(p, { ...base, onBattery: true, lastSuccessStartedAt: new Date(now.getTime() - 60_000) }))).toBe(false);
+    expect(held(decideTimed(p, base))).toBe(false);
   });
 
   it('never runs a profile without a schedule on time alone', () => {
