@@ -539,7 +539,7 @@ describe('IPC', () => {
       (g) => (granted = g),
     );
     expect(granted).toBe(false);
-    // A second "Open Dandelion…" focuses the same window.
+    // A second "Open Dandelion" focuses the same window.
     fake.click('Open Dandelion');
     expect(fake.windows.filter((w) => !w.destroyed)).toHaveLength(1);
   });
