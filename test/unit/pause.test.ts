@@ -241,11 +241,11 @@ describe('the menu: Pause Backups, Resume Backups, Cancel and Skip', () => {
 
   it("shows another process's figures in the line and the title", () => {
     const elsewhere = snap({ state: 'running', runningElsewhere: { pid: 9, what: 'cli', since: now.toISOString(), progress: progress() } });
-    expect(profileGlance(elsewhere, now).status).toBe('Backing up… 1,234 files, 2.1 GB');
+    expect(profileGlance(elsewhere, now).status).toBe('Backing up: 1,234 files, 2.1 GB');
     expect(trayView(engineSnapshot([elsewhere]), mac).title).toBe('1,234');
     // Before its first figures: no number is made up.
     const early = snap({ state: 'running', runningElsewhere: { pid: 9, what: 'cli', since: now.toISOString(), progress: null } });
-    expect(profileGlance(early, now).status).toBe('Backing up…');
+    expect(profileGlance(early, now).status).toBe('Backing up now');
     expect(trayView(engineSnapshot([early]), mac).title).toBe('');
   });
 });
