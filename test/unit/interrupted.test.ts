@@ -26,6 +26,7 @@ const success: RunRecord = { ...rec, result: 'success', diagnoses: [], message: 
 
 function profile(over: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
   return {
+    waitingFor: null,
     id: 'p',
     name: 'Backup disk',
     state: 'idle',
