@@ -80,8 +80,8 @@ describe('an interrupted run', () => {
 
   it('reads as interrupted in the menu, the status window and its announcer, never as failed or up to date', () => {
     const now = new Date('2026-12-02T22:00:00.000Z');
-    expect(profileGlance(profile(), now).status).toBe('Last backup was interrupted');
-    expect(profileGlance(profile({ lastSuccessAt: success.finishedAt }), now).status).toBe('Last backup was interrupted');
+    expect(profileGlance(profile(), now).status).toBe('The last attempt was interrupted');
+    expect(profileGlance(profile({ lastSuccessAt: success.finishedAt }), now).status).toBe('The last attempt was interrupted');
     expect(cardState(profile())).toBe('interrupted');
     expect(cardState(profile({ lastSuccessAt: success.finishedAt }))).toBe('interrupted');
     expect(badgeText(profile())).toBe('Interrupted');
