@@ -116,6 +116,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly retries = new Map<string, RetryPlan>();
   /** Due profiles the trigger controller holds back while on battery (skipOnBattery). */
   private readonly heldForPower = new Set<string>();
+  private publishing: Promise<void> = Promise.resolve();
   private borgProbe: { key: string; result: Promise<BorgState> } | null = null;
   /** What status reads from disk; kept in memory while a supervisor watches the files (`watchFiles`). */
   private readonly inputs: SnapshotInputs;
@@ -606,11 +607,15 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private publish(): void {
-    void publishTriggerState(this.paths, {
-      waiting: [...this.waiting],
-      power: [...this.heldForPower],
-      retries: Object.fromEntries(this.retries),
-    });
+    // One write at a time, each of the state as it is when the write starts: two changes in a row (a power
+    // hold and a disk wait decided side by side) could otherwise land in the other order, the older last.
+    this.publishing = this.publishing.then(() =>
+      publishTriggerState(this.paths, {
+        waiting: [...this.waiting],
+        power: [...this.heldForPower],
+        retries: Object.fromEntries(this.retries),
+      }),
+    );
     this.changed();
   }
 

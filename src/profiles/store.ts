@@ -92,6 +92,8 @@ export async function loadConfigOrThrow(file: string): Promise<Config> {
  * Atomic write: a reader sees the old file or the new one, never half of either. The new file gets
  * exactly `mode` (whatever the umask), since it replaces the old one by a rename.
  */
+let tmpSerial = 0;
+
 export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
   await writeAtomicChecked(file, data, mode, async () => true);
 }
@@ -102,7 +104,8 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
  */
 async function writeAtomicChecked(file: string, data: string, mode: number, stillOk: () => Promise<boolean>): Promise<boolean> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  // Unique within the process too: two writes in the same millisecond must not share (and clobber) one temporary file.
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.${++tmpSerial}.tmp`);
   const handle = await fs.open(tmp, 'w', mode);
   try {
     try {

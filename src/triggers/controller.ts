@@ -221,7 +221,9 @@ export class TriggerController {
   }
 
   async evaluateAll(trigger: Trigger): Promise<void> {
-    await Promise.all(this.engine.config.profiles.map((p) => this.evaluate(p.id, trigger)));
+    const decided = await Promise.all(this.engine.config.profiles.map((p) => this.decide(p.id)));
+    // Acted on in config.json's order: profiles that share a repository then run in the order it lists them.
+    for (const d of decided) if (d && !this.stopped) await this.act(d.profile, trigger, d.decision);
   }
 
   private profile(id: string): Profile | null {
@@ -236,8 +238,13 @@ export class TriggerController {
 
   /** A slot, catch-up at start, or resume. */
   async evaluate(id: string, trigger: Trigger): Promise<void> {
+    const d = await this.decide(id);
+    if (d && !this.stopped) await this.act(d.profile, trigger, d.decision);
+  }
+
+  private async decide(id: string): Promise<{ profile: Profile; decision: Decision } | null> {
     const p = this.profile(id);
-    if (!p || this.stopped) return;
+    if (!p || this.stopped) return null;
     const now = this.now();
     const decision = decideTimed(p, {
       now,
@@ -251,7 +258,7 @@ export class TriggerController {
     });
     // Said wherever overdue is shown ("waiting for power"), until a slot finds it plugged in.
     this.engine.setHeldForPower(id, decision.action === 'skip' && decision.heldForPower === true);
-    await this.act(p, trigger, decision);
+    return { profile: p, decision };
   }
 
   private async volumeAppeared(name: string): Promise<void> {
