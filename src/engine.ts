@@ -395,7 +395,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   sshProbeFor(p: Profile): string[] | null {
-    return isRemote(p.repository) ? sshProbeArgs(p.repository, { sshKey: p.sshKey }) : null;
+    // borg --version: borg's own ssh runs borg there, so a server without it is named as such.
+    return isRemote(p.repository) ? sshProbeArgs(p.repository, { sshKey: p.sshKey, command: 'borg --version' }) : null;
   }
 
   /** The secret a borg command of this profile gets; throws a Refusal with its diagnosis (internal callers). */

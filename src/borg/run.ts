@@ -234,19 +234,15 @@ function sshDiagnoses(stderr: string, ctx: ClassifyContext): Diagnosis[] {
 }
 
 /**
- * ssh alone, with the options borg's ssh gets: why it cannot connect when ssh said so (an ssh- kind, or a
- * connection that failed for a named cause: name not found, refused, timed out, unreachable), else null.
- * borg often exits on the closed pipe before it passes ssh's last words on, so its own output may lack them.
+ * ssh alone, with the options borg's ssh gets (and `borg --version` as its command, as borg's own ssh runs
+ * borg there): why it cannot connect when that says more than "connection lost": an ssh- kind, a named
+ * cause (name not found, refused, timed out, unreachable), or no borg on the server. Else null. borg often
+ * exits on the closed pipe before it passes ssh's or the server's last words on, so its own output may lack them.
  */
 async function probeSsh(args: string[], ctx: ClassifyContext): Promise<Diagnosis | null> {
-  const r = await runSsh(args);
-  if (r.exitCode === 0) return null;
-  const ds = sshDiagnoses(r.stderr, ctx);
-  return (
-    ds.find((x) => x.kind.startsWith('ssh-')) ??
-    ds.find((x) => x.kind === 'connection-lost' && connectionCause(x.detail) !== 'lost') ??
-    null
-  );
+  const d = await testSsh(args, ctx);
+  if (!d || (d.kind === 'connection-lost' && connectionCause(d.detail) === 'lost')) return null;
+  return d;
 }
 
 /**
