@@ -39,8 +39,8 @@ export function pausedSentence(paused: PauseState | null | undefined, now: Date,
   return p ? `Backups paused ${pausedUntilWords(p, now, locale)}` : null;
 }
 
-export function pauseItems(paused: PauseState | null | undefined, now: Date): TrayMenuItem[] {
-  const sentence = pausedSentence(paused, now);
+export function pauseItems(paused: PauseState | null | undefined, now: Date, locale?: string): TrayMenuItem[] {
+  const sentence = pausedSentence(paused, now, locale);
   if (sentence)
     return [
       { label: sentence, enabled: false },

@@ -288,7 +288,7 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   else if (none) tips = ['No backup set up yet.'];
   else if (icon === 'attention') tips = [...tipsAt('attention'), ...(fdaMissing ? ['Full Disk Access is not granted.'] : [])];
   else tips = glances.map(({ p, g }) => `${p.name} — ${sentence(g.latest)}`);
-  const paused = pausedSentence(snapshot.paused, env.now);
+  const paused = pausedSentence(snapshot.paused, env.now, env.locale);
   const tooltip = ['Dandelion', ...tips, ...(paused ? [sentence(paused)] : [])].join('\n');
 
   const menu: TrayMenuItem[] = problems.flatMap((x) => x.items);
@@ -309,7 +309,7 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
 
   if (!none) {
     menu.push(backUpNow(profiles, (p) => p.run !== null || p.runningElsewhere !== null));
-    menu.push(...runControls(profiles), ...pauseItems(snapshot.paused, env.now));
+    menu.push(...runControls(profiles), ...pauseItems(snapshot.paused, env.now, env.locale));
     menu.push(SEPARATOR);
   }
 

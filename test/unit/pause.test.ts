@@ -219,6 +219,17 @@ describe('the menu: Pause Backups, Resume Backups, Cancel and Skip', () => {
     expect(pauseItems(at('2026-11-27T14:59:00Z'), now)[0]!.label).toBe('Pause Backups');
   });
 
+  it('says the end of a pause in the OS locale the menu is given, in the menu and the tooltip', () => {
+    process.env.TZ = 'Europe/Berlin';
+    const paused = { since: now.toISOString(), until: '2026-11-27T16:05:00Z' };
+    const us = trayView(engineSnapshot([snap()], paused), { ...mac, locale: 'en-US' });
+    const gb = trayView(engineSnapshot([snap()], paused), { ...mac, locale: 'en-GB' });
+    expect(us.menu.map((i) => i.label)).toContainEqual(expect.stringMatching(/^Backups paused until 5:05\sPM$/));
+    expect(us.tooltip).toMatch(/Backups paused until 5:05\sPM/);
+    expect(gb.menu.map((i) => i.label)).toContain('Backups paused until 17:05');
+    expect(gb.tooltip).toContain('Backups paused until 17:05');
+  });
+
   it('puts the pause in the tooltip and the menu without calling anything overdue', () => {
     const v = trayView(engineSnapshot([snap()], { since: now.toISOString(), until: null }), mac);
     expect(v.tooltip).toContain('Backups paused until you resume them');
