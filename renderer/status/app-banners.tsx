@@ -12,11 +12,8 @@ export function AppBanners({ s }: { s: AppSnapshot }) {
   return (
     <>
       {paused ? (
-        <Banner kind="info" title={paused} class="paused">
-          <p>
-            Scheduled and disk-triggered backups wait; Back Up Now still works. What came due meanwhile runs once when the pause ends.
-            Resume Backups is in the menu bar.
-          </p>
+        <Banner kind="info" title={paused} class="paused" actions={<Button onClick={() => void api.resume()}>Resume Backups</Button>}>
+          <p>Scheduled and disk-triggered backups wait; Back Up Now still works. What came due meanwhile runs once when the pause ends.</p>
         </Banner>
       ) : null}
       {s.configErrors.length > 0 ? (

@@ -72,6 +72,8 @@ export function argsSchemas(ctx: ContractContext) {
     openConfigFile: none,
     runNow: z.object({ profile: z.union([z.literal('all'), profileId(ctx)]) }).strict(),
     cancel: profile,
+    /** Resume Backups: ends a pause (whoever set it); what came due meanwhile runs once. */
+    resume: none,
     logTail: z.object({ profile: profileId(ctx), lines: z.number().int().min(1).max(1000).optional() }).strict(),
     archives: profile,
     /** One saved profile, every profile, or a draft from the preferences window before it is saved. */
@@ -177,6 +179,8 @@ export interface CallResults {
   openConfigFile: { opened: boolean };
   runNow: { started: string[] };
   cancel: { cancelled: boolean };
+  /** False when backups were not paused. */
+  resume: { resumed: boolean };
   logTail: { file: string | null; lines: string[] };
   archives: ArchiveSummary[];
   doctor: Finding[];

@@ -106,6 +106,11 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
     },
     // A run of this process stops at once; one of another process (daemon, CLI) is asked to through locks/.
     cancel: async (a: { profile: string }) => ok({ cancelled: (await engine.stop(a.profile)) !== null }),
+    resume: async () => {
+      const was = await engine.pauseState();
+      await engine.resume();
+      return ok({ resumed: was !== null });
+    },
     logTail: (a: { profile: string; lines?: number }) => engine.logTail(a.profile, a.lines ?? 200),
     archives: (a: { profile: string }) => engine.archives(a.profile),
     doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>

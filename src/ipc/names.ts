@@ -10,6 +10,7 @@ export const CALLS = [
   'openConfigFile',
   'runNow',
   'cancel',
+  'resume',
   'logTail',
   'archives',
   'doctor',

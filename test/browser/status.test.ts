@@ -346,6 +346,11 @@ describe('every state the window can be in', () => {
     expect(await w.page.locator('.glance').textContent()).toMatch(/^Backups paused until (today|tomorrow), /);
     await axeCheck(w.page, { schemes: ['light', 'dark'] });
     await screenshot(w.page, 'status-paused');
+    // Resume Backups in the window too: the pause is gone for every process, and so is the banner.
+    await banner.getByRole('button', { name: 'Resume Backups' }).click();
+    await poll(() => banner.count()).toBe(0);
+    await expect(fs.access(path.join(sb.configDir, 'locks', 'pause.json'))).rejects.toThrow();
+    await poll(() => c.locator('.badge').textContent()).not.toBe('Paused');
   });
 
   it('Full Disk Access missing, with the button that opens its setting', async () => {
