@@ -620,6 +620,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.changed();
   }
 
+  /** Resolves once every published change of waits, holds and retries is on disk. */
+  async published(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.publishing;
+      await seen.catch(() => {});
+    } while (seen !== this.publishing);
+  }
+
   // ---- status and snapshot ---------------------------------------------------------------------
 
   /** Another live process backing this profile up (its repository lock), if any. */

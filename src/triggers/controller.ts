@@ -163,6 +163,8 @@ export class TriggerController {
     this.watcher = null;
     this.watchedRoot = null;
     this.watchedNames = '';
+    // What stopping cleared (retries, power holds) reaches the shared file before the caller goes on.
+    await this.engine.published();
   }
 
   /** Woken from sleep (powerMonitor 'resume', or a wall-clock jump): missed slots run once now. */

@@ -36,7 +36,8 @@ export async function sandbox(prefix = 'dandelion-test-'): Promise<Sandbox> {
     home,
     configDir,
     env,
-    cleanup: () => fs.rm(dir, { recursive: true, force: true }),
+    // A write still landing (a child's last log line) must not fail the test that made it: rm retries.
+    cleanup: () => fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }),
   };
 }
 

@@ -139,6 +139,10 @@ describe('the trigger controller with the real engine and borg', () => {
     expect(record.diagnoses[0]?.kind).toBe('connection-lost');
     await new Promise((r) => setTimeout(r, 100));
     expect(lines).toContain('[p] will retry in 5 min (failure 1 in a row)');
+    // Stopping drops the plan, and the file other processes read says so by the time stop() returns.
+    await triggers.stop();
+    const shared = JSON.parse(await fs.readFile(path.join(sb.configDir, 'locks', 'waiting-for-volume.json'), 'utf8'));
+    expect(shared.retries).toEqual({});
   });
 
   it('coalesces a burst of triggers into one run', async () => {
