@@ -51,6 +51,8 @@ export interface ConfigPaths {
   config: string;
   logs: string;
   history: string;
+  /** Restores, checks and restore drills, apart from the backup history (src/ops/records.ts). */
+  operations: string;
   locks: string;
   cache: string;
   /** Held by the one process (the app or `dandelion daemon`) that owns the schedules and disk triggers. */
@@ -79,6 +81,7 @@ export function configPaths(dir: string): ConfigPaths {
     config: path.join(dir, 'config.json'),
     logs: path.join(dir, 'logs'),
     history: path.join(dir, 'history'),
+    operations: path.join(dir, 'operations'),
     locks,
     cache,
     triggersLock: path.join(locks, 'triggers.lock'),
