@@ -471,7 +471,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const p = this.profile(id);
     if (!p) return null;
     const owner = await liveOwner(this.paths.repoLock(p.repository));
-    if (!owner || owner.pid === process.pid || owner.profile !== id) return null;
+    if (!owner || owner.pid === process.pid || owner.profile !== id || owner.op) return null;
     await requestStop(this.paths, p.repository, {
       profile: id,
       pid: owner.pid,
@@ -634,7 +634,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Another live process backing this profile up (its repository lock), if any. */
   private async runnerElsewhere(p: Profile): Promise<LockOwner | null> {
     const owner = await this.inputs.repositoryLock(p.repository);
-    return owner && owner.pid !== process.pid && owner.profile === p.id ? owner : null;
+    return owner && owner.pid !== process.pid && owner.profile === p.id && !owner.op ? owner : null;
   }
 
   private async stateOf(p: Profile, others: TriggerState | null): Promise<ProfileState> {

@@ -49,7 +49,8 @@ export async function endOrphanBorg(borg: { pid: number; start?: string }, opts:
 
 /** The record of a run whose process died before it could write one. */
 export function interruptedRecord(owner: LockOwner, now = new Date()): RunRecord | null {
-  if (!owner.profile || !owner.since) return null;
+  // A restore, check or drill cut short is not a backup that never finished.
+  if (!owner.profile || !owner.since || owner.op) return null;
   const d = diagnosisFor(
     'interrupted',
     { repository: owner.repository ?? '', platform: process.platform, passphraseSupplied: false, profile: owner.profile },

@@ -15,6 +15,8 @@ export interface LockOwner {
   log?: string;
   repository?: string;
   borg?: { pid: number; start?: string };
+  /** Set when the lock is held for a restore, check or drill rather than a backup (see src/ops/). */
+  op?: 'restore' | 'check' | 'drill';
   /** A backup's live figures, rewritten at most once a second, so other processes can show them (shape checked by the reader). */
   progress?: unknown;
 }
@@ -118,6 +120,7 @@ export async function readOwner(file: string): Promise<LockOwner | null> {
       ...(parsed.trigger ? { trigger: String(parsed.trigger) } : {}),
       ...(parsed.log ? { log: String(parsed.log) } : {}),
       ...(parsed.repository ? { repository: String(parsed.repository) } : {}),
+      ...(parsed.op === 'restore' || parsed.op === 'check' || parsed.op === 'drill' ? { op: parsed.op } : {}),
       ...(borg ? { borg: { pid: borg.pid, ...(typeof borg.start === 'string' ? { start: borg.start } : {}) } } : {}),
       ...(parsed.progress && typeof parsed.progress === 'object' ? { progress: parsed.progress } : {}),
     };
