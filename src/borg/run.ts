@@ -6,6 +6,7 @@ import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './erro
 import type { BorgBinary } from './locate.js';
 import { borgEnv, PASSPHRASE_FD, scrubbedEnv } from './env.js';
 import { connectionCause, diagnosisFor } from '../messages.js';
+import { StderrFile } from './stderr-file.js';
 
 export type { Secret } from './env.js';
 import type { Secret } from './env.js';
@@ -26,7 +27,16 @@ export interface BorgRunOptions {
   signal?: AbortSignal;
   /** Called with borg's pid once it runs (its own process group), so a lock can name it. */
   onSpawn?: (pid: number) => void;
-  /** Called after each stderr chunk; a promise means "pause borg's output until it resolves". */
+  /**
+   * borg's stderr goes to this file (made new, 0600, removed after) and is read behind it, instead of a
+   * pipe: no wake-up per line, and borg never waits for us (bench/engine-overhead.mjs, section 3). For the
+   * long runs (a backup's steps); short commands keep the pipe. A file that cannot be made falls back to it.
+   */
+  stderrFile?: string;
+  /**
+   * Called after each batch of stderr lines; a promise means "read no more until it resolves". On a pipe
+   * that holds borg up once the pipe is full; with `stderrFile` borg writes on into the file meanwhile.
+   */
   backpressure?: () => Promise<void> | null;
   /** SIGINT lets borg write a checkpoint; SIGTERM follows if it has not exited after this long. */
   cancelGraceMs?: number;
@@ -99,15 +109,23 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
     passphraseSupplied: opts.secret.kind !== 'none',
     ...(opts.secret.kind === 'passphrase' && opts.secret.passcommand ? { passcommand: opts.secret.passcommand } : {}),
   });
+  const stderrFile = opts.stderrFile ? await StderrFile.create(opts.stderrFile) : null;
   // node's own spawn, not execa: importing execa costs ~75 ms on every `dandelion run`
   // (bench/engine-overhead.mjs), and this needs nothing it adds.
-  const child = spawnWithEagerPause(opts.borg.path, opts.args, {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    env: borgEnv(process.env, opts),
-    cwd: opts.cwd,
-    // Own process group: cancel reaches borg and its ssh child, and there is no terminal to prompt on.
-    detached: true,
-  });
+  let child: ChildProcess;
+  try {
+    child = spawnWithEagerPause(opts.borg.path, opts.args, {
+      stdio: ['ignore', 'pipe', stderrFile ? stderrFile.fd : 'pipe', 'pipe'],
+      env: borgEnv(process.env, opts),
+      cwd: opts.cwd,
+      // Own process group: cancel reaches borg and its ssh child, and there is no terminal to prompt on.
+      detached: true,
+    });
+  } catch (err) {
+    await stderrFile?.close();
+    throw err;
+  }
+  stderrFile?.handedOver();
   if (child.pid) opts.onSpawn?.(child.pid);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError: Error | null }>((resolve) => {
     child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err }));
@@ -130,42 +148,15 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
       opts.onEvent?.(ev);
     }
   };
-  const stderr = child.stderr!;
-  const holds = new Holds(stderr);
-  let readPause: NodeJS.Timeout | null = null;
-  let borgExited = false;
-  let cycleStart = performance.now();
-  const endReadPause = () => {
-    if (!readPause) return;
-    clearTimeout(readPause);
-    readPause = null;
-    holds.release();
-  };
-  // Once borg is gone, what is left in the pipe is read straight away: the run does not wait out a pause.
-  child.once('exit', () => {
-    borgExited = true;
-    endReadPause();
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    handleLines(splitter.push(chunk));
-    if (!readPause && !borgExited) {
-      // Each chunk holds what borg wrote during the previous pause: its size over that time is borg's rate.
-      const now = performance.now();
-      const bytesPerMs = chunk.length / Math.max(1, now - cycleStart);
-      const pauseMs = Math.min(READ_PAUSE_MS, READ_BATCH_BYTES / bytesPerMs);
-      cycleStart = now;
-      if (pauseMs >= 1) {
-        holds.hold();
-        readPause = setTimeout(endReadPause, pauseMs);
-      }
-    }
-    // A log that cannot keep up pauses borg's output instead of filling memory.
-    const drained = opts.backpressure?.();
-    if (drained) {
-      holds.hold();
-      void drained.then(() => holds.release());
-    }
-  });
+  const reading = stderrFile
+    ? readFile(stderrFile, child, (chunk) => {
+        handleLines(splitter.push(chunk));
+        return opts.backpressure?.() ?? null;
+      })
+    : readPipe(child, (chunk) => {
+        handleLines(splitter.push(chunk));
+        return opts.backpressure?.() ?? null;
+      });
 
   const stdoutChunks: Buffer[] = [];
   let stdoutSize = 0;
@@ -195,7 +186,8 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const result = await exited;
-  endReadPause();
+  await reading;
+  await stderrFile?.close();
   if (escalate) clearTimeout(escalate);
   opts.signal?.removeEventListener('abort', onAbort);
   handleLines(splitter.end());
@@ -216,6 +208,88 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
     diagnoses: finished.diagnoses,
     stdout: Buffer.concat(stdoutChunks).toString('utf8'),
   };
+}
+
+/**
+ * borg's stderr from a pipe, a batch of lines at a time (see READ_PAUSE_MS); `onChunk` may return a promise
+ * to hold the pipe, and with it borg once the pipe is full. Resolves once borg exited and the pipe is drained.
+ */
+function readPipe(child: ChildProcess, onChunk: (chunk: Buffer) => Promise<void> | null): Promise<void> {
+  const stderr = child.stderr!;
+  const holds = new Holds(stderr);
+  let readPause: NodeJS.Timeout | null = null;
+  let borgExited = false;
+  let cycleStart = performance.now();
+  const endReadPause = () => {
+    if (!readPause) return;
+    clearTimeout(readPause);
+    readPause = null;
+    holds.release();
+  };
+  // Once borg is gone, what is left in the pipe is read straight away: the run does not wait out a pause.
+  child.once('exit', () => {
+    borgExited = true;
+    endReadPause();
+  });
+  stderr.on('data', (chunk: Buffer) => {
+    const drained = onChunk(chunk);
+    if (!readPause && !borgExited) {
+      // Each chunk holds what borg wrote during the previous pause: its size over that time is borg's rate.
+      const now = performance.now();
+      const bytesPerMs = chunk.length / Math.max(1, now - cycleStart);
+      const pauseMs = Math.min(READ_PAUSE_MS, READ_BATCH_BYTES / bytesPerMs);
+      cycleStart = now;
+      if (pauseMs >= 1) {
+        holds.hold();
+        readPause = setTimeout(endReadPause, pauseMs);
+      }
+    }
+    // A log that cannot keep up pauses borg's output instead of filling memory.
+    if (drained) {
+      holds.hold();
+      void drained.then(() => holds.release());
+    }
+  });
+  return new Promise((resolve) => {
+    // 'close' comes after borg exited and its stdio ended: everything it wrote was read.
+    child.once('close', () => {
+      endReadPause();
+      resolve();
+    });
+    child.once('error', () => resolve());
+  });
+}
+
+/** How long the rest of borg's process group (its ssh) may still write into the file after borg exited. */
+const GROUP_EXIT_MS = 2000;
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * borg's stderr from its file, read behind it (StderrTail). Resolves once borg and what it started are gone and
+ * the whole file was read: ssh shares the file and may say why the connection ended just after borg exited
+ * (a pipe waited for it by itself, as ssh held it open).
+ */
+function readFile(file: StderrFile, child: ChildProcess, onChunk: (chunk: Buffer) => Promise<void> | null): Promise<void> {
+  const tail = file.tail(onChunk);
+  child.once('error', () => tail.end());
+  child.once('exit', () => {
+    const pgid = child.pid;
+    const until = Date.now() + GROUP_EXIT_MS;
+    const check = () => {
+      if (pgid && groupAlive(pgid) && Date.now() < until) setTimeout(check, 20);
+      else tail.end();
+    };
+    check();
+  });
+  return tail.done;
 }
 
 function runSsh(args: string[]): Promise<{ exitCode: number; stderr: string }> {

@@ -265,6 +265,8 @@ export async function runBackup(input: BackupInput): Promise<RunRecord> {
       signal: input.signal,
       cancelGraceMs: input.cancelGraceMs,
       onSpawn: input.onBorgStart,
+      // borg writes into a file that is read behind it: it never waits for us, and this log catches up with it.
+      stderrFile: log.borgStderr,
       backpressure: () => log.backpressure(),
       onEvent: (ev) => {
         if (ev.type === 'archive_progress' && !ev.finished) {

@@ -3,6 +3,9 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 
 export const KEEP_LOGS = 30;
+const LOG = '.log';
+/** borg's stderr beside its run's log while a step runs: `<run>.borg-stderr`. */
+const BORG_STDERR = '.borg-stderr';
 
 /** Lines are written to the file in chunks of about this many characters, not one write per line. */
 const CHUNK_CHARS = 64 * 1024;
@@ -34,6 +37,8 @@ export interface RunLogOptions {
  */
 export class RunLog {
   readonly file: string;
+  /** Where borg's own stderr goes while a step runs (runBorg's stderrFile), read into this log and removed after. */
+  readonly borgStderr: string;
   private readonly stream: fs.WriteStream;
   private readonly tailSize: number;
   private readonly onLines: ((lines: string[]) => void) | null;
@@ -51,6 +56,7 @@ export class RunLog {
 
   private constructor(file: string, opts: RunLogOptions) {
     this.file = file;
+    this.borgStderr = file.slice(0, -LOG.length) + BORG_STDERR;
     this.tailSize = opts.tailSize ?? 200;
     this.onLines = opts.onLines ?? null;
     this.flushMs = opts.flushMs ?? FLUSH_MS;
@@ -145,9 +151,24 @@ export class RunLog {
 }
 
 async function rotate(dir: string, keep: number): Promise<void> {
-  const names = (await fsp.readdir(dir)).filter((n) => n.endsWith('.log')).sort();
+  const all = await fsp.readdir(dir);
+  const names = all.filter((n) => n.endsWith(LOG)).sort();
   const excess = names.slice(0, Math.max(0, names.length - keep));
-  await Promise.all(excess.map((n) => fsp.rm(path.join(dir, n), { force: true })));
+  await Promise.all([...excess, ...leftBehind(all)].map((n) => fsp.rm(path.join(dir, n), { force: true })));
+}
+
+/**
+ * borg's stderr files left behind by runs killed before they could remove them (their lines reached that run's
+ * log as they came). The newest run's is spared in case it is still going: runs of one profile take turns under
+ * the repository's lock, so it should not be, but a file borg may still write to is never taken from it.
+ */
+export function leftBehind(names: readonly string[]): string[] {
+  const newest = names
+    .filter((n) => n.endsWith(LOG))
+    .sort()
+    .at(-1);
+  const spared = newest ? newest.slice(0, -LOG.length) + BORG_STDERR : null;
+  return names.filter((n) => n.endsWith(BORG_STDERR) && n !== spared);
 }
 
 export async function latestLog(logsDir: string, profile: string): Promise<string | null> {

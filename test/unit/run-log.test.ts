@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KEEP_LOGS, RunLog, latestLog, tailFile } from '../../src/jobs/run-log.js';
+import { KEEP_LOGS, RunLog, latestLog, leftBehind, tailFile } from '../../src/jobs/run-log.js';
 import { History } from '../../src/jobs/history.js';
 import { worst, type RunRecord } from '../../src/records.js';
 
@@ -24,6 +24,32 @@ describe('run logs', () => {
     expect((await fs.stat(latest!)).mode & 0o777).toBe(0o600);
     const tail = await tailFile(latest!, 2);
     expect(tail.map((l) => l.replace(/^\S+ /, ''))).toEqual([`run ${KEEP_LOGS + 4} line 8`, `run ${KEEP_LOGS + 4} line 9`]);
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it("puts borg's stderr beside the run's log, and a new run removes those that killed runs left, but the newest run's", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-stray-'));
+    const folder = path.join(dir, 'p');
+    await fs.mkdir(folder);
+    for (const n of ['2026-01-01T00-00-00-000Z', '2026-01-02T00-00-00-000Z']) {
+      await fs.writeFile(path.join(folder, `${n}.log`), 'x\n');
+      await fs.writeFile(path.join(folder, `${n}.borg-stderr`), '{}\n');
+    }
+    await fs.writeFile(path.join(folder, 'orphan.borg-stderr'), '{}\n');
+    expect(leftBehind(await fs.readdir(folder)).sort()).toEqual(['2026-01-01T00-00-00-000Z.borg-stderr', 'orphan.borg-stderr']);
+
+    const log = await RunLog.open(dir, 'p', new Date('2026-01-03T00:00:00Z'));
+    expect(log.borgStderr).toBe(path.join(folder, '2026-01-03T00-00-00-000Z.borg-stderr'));
+    await log.close();
+    expect((await fs.readdir(folder)).sort()).toEqual([
+      '2026-01-01T00-00-00-000Z.log',
+      '2026-01-02T00-00-00-000Z.borg-stderr',
+      '2026-01-02T00-00-00-000Z.log',
+      '2026-01-03T00-00-00-000Z.log',
+    ]);
+    // The next run: the one before it is over, and its file goes too.
+    await (await RunLog.open(dir, 'p', new Date('2026-01-04T00:00:00Z'))).close();
+    expect((await fs.readdir(folder)).filter((n) => n.endsWith('.borg-stderr'))).toEqual([]);
     await fs.rm(dir, { recursive: true });
   });
 
