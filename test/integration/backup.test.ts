@@ -186,7 +186,9 @@ describe('a local repository, end to end with real borg', () => {
     await fs.mkdir(seen, { recursive: true });
     await fs.writeFile(
       spy,
-      `#!/bin/sh\nn=$$\nprintf '%s\\n' "$@" > "${seen}/argv.$n"\ncat /proc/$$/environ | tr '\\0' '\\n' > "${seen}/env.$n"\nexec borg "$@"\n`,
+      // After borg: a copy of the file its stderr went to (a backup step's, removed by the engine once read).
+      `#!/bin/sh\nn=$$\nprintf '%s\\n' "$@" > "${seen}/argv.$n"\ncat /proc/$$/environ | tr '\\0' '\\n' > "${seen}/env.$n"\n` +
+        `borg "$@"\nrc=$?\nerr=$(readlink /proc/$$/fd/2)\ncase "$err" in /*) cp "$err" "${seen}/stderr.$n";; esac\nexit $rc\n`,
       { mode: 0o755 },
     );
     await writeConfig(sb.configDir, { borgPath: spy, profiles: [profile()] });
@@ -194,6 +196,10 @@ describe('a local repository, end to end with real borg', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const captured = await filesUnder(seen);
     expect(captured.filter((f) => path.basename(f).startsWith('argv.')).length).toBeGreaterThanOrEqual(3); // create, prune, compact (+ --version)
+    // borg's own stderr files (create, prune, compact), scanned below like everything it was given.
+    const stderrCopies = captured.filter((f) => path.basename(f).startsWith('stderr.'));
+    expect(stderrCopies.length).toBeGreaterThanOrEqual(3);
+    expect((await Promise.all(stderrCopies.map((f) => fs.readFile(f, 'utf8')))).join('')).toContain('"type": "archive_progress"');
     for (const f of captured) {
       const text = await fs.readFile(f, 'utf8');
       expect(text).not.toContain(PASS);
