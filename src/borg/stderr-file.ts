@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 
 /**
  * How often the file is looked at while borg runs. Progress reaches the UI at most 4 times a second and
@@ -8,6 +9,12 @@ import fsp from 'node:fs/promises';
 export const TAIL_MS = 100;
 /** At most this much is read at once: it bounds memory when the log is behind and the file grew. */
 const READ_BYTES = 256 * 1024;
+/**
+ * With less free space than this where the file would go, borg gets a pipe instead: a line borg cannot write
+ * into a full disk is lost, and with it the reason it failed (a pipe hands it over whatever the disk holds).
+ * A listing of a million files is about 150 MB of stderr.
+ */
+export const MIN_FREE_BYTES = 256 * 1024 * 1024;
 
 /**
  * borg's stderr as a file instead of a pipe: borg writes (and flushes) one line at a time, and into a pipe
@@ -23,10 +30,12 @@ export class StderrFile {
     private readonly reader: fsp.FileHandle,
   ) {}
 
-  /** Null when the file cannot be made (a folder that cannot be written): borg's stderr is then a pipe, as before. */
-  static async create(file: string): Promise<StderrFile | null> {
+  /** Null when the file cannot be made (a folder that cannot be written, a disk nearly full): borg's stderr is then a pipe. */
+  static async create(file: string, minFree = MIN_FREE_BYTES): Promise<StderrFile | null> {
     let writeFd: number | null = null;
     try {
+      const { bavail, bsize } = await fsp.statfs(path.dirname(file));
+      if (bavail * bsize < minFree) return null;
       // A file left by a run that was killed: its lines are in that run's log already.
       await fsp.rm(file, { force: true });
       const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fs.constants;

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +32,10 @@ if (process.env.FAKE_REPORT) {
   try { where = fs.readlinkSync('/proc/self/fd/2'); } catch {}
   const what = st.isFIFO() || st.isSocket() ? 'pipe' : st.isFile() ? 'file ' + (st.mode & 0o777).toString(8) + ' ' + where : 'other';
   say(JSON.stringify({ type: 'log_message', levelname: 'INFO', name: 'borg', message: 'stderr is a ' + what }));
+}
+if (args[0] === 'create' && process.env.FAKE_FAIL) {
+  say(JSON.stringify({ type: 'log_message', levelname: 'ERROR', name: 'borg.archiver', message: 'Failed to create/acquire the lock', msgid: 'LockTimeout' }));
+  process.exit(2);
 }
 if (args[0] === 'create') {
   for (let i = 0; i < n; i++) {
@@ -282,4 +287,33 @@ describe('log lines from a long borg run', () => {
     expect(r.level).toBe('success');
     expect(seen).toHaveLength(2000);
   });
+
+  it.runIf(process.platform === 'linux' && process.getuid?.() === 0)(
+    'still hears why borg failed when the disk under the logs is full (borg then gets a pipe)',
+    async () => {
+      const disk = path.join(dir, 'full-disk');
+      await fs.mkdir(disk);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
+      try {
+        await fs.mkdir(path.join(disk, 'logs', 'p'), { recursive: true });
+        await fs.writeFile(path.join(disk, 'filler'), Buffer.alloc(2 * 1024 * 1024)).catch(() => {});
+        const profile = profileSchema.parse({ id: 'p', repository: path.join(dir, 'repo'), encryption: 'none', sources: [dir] });
+        process.env.FAKE_FAIL = '1';
+        const record = await runBackup({
+          profile,
+          borg: borg(),
+          secret: { kind: 'none' },
+          trigger: 'manual',
+          logsDir: path.join(disk, 'logs'),
+          volumePath: null,
+        });
+        delete process.env.FAKE_FAIL;
+        expect(record.result).toBe('error');
+        expect(record.diagnoses[0]?.kind).toBe('lock-timeout');
+      } finally {
+        delete process.env.FAKE_FAIL;
+        execFileSync('umount', ['-l', disk]);
+      }
+    },
+  );
 });
