@@ -55,6 +55,7 @@ import {
   type FileVersion,
   type FindResult,
   type FolderOptions,
+  type ListedArchive,
 } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
 
@@ -65,7 +66,7 @@ export type { PassphraseState, SavedPassphrase } from './engine/passphrases.js';
 export type { RetryPlan } from './engine/shared-state.js';
 export type { PauseChoice, PauseState } from './engine/pause.js';
 export type { StopHow } from './engine/run-queue.js';
-export type { ArchiveSummary, FolderEntry, EncryptionInfo, FileVersion, FindResult, FolderOptions } from './engine/repo-ops.js';
+export type { ArchiveSummary, FolderEntry, EncryptionInfo, FileVersion, FindResult, FolderOptions, ListedArchive } from './engine/repo-ops.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -823,6 +824,11 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   archives(id: string, opts: { checkpoints?: boolean } = {}): Promise<Outcome<ArchiveSummary[]>> {
     return this.withProfile(id, (p) => this.repo.archives(p, opts));
+  }
+
+  /** The archive a name (or 'latest': the newest, not a checkpoint) stands for, from the profile's archives. */
+  archive(id: string, name: string): Promise<Outcome<ListedArchive>> {
+    return this.withProfile(id, (p) => this.repo.archive(p, name));
   }
 
   /**

@@ -128,7 +128,7 @@ export class ArchiveBrowser {
   }
 
   /** The archive `name` ('latest' = the newest) names, from the listing; listed again once if it is not there. */
-  private async resolve(p: Profile, name: string): Promise<Outcome<{ repositoryId: string; archive: ListedArchive }>> {
+  async resolve(p: Profile, name: string): Promise<Outcome<{ repositoryId: string; archive: ListedArchive }>> {
     let cat = await this.catalog(p);
     if (!cat.ok) return cat;
     let archive = pickArchive(cat.value.archives, name);

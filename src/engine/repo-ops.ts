@@ -12,7 +12,7 @@ import type { BorgRunResult, Secret } from '../borg/run.js';
 import { featuresFor } from '../borg/features.js';
 import type { History } from '../jobs/history.js';
 import type { RepoCommand, RepoCommandOptions } from '../repo/types.js';
-import { listArchives, type ArchiveSummary } from '../repo/archives.js';
+import { listArchives, type ArchiveSummary, type ListedArchive } from '../repo/archives.js';
 import type { FolderEntry } from '../repo/contents.js';
 import { archiveGlob, listItemsArgs } from '../borg/argv.js';
 import { diagnosisFor } from '../messages.js';
@@ -23,7 +23,7 @@ import { detectEncryption, RepositoryFacts } from '../repo/encryption.js';
 import { failed, ok, type Outcome } from './outcome.js';
 import type { PassphraseCheck } from '../repo/passphrase-check.js';
 
-export type { ArchiveSummary };
+export type { ArchiveSummary, ListedArchive };
 export type { FolderEntry, FileVersion, FindResult, FolderOptions };
 
 export interface EncryptionInfo {
@@ -79,8 +79,8 @@ export class RepoOps {
         import('../browse/browser.js'),
         import('../browse/store.js'),
       ]);
-      const cap = Number(process.env.DANDELION_ARCHIVE_INDEX_MAX_BYTES);
-      const store = new IndexStore(this.deps.paths.archiveIndex, Number.isFinite(cap) && cap > 0 ? cap : INDEX_CACHE_MAX_BYTES);
+      const mb = Number(process.env.DANDELION_INDEX_CACHE_MB);
+      const store = new IndexStore(this.deps.paths.archiveIndex, Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : INDEX_CACHE_MAX_BYTES);
       return new ArchiveBrowser({
         store,
         listArchives: async (p) => {
@@ -109,6 +109,12 @@ export class RepoOps {
       });
     })();
     return this.browsing;
+  }
+
+  /** The archive a name (or 'latest') stands for: its name, id and start. */
+  async archive(p: Profile, name: string): Promise<Outcome<ListedArchive>> {
+    const r = await (await this.browser()).resolve(p, name);
+    return r.ok ? ok(r.value.archive) : r;
   }
 
   async listFolder(p: Profile, archive: string, folder: string, opts: FolderOptions = {}): Promise<Outcome<FolderEntry[]>> {
