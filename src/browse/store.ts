@@ -3,7 +3,7 @@
  * Archives never change, so an index is good for as long as its archive exists. Written to a temp
  * file and renamed (a reader sees a whole index or none), checked when opened (index-file.ts: a
  * short, damaged or other-version file is deleted and rebuilt, never read), kept under a size cap
- * by dropping the least recently used (the access time, set on each use), and dropped when a
+ * by dropping the least recently used (its modification time, set on each use), and dropped when a
  * listing of the repository's archives no longer shows its archive.
  */
 import fs from 'node:fs';
@@ -181,7 +181,7 @@ export class IndexStore {
       return null;
     }
     this.verified.add(key);
-    this.touch(file, st.mtime);
+    this.touch(file);
     return { index: r.index, close: () => source.close() };
   }
 
@@ -204,10 +204,14 @@ export class IndexStore {
     }
   }
 
-  /** Marks a use (the access time; the modification time stays the day it was written). */
-  private touch(file: string, mtime: Date): void {
+  /**
+   * Marks a use: the modification time is the last use (the file is never modified after its
+   * rename). Not the access time: the kernel sets that too whenever anything reads the file.
+   */
+  private touch(file: string): void {
     try {
-      fs.utimesSync(file, new Date(), mtime);
+      const now = new Date();
+      fs.utimesSync(file, now, now);
     } catch {
       /* a read-only cache still answers */
     }
@@ -262,7 +266,7 @@ export class IndexStore {
         }
         const archiveId = name.slice(0, -'.idx'.length);
         if (!name.endsWith('.idx') || !ID.test(archiveId)) continue;
-        out.push({ file, repositoryId, archiveId, bytes: st.size, usedAt: Math.max(st.atimeMs, st.mtimeMs) });
+        out.push({ file, repositoryId, archiveId, bytes: st.size, usedAt: st.mtimeMs });
       }
     }
     return out;

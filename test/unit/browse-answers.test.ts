@@ -239,10 +239,11 @@ describe('the index files on disk', () => {
     const f1 = await store.write(one.meta, one.bytes);
     const two = bytesFor(idOf(2), 'a2');
     const f2 = await store.write(two.meta, two.bytes);
-    fs.utimesSync(f1, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    fs.utimesSync(f2, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    fs.utimesSync(f1, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    fs.utimesSync(f2, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     // Using the first makes the second the least recently used.
     store.open(REPO, idOf(1))!.close();
+    expect(fs.statSync(f1).mtimeMs).toBeGreaterThan(Date.now() - 10_000);
     const three = bytesFor(idOf(3), 'a3');
     await store.write(three.meta, three.bytes);
     expect(fs.existsSync(f1)).toBe(true);
