@@ -108,8 +108,8 @@ export class ArchiveBrowser {
   }
 
   /** A listing made elsewhere (the archives window): remembered, and indexes of archives it lacks dropped. */
-  async noteListing(p: Profile, list: ArchiveList, opts: { checkpoints?: boolean } = {}): Promise<string[]> {
-    this.catalogs.set(this.key(p), { ...list, fetchedAt: this.now() });
+  async noteListing(p: Profile, list: ArchiveList, opts: { checkpoints?: boolean; fetchedAt?: number } = {}): Promise<string[]> {
+    this.catalogs.set(this.key(p), { ...list, fetchedAt: opts.fetchedAt ?? this.now() });
     const gone = await this.deps.store.dropGone(list.repositoryId, list.archives, {
       inScope: archiveScope(this.deps.archiveGlob(p)),
       checkpoints: opts.checkpoints === true,

@@ -17,7 +17,7 @@ import type { FolderEntry } from '../repo/contents.js';
 import { archiveGlob, listItemsArgs } from '../borg/argv.js';
 import { diagnosisFor } from '../messages.js';
 import { contextFor, failureOf, unreadable } from '../repo/types.js';
-import type { ArchiveBrowser, FileVersion, FindResult, FolderOptions } from '../browse/browser.js';
+import type { ArchiveBrowser, ArchiveList, FileVersion, FindResult, FolderOptions } from '../browse/browser.js';
 import { checkPassphrase } from '../repo/passphrase-check.js';
 import { detectEncryption, RepositoryFacts } from '../repo/encryption.js';
 import { failed, ok, type Outcome } from './outcome.js';
@@ -43,6 +43,8 @@ export interface RepoOpsDeps {
 export class RepoOps {
   private readonly facts: RepositoryFacts;
   private browsing: Promise<ArchiveBrowser> | null = null;
+  /** The last listing of archives made before the browser was loaded, handed to it when it is. */
+  private lastListing: { p: Profile; listing: ArchiveList; opts: { checkpoints?: boolean }; at: number } | null = null;
 
   constructor(private readonly deps: RepoOpsDeps) {
     this.facts = new RepositoryFacts(deps.paths.repositories);
@@ -64,10 +66,13 @@ export class RepoOps {
       opts,
     );
     if (!r.ok) return failed(r.diagnosis);
-    // A listing shows which archives are gone: their indexes go too (only when there are indexes to look at).
-    if (r.repositoryId && (this.browsing || existsSync(path.join(this.deps.paths.archiveIndex, r.repositoryId)))) {
-      const browser = await this.browser();
-      await browser.noteListing(p, { repositoryId: r.repositoryId, archives: r.archives }, opts);
+    if (r.repositoryId) {
+      const listing = { repositoryId: r.repositoryId, archives: r.archives };
+      // A listing shows which archives are gone: their indexes go too (only when there are indexes to look at).
+      // Otherwise it is kept for the browser, which a window opens next: its first folder needs no listing of its own.
+      if (this.browsing || existsSync(path.join(this.deps.paths.archiveIndex, r.repositoryId)))
+        await (await this.browser()).noteListing(p, listing, opts);
+      else this.lastListing = { p, listing, opts, at: Date.now() };
     }
     return ok(r.archives);
   }
@@ -81,7 +86,7 @@ export class RepoOps {
       ]);
       const mb = Number(process.env.DANDELION_INDEX_CACHE_MB);
       const store = new IndexStore(this.deps.paths.archiveIndex, Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : INDEX_CACHE_MAX_BYTES);
-      return new ArchiveBrowser({
+      const browser = new ArchiveBrowser({
         store,
         listArchives: async (p) => {
           const borg = await this.deps.borg(p);
@@ -107,6 +112,10 @@ export class RepoOps {
             summary: facts.summary,
           }),
       });
+      const last = this.lastListing;
+      this.lastListing = null;
+      if (last) await browser.noteListing(last.p, last.listing, { ...last.opts, fetchedAt: last.at });
+      return browser;
     })();
     return this.browsing;
   }
