@@ -39,6 +39,12 @@ async function passes(): Promise<number> {
   return text.split('\n').filter((l) => l.includes('--json-lines')).length;
 }
 
+/** How many listings of archives (`borg list --json`) the wrapper has seen. */
+async function listings(): Promise<number> {
+  const text = await fs.readFile(calls, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.startsWith('list ') && / --json( |$)/.test(l)).length;
+}
+
 async function create(name: string, sources: string[]): Promise<void> {
   const r = await borg(sb, ['create', `${repo}::${name}`, ...sources]);
   expect(r.exitCode, r.stderr).toBe(0);
@@ -202,6 +208,16 @@ describe('one pass per archive', () => {
     expect(firstAt).toBeGreaterThan(0);
     expect(doneAt - firstAt).toBeGreaterThan(1500);
     expect(events).toEqual([{ profile: 'p', archive: 't-2', folder: '', entries: partial }]);
+  }, 60_000);
+
+  it('uses the listing of archives a window asked for first, with no listing of its own', async () => {
+    const engine = await open();
+    const before = await listings();
+    expect((await engine.archives('p')).ok).toBe(true);
+    expect(await listings()).toBe(before + 1);
+    expect((await engine.listFolder('p', 't-1', '')).ok).toBe(true);
+    expect((await engine.find('p', 'latest', 'doc')).ok).toBe(true);
+    expect(await listings()).toBe(before + 1);
   }, 60_000);
 
   it('answers later folders, searches and a new process from the index, with no borg pass', async () => {
