@@ -37,7 +37,7 @@ export interface ArchiveList {
 
 export interface BrowseDeps {
   store: IndexStore;
-  /** `borg list --json` of the profile's archives (its `--glob-archives`), with the repository id. */
+  /** `borg list --json --consider-checkpoints` of the profile's archives (its `--glob-archives`), with the repository id. */
   listArchives(p: Profile): Promise<Outcome<ArchiveList>>;
   /** `borg list --json-lines` of one archive, its stdout handed over as it comes. */
   listItems(p: Profile, archive: string, onStdout: (chunk: Buffer) => void): Promise<Outcome<void>>;
@@ -123,7 +123,7 @@ export class ArchiveBrowser {
     if (known && !refresh && catalogFresh(known.fetchedAt, await this.deps.lastChange(p), this.now())) return ok(known);
     const r = await this.deps.listArchives(p);
     if (!r.ok) return r;
-    await this.noteListing(p, r.value);
+    await this.noteListing(p, r.value, { checkpoints: true });
     return ok(this.catalogs.get(this.key(p))!);
   }
 

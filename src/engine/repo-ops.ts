@@ -90,7 +90,10 @@ export class RepoOps {
         store,
         listArchives: async (p) => {
           const borg = await this.deps.borg(p);
-          const r = await listArchives(this.cmd(p), p.repository, featuresFor(borg.version), p.archiveName, async () => new Map());
+          // Checkpoints too: `dandelion archives` shows them, so they can be browsed (never `latest`, never in versions).
+          const r = await listArchives(this.cmd(p), p.repository, featuresFor(borg.version), p.archiveName, async () => new Map(), {
+            checkpoints: true,
+          });
           if (!r.ok) return failed(r.diagnosis);
           if (!r.repositoryId) return failed(unreadable(p.repository, 'archive list').diagnosis);
           return ok({ repositoryId: r.repositoryId, archives: r.archives });

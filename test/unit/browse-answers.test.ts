@@ -401,9 +401,17 @@ describe('the browser over its indexes', () => {
     });
   });
 
-  it('takes latest as the newest archive', async () => {
-    const r = await browser().listFolder(profile, 'latest', 'home/me');
+  it('takes latest as the newest archive that is not a checkpoint, and browses a checkpoint named', async () => {
+    archives.push({ name: 'a3.checkpoint', id: idOf(3), start: '2026-12-03T10:00:00.000Z' });
+    contents['a3.checkpoint'] = [item('-', 'half.txt', 1)];
+    const b = browser();
+    const r = await b.listFolder(profile, 'latest', 'home/me');
     expect(r.ok && r.value.map((e) => e.name)).toEqual(['f.txt', 'g.txt']);
+    const c = await b.listFolder(profile, 'a3.checkpoint', '');
+    expect(c.ok && c.value.map((e) => e.name)).toEqual(['half.txt']);
+    const v = await b.versions(profile, 'home/me/g.txt');
+    expect(v.ok && v.value.map((x) => x.archive)).toEqual(['a2']);
+    expect(lists.filter((a) => a === 'a3.checkpoint')).toHaveLength(1);
   });
 
   it('lists the archives again after a run of the profile ended, and drops indexes of archives gone', async () => {
