@@ -236,10 +236,10 @@ export class IndexBuilder {
     for (let at = 0; at < placed; at++) {
       const u = order[at]!;
       childStart[at] = placed;
-      let kids = Array.from(list.subarray(start[u]!, start[u + 1]!));
       const more = adopted.get(u);
+      if (start[u] === start[u + 1] && !more) continue; // a file, or an empty folder: most nodes
+      let kids = Array.from(list.subarray(start[u]!, start[u + 1]!));
       if (more) kids = kids.concat(more);
-      if (kids.length === 0) continue;
       kids.sort(byName);
       let prev = -1;
       for (const k of kids) {
