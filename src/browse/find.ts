@@ -37,14 +37,13 @@ export function findMatcher(pattern: string): { regex: RegExp; wildcard: boolean
   if (!pattern || pattern.includes('\0') || pattern.includes('/')) return null;
   const clean = pattern;
   const forms = [...new Set([clean, clean.normalize('NFC'), clean.normalize('NFD')])];
-  const source = forms.length === 1 ? body(forms[0]!) : `(?:${forms.map(body).join('|')})`;
-  return { regex: new RegExp(source, 'giu'), wildcard: isWildcard(clean) };
+  return { regex: new RegExp(`(?:${forms.map(body).join('|')})`, 'giu'), wildcard: isWildcard(clean) };
 }
 
-/** The largest i with starts[i] <= pos. */
+/** The node whose name (or the NUL before it) is at `pos`: the largest i below the count with starts[i] <= pos. */
 function nodeAt(starts: Uint32Array, pos: number): number {
   let lo = 0;
-  let hi = starts.length - 1;
+  let hi = starts.length - 2;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (starts[mid]! <= pos) lo = mid;
@@ -65,18 +64,17 @@ export function findNodes(
 ): { nodes: number[]; more: boolean } {
   const re = new RegExp(matcher.regex.source, matcher.regex.flags);
   const nodes: number[] = [];
-  const count = starts.length - 1;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     // A wildcard match starts at the NUL before its name; a piece of a name starts inside it.
     const node = nodeAt(starts, matcher.wildcard ? m.index : m.index - 1);
-    if (node >= count) break;
+    // Node 0 is the archive's top, whose name is empty: `*` matches it, and it is not an entry.
     if (node > 0) {
       if (nodes.length === limit) return { nodes, more: true };
       nodes.push(node);
     }
-    // On to the next name (its NUL included, where a wildcard match starts).
-    re.lastIndex = Math.max(starts[node + 1]!, m.index + 1);
+    // On to the next name (its NUL included, where a wildcard match starts): one match per entry.
+    re.lastIndex = starts[node + 1]!;
   }
   return { nodes, more: false };
 }

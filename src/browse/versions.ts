@@ -22,11 +22,13 @@ export interface Sighting {
   stat: { type: EntryType; size: number; mtime: string | null } | null;
 }
 
+const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
 /** The archives that hold the path, newest first (by start time, then name), each compared with the next older one. */
 export function versionsOf(sightings: Sighting[]): FileVersion[] {
   const held = sightings
     .filter((s): s is Sighting & { stat: NonNullable<Sighting['stat']> } => s.stat !== null)
-    .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : a.archive < b.archive ? 1 : a.archive > b.archive ? -1 : 0));
+    .sort((a, b) => compare(b.time, a.time) || compare(b.archive, a.archive));
   return held.map((s, i) => {
     const older = held[i + 1];
     const changed = older ? older.stat.type !== s.stat.type || older.stat.size !== s.stat.size || older.stat.mtime !== s.stat.mtime : null;

@@ -94,6 +94,16 @@ describe('finding by name', () => {
     expect(find(many, '.log', 10)!.paths).toHaveLength(10);
     expect(find(many, '.log', 30)).toMatchObject({ more: false });
     expect(find(many, '*', 30)!.paths).toHaveLength(30);
+    // The archive's top (an empty name) is not an entry, even for "*".
+    expect(find(many, '*', 30)!.more).toBe(false);
+    expect(find(many, '*')!.paths).not.toContain('');
+  });
+
+  it('places a match at the very end of a name in that name', () => {
+    const ends = indexOf([item('-', 'ax', 1), item('-', 'b', 1), item('-', 'cx', 1)]);
+    expect(find(ends, 'x')!.paths).toEqual(['ax', 'cx']);
+    expect(find(ends, 'b')!.paths).toEqual(['b']);
+    expect(find(ends, 'X?')!.paths).toEqual([]);
   });
 
   it('matches nothing for an empty pattern or one with a slash or a NUL (no name holds one)', () => {
@@ -142,6 +152,13 @@ describe('versions of a path', () => {
       ['a', null],
     ]);
     expect(versionsOf([])).toEqual([]);
+  });
+
+  it('orders the same way whatever order the archives come in', () => {
+    const s = (archive: string, time: string) => ({ archive, time, stat: stat(1) });
+    const input = [s('b', '2026-12-01'), s('a', '2026-12-01'), s('c', '2026-12-02'), s('d', '2026-11-30')];
+    for (const order of [input, [...input].reverse(), [input[1]!, input[3]!, input[0]!, input[2]!]])
+      expect(versionsOf(order).map((x) => x.archive)).toEqual(['c', 'b', 'a', 'd']);
   });
 });
 
