@@ -178,6 +178,10 @@ describe('which indexes go', () => {
     expect(evictions(files, 80).map((x) => x.file)).toEqual(['old']);
     expect(evictions(files, 79).map((x) => x.file)).toEqual(['old', 'mid']);
     expect(evictions(files, 10, new Set(['old'])).map((x) => x.file)).toEqual(['mid', 'new']);
+    // Used in the same moment: by name, so every process drops the same one.
+    const tie = [f('b', 40, 100), f('a', 40, 100), f('c', 40, 100)];
+    expect(evictions(tie, 80).map((x) => x.file)).toEqual(['a']);
+    expect(evictions([...tie].reverse(), 40).map((x) => x.file)).toEqual(['a', 'b']);
   });
 
   it('drops an index whose archive a listing lacks, if the listing would have shown it', () => {
@@ -207,6 +211,12 @@ describe('which indexes go', () => {
     expect(archiveScope('a[')('a[')).toBe(true);
     expect(archiveScope('a{')('a{')).toBe(true);
     expect(archiveScope('[[]x')('[x')).toBe(true);
+    expect(archiveScope('[0-9]')('a')).toBe(false);
+    expect(archiveScope('[!x]')('!')).toBe(true);
+    expect(archiveScope('[!x]')('x')).toBe(false);
+    expect(archiveScope('a[\\]b')('a\\b')).toBe(true);
+    expect(archiveScope('a*')('a\nb')).toBe(true);
+    expect(archiveScope('a.b')('axb')).toBe(false);
   });
 });
 
