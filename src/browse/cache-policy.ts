@@ -2,6 +2,7 @@
  * Which archive indexes go, pure: the least recently used over the size cap, and those whose
  * archive a listing shows gone (store.ts acts on the answers).
  */
+import { isCheckpoint } from '../repo/archives.js';
 
 export interface CachedFile {
   file: string;
@@ -57,9 +58,6 @@ export function archiveScope(glob: string | null): (name: string) => boolean {
   return (name) => re.test(name);
 }
 
-/** borg's name for what an interrupted create leaves. */
-const CHECKPOINT = /\.checkpoint(\.\d+)?$/;
-
 /**
  * Indexes whose archive a listing shows gone: not among the listed ids, and either named like an
  * archive the listing would have shown (its scope; checkpoints only when it listed them) or named
@@ -74,6 +72,6 @@ export function goneArchives(
   const names = new Set(listed.map((a) => a.name));
   return indexed
     .filter((x) => !ids.has(x.archiveId))
-    .filter((x) => names.has(x.archive) || (scope.inScope(x.archive) && (scope.checkpoints || !CHECKPOINT.test(x.archive))))
+    .filter((x) => names.has(x.archive) || (scope.inScope(x.archive) && (scope.checkpoints || !isCheckpoint(x.archive))))
     .map((x) => x.archiveId);
 }
