@@ -66,7 +66,15 @@ export type { PassphraseState, SavedPassphrase } from './engine/passphrases.js';
 export type { RetryPlan } from './engine/shared-state.js';
 export type { PauseChoice, PauseState } from './engine/pause.js';
 export type { StopHow } from './engine/run-queue.js';
-export type { ArchiveSummary, FolderEntry, EncryptionInfo, FileVersion, FindResult, FolderOptions, ListedArchive } from './engine/repo-ops.js';
+export type {
+  ArchiveSummary,
+  FolderEntry,
+  EncryptionInfo,
+  FileVersion,
+  FindResult,
+  FolderOptions,
+  ListedArchive,
+} from './engine/repo-ops.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
