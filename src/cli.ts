@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { defaultConfigDir } from './paths.js';
 // The engine (and zod, the schema, borg's runner…) is imported by the commands that use it, not at start:
 // `--version`, help and a usage error answer without loading it.
-import type { Engine, Outcome, StatusReport } from './engine.js';
+import type { Engine, FolderEntry, Outcome, StatusReport } from './engine.js';
 import type { Profile } from './profiles/schema.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
@@ -206,6 +206,65 @@ const COMMANDS: Record<string, Command> = {
     config: 'existing',
     action: cmdArchives,
   },
+  browse: {
+    synopsis: '<profile> [--archive NAME|latest] [FOLDER] [--json]',
+    summary: 'the files and folders in one folder of an archive (default: the latest archive, its top)',
+    description: [
+      'FOLDER is a path inside the archive as `dandelion find` prints it (Users/me/Documents; a leading / is',
+      'fine). The first look at an archive reads it once with borg, which takes as long as a `borg list`',
+      'of the whole archive; what it learns is kept (in the config folder’s cache), so every later folder,',
+      'find and versions of that archive answers at once. Folders come first, then names as Finder sorts them.',
+    ],
+    options: {
+      archive: { type: 'string', value: 'NAME', help: 'the archive, as `dandelion archives` names it, or latest (the default)' },
+      json: { type: 'boolean', help: 'the folder as JSON (archive, folder, entries with path, type, size, mtime), for scripts' },
+    },
+    args: { min: 1, max: 2 },
+    examples: [
+      'dandelion browse offsite',
+      'dandelion browse offsite Users/me/Documents',
+      'dandelion browse offsite --archive mbp-daily-2026-12-01T10:00:00 /Users/me',
+    ],
+    exits: ['0  listed', '2  no such archive or folder, borg could not read it (the reason is printed), or a wrong command line'],
+    config: 'existing',
+    action: cmdBrowse,
+  },
+  find: {
+    synopsis: '<profile> [--archive NAME|latest] PATTERN [--json]',
+    summary: 'files and folders of an archive whose name matches PATTERN (capitals ignored)',
+    description: [
+      'PATTERN is a piece of the name (report finds "Q3 Report.pdf"), or a shell-style pattern for the',
+      'whole name when it holds * or ? ("*.jpg", "IMG_20??.*"; quote it so the shell leaves it alone).',
+      `Prints each match’s path inside the archive, shallowest first, at most 1,000.`,
+    ],
+    options: {
+      archive: { type: 'string', value: 'NAME', help: 'the archive, as `dandelion archives` names it, or latest (the default)' },
+      json: { type: 'boolean', help: 'the matches as JSON (entries, and more: true when there were over 1,000)' },
+    },
+    args: { min: 2, max: 2 },
+    examples: ['dandelion find offsite report', "dandelion find offsite '*.numbers'", 'dandelion find offsite --archive latest IMG_2024'],
+    exits: ['0  something matched', '1  nothing matched', '2  it could not be searched (the reason is printed), or a wrong command line'],
+    config: 'existing',
+    action: cmdFind,
+  },
+  versions: {
+    synopsis: '<profile> PATH [--json]',
+    summary: 'every archive that holds PATH, newest first, with its size and modification time, and where it changed',
+    description: [
+      'PATH is a path inside the archives, as `dandelion find` prints it. The first time, each archive not',
+      'read before is read once (as long as a `borg list` of it); after that the answer comes at once.',
+    ],
+    options: { json: { type: 'boolean', help: 'the versions as JSON (archive, time, type, size, mtime, changed)' } },
+    args: { min: 2, max: 2 },
+    examples: ['dandelion versions offsite Users/me/Documents/thesis.tex', 'dandelion versions offsite /Users/me/.zshrc --json'],
+    exits: [
+      '0  at least one archive holds it',
+      '1  no archive holds it',
+      '2  it could not be looked up (the reason is printed), or a wrong command line',
+    ],
+    config: 'existing',
+    action: cmdVersions,
+  },
   logs: {
     synopsis: '[<profile>] [--lines N] [--follow]',
     summary: 'the end of the latest run’s log; --follow keeps printing the current or next run’s log',
@@ -324,6 +383,7 @@ function environmentHelp(): string[] {
     '  DANDELION_DEBUG=1              an unexpected error shows where it happened (a stack trace)',
     '  DANDELION_KNOWN_HOSTS          the known_hosts file ssh checks servers against (default ~/.ssh/known_hosts)',
     '  DANDELION_PASSCOMMAND_TIMEOUT  seconds a profile’s passcommand may take (default 60)',
+    '  DANDELION_INDEX_CACHE_MB       disk space the archive indexes of browse, find and versions may take (default 500)',
     '',
     `config.json (in the config folder) is described in the README, section "config.json"${existsSync(packageFile('README.md')) ? ` (${packageFile('README.md')})` : ''}.`,
   ];
@@ -676,6 +736,95 @@ async function cmdArchives({ configDir, args, values }: Invocation): Promise<num
       a.originalSize !== null ? `\t${a.nfiles === null ? '? files' : count(a.nfiles, 'file')}, ${formatBytes(a.originalSize)}` : '';
     const note = a.checkpoint ? '\t(checkpoint: an interrupted backup, kept until the next complete one)' : '';
     out(`${a.name}\t${localTime(a.start)}${size}${note}\n`);
+  }
+  return EXIT.ok;
+}
+
+/** One entry as a line: size, modification time, then the name (or path), control characters shown escaped. */
+function entryLine(e: FolderEntry, name: string, escape: (s: string) => string): string {
+  const size = e.type === 'dir' ? '—' : formatBytes(e.size);
+  const when = e.mtime ? localTime(e.mtime) : '—';
+  const mark = e.type === 'dir' ? '/' : e.type === 'link' ? ' (link)' : '';
+  return `${size.padStart(8)}  ${when.padEnd(24)}  ${escape(name)}${mark}\n`;
+}
+
+async function cmdBrowse({ configDir, args, values }: Invocation): Promise<number> {
+  const [id, folder = ''] = args as [string, string | undefined];
+  const engine = await openEngine(configDir);
+  const p = profileOf(engine, id);
+  const archive = valueOf(await engine.archive(p.id, (values.archive as string | undefined) ?? 'latest'));
+  const entries = valueOf(await engine.listFolder(p.id, archive.name, folder));
+  const bare = folder.replace(/^\/+|\/+$/g, '');
+  if (values.json) {
+    out(JSON.stringify({ profile: p.id, archive: { name: archive.name, start: archive.start }, folder: bare, entries }, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  const { escapeControl } = await import('./jobs/backup.js');
+  const folders = entries.filter((e) => e.type === 'dir').length;
+  const inside = [folders ? count(folders, 'folder') : '', entries.length - folders ? count(entries.length - folders, 'item') : '']
+    .filter(Boolean)
+    .join(', ');
+  out(`${escapeControl(bare ? `/${bare}` : 'The top')} in ${archive.name} (${localTime(archive.start)}): ${inside || 'empty'}\n`);
+  for (const e of entries) out(entryLine(e, e.name, escapeControl));
+  return EXIT.ok;
+}
+
+async function cmdFind({ configDir, args, values }: Invocation): Promise<number> {
+  const [id, pattern] = args as [string, string];
+  if (!pattern) throw new UsageError('The pattern is empty: give a piece of a name, or a pattern like "*.jpg".', COMMANDS.find);
+  if (pattern.includes('/'))
+    throw new UsageError('A name never holds "/": find matches names, not paths (dandelion browse shows a folder).', COMMANDS.find);
+  const engine = await openEngine(configDir);
+  const p = profileOf(engine, id);
+  const archive = valueOf(await engine.archive(p.id, (values.archive as string | undefined) ?? 'latest'));
+  const found = valueOf(await engine.find(p.id, archive.name, pattern));
+  if (values.json) {
+    out(JSON.stringify({ profile: p.id, archive: { name: archive.name, start: archive.start }, pattern, ...found }, null, 2) + '\n');
+    return found.entries.length ? EXIT.ok : EXIT.warning;
+  }
+  if (!found.entries.length) {
+    err(`Nothing in ${archive.name} (${localTime(archive.start)}) is named like "${pattern}".\n`);
+    return EXIT.warning;
+  }
+  const { escapeControl } = await import('./jobs/backup.js');
+  for (const e of found.entries) out(entryLine(e, e.path, escapeControl));
+  if (found.more)
+    err(`Only the first ${found.entries.length.toLocaleString('en-US')} matches are shown: there are more. Narrow the pattern.\n`);
+  return EXIT.ok;
+}
+
+async function cmdVersions({ configDir, args, values }: Invocation): Promise<number> {
+  const [id, archivePath] = args as [string, string];
+  const bare = archivePath.replace(/^\/+|\/+$/g, '');
+  if (!bare) throw new UsageError('Name a file or folder inside the archives, e.g. Users/me/notes.txt.', COMMANDS.versions);
+  const engine = await openEngine(configDir);
+  const p = profileOf(engine, id);
+  const tty = process.stderr.isTTY === true && !values.json;
+  const versions = valueOf(
+    await engine.versions(p.id, bare, {
+      onProgress: (done, total) => {
+        if (tty && done < total) err(`\rReading archives: ${done} of ${total}…`);
+        else if (tty) err('\r\x1b[K');
+      },
+    }),
+  );
+  if (values.json) {
+    out(JSON.stringify({ profile: p.id, path: bare, versions }, null, 2) + '\n');
+    return versions.length ? EXIT.ok : EXIT.warning;
+  }
+  const { escapeControl } = await import('./jobs/backup.js');
+  if (!versions.length) {
+    err(`No archive of "${p.id}" holds ${escapeControl(bare)}.\n`);
+    return EXIT.warning;
+  }
+  const changes = versions.filter((v) => v.changed !== false).length;
+  out(`${escapeControl(bare)}: in ${count(versions.length, 'archive')}, ${count(changes, 'different version')}\n`);
+  for (const v of versions) {
+    const size = v.type === 'dir' ? '—' : formatBytes(v.size);
+    const note = v.changed === null ? 'oldest' : v.changed ? 'changed' : 'same';
+    out(
+      `${localTime(v.time).padEnd(24)}  ${size.padStart(8)}  modified ${(v.mtime ? localTime(v.mtime) : '—').padEnd(24)}  ${note.padEnd(7)}  ${v.archive}\n`,
+    );
   }
   return EXIT.ok;
 }

@@ -204,46 +204,9 @@ export function archiveFolder(folder: string, platform: NodeJS.Platform = proces
   return platform === 'darwin' ? bare.normalize('NFD') : bare;
 }
 
-function folderPrefix(folder: string, platform: NodeJS.Platform): string {
-  const f = archiveFolder(folder, platform);
-  return f ? `${pyRegexLiteral(f)}/` : '';
-}
-
-/**
- * The direct children of one folder of an archive, one JSON line each. borg 1.2 reads every item of
- * the archive whatever the filter, but only the matches are formatted and written, which is most of
- * the cost and all of the output. Patterns are `--pattern=` in one word, so none can pass for a flag.
- */
-export function listFolderArgs(
-  repository: string,
-  archive: string,
-  folder: string,
-  platform: NodeJS.Platform = process.platform,
-): string[] {
-  const p = folderPrefix(folder, platform);
-  return ['list', ...LOG, '--json-lines', `--pattern=+re:^${p}[^/]+\\Z`, '--pattern=-re:^', '--', archiveRef(repository, archive)];
-}
-
-/**
- * Paths below a folder's children that are not themselves inside a child already known as a stored
- * folder: what reveals folders that exist only implicitly (`home` when `/home/me/Documents` was backed
- * up). Only the path is printed, NUL-terminated, since paths may hold newlines.
- */
-export function listImplicitArgs(
-  repository: string,
-  archive: string,
-  folder: string,
-  knownDirs: string[],
-  platform: NodeJS.Platform = process.platform,
-): string[] {
-  const p = folderPrefix(folder, platform);
-  const args = ['list', ...LOG, '--format={path}{NUL}', `--pattern=-re:^${p}[^/]+\\Z`];
-  if (knownDirs.length > 0) {
-    const names = knownDirs.map((d) => pyRegexLiteral(platform === 'darwin' ? d.normalize('NFD') : d));
-    args.push(`--pattern=-re:^${p}(?:${names.join('|')})/`);
-  }
-  args.push(`--pattern=+re:^${p}`, '--pattern=-re:^', '--', archiveRef(repository, archive));
-  return args;
+/** Every item of an archive, one JSON line each: the one pass an archive index is made from. */
+export function listItemsArgs(repository: string, archive: string): string[] {
+  return ['list', ...LOG, '--json-lines', '--', archiveRef(repository, archive)];
 }
 
 /**

@@ -6,7 +6,12 @@ import { runBorg, type Secret } from '../../src/borg/run.js';
 import { featuresFor } from '../../src/borg/features.js';
 import type { RepoCommand } from '../../src/repo/types.js';
 import { listArchives } from '../../src/repo/archives.js';
-import { listFolder } from '../../src/repo/contents.js';
+import { ArchiveBrowser } from '../../src/browse/browser.js';
+import { IndexStore } from '../../src/browse/store.js';
+import { listItemsArgs } from '../../src/borg/argv.js';
+import { failureOf } from '../../src/repo/types.js';
+import { ok } from '../../src/engine/outcome.js';
+import type { Profile } from '../../src/profiles/schema.js';
 import { checkPassphrase } from '../../src/repo/passphrase-check.js';
 import { detectEncryption, RepositoryFacts } from '../../src/repo/encryption.js';
 import type { RunRecord } from '../../src/records.js';
@@ -30,6 +35,7 @@ function command(repository: string, stored: Secret): RepoCommand {
       secret: opts?.secret ?? stored,
       ctx: { repository, platform: process.platform },
       captureStdout: opts?.captureStdout,
+      onStdout: opts?.onStdout,
     });
 }
 
@@ -135,9 +141,29 @@ describe('listArchives with real borg', () => {
   });
 });
 
-describe('listFolder with real borg', () => {
+describe('listFolder (from the archive index) with real borg', () => {
   const archive = 'laptop-daily-2026-03-01T10:00:00';
-  const list = (folder: string) => listFolder(command(encrypted, { kind: 'passphrase', value: PASS }), encrypted, archive, folder);
+  let browser: ArchiveBrowser;
+  const cmd = () => command(encrypted, { kind: 'passphrase', value: PASS });
+  const profile = { id: 'p', repository: encrypted } as Profile;
+  const list = async (folder: string) => {
+    browser ??= new ArchiveBrowser({
+      store: new IndexStore(path.join(sb.dir, 'archive-index')),
+      listArchives: async () => {
+        const r = await listArchives(cmd(), encrypted, featuresFor(VERSION), 'laptop-daily-{now}', []);
+        return r.ok ? ok({ repositoryId: r.repositoryId!, archives: r.archives }) : r;
+      },
+      listItems: async (_p, name, onStdout) => {
+        const r = await cmd()(listItemsArgs(encrypted, name), { onStdout });
+        return r.level === 'error' ? failureOf(r, encrypted) : ok(undefined);
+      },
+      lastChange: async () => null,
+      archiveGlob: () => 'laptop-daily-*',
+      diagnose: (_p, kind, facts) => ({ kind, message: JSON.stringify(facts), fix: '' }),
+    });
+    const r = await browser.listFolder(profile, archive, folder);
+    return r.ok ? { ok: true as const, entries: r.value } : r;
+  };
 
   it('lists the archive root: folders first, including one that exists only implicitly', async () => {
     const r = await list('');
@@ -180,8 +206,8 @@ describe('listFolder with real borg', () => {
     expect(r.ok && r.entries.map((e) => e.path)).toEqual(['-rf/inner']);
   });
 
-  it('gives an empty list for a folder the archive does not have', async () => {
-    expect(await list('no/such')).toEqual({ ok: true, entries: [] });
+  it('says so for a folder the archive does not have', async () => {
+    expect(await list('no/such')).toMatchObject({ ok: false, diagnosis: { kind: 'path-missing' } });
   });
 });
 

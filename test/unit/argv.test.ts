@@ -16,8 +16,7 @@ import {
   pruneArgs,
   sshTarget,
   listArgs,
-  listFolderArgs,
-  listImplicitArgs,
+  listItemsArgs,
   normalizeSource,
   probeArgs,
   pyRegexLiteral,
@@ -281,9 +280,6 @@ describe('ssh command words', () => {
 });
 
 describe('browsing an archive folder', () => {
-  /** borg's patterns are Python regexes; \Z is JS's $ without the multiline meaning. */
-  const asJs = (pattern: string) => new RegExp(pattern.replace(/^[-+]re:/, '').replace(/\\Z$/, '$'));
-
   it('escapes a name so that, as a regex, it matches exactly that name', () => {
     for (const name of ['a.b', 'x+y (1)', 'price$[2].txt', 'q?*', 'tab\there', 'brace{1,2}', 'caret^|pipe', 'Ünïcødé/dir_1']) {
       const re = new RegExp(`^${pyRegexLiteral(name)}$`);
@@ -302,49 +298,8 @@ describe('browsing an archive folder', () => {
     expect(archiveFolder('/', 'linux')).toBe('');
   });
 
-  it('lists only the direct children of a folder', () => {
-    const args = listFolderArgs('/r', 'a1', '/home/me.x/', 'linux');
-    expect(args).toEqual(['list', '--log-json', '--json-lines', '--pattern=+re:^home/me\\.x/[^/]+\\Z', '--pattern=-re:^', '--', '/r::a1']);
-    const include = asJs(args[3]!.slice('--pattern='.length));
-    expect(include.test('home/me.x/Documents')).toBe(true);
-    expect(include.test('home/me.x/Documents/a.txt')).toBe(false);
-    expect(include.test('home/meXx/Documents')).toBe(false);
-    expect(include.test('home/me.x')).toBe(false);
-  });
-
-  it('lists the top level of an archive for the root folder', () => {
-    expect(listFolderArgs('/r', 'a1', '/', 'linux')[3]).toBe('--pattern=+re:^[^/]+\\Z');
-  });
-
-  it('looks below the children for implicit folders, skipping children already known as folders', () => {
-    expect(listImplicitArgs('/r', 'a1', 'home', ['me', 'a.b'], 'linux')).toEqual([
-      'list',
-      '--log-json',
-      '--format={path}{NUL}',
-      '--pattern=-re:^home/[^/]+\\Z',
-      '--pattern=-re:^home/(?:me|a\\.b)/',
-      '--pattern=+re:^home/',
-      '--pattern=-re:^',
-      '--',
-      '/r::a1',
-    ]);
-    expect(listImplicitArgs('/r', 'a1', '', [], 'linux')).toEqual([
-      'list',
-      '--log-json',
-      '--format={path}{NUL}',
-      '--pattern=-re:^[^/]+\\Z',
-      '--pattern=+re:^',
-      '--pattern=-re:^',
-      '--',
-      '/r::a1',
-    ]);
-  });
-
-  it('matches known folder names decomposed on macOS, as borg stores them there', () => {
-    const composed = 'caf\u00e9';
-    const args = listImplicitArgs('/r', 'a1', '/', [composed], 'darwin');
-    expect(args[4]).toBe(`--pattern=-re:^(?:${composed.normalize('NFD')})/`);
-    expect(listImplicitArgs('/r', 'a1', '/', [composed], 'linux')[4]).toBe(`--pattern=-re:^(?:${composed})/`);
+  it('lists every item of an archive as JSON lines, the archive after --', () => {
+    expect(listItemsArgs('/r', '-a1')).toEqual(['list', '--log-json', '--json-lines', '--', '/r::-a1']);
   });
 });
 

@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { joinArchiveStats, parseArchiveList } from '../../src/repo/archives.js';
-import { childOf, collectJsonLines, collectPaths, FolderCollector } from '../../src/repo/contents.js';
+import { childOf, sortEntries, type FolderEntry } from '../../src/repo/contents.js';
 import { parseEncryptionMode } from '../../src/repo/probe.js';
-import { listFolderArgs, listImplicitArgs, probeArgs, pyRegexLiteral } from '../../src/borg/argv.js';
+import { probeArgs, pyRegexLiteral } from '../../src/borg/argv.js';
 import type { RunRecord } from '../../src/records.js';
-
-const item = (type: string, path: string, size = 0) =>
-  JSON.stringify({
-    type,
-    mode: '',
-    user: 'u',
-    group: 'g',
-    uid: 1,
-    gid: 1,
-    path,
-    healthy: true,
-    source: '',
-    linktarget: '',
-    flags: 0,
-    mtime: '2026-03-01T10:00:00.123456',
-    size,
-  });
 
 describe('archive list and history join', () => {
   const listed = JSON.stringify({
@@ -70,34 +53,19 @@ describe('direct children of an archive folder', () => {
     expect(childOf('', '.')).toBeNull();
   });
 
-  it('keeps only direct children, folders first, implicit folders without a time', () => {
-    const c = new FolderCollector('/home/');
-    collectJsonLines(
-      [
-        item('-', 'home/b.txt', 5),
-        item('d', 'home/Docs'),
-        item('l', 'home/link'),
-        item('-', 'home/Docs/x', 9),
-        'not json',
-        item('-', 'elsewhere', 1),
-      ].join('\n') + '\n',
-      c,
-    );
-    collectPaths('home/me/Documents/f\0home/me/Documents\0home/Docs/deeper\0home/new\nline/x\0', c);
-    expect(c.storedDirs()).toEqual(['Docs', 'me', 'new\nline']);
-    expect(c.result()).toEqual([
-      { name: 'Docs', path: 'home/Docs', type: 'dir', size: 0, mtime: new Date('2026-03-01T10:00:00.123').toISOString() },
-      { name: 'me', path: 'home/me', type: 'dir', size: 0, mtime: null },
-      { name: 'new\nline', path: 'home/new\nline', type: 'dir', size: 0, mtime: null },
-      { name: 'b.txt', path: 'home/b.txt', type: 'file', size: 5, mtime: new Date('2026-03-01T10:00:00.123').toISOString() },
-      { name: 'link', path: 'home/link', type: 'link', size: 0, mtime: new Date('2026-03-01T10:00:00.123').toISOString() },
+  it('orders folders first, then names as a person reads them, ties by code point', () => {
+    const e = (name: string, type: FolderEntry['type'] = 'file'): FolderEntry => ({ name, path: name, type, size: 0, mtime: null });
+    const sorted = sortEntries([
+      e('file10'),
+      e('File2'),
+      e('file1'),
+      e('fifo', 'other'),
+      e('zdir', 'dir'),
+      e('Adir', 'dir'),
+      e('a'),
+      e('A'),
     ]);
-  });
-
-  it('orders names as a person reads them', () => {
-    const c = new FolderCollector('');
-    collectJsonLines([item('-', 'file10'), item('-', 'File2'), item('-', 'file1'), item('p', 'fifo')].join('\n'), c);
-    expect(c.result().map((e) => `${e.name}:${e.type}`)).toEqual(['fifo:other', 'file1:file', 'File2:file', 'file10:file']);
+    expect(sorted.map((x) => x.name)).toEqual(['Adir', 'zdir', 'A', 'a', 'fifo', 'file1', 'File2', 'file10']);
   });
 });
 
@@ -105,34 +73,6 @@ describe('argv for the repository operations', () => {
   it('escapes a folder for a Python regex, keeping slashes and letters', () => {
     expect(pyRegexLiteral('-rf/a.b (1)[x]*$')).toBe('\\-rf/a\\.b\\ \\(1\\)\\[x\\]\\*\\$');
     expect(pyRegexLiteral('Fotos/Ünïcode')).toBe('Fotos/Ünïcode');
-  });
-
-  it('lists one folder with patterns in one word and the archive after --', () => {
-    expect(listFolderArgs('/r', 'a', '-rf', 'linux')).toEqual([
-      'list',
-      '--log-json',
-      '--json-lines',
-      '--pattern=+re:^\\-rf/[^/]+\\Z',
-      '--pattern=-re:^',
-      '--',
-      '/r::a',
-    ]);
-    expect(listFolderArgs('/r', 'a', '', 'linux')[3]).toBe('--pattern=+re:^[^/]+\\Z');
-  });
-
-  it('looks below a folder only outside the children stored as folders', () => {
-    expect(listImplicitArgs('/r', 'a', 'home', ['Docs', 'a.b'], 'linux')).toEqual([
-      'list',
-      '--log-json',
-      '--format={path}{NUL}',
-      '--pattern=-re:^home/[^/]+\\Z',
-      '--pattern=-re:^home/(?:Docs|a\\.b)/',
-      '--pattern=+re:^home/',
-      '--pattern=-re:^',
-      '--',
-      '/r::a',
-    ]);
-    expect(listImplicitArgs('/r', 'a', 'e\u0301', [], 'darwin')[3]).toBe('--pattern=-re:^e\u0301/[^/]+\\Z');
   });
 
   it('probes the repository with a listing of at most one archive', () => {
