@@ -71,6 +71,10 @@ function profile(extra: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
     nextRunAt: null,
     overdue: false,
     keyExportedAt: null,
+    lastVerified: null,
+    lastProven: null,
+    verifyOverdue: false,
+    verifyFailed: null,
     repository: '/Volumes/backup-disk/repo',
     triggers: { schedule: '0 12 * * *', volume: null },
     run: null,
@@ -389,6 +393,10 @@ describe('the words', () => {
     'prune-failed': true,
     'compact-failed': true,
     cancelled: true,
+    'repo-damaged': true,
+    'archives-damaged': true,
+    'data-damaged': true,
+    'restore-mismatch': true,
     unknown: true,
   };
   const COMMAND = /`|\bdandelion [a-z]/;
