@@ -584,17 +584,21 @@ async function cmdVerify({ configDir, args, values }: Invocation, kind: 'check' 
   const p = profileOf(engine, args[0]!);
   const tty = process.stderr.isTTY === true;
   let lastPlain = 0;
+  let lastTenth = -1;
   let shown = false;
   engine.on('op-progress', ({ progress }) => {
     if (values.json) return;
     const pct = progress.percent === null ? '' : `${Math.floor(progress.percent)}%  `;
-    const text = progress.waitingFor ? `Waiting for the repository: ${progress.waitingFor}` : `${pct}${progress.path}`;
+    const text = progress.waitingFor ? `Waiting for the repository: ${progress.waitingFor}` : `${pct}${progress.path}`.trim();
+    const tenth = progress.percent === null ? -1 : Math.floor(progress.percent / 10);
     if (tty) {
       const width = process.stderr.columns ?? 80;
       err(`\r\x1b[K${text.length > width - 1 ? text.slice(0, width - 2) + '…' : text}`);
       shown = true;
-    } else if (Date.now() - lastPlain > 5000) {
+    } else if (text && (Date.now() - lastPlain > 5000 || tenth !== lastTenth)) {
+      // Not a terminal (a log, a pipe): a line per tenth of the way, or every 5 s at most otherwise.
       lastPlain = Date.now();
+      lastTenth = tenth;
       err(`${text}\n`);
     }
   });

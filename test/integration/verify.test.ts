@@ -330,6 +330,26 @@ describe('the CLI', () => {
     expect(after.stdout).toMatch(/BACKUPS MAY NOT BE RESTORABLE: the last check failed/);
   }, 180_000);
 
+  it('Ctrl-C cancels a drill cleanly: exit 2, recorded as cancelled, no temporary folder left', async () => {
+    for (let i = 0; i < 40; i++) await fs.writeFile(path.join(src, `big-${i}.bin`), crypto.randomBytes(2_000_000));
+    await writeConfig(sb.configDir, { profiles: [profile({ encryption: 'none' })] });
+    expect((await dandelion(sb, ['init', 'p'])).exitCode).toBe(0);
+    expect((await dandelion(sb, ['run', 'p'])).exitCode).toBe(0);
+    const child = dandelion(sb, ['drill', 'p'], { env: { TMPDIR: tmp } });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/\d+%/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/^cancelled$/m);
+    expect(r.stderr).toMatch(/Cancelling the restore drill…/);
+    expect(await drillFolders()).toEqual([]);
+    const ops = await new OpHistory(path.join(sb.configDir, 'operations')).recent('p');
+    expect(ops[0]).toMatchObject({ kind: 'drill', result: 'cancelled' });
+  }, 180_000);
+
   it('help names check and drill with their options and exit codes', async () => {
     const help = await dandelion(sb, ['help', 'check']);
     expect(help.exitCode).toBe(0);
