@@ -107,5 +107,10 @@ describe('verification in the menu bar', () => {
     await waitFor('the error icon', () => icon() === 'trayErrorTemplate.png');
     expect(menuText()).toContain('Backups may not be restorable: the last check found damage');
     expect(fake.tray.tooltip).toMatch(/Backup disk — Backups may not be restorable: the storage files of .* are damaged/);
+    // Told once, as a failure is, whatever the notification switches say.
+    await waitFor('the notification', () =>
+      fake.notifications.some((n) => /^Backups may not be restorable: the storage files/.test(n.body)),
+    );
+    expect(fake.notifications.filter((n) => /may not be restorable/.test(n.body))).toHaveLength(1);
   }, 180_000);
 });

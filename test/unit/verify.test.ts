@@ -21,6 +21,8 @@ import type { OpRecord } from '../../src/ops/records.js';
 import { diagnosisFor } from '../../src/messages.js';
 import { profileExit } from '../../src/status-exit.js';
 import { verificationWords } from '../../src/app/tray-view.js';
+import { EMPTY_MEMORY, memoryFromJson, notificationsFor } from '../../src/app/notifications.js';
+import type { EngineSnapshot } from '../../src/engine/status.js';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-12-03T10:00:00Z');
@@ -322,5 +324,70 @@ describe('status exit and the menu line', () => {
       problem: 'Backups may not be restorable: the storage files of /r are damaged.',
       level: 'error',
     });
+  });
+});
+
+describe('the notification of damage', () => {
+  const diagnosis = diagnosisFor(
+    'repo-damaged',
+    { repository: '/r', platform: 'darwin', passphraseSupplied: true, profile: 'p' },
+    'Index object count mismatch.',
+  );
+  const snapshot = (verifyFailed: { kind: 'check' | 'drill'; at: string; diagnosis: typeof diagnosis } | null) =>
+    ({
+      profiles: [
+        {
+          id: 'p',
+          name: 'Backup disk',
+          state: 'idle',
+          lastRun: null,
+          lastSuccessAt: iso(0),
+          nextRunAt: null,
+          overdue: false,
+          waitingFor: null,
+          keyExportedAt: null,
+          lastVerified: null,
+          lastProven: null,
+          verifyOverdue: false,
+          verifyFailed,
+          repository: '/r',
+          triggers: { schedule: null, volume: null },
+          run: null,
+          runningElsewhere: null,
+          retry: null,
+        },
+      ],
+    }) as unknown as EngineSnapshot;
+  const prefs = { success: false, warnings: false, overdue: false };
+
+  it('tells once that backups may not be restorable, whatever the switches, and again for a new finding', () => {
+    const first = notificationsFor(
+      EMPTY_MEMORY,
+      { type: 'snapshot', snapshot: snapshot({ kind: 'check', at: iso(0), diagnosis }), now: NOW },
+      prefs,
+    );
+    expect(first.notify).toEqual([{ profile: 'p', kind: 'damage', title: 'Backup disk', body: diagnosis.message }]);
+    expect(first.notify[0]!.body).not.toMatch(/`/);
+    const again = notificationsFor(
+      first.memory,
+      { type: 'snapshot', snapshot: snapshot({ kind: 'check', at: iso(0), diagnosis }), now: NOW },
+      prefs,
+    );
+    expect(again.notify).toEqual([]);
+    // Remembered across a relaunch.
+    const relaunched = notificationsFor(
+      memoryFromJson(JSON.parse(JSON.stringify(first.memory))),
+      { type: 'snapshot', snapshot: snapshot({ kind: 'check', at: iso(0), diagnosis }), now: NOW },
+      prefs,
+    );
+    expect(relaunched.notify).toEqual([]);
+    const cleared = notificationsFor(again.memory, { type: 'snapshot', snapshot: snapshot(null), now: NOW }, prefs);
+    expect(cleared.memory.profiles.p?.damageAt).toBeUndefined();
+    const next = notificationsFor(
+      cleared.memory,
+      { type: 'snapshot', snapshot: snapshot({ kind: 'drill', at: iso(-1), diagnosis }), now: NOW },
+      prefs,
+    );
+    expect(next.notify).toHaveLength(1);
   });
 });
