@@ -19,8 +19,6 @@ export interface VerifyPolicy {
   verifyData: boolean;
 }
 
-export const DEFAULT_VERIFY_POLICY: VerifyPolicy = { everyDays: 30, verifyData: false };
-
 /** Whether a check (or a drill) is due now: `everyDays` since its last success, else since backups began. */
 export function opDue(args: { everyDays: number; lastSuccessAt: Date | null; backupsSince: Date | null; now: Date }): boolean {
   const { everyDays, lastSuccessAt, backupsSince, now } = args;

@@ -391,3 +391,84 @@ describe('the notification of damage', () => {
     expect(next.notify).toHaveLength(1);
   });
 });
+
+describe('the edges mutation testing found', () => {
+  const policy = { everyDays: 30, verifyData: false };
+  it('counts a check that warned as passed, and neither a cancel nor an error without a damage diagnosis as conclusive', () => {
+    const warned = op('check', 'warning', 1);
+    expect(pickVerifyRecords([warned]).lastCheckSuccess).toBe(warned);
+    const cancelled = op('check', 'cancelled', 0, 'repo-damaged');
+    const bare = op('check', 'error', 0);
+    expect(pickVerifyRecords([cancelled, bare, warned]).lastCheck).toBe(warned);
+  });
+
+  it('is overdue only strictly past everyDays + grace, and never without a backup to this repository', () => {
+    const exactly = new Date(NOW.getTime() - 37 * DAY).toISOString();
+    expect(
+      verifyView({ lastCheck: null, lastCheckSuccess: null, lastDrill: null, lastDrillSuccess: null }, policy, exactly, NOW).verifyOverdue,
+    ).toBe(false);
+    const old = op('check', 'success', 100);
+    expect(
+      verifyView({ lastCheck: old, lastCheckSuccess: old, lastDrill: old, lastDrillSuccess: old }, policy, null, NOW).verifyOverdue,
+    ).toBe(false);
+  });
+
+  it('reads IntegrityError by its msgid or its words, anywhere in borg’s wording of a segment, and multi-digit numbers', () => {
+    expect(damageOf('Chunk 1c5e cannot be read back', 'IntegrityError')).toBe('data');
+    expect(damageOf('Data integrity error: Chunk 1c5e: bad envelope')).toBe('data');
+    expect(damageOf('Not a Data integrity error: x')).toBeNull();
+    expect(damageOf('Segment 12 (/r/data/0/12) has IntegrityError(s) [x] - skipping.')).toBe('segments');
+    expect(damageOf('segment 123 not found, but listed in the index')).toBe('segments');
+    expect(damageOf("Archive 'mbp-daily' not found.")).toBe('archives');
+    expect(damageOf('chunk 1c5efdf51, integrity error: x')).toBe('data');
+    expect(damageOf('chunk zz, integrity error: x')).toBeNull();
+    expect(damageOf('decryption of chunk 1c5e failed')).toBe('data');
+  });
+
+  it('keeps CRITICAL and WARNING lines, only data damage too, and at most 500 characters of a line', () => {
+    const c = new DamageCollector();
+    c.observe({
+      type: 'log_message',
+      level: 'CRITICAL',
+      name: 'borg',
+      message: 'Found defect chunks. With --repair, they would get deleted',
+    });
+    c.observe({ type: 'log_message', level: 'WARNING', name: 'borg', message: `chunk 1c5e, integrity error: ${'x'.repeat(600)}` });
+    c.observe({ type: 'text', line: 'Index object count mismatch.' });
+    const [d] = c.damages();
+    expect(c.damages()).toHaveLength(1);
+    expect(d).toMatchObject({ kind: 'data', count: 2, first: 'Found defect chunks. With --repair, they would get deleted' });
+    const long = new DamageCollector();
+    long.observe({ type: 'log_message', level: 'ERROR', name: 'borg', message: `Index object count mismatch.${'y'.repeat(600)}` });
+    expect(long.damages()[0]!.first).toHaveLength(500);
+  });
+
+  it('draws the same numbers in [0, 1) for a seed, and picks either of two files across seeds', () => {
+    const r = seededRandom(7);
+    const xs = Array.from({ length: 5 }, () => r());
+    expect(xs.map((x) => Math.round(x * 1e6))).toEqual(GOLDEN_SEED_7);
+    for (const x of xs) expect(x >= 0 && x < 1).toBe(true);
+    const two = [
+      { path: 'a', size: 1 },
+      { path: 'b', size: 1 },
+    ];
+    const picked = new Set(
+      Array.from({ length: 20 }, (_, seed) => chooseSample(two, { random: seededRandom(seed), maxFiles: 1 })[0]!.path),
+    );
+    expect([...picked].sort()).toEqual(['a', 'b']);
+  });
+
+  it('takes a path once, never a negative size, and a file that fills the budget exactly', () => {
+    const s = chooseSample(
+      [
+        { path: 'a', size: 5 },
+        { path: 'a', size: 5 },
+        { path: 'neg', size: -1 },
+        { path: 'b', size: 5 },
+      ],
+      { random: seededRandom(3), maxBytes: 10 },
+    );
+    expect(s.map((f) => f.path).sort()).toEqual(['a', 'b']);
+  });
+});
+const GOLDEN_SEED_7 = [11705, 61958, 976908, 699029, 521445];
