@@ -105,8 +105,12 @@ afterEach(async () => {
 describe('a good repository', () => {
   it('passes borg check and the drill, which proves every file and compares the sample with the sources', async () => {
     const engine = await backedUp();
+    const seen: { kind: string; percent: number | null; path: string }[] = [];
+    engine.on('op-progress', ({ progress }) => seen.push({ kind: progress.kind, percent: progress.percent, path: progress.path }));
     const check = value(await engine.check('p'));
     expect(check).toMatchObject({ kind: 'check', result: 'success', repository: repo, diagnoses: [] });
+    // borg's own progress, as a percentage and the step it is in.
+    expect(seen.some((e) => e.kind === 'check' && e.path === 'Checking segments' && e.percent !== null)).toBe(true);
     expect(check.message).toMatch(/no damage found/);
 
     const drill = value(await engine.drill('p'));
@@ -281,7 +285,7 @@ describe('cancel and secrets', () => {
     await fs.mkdir(seen);
     await fs.writeFile(
       spy,
-      `#!/bin/sh\nn=$$\nprintf '%s\\n' "$@" > "${seen}/argv.$n"\ncat /proc/$$/environ | tr '\\0' '\\n' > "${seen}/env.$n"\nexec borg "$@"\n`,
+      `#!/bin/sh\nn=$$\nprintf '%s\\n' "$@" > "${seen}/argv.$n"\ncat /proc/$$/environ | tr '\\0' '\\n' > "${seen}/env.$n"\nstat -c '%a %n' "$PWD" > "${seen}/cwd.$n"\nexec borg "$@"\n`,
       { mode: 0o755 },
     );
     const engine = await backedUp({ borgPath: spy, profiles: [profile()] });
@@ -294,6 +298,9 @@ describe('cancel and secrets', () => {
     expect(argvs.some((a) => a.startsWith('check\n') && a.includes('--verify-data'))).toBe(true);
     expect(argvs.some((a) => a.startsWith('extract\n') && a.includes('--dry-run'))).toBe(true);
     expect(argvs.filter((a) => a.includes('--repair'))).toEqual([]);
+    // The sample was extracted in a private folder of its own under the temporary folder.
+    const cwds = await Promise.all(captured.filter((f) => path.basename(f).startsWith('cwd.')).map((f) => fs.readFile(f, 'utf8')));
+    expect(cwds.filter((c) => c.includes(`${tmp}/dandelion-drill-`)).map((c) => c.split(' ')[0])).toEqual(['700']);
     for (const f of captured) expect(await fs.readFile(f, 'utf8')).not.toContain(PASS);
     const logs = await filesUnder(path.join(sb.configDir, 'operations'));
     for (const f of logs) expect(await fs.readFile(f, 'utf8')).not.toContain(PASS);
