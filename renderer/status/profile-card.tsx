@@ -211,7 +211,7 @@ function Verification({ p, platform }: { p: ProfileSnapshot; platform: string })
               <RelativeTime iso={failed.at} />
             </>
           }
-          diagnoses={failed.diagnosis ? [failed.diagnosis] : []}
+          diagnoses={failed.diagnosis ? [withoutLead(failed.diagnosis)] : []}
           fallback={null}
           profile={p.id}
           platform={platform}
@@ -228,6 +228,12 @@ function Verification({ p, platform }: { p: ProfileSnapshot; platform: string })
       ) : null}
     </>
   );
+}
+
+/** The title already says "Backups may not be restorable": the diagnosis below it goes on from there. */
+function withoutLead(d: Diagnosis): Diagnosis {
+  const rest = d.message.replace(/^Backups may not be restorable: /, '');
+  return { ...d, message: rest.charAt(0).toUpperCase() + rest.slice(1) };
 }
 
 function NextTime({ iso, lower }: { iso: string; lower?: boolean }) {
