@@ -265,6 +265,49 @@ const COMMANDS: Record<string, Command> = {
     config: 'existing',
     action: cmdVersions,
   },
+  check: {
+    synopsis: '<profile> [--verify-data] [--json]',
+    summary: 'borg check of the profile’s repository and archives: is anything damaged?',
+    description: [
+      'Runs after a backup by itself every check.everyDays days (default 30). Reads the repository’s storage',
+      'files and every archive’s metadata; --verify-data also reads, decrypts and authenticates every piece of',
+      'data (as slow as reading the whole repository). Never repairs anything: damage is reported with what to do.',
+      'Ctrl-C cancels.',
+    ],
+    options: {
+      'verify-data': { type: 'boolean', help: 'also read and authenticate all data (default: the profile’s check.verifyData)' },
+      json: { type: 'boolean', help: 'the record as JSON, for scripts' },
+    },
+    args: { min: 1, max: 1 },
+    examples: ['dandelion check offsite', 'dandelion check offsite --verify-data'],
+    exits: [
+      '0  no damage found',
+      '1  a warning',
+      '2  damage found (what and what to do are printed), cancelled, could not run, or a wrong command line',
+    ],
+    config: 'existing',
+    action: (inv) => cmdVerify(inv, 'check'),
+  },
+  drill: {
+    synopsis: '<profile> [--json]',
+    summary: 'restore drill: prove the latest backup can be restored',
+    description: [
+      'Reads, decrypts and authenticates every piece of the latest archive (borg extract --dry-run), then restores',
+      'up to 100 random files (at most 200 MB) into a private temporary folder and compares each byte for byte',
+      'with its original, where the original has not changed since the backup. The folder is removed afterwards.',
+      'Runs after a check by itself every check.everyDays days. Ctrl-C cancels.',
+    ],
+    options: { json: { type: 'boolean', help: 'the record as JSON, for scripts' } },
+    args: { min: 1, max: 1 },
+    examples: ['dandelion drill offsite', 'dandelion drill offsite --json'],
+    exits: [
+      '0  proven restorable',
+      '1  a warning',
+      '2  damage or a restored file that differs (printed with what to do), cancelled, could not run, or a wrong command line',
+    ],
+    config: 'existing',
+    action: (inv) => cmdVerify(inv, 'drill'),
+  },
   logs: {
     synopsis: '[<profile>] [--lines N] [--follow]',
     summary: 'the end of the latest run’s log; --follow keeps printing the current or next run’s log',
@@ -561,6 +604,12 @@ async function cmdRun({ configDir, args, values }: Invocation): Promise<number> 
     shown = false;
     const record = await engine.run(id, { trigger: 'manual' });
     current = null;
+    // A check and drill that came due with this backup: Ctrl-C cancels them too.
+    const verifying = engine.verificationAfterRun(id);
+    const stopVerify = () => engine.cancelOperation(id);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, stopVerify);
+    const verified = await verifying;
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, stopVerify);
     if (shown && tty) out('\n');
     const summary = [`${record.result}`];
     if (record.archive) summary.push(`archive ${record.archive}`);
@@ -576,9 +625,60 @@ async function cmdRun({ configDir, args, values }: Invocation): Promise<number> 
     if (record.log) out(`log: ${record.log}\n`);
     results.push({ id, result: record.result });
     code = Math.max(code, exitFor(record));
+    for (const op of verified) {
+      out(
+        `${op.kind === 'check' ? 'check' : 'restore drill'} (due every ${engine.profile(id)?.check.everyDays ?? 30} days): ${op.result}${op.message && op.result === 'success' ? ` — ${op.message}` : ''}\n`,
+      );
+      if (op.result !== 'success') printDiagnoses(op.diagnoses);
+      // Backups that may not be restorable are not a success, whatever the backup itself did.
+      if (op.result === 'error') code = Math.max(code, EXIT.error);
+    }
   }
   if (several) out(`\n${results.map((r) => `${r.id}: ${r.result}`).join('\n')}\n`);
   return code;
+}
+
+/** `dandelion check` / `dandelion drill`: one operation with progress, Ctrl-C cancels, the record's words (or JSON). */
+async function cmdVerify({ configDir, args, values }: Invocation, kind: 'check' | 'drill'): Promise<number> {
+  const engine = await openEngine(configDir);
+  const p = profileOf(engine, args[0]!);
+  const tty = process.stderr.isTTY === true;
+  let lastPlain = 0;
+  let lastTenth = -1;
+  let shown = false;
+  engine.on('op-progress', ({ progress }) => {
+    if (values.json) return;
+    const pct = progress.percent === null ? '' : `${Math.floor(progress.percent)}%  `;
+    const text = progress.waitingFor ? `Waiting for the repository: ${progress.waitingFor}` : `${pct}${progress.path}`.trim();
+    const tenth = progress.percent === null ? -1 : Math.floor(progress.percent / 10);
+    if (tty) {
+      const width = process.stderr.columns ?? 80;
+      err(`\r\x1b[K${text.length > width - 1 ? text.slice(0, width - 2) + '…' : text}`);
+      shown = true;
+    } else if (text && (Date.now() - lastPlain > 5000 || tenth !== lastTenth)) {
+      // Not a terminal (a log, a pipe): a line per tenth of the way, or every 5 s at most otherwise.
+      lastPlain = Date.now();
+      lastTenth = tenth;
+      err(`${text}\n`);
+    }
+  });
+  const abort = () => {
+    if (engine.cancelOperation(p.id)) err(`\nCancelling the ${kind === 'check' ? 'check' : 'restore drill'}…\n`);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, abort);
+  if (!values.json) out(kind === 'check' ? `Checking ${p.repository}…\n` : `Proving the latest backup in ${p.repository} restorable…\n`);
+  const outcome = kind === 'check' ? await engine.check(p.id, values['verify-data'] ? { verifyData: true } : {}) : await engine.drill(p.id);
+  if (shown) err('\n');
+  const record = valueOf(outcome);
+  if (values.json) out(JSON.stringify(record, null, 2) + '\n');
+  else {
+    out(`${record.result}${record.result === 'success' && record.message ? ` — ${record.message}` : ''}\n`);
+    if (record.result !== 'success') printDiagnoses(record.diagnoses);
+    const mismatched = (record.details as { mismatched?: string[] } | undefined)?.mismatched ?? [];
+    for (const m of mismatched.slice(0, 20)) err(`  differs: ${m}\n`);
+    if (record.log) out(`log: ${record.log}\n`);
+  }
+  return record.result === 'success' ? EXIT.ok : record.result === 'warning' ? EXIT.warning : EXIT.error;
 }
 
 /** "Backups paused until 3 Dec 2026, 15:05." in local time: the same sentence for status and pause. */
@@ -627,6 +727,8 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
       .join(', ');
     out(`${p.id} (${p.name})${flags ? ` [${flags}]` : ''}\n  last run: ${last}; ${success}${next ? `; ${next}` : ''}\n`);
     if (p.lastRun?.message && p.lastRun.result !== 'success') out(`  ${p.lastRun.message}\n`);
+    if (p.lastSuccessAt || p.lastVerified || p.lastProven || p.verifyFailed) out(`  ${verifyLine(p, now)}\n`);
+    if (p.verifyFailed?.diagnosis) out(`  ${p.verifyFailed.diagnosis.message}\n  → ${p.verifyFailed.diagnosis.fix}\n`);
     if (keyOnlyHere.has(p.id))
       out(
         `  The repository key exists only on this computer and was never exported: \`dandelion key export ${p.id} --to FILE\`, and keep the file elsewhere.\n`,
@@ -636,6 +738,18 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
   if (report.scheduler)
     out(`Schedules and disk triggers: ${report.scheduler.what}, since ${localWhen(new Date(report.scheduler.since), now)}.\n`);
   else if (automatic) out('Nothing is running the schedules or disk triggers: start the Dandelion app or `dandelion daemon`.\n');
+}
+
+/** "verified 3 days ago; restore proven 3 days ago", or what is wrong with them. */
+function verifyLine(p: StatusReport['profiles'][number], now: Date): string {
+  const verified = p.lastVerified ? `verified ${timeAgo(new Date(p.lastVerified), now)}` : 'never verified';
+  const proven = p.lastProven ? `restore proven ${timeAgo(new Date(p.lastProven), now)}` : 'restore never proven';
+  const flag = p.verifyFailed
+    ? ` [BACKUPS MAY NOT BE RESTORABLE: the last ${p.verifyFailed.kind === 'check' ? 'check' : 'restore drill'} failed]`
+    : p.verifyOverdue
+      ? ' [VERIFICATION OVERDUE]'
+      : '';
+  return `${verified}; ${proven}${flag}`;
 }
 
 async function cmdStatus({ configDir, values }: Invocation): Promise<number> {

@@ -49,6 +49,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const detail = r.result !== 'success' && r.message ? `: ${r.message}` : '';
     out(`[${r.profile}] finished: ${r.result}${r.archive ? ` (${r.archive})` : ''}${detail}`);
   });
+  // A check or restore drill (after a backup, when due): its outcome, with what is damaged when it found damage.
+  engine.on('op-finished', (r) => {
+    const what = r.kind === 'check' ? 'check' : r.kind === 'drill' ? 'restore drill' : r.kind;
+    const detail = r.result !== 'success' ? (r.diagnoses[0]?.message ?? r.message) : r.message;
+    out(`[${r.profile}] ${what} finished: ${r.result}${detail ? `: ${detail}` : ''}`);
+  });
   out(`daemon started (pid ${process.pid}), config ${engine.paths.config}, ${engine.config.profiles.length} profile(s)`);
   engine.on('notice', out);
   try {

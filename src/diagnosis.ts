@@ -48,6 +48,14 @@ export type ErrorKind =
   | 'archive-missing'
   /** The path asked for is not in the archive (or is not a folder where a folder was asked for). */
   | 'path-missing'
+  /** borg check: the repository's storage (segment files under data/, or its index) does not read back as written. */
+  | 'repo-damaged'
+  /** borg check: the manifest or an archive's metadata is damaged, or files in an archive point at data that is gone. */
+  | 'archives-damaged'
+  /** A piece of backed-up data fails to decrypt or authenticate (check --verify-data, or the drill's read of an archive). */
+  | 'data-damaged'
+  /** The restore drill restored a file that differs from its unchanged source. */
+  | 'restore-mismatch'
   | 'unknown';
 
 export interface Diagnosis {

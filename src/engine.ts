@@ -58,6 +58,10 @@ import {
   type ListedArchive,
 } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
+import { OpHistory, type OpRecord } from './ops/records.js';
+import { Verifier, type OpProgress } from './ops/verify.js';
+import { pickVerifyRecords, verifyView } from './ops/verify-due.js';
+import { isSuccessful } from './records.js';
 
 export type { Outcome } from './engine/outcome.js';
 export type { LiveProgress, RunRequest } from './engine/run-queue.js';
@@ -75,6 +79,8 @@ export type {
   FolderOptions,
   ListedArchive,
 } from './engine/repo-ops.js';
+export type { OpRecord } from './ops/records.js';
+export type { OpProgress } from './ops/verify.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -97,6 +103,10 @@ export interface EngineEvents {
   'pause-changed': [];
   /** Entries of a folder found so far while an archive is read for the first time (listFolder's `onPartial`). */
   'folder-partial': [{ profile: string; archive: string; folder: string; entries: FolderEntry[] }];
+  /** Live progress of a check or restore drill in this process, at most 4 times a second. */
+  'op-progress': [{ profile: string; progress: OpProgress }];
+  /** A check or restore drill ended (its record, also in operations/<profile>.jsonl unless it never started). */
+  'op-finished': [OpRecord];
 }
 
 export interface EngineOptions {
@@ -131,6 +141,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly queue: RunQueue;
   private readonly passphrases: Passphrases;
   private readonly repo: RepoOps;
+  private readonly opHistory: OpHistory;
+  private readonly verifier: Verifier;
+  /** The check and drill a successful backup started, per profile, until they end. */
+  private readonly verifying = new Map<string, Promise<OpRecord[]>>();
   private readonly waiting = new Set<string>();
   private readonly retries = new Map<string, RetryPlan>();
   /** Due profiles the trigger controller holds back while on battery (skipOnBattery). */
@@ -163,6 +177,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       repositoryLock: (repository) => liveOwner(this.paths.repoLock(repository)),
       keyExports: () => this.keyExportLog.all(),
       pause: () => readPause(this.paths),
+      verify: async (profile, repository) => pickVerifyRecords(await this.opHistory.recent(profile, { repository, limit: 100 })),
     });
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
     this.queue = new RunQueue({
@@ -185,9 +200,32 @@ export class Engine extends EventEmitter<EngineEvents> {
       finished: (record) => {
         this.inputs.historyChanged(record.profile);
         this.emit('run-finished', record);
+        this.verifyAfterBackup(record);
       },
       changed: () => this.changed(),
       note: (line) => this.emit('notice', line),
+    });
+    this.opHistory = new OpHistory(this.paths.operations);
+    this.verifier = new Verifier({
+      paths: this.paths,
+      history: this.history,
+      ops: this.opHistory,
+      borg: (p) => this.borg(p),
+      secretFor: (p) => this.passphrases.secretFor(p),
+      rsh: (p) => this.rshFor(p),
+      sshProbe: (p) => this.sshProbeFor(p),
+      elsewhere: (p) => this.cfg.profiles.filter((o) => o.repository !== p.repository).map((o) => o.name ?? o.id),
+      progress: (profile, progress) => {
+        this.emit('op-progress', { profile, progress });
+        this.changed();
+      },
+      finished: (record) => {
+        this.inputs.operationsChanged(record.profile);
+        this.emit('op-finished', record);
+        this.changed();
+      },
+      note: (line) => this.emit('notice', line),
+      cancelGraceMs: opts.cancelGraceMs,
     });
     this.repo = new RepoOps({
       paths: this.paths,
@@ -552,6 +590,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   cancelAll(): Promise<unknown> {
+    this.verifier.cancelAll();
     return this.queue.cancelAll();
   }
 
@@ -680,7 +719,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       const summary = await this.inputs.summary(p.id, p.repository);
       const state = await this.stateOf(p, others);
       const exported = exports[p.repository]?.exportedAt ?? null;
-      profiles.push(profileStatus(p, summary, state, now, exported, paused, this.isHeldForPower(p.id, others)));
+      const verify = verifyView(await this.inputs.verify(p.id, p.repository), p.check, summary.firstRunAt, now);
+      profiles.push(profileStatus(p, summary, state, now, exported, paused, this.isHeldForPower(p.id, others), verify));
     }
     const owner = await this.inputs.triggerOwner();
     return { profiles, paused, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
@@ -708,6 +748,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           exports[p.repository]?.exportedAt ?? null,
           paused,
           this.isHeldForPower(p.id, others),
+          verifyView(await this.inputs.verify(p.id, p.repository), p.check, summary.firstRunAt, now),
         ),
         repository: p.repository,
         triggers: { schedule: p.schedule ?? null, volume: p.volume ?? null },
@@ -717,6 +758,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           ? { pid: runner.pid, what: runner.what, since: runner.since, progress: sharedProgress(runner.progress) }
           : null,
         retry: this.retries.get(p.id) ?? others?.retries[p.id] ?? null,
+        operation: this.verifier.progress(p.id),
       });
     }
     return {
@@ -745,12 +787,14 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.inputs.historyChanged();
       this.inputs.locksChanged();
       this.inputs.keysChanged();
+      this.inputs.operationsChanged();
     }
   }
 
-  /** A watched file changed: `history/<profile>.jsonl`, something under locks/ (the pause among them), or cache/key-exports.json. */
-  filesChanged(what: 'history' | 'locks' | 'pause' | 'keys', profile?: string): void {
+  /** A watched file changed: `history/<profile>.jsonl`, `operations/<profile>.jsonl`, something under locks/ (the pause among them), or cache/key-exports.json. */
+  filesChanged(what: 'history' | 'operations' | 'locks' | 'pause' | 'keys', profile?: string): void {
     if (what === 'history') this.inputs.historyChanged(profile);
+    else if (what === 'operations') this.inputs.operationsChanged(profile);
     else if (what === 'locks') this.inputs.locksChanged();
     else if (what === 'pause') {
       this.pauseChanged();
@@ -867,6 +911,48 @@ export class Engine extends EventEmitter<EngineEvents> {
     opts: { onProgress?: (done: number, total: number) => void } = {},
   ): Promise<Outcome<FileVersion[]>> {
     return this.withProfile(id, (p) => this.repo.versions(p, archivePath, opts));
+  }
+
+  // ---- verification: borg check and the restore drill (src/ops/verify.ts) ------------------------
+
+  /** `borg check` of the repository and its archives (`--verify-data` when asked, else as the profile says); never `--repair`. */
+  check(id: string, opts: { verifyData?: boolean; busy?: 'wait' | 'fail' } = {}): Promise<Outcome<OpRecord>> {
+    return this.withProfile(id, async (p) =>
+      ok(await this.verifier.check(p, { verifyData: opts.verifyData ?? p.check.verifyData, busy: opts.busy ?? this.opts.busy ?? 'fail' })),
+    );
+  }
+
+  /** The restore drill of the latest archive: a dry-run extract of all of it, then a sample restored and compared. */
+  drill(id: string, opts: { busy?: 'wait' | 'fail' } = {}): Promise<Outcome<OpRecord>> {
+    return this.withProfile(id, async (p) => ok(await this.verifier.drill(p, { busy: opts.busy ?? this.opts.busy ?? 'fail' })));
+  }
+
+  /** Cancels the check or drill of this profile running in this process; false when none runs here. */
+  cancelOperation(id: string): boolean {
+    return this.verifier.cancel(id);
+  }
+
+  operationProgress(id: string): OpProgress | null {
+    return this.verifier.progress(id);
+  }
+
+  /** The check and drill the last backup of this profile started because they were due, once ended; [] when none. */
+  verificationAfterRun(id: string): Promise<OpRecord[]> {
+    return this.verifying.get(id) ?? Promise.resolve([]);
+  }
+
+  /** After a successful backup: the check, then (if it passed) the drill, each when due (check.everyDays). */
+  private verifyAfterBackup(record: RunRecord): void {
+    const p = this.profile(record.profile);
+    if (!p || !isSuccessful(record) || (record.repository !== undefined && record.repository !== p.repository)) return;
+    const job = this.verifier.afterBackup(p).catch((err: unknown) => {
+      this.emit('notice', `[${p.id}] verification after the backup could not start: ${(err as Error).message}`);
+      return [];
+    });
+    this.verifying.set(p.id, job);
+    void job.then(() => {
+      if (this.verifying.get(p.id) === job) this.verifying.delete(p.id);
+    });
   }
 
   /** The repository's encryption: named in the profile, or found out from the repository (and remembered). */

@@ -27,6 +27,16 @@ export interface DiagnosisFacts {
   percent?: number;
   /** For interrupted: when the run began (ISO); said in local time. */
   since?: string;
+  /** For damage found by a check or drill: the user's other backup destinations (other profiles). */
+  others?: string[];
+}
+
+/** What to do about damage a check or drill found: never `--repair` behind the user's back. */
+function damageFix(ctx: ClassifyContext, info: DiagnosisFacts): string {
+  const elsewhere = info.others?.length
+    ? `Until then, restore what you need from your other backup (${info.others.join(', ')}).`
+    : 'Until then, keep the original files safe: this repository may not give all of them back.';
+  return `Do not delete or prune anything now. Read borg's documentation on ${CODE('borg check --repair')} (it deletes what it cannot read and may lose data), copy the repository first if you can, then run ${CODE(`borg check --repair ${ctx.repository}`)} yourself; Dandelion never repairs by itself. ${elsewhere}`;
 }
 
 const CODE = (s: string) => `\`${s}\``;
@@ -381,6 +391,26 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
           `${info.example ? `"${firstLine(info.example)}"` : 'That path'} is not ${info.summary ?? 'in'} the archive ${info.archive ?? ''}`.trimEnd() +
           '.',
         fix: 'Names are matched exactly (capitals count). Browse the archive from its top to find where it is.',
+      };
+    case 'repo-damaged':
+      return {
+        message: `Backups may not be restorable: the storage files of ${repo} are damaged (${n === 1 ? '1 error' : `${n.toLocaleString('en-US')} errors`} in its segment files or index${info.detail ? `, e.g. "${firstLine(info.detail)}"` : ''}).`,
+        fix: damageFix(ctx, info),
+      };
+    case 'archives-damaged':
+      return {
+        message: `Backups may not be restorable: the archive metadata in ${repo} is damaged (${n === 1 ? '1 problem' : `${n.toLocaleString('en-US')} problems`} in the lists of backed-up files${info.detail ? `, e.g. "${firstLine(info.detail)}"` : ''}).`,
+        fix: damageFix(ctx, info),
+      };
+    case 'data-damaged':
+      return {
+        message: `Backups may not be restorable: backed-up data in ${info.archive ?? repo} cannot be read back (${n === 1 ? '1 piece' : `${n.toLocaleString('en-US')} pieces`} failed to decrypt or authenticate${info.detail ? `, e.g. "${firstLine(info.detail)}"` : ''}).`,
+        fix: damageFix(ctx, info),
+      };
+    case 'restore-mismatch':
+      return {
+        message: `Backups may not be restorable: a test restore from ${info.archive ?? repo} gave back ${n === 1 ? '1 file' : `${n.toLocaleString('en-US')} files`} different from the original, although the original has not changed since${eg}.`,
+        fix: `Check the repository with ${CODE(`dandelion check ${ctx.profile ?? '<profile>'} --verify-data`)}, and keep the original files safe. ${info.others?.length ? `Restore what you need from your other backup (${info.others.join(', ')}).` : 'Back up again after the check.'}`,
       };
     case 'unknown':
       if (info.summary) {

@@ -4,8 +4,10 @@
  *
  *   0  every profile is backed up and on time
  *   1  attention: a profile is overdue, was never backed up, its last backup had warnings or did not finish, or
- *      its repository key (keyfile mode) exists only on this computer; or there is no profile at all
- *   2  failing: a profile's last backup ended in an error
+ *      its repository key (keyfile mode) exists only on this computer, or its verification (check, drill) is
+ *      overdue; or there is no profile at all
+ *   2  failing: a profile's last backup ended in an error, or its last check or restore drill found damage
+ *      (backups may not be restorable)
  *
  * A cancelled or skipped last run is not a failure by itself (the user chose it): it becomes attention once
  * the profile is overdue. An interrupted one (the process was killed, the computer lost power) is attention:
@@ -16,15 +18,23 @@ import type { ProfileStatus } from './engine/status.js';
 export const STATUS_EXIT = { ok: 0, attention: 1, failing: 2 } as const;
 export type StatusExit = (typeof STATUS_EXIT)[keyof typeof STATUS_EXIT];
 
-type Facts = Pick<ProfileStatus, 'lastRun' | 'lastSuccessAt' | 'overdue'> & {
-  /** A keyfile-mode key never exported: lose this computer and the backups go with it. */
-  keyOnlyHere?: boolean;
-};
+type Facts = Pick<ProfileStatus, 'lastRun' | 'lastSuccessAt' | 'overdue'> &
+  Partial<Pick<ProfileStatus, 'verifyOverdue' | 'verifyFailed'>> & {
+    /** A keyfile-mode key never exported: lose this computer and the backups go with it. */
+    keyOnlyHere?: boolean;
+  };
 
 /** What one profile asks of the person reading status. */
 export function profileExit(p: Facts): StatusExit {
-  if (p.lastRun?.result === 'error') return STATUS_EXIT.failing;
-  if (p.overdue || p.lastSuccessAt === null || p.lastRun?.result === 'warning' || p.lastRun?.result === 'interrupted' || p.keyOnlyHere)
+  if (p.lastRun?.result === 'error' || p.verifyFailed) return STATUS_EXIT.failing;
+  if (
+    p.overdue ||
+    p.verifyOverdue ||
+    p.lastSuccessAt === null ||
+    p.lastRun?.result === 'warning' ||
+    p.lastRun?.result === 'interrupted' ||
+    p.keyOnlyHere
+  )
     return STATUS_EXIT.attention;
   return STATUS_EXIT.ok;
 }

@@ -154,7 +154,9 @@ export class Supervisor {
 
   private async watchFiles(): Promise<void> {
     const { paths } = this.engine;
-    await Promise.all([paths.history, paths.locks, paths.cache].map((dir) => fs.mkdir(dir, { recursive: true, mode: 0o700 })));
+    await Promise.all(
+      [paths.history, paths.operations, paths.locks, paths.cache].map((dir) => fs.mkdir(dir, { recursive: true, mode: 0o700 })),
+    );
     // chokidar follows editors that save by rename; armed before the first run so no edit slips through.
     const config = watch(paths.config, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
     config.on('all', () => {
@@ -163,11 +165,14 @@ export class Supervisor {
     });
     // Runs and waits of other processes: a new history line, a repository lock taken or released, a key exported.
     const keyExports = path.join(paths.cache, 'key-exports.json');
-    const state = watch([paths.history, paths.locks, paths.cache], { ignoreInitial: true, depth: 0 });
+    const state = watch([paths.history, paths.operations, paths.locks, paths.cache], { ignoreInitial: true, depth: 0 });
     state.on('all', (_event, file) => {
       const dir = path.dirname(file);
       if (dir === paths.history) {
         if (file.endsWith('.jsonl')) this.engine.filesChanged('history', path.basename(file, '.jsonl'));
+      } else if (dir === paths.operations) {
+        // A check or restore drill ended (here or in another process): "Verified …" changes.
+        if (file.endsWith('.jsonl')) this.engine.filesChanged('operations', path.basename(file, '.jsonl'));
       } else if (dir === paths.locks) {
         this.engine.filesChanged(file === paths.pause ? 'pause' : 'locks');
         if (!this.triggers && file === paths.triggersLock) void this.claim().then((owned) => owned || this.scheduleTakeoverCheck());

@@ -47,6 +47,9 @@ export interface ProfileDraft {
   minIntervalHours: string;
   overdueAfterHours: string;
   skipOnBattery: boolean;
+  /** check.everyDays as typed ("30"; "0" = never by itself). */
+  checkEveryDays: string;
+  checkVerifyData: boolean;
 }
 
 /** A window-side problem (a port that is no port, a number that is none), in the engine's path form. */
@@ -100,7 +103,13 @@ export function draftFromJson(raw: unknown, saved = true): ProfileDraft {
     minIntervalHours: 'minIntervalHours' in base ? numText(base.minIntervalHours) : '0',
     overdueAfterHours: numText(base.overdueAfterHours),
     skipOnBattery: base.skipOnBattery === true,
+    ...checkFromJson(base.check),
   };
+}
+
+function checkFromJson(v: unknown): Pick<ProfileDraft, 'checkEveryDays' | 'checkVerifyData'> {
+  const c = (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {}) as Json;
+  return { checkEveryDays: 'everyDays' in c ? numText(c.everyDays) : '30', checkVerifyData: c.verifyData === true };
 }
 
 export function emptySsh(): SshParts {
@@ -175,6 +184,18 @@ export function profileJson(d: ProfileDraft, index: number): { json: Json; error
   if (overdue !== null) out.overdueAfterHours = overdue;
   else if ('overdueAfterHours' in d.base) out.overdueAfterHours = null;
   put(out, d.base, 'skipOnBattery', d.skipOnBattery, false);
+  const everyText = d.checkEveryDays.trim();
+  const every = everyText === '' ? 30 : Number(everyText);
+  if (everyText !== '' && (!/^\d+(\.\d+)?$/.test(everyText) || !Number.isFinite(every)))
+    errors.push({ path: at('check.everyDays'), message: 'must be a number of days (0 = never)' });
+  // Kept as the file had it (other fields too), set only where the window says otherwise.
+  const baseCheck = (typeof d.base.check === 'object' && d.base.check !== null ? d.base.check : {}) as Json;
+  const check: Json = { ...baseCheck };
+  // Text that is no number stays in the draft's config as typed, so the window sees an unsaved change (never saved: it is an error).
+  put(check, baseCheck, 'everyDays', Number.isFinite(every) ? every : everyText, 30);
+  put(check, baseCheck, 'verifyData', d.checkVerifyData, false);
+  if (Object.keys(check).length || 'check' in d.base) out.check = check;
+  else delete out.check;
   return { json: out, errors };
 }
 

@@ -32,13 +32,14 @@ const PROFILE_FIELDS: Record<string, Section> = {
   minIntervalHours: 'schedule',
   overdueAfterHours: 'schedule',
   skipOnBattery: 'schedule',
+  check: 'schedule',
   archiveName: 'keep',
   compression: 'keep',
   prune: 'keep',
 };
 
 /** Fields whose sub-path names its own control (`prune.keepDaily`, `repository.port`). */
-const WITH_SUB = new Set(['prune', 'repository']);
+const WITH_SUB = new Set(['prune', 'repository', 'check']);
 
 export type Place =
   | { kind: 'profile'; index: number; field: string; section: Section }

@@ -180,6 +180,25 @@ export function ScheduleSection({ draft, update, err }: SectionProps) {
           error={err('skipOnBattery')}
         />
       </div>
+      <h2 class="group-title">Checking the backups</h2>
+      <div class="group stack">
+        <TextField
+          label="Check and prove restorable every (days)"
+          value={draft.checkEveryDays}
+          onValue={(checkEveryDays) => update((d) => ({ ...d, checkEveryDays }))}
+          error={err('check.everyDays') ?? err('check')}
+          hint="After a backup, borg check looks for damage, then a test restore proves the latest backup can be read back. 0: only when you ask."
+          inputMode="decimal"
+          class="narrow"
+        />
+        <Checkbox
+          label="Also read and authenticate every piece of data (slow)"
+          checked={draft.checkVerifyData}
+          onChange={(checkVerifyData) => update((d) => ({ ...d, checkVerifyData }))}
+          hint="As long as reading the whole repository; over a slow connection it can take hours."
+          error={err('check.verifyData')}
+        />
+      </div>
     </div>
   );
 }

@@ -76,6 +76,7 @@ const PROFILE_KEYS = [
   'minIntervalHours',
   'overdueAfterHours',
   'skipOnBattery',
+  'check',
   'borgPath',
 ];
 const PRUNE_KEYS = ['keepWithin', 'keepLast', 'keepMinutely', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'];

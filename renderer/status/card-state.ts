@@ -2,7 +2,18 @@
 import type { ProfileSnapshot } from '../shared/types.js';
 import { overdueWords } from '../../src/format.js';
 
-export type CardState = 'running' | 'waiting' | 'never' | 'success' | 'warning' | 'error' | 'cancelled' | 'interrupted' | 'overdue';
+export type CardState =
+  | 'running'
+  | 'waiting'
+  | 'never'
+  | 'success'
+  | 'warning'
+  | 'error'
+  | 'cancelled'
+  | 'interrupted'
+  | 'overdue'
+  /** The last check or restore drill found damage: backed up, but maybe not restorable. */
+  | 'unrestorable';
 
 /** The one word the card leads with, from the profile's state and last run. */
 export function cardState(p: ProfileSnapshot): CardState {
@@ -10,6 +21,7 @@ export function cardState(p: ProfileSnapshot): CardState {
   if (p.state === 'waiting-for-volume') return 'waiting';
   const last = p.lastRun;
   if (last?.result === 'error') return 'error';
+  if (p.verifyFailed) return 'unrestorable';
   if (p.overdue) return 'overdue';
   if (last?.result === 'warning') return 'warning';
   if (last?.result === 'cancelled') return 'cancelled';
@@ -29,6 +41,7 @@ export const BADGE: Record<CardState, string> = {
   cancelled: 'Cancelled',
   interrupted: 'Interrupted',
   overdue: 'Overdue',
+  unrestorable: 'May not be restorable',
 };
 
 /** True when the last run made an archive that holds (almost) nothing: never shown as a backup that worked. */

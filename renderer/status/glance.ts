@@ -33,6 +33,16 @@ export function glance(s: AppSnapshot): { text: string; tone: GlanceTone } {
           : `${failed.length} of ${ps.length} backups failed`,
       tone: 'error',
     };
+  const damaged = ps.filter((_, i) => states[i] === 'unrestorable');
+  if (damaged.length)
+    return {
+      text: only
+        ? 'Your backups may not be restorable'
+        : damaged.length === 1
+          ? `The backups of ${damaged[0]!.name} may not be restorable`
+          : `${damaged.length} of ${ps.length} backups may not be restorable`,
+      tone: 'error',
+    };
   if (appProblem) return { text: 'Dandelion needs your attention', tone: 'error' };
   if (fdaMissing) return { text: 'Dandelion needs Full Disk Access', tone: 'attention' };
   if (needs.length)

@@ -63,6 +63,7 @@ export function ProfileCard({ p, live, platform, paused = false }: ProfileCardPr
       </header>
 
       <Headline p={p} state={state} />
+      <Verification p={p} platform={platform} />
 
       {p.overdue && p.state !== 'running' ? (
         <Banner kind="warning" title={p.waitingFor ? overdueWords(p.waitingFor, p.triggers.volume) : 'Backup overdue'}>
@@ -177,6 +178,62 @@ function Headline({ p, state }: { p: ProfileSnapshot; state: CardState }) {
   }
   if (p.state === 'running') return <p class="headline">First backup</p>;
   return <p class="headline">{last ? 'No backup yet' : 'Never backed up'}</p>;
+}
+
+/** When the backups were last verified (borg check) and proven restorable (the drill), and what went wrong. */
+function Verification({ p, platform }: { p: ProfileSnapshot; platform: string }) {
+  const op = p.operation ?? null;
+  const failed = p.verifyFailed;
+  return (
+    <>
+      {p.lastVerified || p.lastProven ? (
+        <p class="verified secondary" data-verified>
+          {p.lastVerified ? <RelativeTime iso={p.lastVerified} prefix="Verified " /> : 'Not verified yet'}
+          {' · '}
+          {p.lastProven ? <RelativeTime iso={p.lastProven} prefix="Restore proven " /> : 'Restore not proven yet'}
+        </p>
+      ) : null}
+      {op ? (
+        <p class="secondary" role="status">
+          {op.waitingFor
+            ? `Waiting for the repository (${op.waitingFor})…`
+            : `${op.kind === 'check' ? 'Checking the backups' : op.kind === 'drill' ? 'Proving the latest backup restorable' : 'Restoring'}…${
+                op.percent === null ? '' : ` ${Math.floor(op.percent)}%`
+              }`}
+        </p>
+      ) : null}
+      {failed ? (
+        <DiagnosisBlock
+          kind="error"
+          title={
+            <>
+              Backups may not be restorable: the last {failed.kind === 'check' ? 'check found damage' : 'restore drill failed'}{' '}
+              <RelativeTime iso={failed.at} />
+            </>
+          }
+          diagnoses={failed.diagnosis ? [withoutLead(failed.diagnosis)] : []}
+          fallback={null}
+          profile={p.id}
+          platform={platform}
+        />
+      ) : p.verifyOverdue ? (
+        <Banner kind="warning" title="Verification overdue">
+          <p>
+            {p.lastVerified || p.lastProven
+              ? 'No check or restore drill has passed for longer than the profile asks.'
+              : 'The backups have never been checked or proven restorable.'}{' '}
+            Both run after the next backup.
+          </p>
+        </Banner>
+      ) : null}
+    </>
+  );
+}
+
+/** The title already says "Backups may not be restorable": the diagnosis below it goes on from there. */
+function withoutLead(d: Diagnosis): Diagnosis {
+  const rest = d.message.replace(/^Backups may not be restorable: /, '');
+  return { ...d, message: rest.charAt(0).toUpperCase() + rest.slice(1) };
 }
 
 function NextTime({ iso, lower }: { iso: string; lower?: boolean }) {

@@ -37,7 +37,7 @@ export interface NotificationPrefs {
 
 export interface AppNotification {
   profile: string;
-  kind: 'failure' | 'warning' | 'success' | 'fixed' | 'interrupted' | 'overdue' | 'waiting';
+  kind: 'failure' | 'warning' | 'success' | 'fixed' | 'interrupted' | 'overdue' | 'waiting' | 'damage';
   title: string;
   body: string;
 }
@@ -64,6 +64,8 @@ export interface ProfileMemory {
   overdueAt?: string;
   /** The current wait for the disk was told. */
   waiting?: true;
+  /** The check or drill that found damage and was told (its end, ISO): told once, like a failure. */
+  damageAt?: string;
 }
 
 export interface NotifyMemory {
@@ -226,6 +228,14 @@ function fromSnapshot(
     // Not told within the last day; never told, or a date that does not parse (NaN), counts as not told.
     const toldToday = event.now.getTime() - Date.parse(seen.overdueAt ?? '') < DAY_MS;
     if (!waiting) delete seen.waiting;
+    // A check or restore drill found damage: always told (as failures are), once per finding.
+    const damage = p.verifyFailed;
+    if (!damage) delete seen.damageAt;
+    else if (seen.damageAt !== damage.at) {
+      const said = damage.diagnosis?.message ?? `The last ${damage.kind === 'check' ? 'check' : 'restore drill'} found damage.`;
+      notify.push({ profile: p.id, kind: 'damage', title: p.name, body: said });
+      seen.damageAt = damage.at;
+    }
     // A trouble already told is why it is overdue: saying "overdue" at every slot would repeat it.
     const explained = seen.trouble !== undefined;
     if (prefs.overdue && p.overdue && !running && !toldToday && !explained) {
@@ -282,6 +292,7 @@ export function memoryFromJson(json: unknown): NotifyMemory {
           : undefined,
       overdueAt: str(e.overdueAt),
       waiting: e.waiting === true ? true : undefined,
+      damageAt: str(e.damageAt),
     };
     Object.assign(profiles, withProfile({ profiles: {} }, id, entry).profiles);
   }

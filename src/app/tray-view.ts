@@ -39,7 +39,7 @@
 import type { EngineSnapshot, ProfileSnapshot } from '../engine/status.js';
 import type { LiveProgress } from '../engine/run-queue.js';
 import type { ErrorKind } from '../diagnosis.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, timeAgo } from '../format.js';
 import {
   compactCount,
   count,
@@ -116,6 +116,14 @@ export interface ProfileGlance {
   status: string | null;
   /** "Next backup: …" or "Next attempt: …"; null while running or when only the user starts backups. */
   next: string | null;
+  /**
+   * Beside the latest backup: "Verified 3 days ago · Restore proven 3 days ago", "Verification overdue: …",
+   * or "Backups may not be restorable: …" when the last check or restore drill found damage; null before
+   * anything was verified (and while nothing is overdue).
+   */
+  verified: string | null;
+  /** The whole sentence for the tooltip when a check or drill found damage (its diagnosis); else null. */
+  verifyProblem: string | null;
   level: GlanceLevel;
   running: boolean;
 }
@@ -156,15 +164,53 @@ export interface GlanceEnv extends LocalClock {
   home?: string;
 }
 
-/** The block a profile gets in the menu (and the status window may reuse). */
+const DAMAGE_PREFIX = /^Backups may not be restorable: /;
+
+/** The verification line and, for damage, its tooltip sentence (see ProfileGlance.verified). */
+export function verificationWords(
+  p: Pick<ProfileSnapshot, 'lastVerified' | 'lastProven' | 'verifyOverdue' | 'verifyFailed' | 'lastSuccessAt'>,
+  now: Date,
+): { line: string | null; problem: string | null; level: GlanceLevel } {
+  if (p.verifyFailed) {
+    const what = p.verifyFailed.kind === 'check' ? 'the last check found damage' : 'the last restore drill failed';
+    const said = p.verifyFailed.diagnosis?.message.replace(DAMAGE_PREFIX, '') ?? what;
+    return { line: `Backups may not be restorable: ${what}`, problem: `Backups may not be restorable: ${said}`, level: 'error' };
+  }
+  const ago = (iso: string) => timeAgo(new Date(iso), now);
+  if (p.verifyOverdue) {
+    const last = [p.lastVerified, p.lastProven].filter((x): x is string => x !== null).sort()[0];
+    return { line: `Verification overdue: ${last ? `last verified ${ago(last)}` : 'never verified'}`, problem: null, level: 'attention' };
+  }
+  if (!p.lastVerified && !p.lastProven) return { line: null, problem: null, level: 'ok' };
+  const verified = p.lastVerified ? `Verified ${ago(p.lastVerified)}` : 'Not verified yet';
+  const proven = p.lastProven ? `Restore proven ${ago(p.lastProven)}` : 'Restore not proven yet';
+  return { line: `${verified} · ${proven}`, problem: null, level: 'ok' };
+}
+
+const RANK: Record<GlanceLevel, number> = { ok: 0, attention: 1, error: 2 };
+
+/** The block a profile gets in the menu (and the status window may reuse), with its verification line. */
 export function profileGlance(p: ProfileSnapshot, env: GlanceEnv | Date): ProfileGlance {
   const e: GlanceEnv = env instanceof Date ? { now: env } : env;
+  const g = backupGlance(p, e);
+  const v = verificationWords(p, e.now);
+  // A run going on stays the block's news (it is 'ok' and counted apart); damage still shows beside the latest backup.
+  const level = g.running ? g.level : RANK[v.level] > RANK[g.level] ? v.level : g.level;
+  return { ...g, verified: v.line, verifyProblem: v.problem, level };
+}
+
+function backupGlance(p: ProfileSnapshot, env: GlanceEnv): Omit<ProfileGlance, 'verified' | 'verifyProblem'> {
+  const e = env;
   const when = (iso: string) => dayAndTime(new Date(iso), e.now, e);
   const disk = p.triggers.volume;
   const destination = destinationName(p.repository, { volume: disk, home: e.home });
   const latest = p.lastSuccessAt ? `Latest backup to ${destination}: ${when(p.lastSuccessAt)}` : `No backups yet on ${destination}`;
   const schedule = p.nextRunAt ? `Next backup: ${when(p.nextRunAt)}` : disk ? `Next backup: when ${disk} is connected` : null;
-  const block = (status: string | null, level: GlanceLevel, next: string | null = schedule): ProfileGlance => ({
+  const block = (
+    status: string | null,
+    level: GlanceLevel,
+    next: string | null = schedule,
+  ): Omit<ProfileGlance, 'verified' | 'verifyProblem'> => ({
     latest,
     status,
     next,
@@ -280,14 +326,20 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   const runningTips = glances
     .filter((x) => x.g.running)
     .map(({ p }) => (p.run ? `${p.name} — Backing up: ${STEP[p.run.step]}.` : `${p.name} — Backing up in another Dandelion process.`));
+  // What a block that needs the user says: its status line, the damage a check found, an overdue verification.
+  const tipsOf = (g: ProfileGlance): string[] => {
+    const parts = [g.status, g.verifyProblem ?? (g.status === null && g.verified?.startsWith('Verification overdue') ? g.verified : null)];
+    const said = parts.filter((x): x is string => x !== null);
+    return said.length ? said : [g.latest];
+  };
   const tipsAt = (level: GlanceLevel) =>
-    glances.filter((x) => !x.g.running && x.g.level === level).map(({ p, g }) => `${p.name} — ${sentence(g.status ?? g.latest)}`);
+    glances.filter((x) => !x.g.running && x.g.level === level).flatMap(({ p, g }) => tipsOf(g).map((t) => `${p.name} — ${sentence(t)}`));
   let tips: string[];
   if (icon === 'error') tips = [...problems.map((x) => sentence(x.tip)), ...tipsAt('error'), ...runningTips];
   else if (icon === 'running') tips = runningTips;
   else if (none) tips = ['No backup set up yet.'];
   else if (icon === 'attention') tips = [...tipsAt('attention'), ...(fdaMissing ? ['Full Disk Access is not granted.'] : [])];
-  else tips = glances.map(({ p, g }) => `${p.name} — ${sentence(g.latest)}`);
+  else tips = glances.map(({ p, g }) => `${p.name} — ${sentence(g.latest)}${g.verified ? ` ${sentence(g.verified)}` : ''}`);
   const paused = pausedSentence(snapshot.paused, env.now, env.locale);
   const tooltip = ['Dandelion', ...tips, ...(paused ? [sentence(paused)] : [])].join('\n');
 
@@ -301,7 +353,7 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
   glances.forEach(({ p, g }, i) => {
     if (i > 0 || problems.length) menu.push(SEPARATOR);
     const open: TrayAction = { type: 'open-status', profile: p.id };
-    const lines = [several ? `${p.name} — ${g.latest}` : g.latest, g.status, g.next];
+    const lines = [several ? `${p.name} — ${g.latest}` : g.latest, g.verified, g.status, g.next];
     for (const text of lines) if (text) menu.push({ label: shorten(text, STATUS_MAX), action: open });
   });
   if (fdaNeeded) menu.push({ label: 'Grant Full Disk Access…', action: { type: 'open-fda-settings' } });

@@ -8,6 +8,7 @@ import type { HistorySummary } from '../jobs/history.js';
 import { ownerAlive, type LockOwner } from '../jobs/pid-lock.js';
 import type { TriggerState } from './shared-state.js';
 import type { PauseState } from './pause.js';
+import type { VerifyRecords } from '../ops/verify-due.js';
 
 export interface SnapshotSources {
   summary(profile: string, repository: string): Promise<HistorySummary>;
@@ -17,6 +18,8 @@ export interface SnapshotSources {
   repositoryLock(repository: string): Promise<LockOwner | null>;
   keyExports(): Promise<Record<string, { exportedAt: string }>>;
   pause(): Promise<PauseState | null>;
+  /** The latest checks and restore drills of the profile's repository (operations/<profile>.jsonl). */
+  verify(profile: string, repository: string): Promise<VerifyRecords>;
 }
 
 export class SnapshotInputs {
@@ -28,6 +31,7 @@ export class SnapshotInputs {
   private owner: { value: LockOwner | null } | null = null;
   private exports: Record<string, { exportedAt: string }> | null = null;
   private paused: { value: PauseState | null } | null = null;
+  private readonly verifies = new Map<string, VerifyRecords>();
 
   constructor(private readonly src: SnapshotSources) {}
 
@@ -75,6 +79,23 @@ export class SnapshotInputs {
     if (!this.live) return this.src.pause();
     this.paused ??= { value: await this.src.pause() };
     return this.paused.value;
+  }
+
+  async verify(profile: string, repository: string): Promise<VerifyRecords> {
+    if (!this.live) return this.src.verify(profile, repository);
+    const key = `${profile}\0${repository}`;
+    let v = this.verifies.get(key);
+    if (!v) {
+      v = await this.src.verify(profile, repository);
+      this.verifies.set(key, v);
+    }
+    return v;
+  }
+
+  /** An operations file changed (a check or drill ended, here or elsewhere): that profile, or every one. */
+  operationsChanged(profile?: string): void {
+    if (profile === undefined) this.verifies.clear();
+    else for (const key of [...this.verifies.keys()]) if (key.startsWith(`${profile}\0`)) this.verifies.delete(key);
   }
 
   /** A history file changed (a run of ours or of another process ended): that profile, or every one. */

@@ -13,6 +13,8 @@ import type { LiveProgress } from './run-queue.js';
 import type { RetryPlan } from './shared-state.js';
 import type { PauseState } from './pause.js';
 import type { WaitingFor } from '../format.js';
+import type { VerifyFailure, VerifyView } from '../ops/verify-due.js';
+import type { OpProgress } from '../ops/verify.js';
 
 export type ProfileState = 'idle' | 'running' | 'waiting-for-volume';
 
@@ -39,7 +41,18 @@ export interface ProfileStatus {
    * Only a warning for keyfile modes, where the key lives on this computer alone.
    */
   keyExportedAt: string | null;
+  /** When `borg check` last passed on the profile's repository (ISO), or null. */
+  lastVerified: string | null;
+  /** When the restore drill last proved the latest archive restorable (ISO), or null. */
+  lastProven: string | null;
+  /** check.everyDays (plus a grace) have passed without a check or drill passing. */
+  verifyOverdue: boolean;
+  /** The newest check or drill found damage (and none of its kind passed since): backups may not be restorable. */
+  verifyFailed: VerifyFailure | null;
 }
+
+/** No check or drill known (nothing read yet). */
+export const NO_VERIFY: VerifyView = { lastVerified: null, lastProven: null, verifyOverdue: false, verifyFailed: null };
 
 export interface StatusReport {
   profiles: ProfileStatus[];
@@ -65,6 +78,8 @@ export interface ProfileSnapshot extends ProfileStatus {
   runningElsewhere: { pid: number; what: string; since: string; progress?: LiveProgress | null } | null;
   /** When a failed automatic run is tried again, and why it failed. */
   retry: RetryPlan | null;
+  /** A check or restore drill going on in this process, with live progress; null otherwise. */
+  operation?: OpProgress | null;
 }
 
 export type BorgState =
@@ -101,6 +116,7 @@ export function profileStatus(
   keyExportedAt: string | null = null,
   pause: PauseState | null = null,
   heldForPower = false,
+  verify: VerifyView = NO_VERIFY,
 ): ProfileStatus {
   const { lastRun, lastSuccess, firstRunAt } = summary;
   const next = nextRunWithPause(p.schedule ? nextSlot(p.schedule, now) : null, pause);
@@ -122,6 +138,7 @@ export function profileStatus(
     }),
     waitingFor: state === 'waiting-for-volume' ? 'disk' : state === 'idle' && heldForPower ? 'power' : null,
     keyExportedAt,
+    ...verify,
   };
 }
 

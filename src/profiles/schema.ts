@@ -97,6 +97,32 @@ const repositorySchema = nonEmpty
   )
   .transform((v) => (isRemote(v) ? v : expandHome(v)));
 
+/**
+ * `borg check` and the restore drill after a backup, every `everyDays` days (0 = never on their own;
+ * `dandelion check` / `drill` still run them). `verifyData` makes the check read and authenticate
+ * every piece of data too (slow: as long as reading the whole repository).
+ */
+const checkSchema = z
+  .object(
+    {
+      everyDays: z
+        .number({ invalid_type_error: 'must be a number of days (0 = never)' })
+        .min(0, 'must be 0 (never) or a number of days')
+        .max(3650, 'must be at most 3650 days')
+        .default(30),
+      verifyData: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
+    },
+    {
+      errorMap: (issue, ctx) =>
+        issue.code === 'invalid_type'
+          ? { message: 'must be an object like { "everyDays": 30, "verifyData": false }' }
+          : { message: ctx.defaultError },
+    },
+  )
+  .strict()
+  .default({});
+export type CheckPolicy = z.infer<typeof checkSchema>;
+
 export const profileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
@@ -144,6 +170,7 @@ export const profileSchema = z
     minIntervalHours: z.number().min(0).default(0),
     overdueAfterHours: z.number().positive().nullable().optional(),
     skipOnBattery: z.boolean().default(false),
+    check: checkSchema,
     borgPath: nonEmpty.nullable().optional(),
   })
   .strict();

@@ -71,6 +71,10 @@ function profile(extra: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
     nextRunAt: null,
     overdue: false,
     keyExportedAt: null,
+    lastVerified: null,
+    lastProven: null,
+    verifyOverdue: false,
+    verifyFailed: null,
     repository: '/Volumes/backup-disk/repo',
     triggers: { schedule: '0 12 * * *', volume: null },
     run: null,
@@ -391,6 +395,10 @@ describe('the words', () => {
     cancelled: true,
     'archive-missing': true,
     'path-missing': true,
+    'repo-damaged': true,
+    'archives-damaged': true,
+    'data-damaged': true,
+    'restore-mismatch': true,
     unknown: true,
   };
   const COMMAND = /`|\bdandelion [a-z]/;

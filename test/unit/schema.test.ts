@@ -90,8 +90,23 @@ describe('profile fields', () => {
       prune: { keepDaily: 7, keepWeekly: 4, keepMonthly: 6 },
       minIntervalHours: 0,
       skipOnBattery: false,
+      check: { everyDays: 30, verifyData: false },
     });
     expect(DEFAULT_ARCHIVE_NAME).toBe('{hostname}-daily-{now}');
+  });
+
+  it('checks every 30 days without --verify-data unless told, and takes 0 for never and fractions of a day', () => {
+    expect(parsedProfile({ check: { verifyData: true } }).check).toEqual({ everyDays: 30, verifyData: true });
+    expect(parsedProfile({ check: { everyDays: 0 } }).check).toEqual({ everyDays: 0, verifyData: false });
+    expect(parsedProfile({ check: { everyDays: 0.5 } }).check.everyDays).toBe(0.5);
+  });
+
+  it('says what is wrong with each field of check', () => {
+    expect(profileProblems({ check: { everyDays: -1 } })).toEqual(['profiles[0].check.everyDays: must be 0 (never) or a number of days']);
+    expect(profileProblems({ check: { everyDays: '30' } })).toEqual(['profiles[0].check.everyDays: must be a number of days (0 = never)']);
+    expect(profileProblems({ check: { verifyData: 'yes' } })).toEqual(['profiles[0].check.verifyData: must be true or false']);
+    expect(profileProblems({ check: 30 })).toEqual(['profiles[0].check: must be an object like { "everyDays": 30, "verifyData": false }']);
+    expect(profileProblems({ check: { repair: true } })).toEqual(['profiles[0].check: unknown field(s) repair']);
   });
 
   it.each(['ssh://u@h/r', 'ssh://u@h:1/r', 'ssh://u@h:65535/r', 'ssh://u@[::1]:2222/r', 'u@h:r', 'u@h:70000'])(
