@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { CallName, EventName } from './names.js';
-import type { EngineSnapshot, LiveProgress, Outcome, PassphraseState, SavedPassphrase, ArchiveSummary } from '../engine.js';
+import type { EngineSnapshot, LiveProgress, Outcome, PassphraseState, SavedPassphrase, ArchiveSummary, FolderEntry } from '../engine.js';
 import type { FieldError, Config } from '../profiles/schema.js';
 import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
@@ -43,6 +43,8 @@ function profileId(ctx: ContractContext) {
 
 const none = z.object({}).strict().optional();
 const hostName = str(255).regex(/^[A-Za-z0-9._:[\]-]+$/, 'is not a host name or address');
+/** borg refuses names over 255 characters; an archive name is never empty. */
+const archiveName = str(255).min(1, 'must not be empty');
 const port = z.number().int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535');
 
 /** The argument schema of every call, for one context (the profiles that exist now). */
@@ -76,6 +78,8 @@ export function argsSchemas(ctx: ContractContext) {
     resume: none,
     logTail: z.object({ profile: profileId(ctx), lines: z.number().int().min(1).max(1000).optional() }).strict(),
     archives: profile,
+    /** One folder of an archive ('' = its root), folders first. */
+    listFolder: z.object({ profile: profileId(ctx), archive: archiveName, folder: str() }).strict(),
     /** One saved profile, every profile, or a draft from the preferences window before it is saved. */
     doctor: z.union([
       z.object({ profile: profileId(ctx) }).strict(),
@@ -110,11 +114,13 @@ export function argsSchemas(ctx: ContractContext) {
     volumeOf: z.object({ path: str() }).strict(),
     openWindow: z
       .object({
-        window: z.enum(['status', 'preferences']),
+        window: z.enum(['status', 'preferences', 'browse']),
         profile: str(64).optional(),
         section: z.enum(['new-profile', 'general', 'repository', 'sources', 'schedule', 'keep', 'passphrase', 'errors']).optional(),
       })
       .strict(),
+    /** Shows a file in Finder: only one a restore of this app answered with (the renderer does not name arbitrary paths). */
+    showInFinder: z.object({ path: str() }).strict(),
     ready: none,
   } satisfies Record<CallName, z.ZodTypeAny>;
 }
@@ -169,7 +175,7 @@ export type ConfigSaveResult =
    */
   | { saved: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: { revision: string; config: unknown } };
 
-export type { HostKeyReport, HostKeyState, ProfileRef, Recovery };
+export type { HostKeyReport, HostKeyState, ProfileRef, Recovery, ArchiveSummary, FolderEntry };
 
 export interface CallResults {
   status: AppSnapshot;
@@ -183,6 +189,7 @@ export interface CallResults {
   resume: { resumed: boolean };
   logTail: { file: string | null; lines: string[] };
   archives: ArchiveSummary[];
+  listFolder: FolderEntry[];
   doctor: Finding[];
   hostKey: HostKeyReport;
   trustHostKey: { added: string; knownHostsFile: string };
@@ -201,6 +208,8 @@ export interface CallResults {
   previewSchedule: { next: string[] } | { error: string };
   volumeOf: { volume: string | null; volumesRoot: string };
   openWindow: Record<string, never>;
+  /** False when the path is not one a restore made, or it is gone. */
+  showInFinder: { shown: boolean };
   ready: Record<string, never>;
 }
 

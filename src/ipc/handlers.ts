@@ -20,6 +20,7 @@ import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
 import { knownHostsFile } from '../paths.js';
 import { argsSchemas, type AppSnapshot, type CallResults, type ConfigView, type FdaState, type LoginState } from './contract.js';
 import { isCallName, type CallName } from './names.js';
+import type { WindowKind } from './sender.js';
 import type { Diagnosis } from '../diagnosis.js';
 import { diagnosisFor } from '../messages.js';
 import { FDA_SETTINGS_URL, LOGIN_ITEMS_URL } from '../app/full-disk-access.js';
@@ -37,7 +38,9 @@ export interface Host {
   /** Opens a file in its default app; false when it could not. */
   openPath(file: string): Promise<boolean>;
   openExternal(url: string): Promise<void>;
-  openWindow(window: 'status' | 'preferences', opts: { profile?: string; section?: string }): void;
+  openWindow(window: WindowKind, opts: { profile?: string; section?: string }): void;
+  /** Shows the file or folder selected in a Finder window (shell.showItemInFolder). */
+  showItemInFolder(file: string): void;
 }
 
 export interface HandlerDeps {
@@ -76,6 +79,8 @@ export function createDispatcher(deps: HandlerDeps): (name: unknown, args: unkno
 
 function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerDeps): Handlers {
   const hosts = () => known ?? knownHostsFile();
+  /** What Show in Finder may show: the folders and files restores of this process answered with. */
+  const revealable = new Set<string>();
   const snapshot = async (): Promise<AppSnapshot> => appSnapshot(host, await engine.snapshot());
   return {
     status: async () => ok(await snapshot()),
@@ -113,6 +118,7 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
     },
     logTail: (a: { profile: string; lines?: number }) => engine.logTail(a.profile, a.lines ?? 200),
     archives: (a: { profile: string }) => engine.archives(a.profile),
+    listFolder: (a: { profile: string; archive: string; folder: string }) => engine.listFolder(a.profile, a.archive, a.folder),
     doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>
       ok(a.draft ? await doctorDraft(a.draft) : await doctor(engine, a.profile)),
     hostKey: (a: { host: string; port: number }) => scanHostKeys(a.host, a.port, { knownHostsFile: hosts() }),
@@ -171,9 +177,19 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       const volume = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep)[0]! : null;
       return ok({ volume, volumesRoot: root });
     },
-    openWindow: async (a: { window: 'status' | 'preferences'; profile?: string; section?: string }) => {
+    openWindow: async (a: { window: WindowKind; profile?: string; section?: string }) => {
       host.openWindow(a.window, { profile: a.profile, section: a.section });
       return ok({});
+    },
+    showInFinder: async (a: { path: string }) => {
+      const file = path.resolve(a.path);
+      if (!revealable.has(file)) return ok({ shown: false });
+      const there = await fs.lstat(file).then(
+        () => true,
+        () => false,
+      );
+      if (there) host.showItemInFolder(file);
+      return ok({ shown: there });
     },
     ready: async () => {
       ready?.();

@@ -13,6 +13,7 @@ export const CALLS = [
   'resume',
   'logTail',
   'archives',
+  'listFolder',
   'doctor',
   'hostKey',
   'trustHostKey',
@@ -30,6 +31,7 @@ export const CALLS = [
   'previewSchedule',
   'volumeOf',
   'openWindow',
+  'showInFinder',
   'ready',
 ] as const;
 export type CallName = (typeof CALLS)[number];

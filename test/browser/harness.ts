@@ -28,7 +28,7 @@ import { feedWindow } from '../../src/ipc/feed.js';
 import type { EventMessage, Outcome } from '../../src/ipc/contract.js';
 import { ROOT } from '../helpers/env.js';
 
-export type WindowKind = 'status' | 'preferences';
+export type WindowKind = 'status' | 'preferences' | 'browse';
 export type ColorScheme = 'light' | 'dark';
 
 export const DIST = path.join(ROOT, 'dist-renderer');
