@@ -12,6 +12,7 @@ import type { EngineSnapshot, LiveProgress, Outcome, PassphraseState, SavedPassp
 import type { FieldError, Config } from '../profiles/schema.js';
 import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
+import type { OpRecord } from '../ops/records.js';
 import type { Finding } from '../doctor.js';
 import type { HostKeyReport, HostKeyState } from '../ssh/host-keys.js';
 import type { FdaState, LoginItemStatus } from '../app/tray-view.js';
@@ -80,6 +81,30 @@ export function argsSchemas(ctx: ContractContext) {
     archives: profile,
     /** One folder of an archive ('' = its root), folders first. */
     listFolder: z.object({ profile: profileId(ctx), archive: archiveName, folder: str() }).strict(),
+    /** Entries of an archive whose name matches (as the user typed it), anywhere in it. */
+    find: z.object({ profile: profileId(ctx), archive: archiveName, pattern: str(1024).min(1, 'must not be empty') }).strict(),
+    /** Which archives hold this archive path, with their sizes and modification times. */
+    versions: z.object({ profile: profileId(ctx), path: str().min(1, 'must not be empty') }).strict(),
+    /**
+     * Restores archive paths ([] = everything): into a new folder inside `target`, which must be a
+     * folder the user chose in the open panel (pickFolder), or put back in place (never overwriting).
+     * The window follows it through `op-progress`; the answer is the result.
+     */
+    restore: z
+      .object({
+        profile: profileId(ctx),
+        archive: archiveName,
+        paths: z.array(str()).max(100_000, 'must be at most 100,000 paths'),
+        mode: z.enum(['new-folder', 'in-place']),
+        target: str().optional(),
+      })
+      .strict()
+      .refine((a) => (a.mode === 'in-place') === (a.target === undefined), {
+        message: 'a new folder needs the target folder; putting back in place takes none',
+        path: ['target'],
+      }),
+    /** Cancels the restore (or check, or drill) this app is doing for the profile. */
+    cancelOperation: profile,
     /** One saved profile, every profile, or a draft from the preferences window before it is saved. */
     doctor: z.union([
       z.object({ profile: profileId(ctx) }).strict(),
@@ -175,7 +200,36 @@ export type ConfigSaveResult =
    */
   | { saved: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: { revision: string; config: unknown } };
 
-export type { HostKeyReport, HostKeyState, ProfileRef, Recovery, ArchiveSummary, FolderEntry };
+export type { HostKeyReport, HostKeyState, ProfileRef, Recovery, ArchiveSummary, FolderEntry, OpRecord };
+
+// The agreed shapes of issue 16's restore and browse engine API (src/ops, src/browse).
+export interface FileVersion {
+  archive: string;
+  /** The archive's start, ISO. */
+  time: string;
+  type: FolderEntry['type'];
+  size: number;
+  mtime: string | null;
+}
+export interface OpProgress {
+  kind: OpRecord['kind'];
+  archive: string | null;
+  percent: number | null;
+  nfiles: number;
+  bytes: number;
+  path: string;
+  /** Who holds the repository while the operation waits for it. */
+  waitingFor?: string;
+}
+export interface RestoreResult {
+  record: OpRecord;
+  /** The new folder made (null in place). */
+  folder: string | null;
+  files: number;
+  bytes: number;
+  keptBoth: { path: string; restoredAs: string }[];
+  identical: number;
+}
 
 export interface CallResults {
   status: AppSnapshot;
@@ -190,6 +244,10 @@ export interface CallResults {
   logTail: { file: string | null; lines: string[] };
   archives: ArchiveSummary[];
   listFolder: FolderEntry[];
+  find: FolderEntry[];
+  versions: FileVersion[];
+  restore: RestoreResult;
+  cancelOperation: { cancelled: boolean };
   doctor: Finding[];
   hostKey: HostKeyReport;
   trustHostKey: { added: string; knownHostsFile: string };
@@ -219,6 +277,9 @@ export interface EventPayloads {
   /** `dropped`: lines left out because more came than a window can show (it keeps the last 200). */
   log: { profile: string; lines: string[]; dropped: number };
   'run-finished': RunRecord;
+  /** A restore, check or drill going on in this app (at most 4 a second). */
+  'op-progress': { profile: string; progress: OpProgress };
+  'op-finished': OpRecord;
   /** Main asks a window to show a profile or section (a tray item, a notification click). */
   navigate: { profile?: string; section?: string };
 }

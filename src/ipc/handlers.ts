@@ -18,7 +18,7 @@ import { cronError } from '../schedule/cron.js';
 import { nextSlot } from '../schedule/due.js';
 import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
 import { knownHostsFile } from '../paths.js';
-import { argsSchemas, type AppSnapshot, type CallResults, type ConfigView, type FdaState, type LoginState } from './contract.js';
+import { argsSchemas, type FileVersion, type FolderEntry, type RestoreResult, type AppSnapshot, type CallResults, type ConfigView, type FdaState, type LoginState } from './contract.js';
 import { isCallName, type CallName } from './names.js';
 import type { WindowKind } from './sender.js';
 import type { Diagnosis } from '../diagnosis.js';
@@ -56,6 +56,17 @@ export function appSnapshot(host: Host, s: EngineSnapshot): AppSnapshot {
   return { ...s, app: { platform: host.platform, version: host.version, fullDiskAccess: host.fullDiskAccess(), login: host.login() } };
 }
 
+/** The restore and browse entry points of issue 16's agreed engine API. */
+interface OpsEngine {
+  find(id: string, archive: string, pattern: string): Promise<Outcome<FolderEntry[]>>;
+  versions(id: string, archivePath: string): Promise<Outcome<FileVersion[]>>;
+  restore(
+    id: string,
+    opts: { archive: string; paths: string[]; target?: string; mode?: 'new-folder' | 'in-place'; busy?: 'wait' | 'fail' },
+  ): Promise<Outcome<RestoreResult>>;
+  cancelOperation(id: string): boolean;
+}
+
 type Handlers = { [K in CallName]: (args: never) => Promise<Outcome<CallResults[K]>> };
 
 export function invalidRequest(detail: string): Diagnosis {
@@ -81,6 +92,10 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
   const hosts = () => known ?? knownHostsFile();
   /** What Show in Finder may show: the folders and files restores of this process answered with. */
   const revealable = new Set<string>();
+  /** Folders the user chose in the open panel: the only places a restore into a new folder may go. */
+  const chosen = new Set<string>();
+  // issue 16's restore and browse API (branches restore, browse) until they are merged here.
+  const ops = engine as unknown as OpsEngine;
   const snapshot = async (): Promise<AppSnapshot> => appSnapshot(host, await engine.snapshot());
   return {
     status: async () => ok(await snapshot()),
@@ -119,6 +134,25 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
     logTail: (a: { profile: string; lines?: number }) => engine.logTail(a.profile, a.lines ?? 200),
     archives: (a: { profile: string }) => engine.archives(a.profile),
     listFolder: (a: { profile: string; archive: string; folder: string }) => engine.listFolder(a.profile, a.archive, a.folder),
+    find: (a: { profile: string; archive: string; pattern: string }) => ops.find(a.profile, a.archive, a.pattern),
+    versions: (a: { profile: string; path: string }) => ops.versions(a.profile, a.path),
+    restore: async (a: { profile: string; archive: string; paths: string[]; mode: 'new-folder' | 'in-place'; target?: string }) => {
+      const target = a.target === undefined ? undefined : path.resolve(a.target);
+      if (target !== undefined && !chosen.has(target))
+        return failed(invalidRequest('restore: the target is not a folder chosen in the open panel'));
+      const r = await ops.restore(a.profile, { archive: a.archive, paths: a.paths, target, mode: a.mode, busy: 'wait' });
+      if (r.ok) {
+        if (r.value.folder) revealable.add(path.resolve(r.value.folder));
+        // Put back in place: the archive's paths are where they came from (borg stores them without the leading "/").
+        if (a.mode === 'in-place') for (const p of a.paths) revealable.add(path.resolve('/', p));
+        for (const k of r.value.keptBoth) {
+          revealable.add(path.resolve(k.restoredAs));
+          revealable.add(path.resolve(k.path));
+        }
+      }
+      return r;
+    },
+    cancelOperation: async (a: { profile: string }) => ok({ cancelled: ops.cancelOperation(a.profile) }),
     doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>
       ok(a.draft ? await doctorDraft(a.draft) : await doctor(engine, a.profile)),
     hostKey: (a: { host: string; port: number }) => scanHostKeys(a.host, a.port, { knownHostsFile: hosts() }),
@@ -137,7 +171,11 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       const r = await engine.exportKey(a.profile, { paper: a.paper, to });
       return r.ok ? ok({ file: r.value.file }) : r;
     },
-    pickFolder: async (a: { title?: string; defaultPath?: string }) => ok({ path: await host.pickFolder(a) }),
+    pickFolder: async (a: { title?: string; defaultPath?: string }) => {
+      const picked = await host.pickFolder(a);
+      if (picked) chosen.add(path.resolve(picked));
+      return ok({ path: picked });
+    },
     pickFile: async (a: { title?: string; defaultPath?: string; hidden?: boolean }) => ok({ path: await host.pickFile(a) }),
     openLog: async (a: { profile: string }) => {
       const tail = await engine.logTail(a.profile, 1);

@@ -14,6 +14,10 @@ export const CALLS = [
   'logTail',
   'archives',
   'listFolder',
+  'find',
+  'versions',
+  'restore',
+  'cancelOperation',
   'doctor',
   'hostKey',
   'trustHostKey',
@@ -36,7 +40,7 @@ export const CALLS = [
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
-export const EVENTS = ['snapshot', 'progress', 'log', 'run-finished', 'navigate'] as const;
+export const EVENTS = ['snapshot', 'progress', 'log', 'run-finished', 'op-progress', 'op-finished', 'navigate'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** One ipcMain.handle channel per call: `dandelion:<name>`. */
