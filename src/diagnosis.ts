@@ -44,6 +44,10 @@ export type ErrorKind =
   /** The archive was saved; compact (giving space back) failed after it. */
   | 'compact-failed'
   | 'cancelled'
+  /** The archive asked for is not (or no longer) in the repository; none at all for `latest` before the first backup. */
+  | 'archive-missing'
+  /** The path asked for is not in the archive (or is not a folder where a folder was asked for). */
+  | 'path-missing'
   | 'unknown';
 
 export interface Diagnosis {

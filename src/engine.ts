@@ -47,7 +47,15 @@ import {
   type StatusReport,
 } from './engine/status.js';
 import { setScheduleCacheFile } from './schedule/facts.js';
-import { RepoOps, type ArchiveSummary, type FolderEntry, type EncryptionInfo } from './engine/repo-ops.js';
+import {
+  RepoOps,
+  type ArchiveSummary,
+  type FolderEntry,
+  type EncryptionInfo,
+  type FileVersion,
+  type FindResult,
+  type FolderOptions,
+} from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
 
 export type { Outcome } from './engine/outcome.js';
@@ -57,7 +65,7 @@ export type { PassphraseState, SavedPassphrase } from './engine/passphrases.js';
 export type { RetryPlan } from './engine/shared-state.js';
 export type { PauseChoice, PauseState } from './engine/pause.js';
 export type { StopHow } from './engine/run-queue.js';
-export type { ArchiveSummary, FolderEntry, EncryptionInfo } from './engine/repo-ops.js';
+export type { ArchiveSummary, FolderEntry, EncryptionInfo, FileVersion, FindResult, FolderOptions } from './engine/repo-ops.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -78,6 +86,8 @@ export interface EngineEvents {
   notice: [string];
   /** Automatic backups were paused or resumed (here, or another process changed locks/pause.json). */
   'pause-changed': [];
+  /** Entries of a folder found so far while an archive is read for the first time (listFolder's `onPartial`). */
+  'folder-partial': [{ profile: string; archive: string; folder: string; entries: FolderEntry[] }];
 }
 
 export interface EngineOptions {
@@ -334,7 +344,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.cfg.profiles.find((x) => x.id === id) ?? null;
   }
 
-  private find(id: string): Outcome<Profile> {
+  private profileOutcome(id: string): Outcome<Profile> {
     const p = this.profile(id);
     if (p) return ok(p);
     const known = this.cfg.profiles.map((x) => x.id);
@@ -405,7 +415,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** One borg command outside a backup run, with the same environment a run gets. */
-  async borgCommand(p: Profile, args: string[], opts: { captureStdout?: boolean; secret?: Secret } = {}): Promise<BorgRunResult> {
+  async borgCommand(
+    p: Profile,
+    args: string[],
+    opts: { captureStdout?: boolean; secret?: Secret; onStdout?: (chunk: Buffer) => void; signal?: AbortSignal } = {},
+  ): Promise<BorgRunResult> {
     const borg = await this.borg(p);
     const secret = opts.secret ?? (await this.passphrases.secretFor(p));
     return runBorg({
@@ -416,6 +430,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       sshProbe: this.sshProbeFor(p),
       ctx: this.ctx(p),
       captureStdout: opts.captureStdout,
+      onStdout: opts.onStdout,
+      signal: opts.signal,
     });
   }
 
@@ -427,7 +443,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * rejects: an unknown profile, a busy repository or a missing passphrase end in a record too.
    */
   run(id: string, req: RunRequest = {}): Promise<RunRecord> {
-    const p = this.find(id);
+    const p = this.profileOutcome(id);
     if (!p.ok) {
       const now = new Date().toISOString();
       const record: RunRecord = {
@@ -764,7 +780,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   passphraseState(id: string): Promise<Outcome<PassphraseState>> {
     return guard({ profile: id }, async () => {
-      const p = this.find(id);
+      const p = this.profileOutcome(id);
       return p.ok ? this.passphrases.state(p.value) : p;
     });
   }
@@ -775,7 +791,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   setPassphrase(id: string, passphrase: string): Promise<Outcome<SavedPassphrase>> {
     return guard({ profile: id }, async () => {
-      const p = this.find(id);
+      const p = this.profileOutcome(id);
       if (!p.ok) return p;
       return this.passphrases.save(p.value, passphrase, (candidate) => this.repo.checkPassphrase(p.value, candidate));
     });
@@ -783,7 +799,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   deletePassphrase(id: string): Promise<Outcome<{ deleted: boolean }>> {
     return guard({ profile: id }, async () => {
-      const p = this.find(id);
+      const p = this.profileOutcome(id);
       return p.ok ? this.passphrases.delete(p.value) : p;
     });
   }
@@ -809,9 +825,34 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.withProfile(id, (p) => this.repo.archives(p, opts));
   }
 
-  /** The direct children of one folder inside an archive ('' = its root). */
-  listFolder(id: string, archive: string, folder: string): Promise<Outcome<FolderEntry[]>> {
-    return this.withProfile(id, (p) => this.repo.listFolder(p, archive, folder));
+  /**
+   * The direct children of one folder inside an archive (a name or 'latest'; folder '' = its top),
+   * folders first, from the archive's index (src/browse/). The first look at an archive reads it once
+   * and hands over the folder's entries while borg lists (`onPartial`, and the `folder-partial` event).
+   */
+  listFolder(id: string, archive: string, folder: string, opts: FolderOptions = {}): Promise<Outcome<FolderEntry[]>> {
+    return this.withProfile(id, (p) =>
+      this.repo.listFolder(p, archive, folder, {
+        onPartial: (entries) => {
+          opts.onPartial?.(entries);
+          this.emit('folder-partial', { profile: id, archive, folder, entries });
+        },
+      }),
+    );
+  }
+
+  /** Entries of an archive whose name matches `pattern` (`*`/`?` shell-style, else a piece of the name), case-insensitive, capped. */
+  find(id: string, archive: string, pattern: string): Promise<Outcome<FindResult>> {
+    return this.withProfile(id, (p) => this.repo.find(p, archive, pattern));
+  }
+
+  /** Every archive of the profile that holds `archivePath`, newest first, each marked changed or not from the next older one. */
+  versions(
+    id: string,
+    archivePath: string,
+    opts: { onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<Outcome<FileVersion[]>> {
+    return this.withProfile(id, (p) => this.repo.versions(p, archivePath, opts));
   }
 
   /** The repository's encryption: named in the profile, or found out from the repository (and remembered). */
@@ -899,7 +940,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private withProfile<T>(id: string, fn: (p: Profile) => Promise<Outcome<T>>): Promise<Outcome<T>> {
-    const p = this.find(id);
+    const p = this.profileOutcome(id);
     if (!p.ok) return Promise.resolve(p);
     return guard({ profile: id, repository: p.value.repository }, () => fn(p.value));
   }

@@ -361,6 +361,27 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         message: `Another Dandelion process is already using ${repo}${info.detail ? `: ${info.detail}` : ''}.`,
         fix: 'Wait for it to finish, or cancel it there; a second borg on the same repository is never started.',
       };
+    case 'archive-missing': {
+      const list = ctx.profile ? CODE(`dandelion archives ${ctx.profile}`) : 'The archive list';
+      return info.archive || info.detail
+        ? {
+            message: info.archive
+              ? `There is no archive "${firstLine(info.archive)}" in ${ctx.repository}.`
+              : `The archive is no longer in ${ctx.repository} (borg: ${firstLine(info.detail ?? '')}).`,
+            fix: `It may have been thinned out by prune or deleted. ${list} shows the archives there are.`,
+          }
+        : {
+            message: `There are no archives in ${ctx.repository} yet.`,
+            fix: 'Back up first: there is nothing to browse or restore until a backup has been saved.',
+          };
+    }
+    case 'path-missing':
+      return {
+        message:
+          `${info.example ? `"${firstLine(info.example)}"` : 'That path'} is not ${info.summary ?? 'in'} the archive ${info.archive ?? ''}`.trimEnd() +
+          '.',
+        fix: 'Names are matched exactly (capitals count). Browse the archive from its top to find where it is.',
+      };
     case 'unknown':
       if (info.summary) {
         // Aggregated file-level warnings that have no kind of their own (I/O errors, files changing).

@@ -63,6 +63,8 @@ export interface ConfigPaths {
   borgVersions: string;
   /** What the engine learnt about repositories (e.g. their encryption), keyed by repository location. */
   repositories: string;
+  /** Archive indexes for browsing: `<repository id>/<archive id>.idx` (src/browse/store.ts; safe to delete). */
+  archiveIndex: string;
   /** What the menu-bar app already told the user (notifications), so a relaunch does not say it again. */
   notifyMemory: string;
   /** Held while a borg command runs on that repository, across processes; one file however the location is spelt. */
@@ -88,6 +90,7 @@ export function configPaths(dir: string): ConfigPaths {
     waiting: path.join(locks, 'waiting-for-volume.json'),
     borgVersions: path.join(cache, 'borg-versions.json'),
     repositories: path.join(cache, 'repositories.json'),
+    archiveIndex: path.join(cache, 'archive-index'),
     notifyMemory: path.join(dir, 'state', 'notifications.json'),
     repoLock: (repository) => path.join(locks, `repo-${repoKey(repository)}.lock`),
     pause: path.join(locks, 'pause.json'),

@@ -224,6 +224,11 @@ export function listFolderArgs(
   return ['list', ...LOG, '--json-lines', `--pattern=+re:^${p}[^/]+\\Z`, '--pattern=-re:^', '--', archiveRef(repository, archive)];
 }
 
+/** Every item of an archive, one JSON line each: the one pass an archive index is made from. */
+export function listItemsArgs(repository: string, archive: string): string[] {
+  return ['list', ...LOG, '--json-lines', '--', archiveRef(repository, archive)];
+}
+
 /**
  * Paths below a folder's children that are not themselves inside a child already known as a stored
  * folder: what reveals folders that exist only implicitly (`home` when `/home/me/Documents` was backed

@@ -55,6 +55,8 @@ function kindForMsgid(msgid: string, ctx: ClassifyContext): ErrorKind | null {
     case 'Repository.AlreadyExists':
     case 'Repository.PathAlreadyExists':
       return 'repo-exists';
+    case 'Archive.DoesNotExist':
+      return 'archive-missing';
     case 'LockTimeout':
       return 'lock-timeout';
     case 'LockFailed':
@@ -125,6 +127,7 @@ const PRIORITY: readonly ErrorKind[] = [
   'connection-lost',
   'source-permission',
   'source-missing',
+  'archive-missing',
   'unknown',
 ];
 

@@ -23,6 +23,8 @@ export interface BorgRunOptions {
   onEvent?: (ev: BorgEvent) => void;
   /** Keep stdout (borg's --json answer). Off for commands whose stdout we don't need. */
   captureStdout?: boolean;
+  /** stdout as it comes, chunk by chunk (e.g. `borg list --json-lines` read while borg writes it); nothing is kept. */
+  onStdout?: (chunk: Buffer) => void;
   signal?: AbortSignal;
   /** Called with borg's pid once it runs (its own process group), so a lock can name it. */
   onSpawn?: (pid: number) => void;
@@ -170,6 +172,7 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const stdoutChunks: Buffer[] = [];
   let stdoutSize = 0;
   child.stdout!.on('data', (chunk: Buffer) => {
+    opts.onStdout?.(chunk);
     if (!opts.captureStdout || stdoutSize > MAX_STDOUT) return;
     stdoutChunks.push(chunk);
     stdoutSize += chunk.length;

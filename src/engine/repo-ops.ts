@@ -3,22 +3,28 @@
  * check, the encryption of an existing repository — each a call into src/repo/ with the profile's
  * borg environment, each ending in a result or a Diagnosis.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ConfigPaths } from '../paths.js';
 import type { Profile } from '../profiles/schema.js';
 import type { BorgBinary } from '../borg/locate.js';
 import type { BorgRunResult, Secret } from '../borg/run.js';
 import { featuresFor } from '../borg/features.js';
 import type { History } from '../jobs/history.js';
-import type { RepoCommand } from '../repo/types.js';
+import type { RepoCommand, RepoCommandOptions } from '../repo/types.js';
 import { listArchives, type ArchiveSummary } from '../repo/archives.js';
 import type { FolderEntry } from '../repo/contents.js';
+import { archiveGlob, listItemsArgs } from '../borg/argv.js';
+import { diagnosisFor } from '../messages.js';
+import { contextFor, failureOf, unreadable } from '../repo/types.js';
+import type { ArchiveBrowser, FileVersion, FindResult, FolderOptions } from '../browse/browser.js';
 import { checkPassphrase } from '../repo/passphrase-check.js';
 import { detectEncryption, RepositoryFacts } from '../repo/encryption.js';
 import { failed, ok, type Outcome } from './outcome.js';
 import type { PassphraseCheck } from '../repo/passphrase-check.js';
 
 export type { ArchiveSummary };
-export type { FolderEntry };
+export type { FolderEntry, FileVersion, FindResult, FolderOptions };
 
 export interface EncryptionInfo {
   mode: string;
@@ -29,13 +35,14 @@ export interface EncryptionInfo {
 export interface RepoOpsDeps {
   paths: ConfigPaths;
   history: History;
-  command(p: Profile, args: string[], opts?: { captureStdout?: boolean; secret?: Secret }): Promise<BorgRunResult>;
+  command(p: Profile, args: string[], opts?: RepoCommandOptions): Promise<BorgRunResult>;
   borg(p: Profile): Promise<BorgBinary>;
   secretFor(p: Profile): Promise<Secret>;
 }
 
 export class RepoOps {
   private readonly facts: RepositoryFacts;
+  private browsing: Promise<ArchiveBrowser> | null = null;
 
   constructor(private readonly deps: RepoOpsDeps) {
     this.facts = new RepositoryFacts(deps.paths.repositories);
@@ -56,14 +63,68 @@ export class RepoOps {
       (names) => this.deps.history.statsByArchive(p.id, p.repository, names),
       opts,
     );
-    return r.ok ? ok(r.archives) : failed(r.diagnosis);
+    if (!r.ok) return failed(r.diagnosis);
+    // A listing shows which archives are gone: their indexes go too (only when there are indexes to look at).
+    if (r.repositoryId && (this.browsing || existsSync(path.join(this.deps.paths.archiveIndex, r.repositoryId)))) {
+      const browser = await this.browser();
+      await browser.noteListing(p, { repositoryId: r.repositoryId, archives: r.archives }, opts);
+    }
+    return ok(r.archives);
   }
 
-  async listFolder(p: Profile, archive: string, folder: string): Promise<Outcome<FolderEntry[]>> {
-    // Loaded when a window browses an archive: a `dandelion run` (which builds this object too) never does.
-    const { listFolder } = await import('../repo/contents.js');
-    const r = await listFolder(this.cmd(p), p.repository, archive, folder);
-    return r.ok ? ok(r.entries) : failed(r.diagnosis);
+  /** The archive browser (src/browse/), loaded on first use: a `dandelion run` never loads it. */
+  browser(): Promise<ArchiveBrowser> {
+    this.browsing ??= (async () => {
+      const [{ ArchiveBrowser }, { IndexStore, INDEX_CACHE_MAX_BYTES }] = await Promise.all([
+        import('../browse/browser.js'),
+        import('../browse/store.js'),
+      ]);
+      const cap = Number(process.env.DANDELION_ARCHIVE_INDEX_MAX_BYTES);
+      const store = new IndexStore(this.deps.paths.archiveIndex, Number.isFinite(cap) && cap > 0 ? cap : INDEX_CACHE_MAX_BYTES);
+      return new ArchiveBrowser({
+        store,
+        listArchives: async (p) => {
+          const borg = await this.deps.borg(p);
+          const r = await listArchives(this.cmd(p), p.repository, featuresFor(borg.version), p.archiveName, async () => new Map());
+          if (!r.ok) return failed(r.diagnosis);
+          if (!r.repositoryId) return failed(unreadable(p.repository, 'archive list').diagnosis);
+          return ok({ repositoryId: r.repositoryId, archives: r.archives });
+        },
+        listItems: async (p, archive, onStdout) => {
+          const r = await this.deps.command(p, listItemsArgs(p.repository, archive), { onStdout });
+          return r.level === 'error' ? failed(failureOf(r, p.repository).diagnosis) : ok(undefined);
+        },
+        lastChange: async (p) => {
+          const last = (await this.deps.history.summary(p.id, p.repository)).lastRun;
+          const at = Date.parse(last?.finishedAt ?? last?.startedAt ?? '');
+          return Number.isNaN(at) ? null : at;
+        },
+        archiveGlob: (p) => (p.archiveName ? archiveGlob(p.archiveName) : null),
+        diagnose: (p, kind, facts) =>
+          diagnosisFor(kind, { ...contextFor(p.repository), profile: p.id }, undefined, {
+            archive: facts.archive,
+            example: facts.path,
+            summary: facts.summary,
+          }),
+      });
+    })();
+    return this.browsing;
+  }
+
+  async listFolder(p: Profile, archive: string, folder: string, opts: FolderOptions = {}): Promise<Outcome<FolderEntry[]>> {
+    return (await this.browser()).listFolder(p, archive, folder, opts);
+  }
+
+  async find(p: Profile, archive: string, pattern: string): Promise<Outcome<FindResult>> {
+    return (await this.browser()).find(p, archive, pattern);
+  }
+
+  async versions(
+    p: Profile,
+    archivePath: string,
+    opts: { onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<Outcome<FileVersion[]>> {
+    return (await this.browser()).versions(p, archivePath, opts);
   }
 
   checkPassphrase(p: Profile, candidate: string): Promise<PassphraseCheck> {

@@ -30,7 +30,24 @@ export interface ListedArchive {
   start: string;
 }
 
-export type ArchivesResult = { ok: true; archives: ArchiveSummary[] } | Failure;
+export type ArchivesResult =
+  | {
+      ok: true;
+      archives: ArchiveSummary[];
+      /** borg's id of the repository (what archive indexes are kept under); null when borg did not say. */
+      repositoryId: string | null;
+    }
+  | Failure;
+
+/** The repository's id in `borg list --json` / `borg info --json` output, or null. */
+export function parseRepositoryId(stdout: string): string | null {
+  try {
+    const id = (JSON.parse(stdout) as { repository?: { id?: unknown } } | null)?.repository?.id;
+    return typeof id === 'string' && /^[0-9a-f]+$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Reads `borg list --json`; null when it is not that shape. */
 export function parseArchiveList(stdout: string): ListedArchive[] | null {
@@ -101,5 +118,5 @@ export async function listArchives(
   const listed = parseArchiveList(result.stdout);
   if (!listed) return unreadable(repository, 'archive list');
   const stats = Array.isArray(history) ? statsFromRecords(history, repository) : await history(new Set(listed.map((a) => a.name)));
-  return { ok: true, archives: withStats(listed, stats) };
+  return { ok: true, archives: withStats(listed, stats), repositoryId: parseRepositoryId(result.stdout) };
 }

@@ -6,7 +6,15 @@ import { diagnosisFor } from '../messages.js';
  * One borg command against the profile's repository, with its environment, ssh options and secret
  * (the engine's `borgCommand`). `secret` overrides the stored one, e.g. to try a candidate passphrase.
  */
-export type RepoCommand = (args: string[], opts?: { captureStdout?: boolean; secret?: Secret }) => Promise<BorgRunResult>;
+export type RepoCommand = (args: string[], opts?: RepoCommandOptions) => Promise<BorgRunResult>;
+
+export interface RepoCommandOptions {
+  captureStdout?: boolean;
+  secret?: Secret;
+  /** stdout chunk by chunk while borg writes it (a long listing read as it comes). */
+  onStdout?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
 
 export type Failure = { ok: false; diagnosis: Diagnosis };
 

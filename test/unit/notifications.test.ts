@@ -389,6 +389,8 @@ describe('the words', () => {
     'prune-failed': true,
     'compact-failed': true,
     cancelled: true,
+    'archive-missing': true,
+    'path-missing': true,
     unknown: true,
   };
   const COMMAND = /`|\bdandelion [a-z]/;
