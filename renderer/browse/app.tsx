@@ -42,7 +42,7 @@ export function App() {
   const [listing, setListing] = useState<Loaded<FolderEntry[]> | null>(null);
   const [list, setList] = useState<ListState>(EMPTY);
   const [query, setQuery] = useState('');
-  const [search, setSearch] = useState<{ pattern: string; result: Loaded<FolderEntry[]> } | null>(null);
+  const [search, setSearch] = useState<{ pattern: string; result: Loaded<FolderEntry[]>; more?: boolean } | null>(null);
   const [versionsOf, setVersionsOf] = useState<FolderEntry | null>(null);
   const [versions, setVersions] = useState<Loaded<FileVersion[]>>({ state: 'loading' });
   const [restore, setRestore] = useState<RestorePhase | null>(null);
@@ -133,8 +133,8 @@ export function App() {
     void api.find({ profile: id, archive, pattern }).then((r) => {
       if (!current()) return;
       if (!r.ok) return setSearch({ pattern, result: { state: 'error', diagnosis: r.diagnosis } });
-      const sorted = searchOrder(r.value);
-      setSearch({ pattern, result: { state: 'ok', value: sorted } });
+      const sorted = searchOrder(r.value.entries);
+      setSearch({ pattern, result: { state: 'ok', value: sorted }, more: r.value.more });
       setList(freshState([]));
       setSaid(sorted.length === 0 ? `Nothing named like “${pattern}” in this backup` : `${itemsWord(sorted.length)} found`);
     });
@@ -152,7 +152,13 @@ export function App() {
   };
 
   const inSearch = search !== null;
-  const shown: FolderEntry[] = inSearch ? (search.result.state === 'ok' ? search.result.value : []) : listing?.state === 'ok' ? listing.value : [];
+  const shown: FolderEntry[] = inSearch
+    ? search.result.state === 'ok'
+      ? search.result.value
+      : []
+    : listing?.state === 'ok'
+      ? listing.value
+      : [];
 
   const open = (entry: FolderEntry) => {
     if (entry.type === 'dir') {
@@ -304,7 +310,14 @@ export function App() {
         ) : null}
         {archives?.state === 'ok' && archives.value.length === 0 ? <p class="secondary sidebar-note">No backups yet.</p> : null}
         {archives?.state === 'ok' && archives.value.length > 0 ? (
-          <ArchiveList id="archives" labelledBy="archives-title" archives={archives.value} selected={archive} onSelect={pickArchive} now={now} />
+          <ArchiveList
+            id="archives"
+            labelledBy="archives-title"
+            archives={archives.value}
+            selected={archive}
+            onSelect={pickArchive}
+            now={now}
+          />
         ) : null}
       </aside>
 
@@ -312,7 +325,7 @@ export function App() {
         <div class="toolbar">
           {inSearch ? (
             <p class="crumbs search-title">
-              Results for “{search.pattern}” in {top}
+              {search.more ? 'First results' : 'Results'} for “{search.pattern}” in {top}
             </p>
           ) : (
             <nav class="crumbs" aria-label="Folder">
@@ -367,7 +380,15 @@ export function App() {
           <ListBody
             inSearch={inSearch}
             loading={inSearch ? search.result.state === 'loading' : listing?.state === 'loading' || archives?.state === 'loading'}
-            failure={inSearch ? (search.result.state === 'error' ? search.result.diagnosis : null) : listing?.state === 'error' ? listing.diagnosis : null}
+            failure={
+              inSearch
+                ? search.result.state === 'error'
+                  ? search.result.diagnosis
+                  : null
+                : listing?.state === 'error'
+                  ? listing.diagnosis
+                  : null
+            }
             empty={shown.length === 0}
             folder={folder}
             onTop={() => goTo('')}
@@ -391,16 +412,31 @@ export function App() {
         </div>
 
         {callError ? (
-          <DiagnosisBlock kind="error" title="Could not do that" diagnoses={[callError]} fallback={null} profile={profile.id} platform={platform} />
+          <DiagnosisBlock
+            kind="error"
+            title="Could not do that"
+            diagnoses={[callError]}
+            fallback={null}
+            profile={profile.id}
+            platform={platform}
+          />
         ) : null}
         <footer class="actions">
           <p class="selection-note secondary">
-            {selected.length ? `${plural(selected.length, 'item')} selected` : shown.length ? 'Select what to restore: click, or Space' : ''}
+            {selected.length
+              ? `${plural(selected.length, 'item')} selected`
+              : shown.length
+                ? 'Select what to restore: click, or Space'
+                : ''}
           </p>
           <Button onClick={() => oneFile && showVersions(oneFile)} disabled={!oneFile || oneFile.type === 'dir'}>
             Versions…
           </Button>
-          <Button onClick={putBack} disabled={selected.length === 0} title="Put the selected items back where they were, keeping both where they differ">
+          <Button
+            onClick={putBack}
+            disabled={selected.length === 0}
+            title="Put the selected items back where they were, keeping both where they differ"
+          >
             Put Back…
           </Button>
           <Button variant="primary" onClick={() => void restoreTo()} disabled={selected.length === 0}>

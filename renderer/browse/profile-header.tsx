@@ -1,8 +1,7 @@
 /**
  * The top of the sidebar: which profile's backups these are (a menu when there are several), and
- * when they were last verified and last proven restorable. The verification fields come from the
- * "verify" part of issue 16 (`lastVerified`, `lastProven`, `verifyOverdue`, and its check / drill
- * records); a snapshot without them shows nothing about verification.
+ * when they were last verified and last proven restorable (verify-view.ts); a snapshot without the
+ * verification fields shows nothing about verification.
  */
 import { useId } from 'preact/hooks';
 import { DiagnosisBlock } from '../status/diagnosis-block.js';
@@ -56,8 +55,8 @@ export function ProfileHeader({ profiles, selected, onSelect, heard, platform }:
         <DiagnosisBlock
           kind="error"
           title={v.failure.title}
-          diagnoses={v.failure.record.diagnoses}
-          fallback={v.failure.record.message}
+          diagnoses={v.failure.diagnosis ? [v.failure.diagnosis] : []}
+          fallback="Backups of this profile may not be restorable."
           profile={selected.id}
           platform={platform}
         />

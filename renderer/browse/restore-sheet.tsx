@@ -30,10 +30,13 @@ export interface RestoreSheetProps {
 export function RestoreSheet({ state, profile, platform, onConfirm, onCancel, onClose, onShow }: RestoreSheetProps) {
   if (state.phase === 'confirm') {
     return (
-      <Sheet title={`Put back ${state.paths.length === 1 ? 'this item' : plural(state.paths.length, 'item')} where ${state.paths.length === 1 ? 'it was' : 'they were'}?`} onEscape={onClose}>
+      <Sheet
+        title={`Put back ${state.paths.length === 1 ? 'this item' : plural(state.paths.length, 'item')} where ${state.paths.length === 1 ? 'it was' : 'they were'}?`}
+        onEscape={onClose}
+      >
         <p>
-          Nothing is overwritten. A file that has changed since this backup is kept as it is, and the restored copy is put beside it
-          under a new name (Keep Both). Files that are the same are left alone.
+          Nothing is overwritten. A file that has changed since this backup is kept as it is, and the restored copy is put beside it under a
+          new name (Keep Both). Files that are the same are left alone.
         </p>
         <ul class="sheet-paths mono selectable">
           {state.paths.slice(0, 5).map((p) => (

@@ -28,11 +28,7 @@ export interface Mods {
   ctrl?: boolean;
 }
 
-export type ListCommand =
-  | { type: 'state'; state: ListState }
-  | { type: 'open'; index: number }
-  | { type: 'up' }
-  | { type: 'none' };
+export type ListCommand = { type: 'state'; state: ListState } | { type: 'open'; index: number } | { type: 'up' } | { type: 'none' };
 
 function clamp(i: number, count: number): number {
   return Math.min(Math.max(i, 0), count - 1);

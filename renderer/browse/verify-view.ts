@@ -1,65 +1,60 @@
 /**
  * What the Browse window's profile header says about verification, pure: "Verified 3 days ago",
  * "Restore proven 3 days ago", overdue, and a failed check or drill with its diagnosis. Reads the
- * "verify" part's snapshot fields when present (a snapshot without them says nothing), and the
- * newest check / drill record the window heard of.
+ * "verify" part's snapshot fields (`lastVerified`, `lastProven`, `verifyOverdue`, `verifyFailed`)
+ * when present (a snapshot without them says nothing), and a check or drill record the window heard
+ * of (`op-finished`) that is newer than the snapshot's.
  */
-import { plural } from '../shared/format.js';
-import { formatBytes } from '../../src/format.js';
+import type { Diagnosis } from '../shared/types.js';
 import type { OpRecord } from './types.js';
 import { provenWords, verifiedWords } from './words.js';
+
+export interface VerifyFailure {
+  kind: 'check' | 'drill';
+  /** When the failed operation ended (ISO). */
+  at: string;
+  diagnosis: Diagnosis | null;
+}
 
 export interface VerifyFields {
   lastVerified: string | null;
   lastProven: string | null;
   verifyOverdue: boolean;
-  /** The newest check and drill records, when the snapshot carries them. */
-  lastCheck?: OpRecord | null;
-  lastDrill?: OpRecord | null;
+  verifyFailed: VerifyFailure | null;
 }
 
 export type Tone = 'ok' | 'warning' | 'error' | 'neutral';
 
 export interface VerifyView {
   lines: { text: string; tone: Tone }[];
-  failure: { title: string; record: OpRecord } | null;
+  failure: { title: string; diagnosis: Diagnosis | null; at: string } | null;
 }
 
-function newest(...records: (OpRecord | null | undefined)[]): OpRecord | null {
-  let best: OpRecord | null = null;
-  for (const r of records) if (r && (!best || r.finishedAt > best.finishedAt)) best = r;
-  return best;
-}
-
-/** The figures a passed drill recorded: "100 files (12 MB) read back and compared". */
-export function drillFigures(r: OpRecord): string | null {
-  const d = r.details ?? {};
-  const files = typeof d.files === 'number' ? d.files : typeof d.sampled === 'number' ? d.sampled : null;
-  const bytes = typeof d.bytes === 'number' ? d.bytes : null;
-  if (files === null) return null;
-  return `${plural(files, 'file')}${bytes !== null ? ` (${formatBytes(bytes)})` : ''} read back and compared`;
-}
+const FAILED_TITLE = { check: 'The last check found a problem', drill: 'The last restore drill failed' } as const;
 
 export function verifyView(p: Partial<VerifyFields>, heard: OpRecord | null, now: Date): VerifyView {
   const known = 'lastVerified' in p || 'lastProven' in p || 'verifyOverdue' in p;
-  const check = newest(p.lastCheck, heard?.kind === 'check' ? heard : null);
-  const drill = newest(p.lastDrill, heard?.kind === 'drill' ? heard : null);
   const lines: VerifyView['lines'] = [];
-  if (known || check) {
-    const overdue = p.verifyOverdue === true;
-    lines.push({ text: verifiedWords(p.lastVerified ?? null, overdue, now), tone: overdue ? 'warning' : p.lastVerified ? 'ok' : 'neutral' });
+  let lastVerified = p.lastVerified ?? null;
+  let lastProven = p.lastProven ?? null;
+  let failed: VerifyFailure | null = p.verifyFailed ?? null;
+  // A check or drill that ended after the snapshot was taken says more than it.
+  const fresh = heard && (heard.kind === 'check' || heard.kind === 'drill') ? heard : null;
+  if (fresh) {
+    const k = fresh.kind as 'check' | 'drill';
+    if (fresh.result === 'error' && (!failed || failed.at < fresh.finishedAt))
+      failed = { kind: k, at: fresh.finishedAt, diagnosis: fresh.diagnoses[0] ?? null };
+    if (fresh.result === 'success') {
+      if (k === 'check' && (!lastVerified || lastVerified < fresh.finishedAt)) lastVerified = fresh.finishedAt;
+      if (k === 'drill' && (!lastProven || lastProven < fresh.finishedAt)) lastProven = fresh.finishedAt;
+      if (failed?.kind === k && failed.at < fresh.finishedAt) failed = null;
+    }
   }
-  if (known || drill) {
-    const figures = drill && drill.result === 'success' ? drillFigures(drill) : null;
-    lines.push({
-      text: provenWords(p.lastProven ?? (drill?.result === 'success' ? drill.finishedAt : null), now) + (figures ? `: ${figures}` : ''),
-      tone: p.lastProven || drill?.result === 'success' ? 'ok' : 'neutral',
-    });
+  if (known || fresh) {
+    const overdue = p.verifyOverdue === true && !failed;
+    lines.push({ text: verifiedWords(lastVerified, overdue, now), tone: overdue ? 'warning' : lastVerified ? 'ok' : 'neutral' });
+    lines.push({ text: provenWords(lastProven, now), tone: lastProven ? 'ok' : 'neutral' });
   }
-  const last = newest(check, drill);
-  const failure =
-    last && last.result === 'error'
-      ? { title: last.kind === 'check' ? 'The last check found a problem' : 'The last restore drill failed', record: last }
-      : null;
+  const failure = failed ? { title: FAILED_TITLE[failed.kind], diagnosis: failed.diagnosis, at: failed.at } : null;
   return { lines, failure };
 }

@@ -98,12 +98,18 @@ export interface VersionRow extends FileVersion {
   change: Change;
 }
 
-/** The versions of a file, newest first, each marked changed or the same as the one before it. */
+/**
+ * The versions of a file, newest first, each marked changed or the same as the one before it: the
+ * engine's own `changed` when it says (null for the oldest), else type, size and modification time compared.
+ */
 export function versionRows(versions: readonly FileVersion[]): VersionRow[] {
-  const oldestFirst = [...versions].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const oldestFirst = [...versions].sort((a, b) =>
+    a.time < b.time ? -1 : a.time > b.time ? 1 : a.archive < b.archive ? -1 : a.archive > b.archive ? 1 : 0,
+  );
   const rows: VersionRow[] = oldestFirst.map((v, i) => {
     const before = oldestFirst[i - 1];
     if (!before) return { ...v, change: 'first' };
+    if (typeof v.changed === 'boolean') return { ...v, change: v.changed ? 'changed' : 'same' };
     const same = before.type === v.type && before.size === v.size && before.mtime === v.mtime;
     return { ...v, change: same ? 'same' : 'changed' };
   });

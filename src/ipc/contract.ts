@@ -8,7 +8,17 @@
  */
 import { z } from 'zod';
 import type { CallName, EventName } from './names.js';
-import type { EngineSnapshot, LiveProgress, Outcome, PassphraseState, SavedPassphrase, ArchiveSummary, FolderEntry } from '../engine.js';
+import type {
+  EngineSnapshot,
+  LiveProgress,
+  Outcome,
+  PassphraseState,
+  SavedPassphrase,
+  ArchiveSummary,
+  FolderEntry,
+  FileVersion,
+  FindResult,
+} from '../engine.js';
 import type { FieldError, Config } from '../profiles/schema.js';
 import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
@@ -200,17 +210,9 @@ export type ConfigSaveResult =
    */
   | { saved: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: { revision: string; config: unknown } };
 
-export type { HostKeyReport, HostKeyState, ProfileRef, Recovery, ArchiveSummary, FolderEntry, OpRecord };
+export type { HostKeyReport, HostKeyState, ProfileRef, Recovery, ArchiveSummary, FolderEntry, OpRecord, FileVersion, FindResult };
 
-// The agreed shapes of issue 16's restore and browse engine API (src/ops, src/browse).
-export interface FileVersion {
-  archive: string;
-  /** The archive's start, ISO. */
-  time: string;
-  type: FolderEntry['type'];
-  size: number;
-  mtime: string | null;
-}
+// The agreed shapes of issue 16's restore engine API (src/ops), until it is merged.
 export interface OpProgress {
   kind: OpRecord['kind'];
   archive: string | null;
@@ -244,7 +246,7 @@ export interface CallResults {
   logTail: { file: string | null; lines: string[] };
   archives: ArchiveSummary[];
   listFolder: FolderEntry[];
-  find: FolderEntry[];
+  find: FindResult;
   versions: FileVersion[];
   restore: RestoreResult;
   cancelOperation: { cancelled: boolean };

@@ -18,7 +18,15 @@ import { cronError } from '../schedule/cron.js';
 import { nextSlot } from '../schedule/due.js';
 import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
 import { knownHostsFile } from '../paths.js';
-import { argsSchemas, type FileVersion, type FolderEntry, type RestoreResult, type AppSnapshot, type CallResults, type ConfigView, type FdaState, type LoginState } from './contract.js';
+import {
+  argsSchemas,
+  type RestoreResult,
+  type AppSnapshot,
+  type CallResults,
+  type ConfigView,
+  type FdaState,
+  type LoginState,
+} from './contract.js';
 import { isCallName, type CallName } from './names.js';
 import type { WindowKind } from './sender.js';
 import type { Diagnosis } from '../diagnosis.js';
@@ -56,10 +64,8 @@ export function appSnapshot(host: Host, s: EngineSnapshot): AppSnapshot {
   return { ...s, app: { platform: host.platform, version: host.version, fullDiskAccess: host.fullDiskAccess(), login: host.login() } };
 }
 
-/** The restore and browse entry points of issue 16's agreed engine API. */
+/** The restore entry points of issue 16's agreed engine API. */
 interface OpsEngine {
-  find(id: string, archive: string, pattern: string): Promise<Outcome<FolderEntry[]>>;
-  versions(id: string, archivePath: string): Promise<Outcome<FileVersion[]>>;
   restore(
     id: string,
     opts: { archive: string; paths: string[]; target?: string; mode?: 'new-folder' | 'in-place'; busy?: 'wait' | 'fail' },
@@ -134,8 +140,8 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
     logTail: (a: { profile: string; lines?: number }) => engine.logTail(a.profile, a.lines ?? 200),
     archives: (a: { profile: string }) => engine.archives(a.profile),
     listFolder: (a: { profile: string; archive: string; folder: string }) => engine.listFolder(a.profile, a.archive, a.folder),
-    find: (a: { profile: string; archive: string; pattern: string }) => ops.find(a.profile, a.archive, a.pattern),
-    versions: (a: { profile: string; path: string }) => ops.versions(a.profile, a.path),
+    find: (a: { profile: string; archive: string; pattern: string }) => engine.find(a.profile, a.archive, a.pattern),
+    versions: (a: { profile: string; path: string }) => engine.versions(a.profile, a.path),
     restore: async (a: { profile: string; archive: string; paths: string[]; mode: 'new-folder' | 'in-place'; target?: string }) => {
       const target = a.target === undefined ? undefined : path.resolve(a.target);
       if (target !== undefined && !chosen.has(target))
