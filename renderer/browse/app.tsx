@@ -17,8 +17,10 @@ import { FileList } from './file-list.js';
 import { ProfileHeader } from './profile-header.js';
 import { RestoreSheet, type RestorePhase } from './restore-sheet.js';
 import { VersionsPanel, type Loaded } from './versions-panel.js';
-import { carryOver, EMPTY, freshState, type ListState } from './selection.js';
+import { carryOver, EMPTY, withCursorOn, type ListState } from './selection.js';
 import { archiveWords, childTowards, crumbs, itemsWord, newestFirst, parentOf, searchOrder } from './words.js';
+
+const NO_ENTRIES: FolderEntry[] = [];
 
 /** Typing pauses this long before a search starts by itself (Return starts it at once). */
 const SEARCH_PAUSE_MS = 400;
@@ -108,7 +110,10 @@ export function App() {
       if (!r.ok) return setListing({ state: 'error', diagnosis: r.diagnosis });
       setListing({ state: 'ok', value: r.value });
       const keys = r.value.map((e) => e.path);
-      setList((prev) => (focusNext.current === null && prev.selected.length ? carryOver(prev, keys) : freshState(keys, focusNext.current)));
+      // The same folder in another backup keeps what is selected (where the names are still there);
+      // a folder opened anew starts with nothing selected, the cursor on the row asked for (going up).
+      const focus = focusNext.current;
+      setList((prev) => withCursorOn(carryOver(prev, keys), keys, focus));
       focusNext.current = null;
       setSaid(`${itemsWord(r.value.length)} in ${folder ? folder.split('/').pop() : 'the top level'}`);
     });
@@ -135,7 +140,7 @@ export function App() {
       if (!r.ok) return setSearch({ pattern, result: { state: 'error', diagnosis: r.diagnosis } });
       const sorted = searchOrder(r.value.entries);
       setSearch({ pattern, result: { state: 'ok', value: sorted }, more: r.value.more });
-      setList(freshState([]));
+      setList(EMPTY);
       setSaid(sorted.length === 0 ? `Nothing named like “${pattern}” in this backup` : `${itemsWord(sorted.length)} found`);
     });
   };
@@ -152,6 +157,7 @@ export function App() {
   };
 
   const inSearch = search !== null;
+  const loadingList = inSearch ? search.result.state === 'loading' : listing?.state === 'loading' || archives?.state === 'loading';
   const shown: FolderEntry[] = inSearch
     ? search.result.state === 'ok'
       ? search.result.value
@@ -379,7 +385,7 @@ export function App() {
         <div class="list-area" ref={listRef}>
           <ListBody
             inSearch={inSearch}
-            loading={inSearch ? search.result.state === 'loading' : listing?.state === 'loading' || archives?.state === 'loading'}
+            loading={loadingList}
             failure={
               inSearch
                 ? search.result.state === 'error'
@@ -395,10 +401,12 @@ export function App() {
             profile={profile.id}
             platform={platform}
           />
-          {shown.length > 0 ? (
+          {archive ? (
+            // Always there once a backup is chosen, so the focus stays on it while the next folder loads.
             <FileList
               id="files"
               label={listLabel}
+              busy={loadingList}
               entries={shown}
               state={list}
               onState={setList}

@@ -20,13 +20,15 @@ export interface FileListProps {
   onState(next: ListState): void;
   onOpen(entry: FolderEntry): void;
   onUp(): void;
+  /** The next list is on its way. */
+  busy?: boolean;
   /** Search results show the folder each is in instead of the date. */
   showFolder?: boolean;
   now: Date;
   mac: boolean;
 }
 
-export function FileList({ id, label, entries, state, onState, onOpen, onUp, showFolder, now, mac }: FileListProps) {
+export function FileList({ id, label, busy, entries, state, onState, onOpen, onUp, showFolder, now, mac }: FileListProps) {
   const box = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
@@ -50,6 +52,8 @@ export function FileList({ id, label, entries, state, onState, onOpen, onUp, sho
     const top = state.cursor >= 0 ? scrollToShow(state.cursor, ROW_HEIGHT, 0, el.clientHeight) : 0;
     el.scrollTop = top;
     setScrollTop(top);
+    // The keyboard is here: show where it is at once (the first row), without selecting anything.
+    if (state.cursor < 0 && entries.length > 0 && document.activeElement === el) onState({ ...state, cursor: 0, anchor: 0 });
     // Only when the list itself changes, not on every move of the cursor.
   }, [entries]);
 
@@ -65,12 +69,15 @@ export function FileList({ id, label, entries, state, onState, onOpen, onUp, sho
   }, [state.cursor]);
 
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
+  useLayoutEffect(() => void performance.mark('dandelion:rows'), [scrollTop]);
 
   const onScroll = () => {
     if (frame.current) return;
     // One redraw per frame however many scroll events come.
     frame.current = requestAnimationFrame(() => {
       frame.current = 0;
+      // The browser test measures from here to the rows drawn (dandelion:rows): the list's work per frame.
+      performance.mark('dandelion:scroll');
       if (box.current) setScrollTop(box.current.scrollTop);
     });
   };
@@ -91,7 +98,8 @@ export function FileList({ id, label, entries, state, onState, onOpen, onUp, sho
     const isSelected = selected.has(e.path);
     rows.push(
       <div
-        key={e.path}
+        // Keyed by slot, not by path: a scroll reuses the rows' elements and only changes their text.
+        key={i - w.start}
         id={`${id}-row-${i}`}
         role="option"
         aria-selected={isSelected}
@@ -127,6 +135,7 @@ export function FileList({ id, label, entries, state, onState, onOpen, onUp, sho
       aria-label={label}
       aria-multiselectable="true"
       aria-activedescendant={active}
+      aria-busy={busy ? 'true' : undefined}
       tabIndex={0}
       onScroll={onScroll}
       onKeyDown={onKeyDown}

@@ -126,3 +126,9 @@ export function carryOver(state: ListState, keys: readonly string[]): ListState 
   const cursor = keys.length ? Math.min(state.cursor, keys.length - 1) : -1;
   return { cursor, anchor: Math.min(state.anchor, cursor), selected };
 }
+
+/** The cursor put on the row of `focus` (when it is in the list), the selection unchanged. */
+export function withCursorOn(state: ListState, keys: readonly string[], focus: string | null): ListState {
+  const at = focus === null ? -1 : keys.indexOf(focus);
+  return at < 0 ? state : { ...state, cursor: at, anchor: at };
+}
