@@ -44,6 +44,16 @@ export type ErrorKind =
   /** The archive was saved; compact (giving space back) failed after it. */
   | 'compact-failed'
   | 'cancelled'
+  /** A restore: a path asked for is not in the archive (borg's "never matched"). */
+  | 'restore-path-missing'
+  /** A restore: the folder to restore into cannot be written (read-only, no permission, missing). */
+  | 'restore-target-unwritable'
+  /** A restore: the disk restored to filled up. */
+  | 'restore-target-full'
+  /** A restore: the archive is not (or no longer) in the repository. */
+  | 'archive-missing'
+  /** A restore: members whose names would land outside the target were left out. */
+  | 'restore-refused'
   | 'unknown';
 
 export interface Diagnosis {

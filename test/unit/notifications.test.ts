@@ -389,6 +389,11 @@ describe('the words', () => {
     'prune-failed': true,
     'compact-failed': true,
     cancelled: true,
+    'restore-path-missing': true,
+    'restore-target-unwritable': true,
+    'restore-target-full': true,
+    'archive-missing': true,
+    'restore-refused': true,
     unknown: true,
   };
   const COMMAND = /`|\bdandelion [a-z]/;
