@@ -25,8 +25,7 @@ import { localWhen } from '../format.js';
 import { OpHistory, type OpKind, type OpRecord } from './records.js';
 import { lockForOperation } from './repo-lock.js';
 import { OpProgressTracker, type OpProgress } from './progress.js';
-import { archivePathOf } from './restore-plan.js';
-import { runRestore, type RestoreMode } from './restore.js';
+import type { RestoreMode } from './restore.js';
 
 export interface RestoreRequest {
   /** An archive name, or 'latest': the newest complete archive of the profile. */
@@ -176,6 +175,8 @@ export class Operations {
   }
 
   async restore(p: Profile, req: RestoreRequest, trigger: OpRecord['trigger'] = 'manual'): Promise<Outcome<RestoreResult>> {
+    // Loaded on first use: a `dandelion run` (which builds this object too) never restores.
+    const [{ archivePathOf }, { runRestore }] = await Promise.all([import('./restore-plan.js'), import('./restore.js')]);
     const ctx = ctxOf(p);
     const paths: string[] = [];
     for (const raw of req.paths) {

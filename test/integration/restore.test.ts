@@ -12,7 +12,8 @@ import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { OpHistory } from '../../src/ops/records.js';
 import { configPaths } from '../../src/paths.js';
 import { tryLock } from '../../src/jobs/pid-lock.js';
-import { borg, isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { spawn } from 'node:child_process';
+import { borg, CLI, dandelion, isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 
 const NOT_ROOT = 'needs root to mount a read-only or a small file system (run the suite as root, as CI does)';
 
@@ -490,4 +491,77 @@ describe.skipIf(!isRoot)(`targets on real mounts (${isRoot ? 'tmpfs as root' : N
     expect(r.diagnosis.message).toContain(small);
     expect(await fs.readdir(small)).toEqual([]);
   });
+});
+
+describe('dandelion restore (the built CLI)', () => {
+  async function setUp(): Promise<void> {
+    await fs.mkdir(path.join(src, 'docs'));
+    await fs.writeFile(path.join(src, 'docs', 'report.pdf'), 'version 1');
+    await fs.writeFile(path.join(src, 'docs', '-rf'), 'dash');
+    await writeConfig(sb.configDir, { profiles: [profile()] });
+    const run = await dandelion(sb, ['run', 'p']);
+    expect(run.exitCode, run.stderr).toBe(0);
+  }
+
+  it('restores into a new folder and says where; --json for scripts; exit 0', async () => {
+    await setUp();
+    const r = await dandelion(sb, ['restore', 'p', '--to', dest, path.join(src, 'docs', 'report.pdf'), path.join(src, 'docs', '-rf')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [folder] = await fs.readdir(dest);
+    expect(folder).toMatch(/^Restored from p-/);
+    expect(r.stdout).toContain(`Restored 2 files (13 B) from ${folder!.slice('Restored from '.length)} into ${path.join(dest, folder!)}\n`);
+    expect(await fs.readFile(path.join(dest, folder!, ap(src), 'docs', '-rf'), 'utf8')).toBe('dash');
+
+    const j = await dandelion(sb, ['restore', 'p', '--json', '--to', dest, path.join(src, 'docs')]);
+    expect(j.exitCode, j.stderr).toBe(0);
+    const answer = JSON.parse(j.stdout) as { result: string; folder: string; files: number };
+    expect(answer).toMatchObject({ result: 'success', folder: path.join(dest, `${folder} 2`), files: 2 });
+  });
+
+  it('in place: keeps both and lists them; exit 0', async () => {
+    await setUp();
+    await fs.writeFile(path.join(src, 'docs', 'report.pdf'), 'version 2');
+    const r = await dandelion(sb, ['restore', 'p', '--in-place', path.join(src, 'docs')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Put back 1 file \(9 B\) from p-\S+\.\n1 file already there and identical: left alone\.\n/);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `Kept both: ${path.join(src, 'docs', 'report.pdf')} differs from the backup; the restored copy is ${path.join(src, 'docs')}/report \\(restored [^)]+\\)\\.pdf\n`,
+      ),
+    );
+    expect(await fs.readFile(path.join(src, 'docs', 'report.pdf'), 'utf8')).toBe('version 2');
+  });
+
+  it('a path not in the archive, and a wrong command line: exit 2 with the reason', async () => {
+    await setUp();
+    const r = await dandelion(sb, ['restore', 'p', '--to', dest, '/no/such/file']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('"/no/such/file" is not in the backup p-');
+    expect(await fs.readdir(dest)).toEqual([]);
+    const both = await dandelion(sb, ['restore', 'p', '--to', dest, '--in-place']);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('Choose one: --to DIR (a new folder there) or --in-place.');
+    const help = await dandelion(sb, ['help', 'restore']);
+    expect(help.stdout).toContain('Usage: dandelion restore <profile> [--archive NAME|latest] [--to DIR | --in-place] [--json] [PATH...]');
+  });
+
+  it('Ctrl-C cancels cleanly: exit 2, nothing left in the target', async () => {
+    await execa('dd', ['if=/dev/urandom', `of=${path.join(src, 'big.bin')}`, 'bs=1M', 'count=400', 'status=none']);
+    await writeConfig(sb.configDir, { profiles: [profile()] });
+    expect((await dandelion(sb, ['run', 'p'])).exitCode).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'restore', 'p', '--to', dest], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    // Once borg writes into the staging folder, interrupt as a terminal's Ctrl-C would.
+    for (let i = 0; i < 600; i++) {
+      const staging = (await fs.readdir(dest)).find((n) => n.startsWith('.dandelion-restore-'));
+      if (staging && (await everything(path.join(dest, staging), [])).some((f) => f.endsWith('big.bin'))) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(2);
+    expect(stderr).toContain('The restore was cancelled');
+    expect(await fs.readdir(dest)).toEqual([]);
+  }, 120_000);
 });
