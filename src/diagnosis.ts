@@ -48,6 +48,14 @@ export type ErrorKind =
   | 'archive-missing'
   /** The path asked for is not in the archive (or is not a folder where a folder was asked for). */
   | 'path-missing'
+  /** A restore: a path asked for is not in the archive (borg's "never matched"). */
+  | 'restore-path-missing'
+  /** A restore: the folder to restore into cannot be written (read-only, no permission, missing). */
+  | 'restore-target-unwritable'
+  /** A restore: the disk restored to filled up. */
+  | 'restore-target-full'
+  /** A restore: members whose names would land outside the target were left out. */
+  | 'restore-refused'
   | 'unknown';
 
 export interface Diagnosis {

@@ -57,6 +57,9 @@ import {
   type FolderOptions,
 } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
+import { Operations, type RestoreRequest, type RestoreResult } from './ops/operations.js';
+import type { OpProgress } from './ops/progress.js';
+import type { OpRecord } from './ops/records.js';
 
 export type { Outcome } from './engine/outcome.js';
 export type { LiveProgress, RunRequest } from './engine/run-queue.js';
@@ -66,6 +69,9 @@ export type { RetryPlan } from './engine/shared-state.js';
 export type { PauseChoice, PauseState } from './engine/pause.js';
 export type { StopHow } from './engine/run-queue.js';
 export type { ArchiveSummary, FolderEntry, EncryptionInfo, FileVersion, FindResult, FolderOptions } from './engine/repo-ops.js';
+export type { RestoreRequest, RestoreResult } from './ops/operations.js';
+export type { OpProgress } from './ops/progress.js';
+export type { OpRecord, OpKind } from './ops/records.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -88,6 +94,10 @@ export interface EngineEvents {
   'pause-changed': [];
   /** Entries of a folder found so far while an archive is read for the first time (listFolder's `onPartial`). */
   'folder-partial': [{ profile: string; archive: string; folder: string; entries: FolderEntry[] }];
+  /** Live progress of a restore, check or drill in this process, at most 4 times a second. */
+  'op-progress': [{ profile: string; progress: OpProgress }];
+  /** A restore, check or drill ended (its record is in operations/<profile>.jsonl). */
+  'op-finished': [OpRecord];
 }
 
 export interface EngineOptions {
@@ -122,6 +132,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly queue: RunQueue;
   private readonly passphrases: Passphrases;
   private readonly repo: RepoOps;
+  /** Restores (checks, drills) of this process: src/ops/. */
+  private readonly ops: Operations;
   private readonly waiting = new Set<string>();
   private readonly retries = new Map<string, RetryPlan>();
   /** Due profiles the trigger controller holds back while on battery (skipOnBattery). */
@@ -186,6 +198,23 @@ export class Engine extends EventEmitter<EngineEvents> {
       command: (p, args, o) => this.borgCommand(p, args, o),
       borg: (p) => this.borg(p),
       secretFor: (p) => this.passphrases.secretFor(p),
+    });
+    this.ops = new Operations({
+      paths: this.paths,
+      history: this.history,
+      busy: opts.busy ?? 'fail',
+      cancelGraceMs: opts.cancelGraceMs,
+      borg: (p) => this.borg(p),
+      secretFor: (p) => this.passphrases.secretFor(p),
+      rsh: (p) => this.rshFor(p),
+      sshProbe: (p) => this.sshProbeFor(p),
+      volumePath: (p) => this.volumePath(p),
+      archives: (p) => this.repo.archives(p),
+      command: (p, args, o) => this.borgCommand(p, args, o),
+      progress: (profile, progress) => this.emit('op-progress', { profile, progress }),
+      finished: (record) => this.emit('op-finished', record),
+      changed: () => this.changed(),
+      note: (line) => this.emit('notice', line),
     });
   }
 
@@ -543,6 +572,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   cancelAll(): Promise<unknown> {
+    this.ops.cancelAll();
     return this.queue.cancelAll();
   }
 
@@ -853,6 +883,24 @@ export class Engine extends EventEmitter<EngineEvents> {
     opts: { onProgress?: (done: number, total: number) => void } = {},
   ): Promise<Outcome<FileVersion[]>> {
     return this.withProfile(id, (p) => this.repo.versions(p, archivePath, opts));
+  }
+
+  /**
+   * Restores files of an archive ('latest': the newest complete one): into a new folder `Restored from
+   * <archive>` in `target`, or in place (Keep Both for files that differ). Recorded in operations/.
+   */
+  restore(id: string, req: RestoreRequest): Promise<Outcome<RestoreResult>> {
+    return this.withProfile(id, (p) => this.ops.restore(p, req));
+  }
+
+  /** Cancels the restore, check or drill of this profile running in this process; false when none. */
+  cancelOperation(id: string): boolean {
+    return this.ops.cancel(id);
+  }
+
+  /** The live figures of the profile's restore, check or drill in this process, or null. */
+  operationProgress(id: string): OpProgress | null {
+    return this.ops.progress(id);
   }
 
   /** The repository's encryption: named in the profile, or found out from the repository (and remembered). */

@@ -27,6 +27,16 @@ export interface DiagnosisFacts {
   percent?: number;
   /** For interrupted: when the run began (ISO); said in local time. */
   since?: string;
+  /** The operation the words are for when it is not a backup (busy, cancelled, disk-not-mounted). */
+  operation?: 'restore';
+  /** For restore kinds: the folder restored into, the paths concerned. */
+  target?: string;
+  paths?: string[];
+}
+
+function quoted(paths: readonly string[], max = 3): string {
+  const shown = paths.slice(0, max).map((p) => `"/${p.replace(/^\/+/, '')}"`);
+  return paths.length > max ? `${shown.join(', ')} and ${paths.length - max} more` : shown.join(', ');
 }
 
 const CODE = (s: string) => `\`${s}\``;
@@ -227,6 +237,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         fix: 'Install BorgBackup 1.2 or newer.',
       };
     case 'disk-not-mounted':
+      if (info.operation === 'restore')
+        return {
+          message: `The disk holding ${repo} is not connected, so nothing can be restored from it.`,
+          fix: 'Connect the backup disk (or mount the network share) and restore again.',
+        };
       return {
         message: `The disk holding ${repo} is not connected.`,
         fix: 'Connect the disk (or mount the network share); Dandelion backs up automatically when it appears.',
@@ -276,6 +291,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         fix: 'Make sure the path to borg in settings is BorgBackup 1.2 or newer (`dandelion doctor` checks it), then back up again.',
       };
     case 'cancelled':
+      if (info.operation === 'restore')
+        return {
+          message: 'The restore was cancelled; the files it had begun to write were removed and nothing else changed.',
+          fix: 'Restore again when ready.',
+        };
       return info.archive
         ? {
             message: `The run was cancelled after the backup was saved as ${info.archive}; old archives were not thinned out or compacted.`,
@@ -357,6 +377,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         fix: `Back up again${resumes(ctx, '; borg resumes from its last checkpoint')}. If it keeps happening, look for what ends it (memory pressure, another tool, a shutdown).`,
       };
     case 'busy':
+      if (info.operation === 'restore')
+        return {
+          message: `${repo} is busy${info.detail ? `: ${info.detail}` : ''}, so the restore could not start.`,
+          fix: 'Wait for it to finish and restore again, or cancel the backup first (Dandelion never runs two borg commands on one repository).',
+        };
       return {
         message: `Another Dandelion process is already using ${repo}${info.detail ? `: ${info.detail}` : ''}.`,
         fix: 'Wait for it to finish, or cancel it there; a second borg on the same repository is never started.',
@@ -381,6 +406,29 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
           `${info.example ? `"${firstLine(info.example)}"` : 'That path'} is not ${info.summary ?? 'in'} the archive ${info.archive ?? ''}`.trimEnd() +
           '.',
         fix: 'Names are matched exactly (capitals count). Browse the archive from its top to find where it is.',
+      };
+    case 'restore-path-missing': {
+      const paths = info.paths ?? (info.example ? [info.example] : []);
+      const one = paths.length === 1;
+      return {
+        message: `${one ? `${quoted(paths)} is` : `${paths.length} paths are`} not in ${info.archive ? `the backup ${info.archive}` : 'that backup'}${one ? '' : `: ${quoted(paths)}`}; nothing was restored.`,
+        fix: 'Check the spelling, or pick an archive that holds it (the versions of a file list the archives that do).',
+      };
+    }
+    case 'restore-target-unwritable':
+      return {
+        message: `Files cannot be written to ${info.target ?? 'the chosen folder'}${info.detail ? ` (${firstLine(info.detail)})` : ''}; nothing was restored.`,
+        fix: 'Choose a folder you can write to, on a disk that is not read-only.',
+      };
+    case 'restore-target-full':
+      return {
+        message: `The disk holding ${info.target ?? 'the chosen folder'} is full${info.summary ? ` (${info.summary})` : ''}; the restore was stopped and what it had written was removed.`,
+        fix: 'Free some space there, or restore to a bigger disk, or restore fewer files at a time.',
+      };
+    case 'restore-refused':
+      return {
+        message: `${n === 1 ? '1 item' : `${n.toLocaleString('en-US')} items`} in ${info.archive ?? 'the archive'} would have been written outside the restore folder and ${n === 1 ? 'was' : 'were'} left out${info.paths?.length ? `: ${quoted(info.paths)}` : ''}.`,
+        fix: 'Everything else was restored. An archive with such names was not made by a normal backup: check who can write to this repository.',
       };
     case 'unknown':
       if (info.summary) {

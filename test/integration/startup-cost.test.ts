@@ -68,6 +68,8 @@ describe('what a command loads', () => {
       'supervisor.js',
       'triggers/controller.js',
       'repo/contents.js',
+      'ops/restore.js',
+      'ops/restore-plan.js',
       'chokidar',
       'node-schedule',
       'execa',

@@ -391,6 +391,10 @@ describe('the words', () => {
     cancelled: true,
     'archive-missing': true,
     'path-missing': true,
+    'restore-path-missing': true,
+    'restore-target-unwritable': true,
+    'restore-target-full': true,
+    'restore-refused': true,
     unknown: true,
   };
   const COMMAND = /`|\bdandelion [a-z]/;
