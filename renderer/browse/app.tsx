@@ -161,10 +161,10 @@ export function App() {
   const shown: FolderEntry[] = inSearch
     ? search.result.state === 'ok'
       ? search.result.value
-      : []
+      : NO_ENTRIES
     : listing?.state === 'ok'
       ? listing.value
-      : [];
+      : NO_ENTRIES;
 
   const open = (entry: FolderEntry) => {
     if (entry.type === 'dir') {

@@ -119,10 +119,14 @@ export function RestoreSheet({ state, profile, platform, onConfirm, onCancel, on
           <ul class="kept-list" aria-label="Files kept both">
             {r.keptBoth.map((k) => (
               <li key={k.restoredAs}>
-                <span class="mono selectable">{k.path}</span>
+                <span class="mono selectable">{inPlacePath(k.path, r.folder)}</span>
                 <span class="secondary"> — restored copy: </span>
                 <span class="mono selectable">{k.restoredAs.split('/').pop()}</span>{' '}
-                <Button variant="link" onClick={() => onShow(k.restoredAs)} aria-label={`Show ${k.restoredAs.split('/').pop()} in Finder`}>
+                <Button
+                  variant="link"
+                  onClick={() => onShow(inPlacePath(k.restoredAs, r.folder))}
+                  aria-label={`Show ${k.restoredAs.split('/').pop()} in Finder`}
+                >
                   Show
                 </Button>
               </li>
@@ -139,4 +143,9 @@ export function RestoreSheet({ state, profile, platform, onConfirm, onCancel, on
       </div>
     </Sheet>
   );
+}
+
+/** A Keep Both path is relative to where the files went: the new folder, or `/` in place. */
+function inPlacePath(rel: string, folder: string | null): string {
+  return `${folder ?? ''}/${rel.replace(/^\/+/, '')}`;
 }

@@ -18,11 +18,13 @@ import type {
   FolderEntry,
   FileVersion,
   FindResult,
+  OpProgress,
+  RestoreResult,
 } from '../engine.js';
 import type { FieldError, Config } from '../profiles/schema.js';
 import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
-import type { OpRecord } from '../ops/records.js';
+import type { OpRecord } from '../engine.js';
 import type { Finding } from '../doctor.js';
 import type { HostKeyReport, HostKeyState } from '../ssh/host-keys.js';
 import type { FdaState, LoginItemStatus } from '../app/tray-view.js';
@@ -210,28 +212,19 @@ export type ConfigSaveResult =
    */
   | { saved: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: { revision: string; config: unknown } };
 
-export type { HostKeyReport, HostKeyState, ProfileRef, Recovery, ArchiveSummary, FolderEntry, OpRecord, FileVersion, FindResult };
-
-// The agreed shapes of issue 16's restore engine API (src/ops), until it is merged.
-export interface OpProgress {
-  kind: OpRecord['kind'];
-  archive: string | null;
-  percent: number | null;
-  nfiles: number;
-  bytes: number;
-  path: string;
-  /** Who holds the repository while the operation waits for it. */
-  waitingFor?: string;
-}
-export interface RestoreResult {
-  record: OpRecord;
-  /** The new folder made (null in place). */
-  folder: string | null;
-  files: number;
-  bytes: number;
-  keptBoth: { path: string; restoredAs: string }[];
-  identical: number;
-}
+export type {
+  HostKeyReport,
+  HostKeyState,
+  ProfileRef,
+  Recovery,
+  ArchiveSummary,
+  FolderEntry,
+  OpRecord,
+  OpProgress,
+  FileVersion,
+  FindResult,
+  RestoreResult,
+};
 
 export interface CallResults {
   status: AppSnapshot;

@@ -64,15 +64,6 @@ export function appSnapshot(host: Host, s: EngineSnapshot): AppSnapshot {
   return { ...s, app: { platform: host.platform, version: host.version, fullDiskAccess: host.fullDiskAccess(), login: host.login() } };
 }
 
-/** The restore entry points of issue 16's agreed engine API. */
-interface OpsEngine {
-  restore(
-    id: string,
-    opts: { archive: string; paths: string[]; target?: string; mode?: 'new-folder' | 'in-place'; busy?: 'wait' | 'fail' },
-  ): Promise<Outcome<RestoreResult>>;
-  cancelOperation(id: string): boolean;
-}
-
 type Handlers = { [K in CallName]: (args: never) => Promise<Outcome<CallResults[K]>> };
 
 export function invalidRequest(detail: string): Diagnosis {
@@ -100,8 +91,6 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
   const revealable = new Set<string>();
   /** Folders the user chose in the open panel: the only places a restore into a new folder may go. */
   const chosen = new Set<string>();
-  // issue 16's restore and browse API (branches restore, browse) until they are merged here.
-  const ops = engine as unknown as OpsEngine;
   const snapshot = async (): Promise<AppSnapshot> => appSnapshot(host, await engine.snapshot());
   return {
     status: async () => ok(await snapshot()),
@@ -146,19 +135,20 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       const target = a.target === undefined ? undefined : path.resolve(a.target);
       if (target !== undefined && !chosen.has(target))
         return failed(invalidRequest('restore: the target is not a folder chosen in the open panel'));
-      const r = await ops.restore(a.profile, { archive: a.archive, paths: a.paths, target, mode: a.mode, busy: 'wait' });
+      const r = await engine.restore(a.profile, { archive: a.archive, paths: a.paths, target, mode: a.mode, busy: 'wait' });
       if (r.ok) {
         if (r.value.folder) revealable.add(path.resolve(r.value.folder));
-        // Put back in place: the archive's paths are where they came from (borg stores them without the leading "/").
+        // Put back in place: the archive's paths are where they came from (borg stores them without
+        // the leading "/"), and the Keep Both copies are named from there.
         if (a.mode === 'in-place') for (const p of a.paths) revealable.add(path.resolve('/', p));
         for (const k of r.value.keptBoth) {
-          revealable.add(path.resolve(k.restoredAs));
-          revealable.add(path.resolve(k.path));
+          revealable.add(path.resolve(r.value.folder ?? '/', k.restoredAs));
+          revealable.add(path.resolve(r.value.folder ?? '/', k.path));
         }
       }
       return r;
     },
-    cancelOperation: async (a: { profile: string }) => ok({ cancelled: ops.cancelOperation(a.profile) }),
+    cancelOperation: async (a: { profile: string }) => ok({ cancelled: engine.cancelOperation(a.profile) }),
     doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>
       ok(a.draft ? await doctorDraft(a.draft) : await doctor(engine, a.profile)),
     hostKey: (a: { host: string; port: number }) => scanHostKeys(a.host, a.port, { knownHostsFile: hosts() }),
