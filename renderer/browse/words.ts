@@ -136,7 +136,8 @@ export function restoreTitle(paths: readonly string[], inPlace: boolean): string
 /** The live line under the progress bar: "42% · 1,234 files · 56.7 MB". */
 export function progressWords(p: OpProgress | null): { percent: string | null; figures: string; path: string } {
   if (!p) return { percent: null, figures: 'Starting…', path: '' };
-  if (p.waitingFor) return { percent: null, figures: `Waiting for ${p.waitingFor} to finish with the backup disk…`, path: '' };
+  // The repository is busy (a backup of it): said, and the restore starts by itself after it.
+  if (p.waitingFor) return { percent: null, figures: `Waiting for the ${p.waitingFor} to finish…`, path: '' };
   const percent = p.percent === null ? null : `${Math.floor(p.percent)}%`;
   const figures = [percent, plural(p.nfiles, 'file'), formatBytes(p.bytes)].filter(Boolean).join(' · ');
   return { percent, figures, path: p.path };

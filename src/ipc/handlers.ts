@@ -18,15 +18,7 @@ import { cronError } from '../schedule/cron.js';
 import { nextSlot } from '../schedule/due.js';
 import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
 import { knownHostsFile } from '../paths.js';
-import {
-  argsSchemas,
-  type RestoreResult,
-  type AppSnapshot,
-  type CallResults,
-  type ConfigView,
-  type FdaState,
-  type LoginState,
-} from './contract.js';
+import { argsSchemas, type AppSnapshot, type CallResults, type ConfigView, type FdaState, type LoginState } from './contract.js';
 import { isCallName, type CallName } from './names.js';
 import type { WindowKind } from './sender.js';
 import type { Diagnosis } from '../diagnosis.js';

@@ -332,3 +332,148 @@ describe('search and versions', () => {
     expect(w.pageErrors).toEqual([]);
   });
 });
+
+describe('restoring', () => {
+  /** Select rows of the current folder by name with the keyboard: Home, ↓ to each, Space. */
+  async function select(w: OpenedWindow, ...names: string[]): Promise<void> {
+    await files(w).focus();
+    const all = await rowNames(w);
+    for (const name of names) {
+      await w.page.keyboard.press('Home');
+      for (let i = 0; i < all.indexOf(name); i++) await w.page.keyboard.press('ArrowDown');
+      expect(await activeName(w)).toBe(name);
+      await w.page.keyboard.press('Space');
+    }
+    await poll(() => w.page.locator('#files [aria-selected="true"] .name').allTextContents()).toEqual(all.filter((n) => names.includes(n)));
+  }
+
+  const sheet = (w: OpenedWindow) => w.page.getByRole('dialog');
+
+  it('restores the selection into a new folder in the folder chosen, with live progress, then Show in Finder', async () => {
+    // Enough data that the restore is seen under way.
+    for (let i = 0; i < 24; i++) await fs.writeFile(path.join(src, 'sub', `blob-${i}.bin`), Buffer.alloc(4 * 1024 * 1024, i));
+    const engine = await backedUp(1, { compression: 'lzma,1' });
+    const target = path.join(sb.dir, 'restores');
+    await fs.mkdir(target);
+    const w = await open(engine, { host: { pickFolder: async () => target } });
+    await walkTo(w, src);
+    await select(w, 'sub', 'file-0.txt');
+    await poll(() => w.page.locator('.selection-note').textContent()).toBe('2 items selected');
+
+    // Live figures as borg goes: a percentage, files and bytes, the path it is at.
+    const seen: string[] = [];
+    const watch = setInterval(() => {
+      void w.page
+        .locator('.restore-figures')
+        .textContent({ timeout: 100 })
+        .then((t) => t && seen.push(t))
+        .catch(() => {});
+    }, 40);
+    await w.page.getByRole('button', { name: 'Restore…' }).click();
+    expect(w.host.calls.find((c) => c.method === 'pickFolder')).toBeDefined();
+    await poll(() => sheet(w).locator('.sheet-title').textContent()).toMatch(/^(Restoring 2 items…|Restored \d+ files)/);
+    await poll(() => sheet(w).locator('.sheet-title').textContent(), 60_000).toMatch(/^Restored \d+ files \(/);
+    clearInterval(watch);
+    expect(
+      seen.some((t) => /^\d+% · [\d,]+ files? · [\d.]+ [kMG]?B$/.test(t)),
+      seen.join(' | '),
+    ).toBe(true);
+
+    // What came back is what was saved, in a new folder named after the backup.
+    const made = (await fs.readdir(target)).filter((n) => !n.startsWith('.'));
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatch(/^Restored from /);
+    const root = path.join(target, made[0]!, inArchive(src));
+    expect(await fs.readFile(path.join(root, 'file-0.txt'), 'utf8')).toBe(await fs.readFile(path.join(src, 'file-0.txt'), 'utf8'));
+    expect((await fs.readFile(path.join(root, 'sub', 'blob-3.bin'))).equals(Buffer.alloc(4 * 1024 * 1024, 3))).toBe(true);
+    expect(await sheet(w).textContent()).toContain(`Into the new folder ${path.join(target, made[0]!)}`);
+    await axeCheck(w.page, { schemes: ['light', 'dark'] });
+    await screenshot(w.page, 'browse-restored');
+
+    await sheet(w).getByRole('button', { name: 'Show in Finder' }).click();
+    await poll(() => w.host.calls.filter((c) => c.method === 'showItemInFolder')).toEqual([
+      { method: 'showItemInFolder', args: [path.join(target, made[0]!)] },
+    ]);
+    // Done gives the focus back to where it was.
+    await sheet(w).getByRole('button', { name: 'Done' }).click();
+    await poll(() => sheet(w).count()).toBe(0);
+    expect(w.pageErrors).toEqual([]);
+  });
+
+  it('puts back in place without overwriting: a changed file is kept and the restored copy goes beside it', async () => {
+    const engine = await backedUp(1);
+    await fs.writeFile(path.join(src, 'file-0.txt'), 'written after the backup\n');
+    const w = await open(engine);
+    await walkTo(w, src);
+    await select(w, 'file-0.txt', 'file-2.txt');
+    await w.page.getByRole('button', { name: 'Put Back…' }).click();
+    await poll(() => sheet(w).locator('.sheet-title').textContent()).toBe('Put back 2 items where they were?');
+    expect(await sheet(w).textContent()).toContain('Nothing is overwritten');
+    // The question's default button has the focus: Return puts back.
+    expect(await w.page.evaluate(() => document.activeElement?.textContent)).toBe('Put Back');
+    await w.page.keyboard.press('Enter');
+    await poll(() => sheet(w).locator('.sheet-title').textContent(), 60_000).toMatch(/^Put back 1 file \(/);
+    expect(await sheet(w).textContent()).toContain('1 file was already the same and left alone.');
+    const kept = sheet(w).getByRole('list', { name: 'Files kept both' }).getByRole('listitem');
+    expect(await kept.count()).toBe(1);
+    expect(await kept.first().textContent()).toContain(path.join(src, 'file-0.txt'));
+
+    // On disk: what the user wrote is untouched, the backup's copy is beside it.
+    expect(await fs.readFile(path.join(src, 'file-0.txt'), 'utf8')).toBe('written after the backup\n');
+    const beside = (await fs.readdir(src)).filter((n) => n.startsWith('file-0 (restored '));
+    expect(beside).toHaveLength(1);
+    expect(await fs.readFile(path.join(src, beside[0]!), 'utf8')).toBe('content 0\n'.repeat(100));
+    await axeCheck(w.page, { schemes: ['light', 'dark'] });
+    await screenshot(w.page, 'browse-put-back');
+
+    await kept.first().getByRole('button').click();
+    await poll(() => w.host.calls.filter((c) => c.method === 'showItemInFolder').map((c) => c.args[0])).toEqual([
+      path.join(src, beside[0]!),
+    ]);
+    // Show in Finder shows only what a restore made: any other path is refused.
+    expect(await w.dispatch('showInFinder', { path: '/etc/passwd' })).toEqual({ ok: true, value: { shown: false } });
+    expect(w.host.calls.filter((c) => c.method === 'showItemInFolder')).toHaveLength(1);
+  });
+
+  it('says why a restore failed in the engine’s words (a backup deleted meanwhile), and Cancel stops one under way', async () => {
+    for (let i = 0; i < 40; i++) await fs.writeFile(path.join(src, 'sub', `blob-${i}.bin`), Buffer.alloc(4 * 1024 * 1024, i));
+    const engine = await backedUp(2, { compression: 'lzma,1' });
+    const target = path.join(sb.dir, 'restores');
+    await fs.mkdir(target);
+    const w = await open(engine, { host: { pickFolder: async () => target } });
+    await walkTo(w, src);
+    await select(w, 'sub');
+
+    // Cancel while borg extracts: the sheet says so, and nothing is left half-written under a real name.
+    await w.page.getByRole('button', { name: 'Restore…' }).click();
+    await poll(() => sheet(w).locator('.restore-figures').textContent(), 60_000).toMatch(/files? ·/);
+    await sheet(w).getByRole('button', { name: 'Cancel' }).click();
+    await poll(() => sheet(w).locator('.sheet-title').textContent(), 60_000).toBe('Restore cancelled');
+    expect(await fs.readdir(target)).toEqual([]);
+    await sheet(w).getByRole('button', { name: 'Done' }).click();
+
+    // The older backup, deleted behind the window's back: the diagnosis, never an exception's text.
+    const options = w.page.getByRole('listbox', { name: 'Backups' }).getByRole('option');
+    const older = (await options.nth(1).getAttribute('title'))!;
+    await w.page.getByRole('listbox', { name: 'Backups' }).focus();
+    await w.page.keyboard.press('ArrowDown');
+    await settled(w);
+    // The same folder in the older backup keeps the selection: Escape clears it first.
+    await poll(() => w.page.locator('#files [aria-selected="true"] .name').allTextContents()).toEqual(['sub']);
+    await files(w).focus();
+    await w.page.keyboard.press('Escape');
+    await select(w, 'file-2.txt');
+    const del = await import('execa').then(({ execa }) =>
+      execa('borg', ['delete', `${repo}::${older}`], { reject: false, env: { ...sb.env, BORG_PASSPHRASE: PASS } }),
+    );
+    expect(del.exitCode, del.stderr).toBe(0);
+    await w.page.getByRole('button', { name: 'Restore…' }).click();
+    await poll(() => sheet(w).locator('.sheet-title').textContent(), 60_000).toBe('The restore did not finish');
+    const words = await sheet(w).textContent();
+    expect(words).toContain(older);
+    expect(words).not.toMatch(/Error:|at .*\.js:\d+|undefined/);
+    await axeCheck(w.page, { schemes: ['light', 'dark'] });
+    await screenshot(w.page, 'browse-restore-failed');
+    expect(w.pageErrors).toEqual([]);
+  });
+});
