@@ -38,6 +38,7 @@ export function verifyView(p: Partial<VerifyFields>, heard: OpRecord | null, now
   let lastVerified = p.lastVerified ?? null;
   let lastProven = p.lastProven ?? null;
   let failed: VerifyFailure | null = p.verifyFailed ?? null;
+  let overdue = p.verifyOverdue === true;
   // A check or drill that ended after the snapshot was taken says more than it.
   const fresh = heard && (heard.kind === 'check' || heard.kind === 'drill') ? heard : null;
   if (fresh) {
@@ -45,13 +46,20 @@ export function verifyView(p: Partial<VerifyFields>, heard: OpRecord | null, now
     if (fresh.result === 'error' && (!failed || failed.at < fresh.finishedAt))
       failed = { kind: k, at: fresh.finishedAt, diagnosis: fresh.diagnoses[0] ?? null };
     if (fresh.result === 'success') {
-      if (k === 'check' && (!lastVerified || lastVerified < fresh.finishedAt)) lastVerified = fresh.finishedAt;
-      if (k === 'drill' && (!lastProven || lastProven < fresh.finishedAt)) lastProven = fresh.finishedAt;
+      const newer = (at: string | null) => !at || at < fresh.finishedAt;
+      if (k === 'check' && newer(lastVerified)) {
+        lastVerified = fresh.finishedAt;
+        overdue = false;
+      }
+      if (k === 'drill' && newer(lastProven)) {
+        lastProven = fresh.finishedAt;
+        overdue = false;
+      }
       if (failed?.kind === k && failed.at < fresh.finishedAt) failed = null;
     }
   }
   if (known || fresh) {
-    const overdue = p.verifyOverdue === true && !failed;
+    if (failed) overdue = false;
     lines.push({ text: verifiedWords(lastVerified, overdue, now), tone: overdue ? 'warning' : lastVerified ? 'ok' : 'neutral' });
     lines.push({ text: provenWords(lastProven, now), tone: lastProven ? 'ok' : 'neutral' });
   }

@@ -12,6 +12,7 @@ import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { axeCheck, openWindow, pushEvents, screenshot, type OpenedWindow } from './harness.js';
 import type { AppSnapshot } from '../../src/ipc/contract.js';
+import { tryLock } from '../../src/jobs/pid-lock.js';
 
 const PASS = 'correct horse battery staple';
 const WIDE = { width: 780, height: 540 };
@@ -474,6 +475,140 @@ describe('restoring', () => {
     expect(words).not.toMatch(/Error:|at .*\.js:\d+|undefined/);
     await axeCheck(w.page, { schemes: ['light', 'dark'] });
     await screenshot(w.page, 'browse-restore-failed');
+    expect(w.pageErrors).toEqual([]);
+  });
+});
+
+describe('a busy repository', () => {
+  it('waits for the backup holding the repository, says so, and restores once it is free', async () => {
+    const engine = await backedUp(1);
+    const target = path.join(sb.dir, 'restores');
+    await fs.mkdir(target);
+    const w = await open(engine, { host: { pickFolder: async () => target } });
+    await walkTo(w, src);
+    await files(w).focus();
+    await w.page.keyboard.press('Home');
+    await w.page.keyboard.press('ArrowDown');
+    await w.page.keyboard.press('Space');
+    // A backup of the same repository holds its lock (as a run of another process would).
+    const held = await tryLock(engine.paths.repoLock(repo), `backup of "p" (${repo})`, { profile: 'p', repository: repo }, async () => {});
+    expect(held.ok).toBe(true);
+    try {
+      await w.page.getByRole('button', { name: 'Restore…' }).click();
+      await poll(() => w.page.getByRole('dialog').locator('.restore-figures').textContent()).toBe(
+        `Waiting for the backup of "p" (${repo}) to finish…`,
+      );
+      expect(await w.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).isEnabled()).toBe(true);
+      // The figures as a restore under way shows them (pushed as the engine would, for the picture).
+      pushEvents(w, {
+        event: 'op-progress',
+        payload: {
+          profile: 'p',
+          progress: {
+            kind: 'restore',
+            archive: null,
+            percent: 42.4,
+            nfiles: 1234,
+            bytes: 56_700_000,
+            path: inArchive(path.join(src, 'sub', 'file-11.txt')),
+          },
+        },
+      });
+      await poll(() => w.page.getByRole('dialog').locator('.restore-figures').textContent()).toBe('42% · 1,234 files · 57 MB');
+      expect(await w.page.getByRole('dialog').locator('progress').getAttribute('value')).toBe('42.4');
+      await axeCheck(w.page, { schemes: ['light', 'dark'] });
+      await screenshot(w.page, 'browse-restoring');
+    } finally {
+      if (held.ok) await held.release();
+    }
+    await poll(() => w.page.getByRole('dialog').locator('.sheet-title').textContent(), 60_000).toBe('Restored 1 file (1.0 kB)');
+  });
+});
+
+describe('verification in the profile header', () => {
+  it('says when the backups were last verified and proven restorable, a failed check with its diagnosis, and what it hears meanwhile', async () => {
+    const engine = await backedUp(1);
+    const w = await open(engine);
+    await settled(w);
+    await axeCheck(w.page, { schemes: ['light', 'dark'] });
+    await screenshot(w.page, 'browse-archive-list');
+    const base = (await w.dispatch('status')) as { ok: true; value: AppSnapshot };
+    const ago = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    const withVerify = (fields: Record<string, unknown>, dt = 1): AppSnapshot => ({
+      ...base.value,
+      takenAt: new Date(Date.parse(base.value.takenAt) + dt * 1000).toISOString(),
+      profiles: base.value.profiles.map((p) => ({ ...p, ...fields })),
+    });
+    const header = w.page.locator('.profile-header');
+
+    // A snapshot without the verify part's fields says nothing about verification.
+    expect(await header.locator('.verify-line').count()).toBe(0);
+
+    // Drill passed: both dates, in words.
+    pushEvents(w, {
+      event: 'snapshot',
+      payload: withVerify({ lastVerified: ago(72), lastProven: ago(1), verifyOverdue: false, verifyFailed: null }),
+    });
+    await poll(() => header.locator('.verify-line').allTextContents()).toEqual(['Verified 3 days ago', 'Restore proven 1 hour ago']);
+    expect(await header.locator('.banner').count()).toBe(0);
+    await axeCheck(w.page, { schemes: ['light', 'dark'] });
+    await screenshot(w.page, 'browse-drill-passed');
+
+    // Overdue says so, in the warning tone.
+    pushEvents(w, {
+      event: 'snapshot',
+      payload: withVerify({ lastVerified: ago(24 * 40), lastProven: null, verifyOverdue: true, verifyFailed: null }, 2),
+    });
+    await poll(() => header.locator('.verify-line').allTextContents()).toEqual([
+      'Verified 6 weeks ago · verification overdue',
+      'Restore not proven yet',
+    ]);
+    expect(await header.locator('.verify-line').first().getAttribute('class')).toContain('tone-warning');
+
+    // Check failed: the diagnosis, sentence and fix.
+    const diagnosis = {
+      kind: 'unknown' as const,
+      message: `borg check found damage in ${repo}: 2 segment files are corrupted, so some archives cannot be read back.`,
+      fix: 'Back up to a new repository now, then run borg check --repair on this one (keep a copy of it first).',
+    };
+    pushEvents(w, {
+      event: 'snapshot',
+      payload: withVerify(
+        {
+          lastVerified: ago(72 * 10),
+          lastProven: ago(72 * 10),
+          verifyOverdue: false,
+          verifyFailed: { kind: 'check', at: ago(0.2), diagnosis },
+        },
+        3,
+      ),
+    });
+    await poll(() => header.locator('.banner-title').textContent()).toBe('The last check found a problem');
+    expect(await header.textContent()).toContain(diagnosis.message);
+    expect(await header.textContent()).toContain(diagnosis.fix);
+    await axeCheck(w.page, { schemes: ['light', 'dark'] });
+    await screenshot(w.page, 'browse-check-failed');
+
+    // A check that passes after it (heard as op-finished) clears the failure and moves the date.
+    pushEvents(w, {
+      event: 'op-finished',
+      payload: {
+        kind: 'check',
+        profile: 'p',
+        repository: repo,
+        trigger: 'manual',
+        startedAt: ago(0.01),
+        finishedAt: new Date().toISOString(),
+        result: 'success',
+        archive: null,
+        message: null,
+        diagnoses: [],
+        log: null,
+      },
+    });
+    await poll(() => header.locator('.banner').count()).toBe(0);
+    expect(await header.locator('.verify-line').first().textContent()).toBe('Verified just now');
+
     expect(w.pageErrors).toEqual([]);
   });
 });
