@@ -290,7 +290,7 @@ export function App() {
   const listLabel = inSearch ? `Search results for ${search.pattern}` : `Contents of ${path[path.length - 1]!.label}`;
 
   return (
-    <main class="browse">
+    <main class={versionsOf ? 'browse with-versions' : 'browse'}>
       <div role="status" class="visually-hidden">
         {said}
       </div>

@@ -64,5 +64,7 @@ export function verifyView(p: Partial<VerifyFields>, heard: OpRecord | null, now
     lines.push({ text: provenWords(lastProven, now), tone: lastProven ? 'ok' : 'neutral' });
   }
   const failure = failed ? { title: FAILED_TITLE[failed.kind], diagnosis: failed.diagnosis, at: failed.at } : null;
+  // Beside a failure, the last good dates are history, not a green light.
+  if (failure) for (const l of lines) if (l.tone === 'ok') l.tone = 'neutral';
   return { lines, failure };
 }

@@ -358,6 +358,8 @@ describe('the verification header', () => {
     );
     expect(failed.failure).toEqual({ title: 'The last restore drill failed', diagnosis: damage, at: ago(1) });
     expect(failed.lines[0]!.text).toBe('Verified 4 days ago');
+    // Beside a failure the last good dates are not a green light.
+    expect(failed.lines.map((l) => l.tone)).toEqual(['neutral', 'neutral']);
   });
 
   it('follows a check or drill heard after the snapshot: a failure appears, a success clears it and moves the date', () => {
