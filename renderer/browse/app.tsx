@@ -18,7 +18,17 @@ import { ProfileHeader } from './profile-header.js';
 import { RestoreSheet, type RestorePhase } from './restore-sheet.js';
 import { VersionsPanel, type Loaded } from './versions-panel.js';
 import { carryOver, EMPTY, withCursorOn, type ListState } from './selection.js';
-import { archiveWords, childTowards, crumbs, itemsWord, newestFirst, parentOf, searchOrder } from './words.js';
+import {
+  archiveWords,
+  childTowards,
+  crumbs,
+  itemsWord,
+  newestFirst,
+  parentOf,
+  searchOrder,
+  versionRows,
+  versionsSummary,
+} from './words.js';
 
 const NO_ENTRIES: FolderEntry[] = [];
 
@@ -153,6 +163,10 @@ export function App() {
     void api.versions({ profile: id, path: entry.path }).then((r) => {
       if (!current()) return;
       setVersions(r.ok ? { state: 'ok', value: r.value } : { state: 'error', diagnosis: r.diagnosis });
+      // The panel opened beside the list, which keeps the focus: a screen reader hears what it found.
+      setSaid(
+        r.ok ? `Versions of ${entry.name}: ${versionsSummary(versionRows(r.value))}` : `Could not list the versions of ${entry.name}`,
+      );
     });
   };
 
@@ -459,7 +473,11 @@ export function App() {
           versions={versions}
           current={archive}
           onPick={pickVersion}
-          onClose={() => setVersionsOf(null)}
+          onClose={() => {
+            setVersionsOf(null);
+            // The panel's Close button goes with it: the keyboard goes back to the files.
+            document.getElementById('files')?.focus();
+          }}
           profile={profile.id}
           platform={platform}
           now={now}

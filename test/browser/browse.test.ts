@@ -310,6 +310,8 @@ describe('search and versions', () => {
     await w.page.keyboard.press('Enter');
     const panel = w.page.getByRole('complementary', { name: 'Versions of file-0.txt' });
     await poll(() => panel.locator('.version').count()).toBe(3);
+    // The list keeps the focus; a screen reader hears what the panel found.
+    await poll(() => w.page.locator('main > [role="status"]').textContent()).toBe('Versions of file-0.txt: 3 versions in 3 backups');
     expect(await panel.locator('.version-change').allTextContents()).toEqual(['Changed', 'Changed', 'Oldest version']);
     expect(await panel.locator('.versions-summary').textContent()).toBe('3 versions in 3 backups');
     expect(await panel.locator('.version-when').first().textContent()).toMatch(/^Today, /);
@@ -328,7 +330,8 @@ describe('search and versions', () => {
 
     // A file never changed: one version, kept in every backup.
     await w.page.getByRole('button', { name: 'Close versions' }).click();
-    await files(w).focus();
+    // The keyboard goes back to the files, not to the page.
+    await poll(() => w.page.evaluate(() => document.activeElement?.id)).toBe('files');
     await w.page.keyboard.press('Home');
     await w.page.keyboard.press('ArrowDown');
     await w.page.keyboard.press('ArrowDown');
