@@ -3,7 +3,7 @@
  * backup at a time on the right (the same folder as you move through time, as in Time Machine),
  * search by name, the versions of a file, and Restore… / Put Back… for what is selected.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { Banner, Button } from '../shared/components.js';
 import { useEvent, useNow, useSnapshot } from '../shared/hooks.js';
@@ -22,6 +22,7 @@ import {
   archiveWords,
   childTowards,
   crumbs,
+  finderCompare,
   itemsWord,
   newestFirst,
   parentOf,
@@ -61,6 +62,10 @@ export function App() {
   const [heard, setHeard] = useState<OpRecord | null>(null);
   const [said, setSaid] = useState('');
   const [callError, setCallError] = useState<Diagnosis | null>(null);
+  /** The folder's entries found so far while its archive is read for the first time (folder-partial). */
+  const [partial, setPartial] = useState<{ key: string; entries: Map<string, FolderEntry> } | null>(null);
+  /** The folder being loaded, as the folder-partial events name it. */
+  const loadingKey = useRef<string | null>(null);
   /** The row to put the cursor on when the next listing arrives (the folder just left, going up). */
   const focusNext = useRef<string | null>(null);
   const listRef = useRef<HTMLDivElement>(null);
@@ -81,6 +86,15 @@ export function App() {
   useEvent('op-progress', (e) => {
     if (!profile || e.profile !== profile.id || e.progress.kind !== 'restore') return;
     setRestore((prev) => (prev?.phase === 'running' ? { ...prev, progress: e.progress } : prev));
+  });
+  useEvent('folder-partial', (e) => {
+    const key = `${e.profile}\0${e.archive}\0${e.folder}`;
+    if (key !== loadingKey.current) return;
+    setPartial((prev) => {
+      const entries = new Map(prev?.key === key ? prev.entries : []);
+      for (const entry of e.entries) entries.set(entry.path, entry);
+      return { key, entries };
+    });
   });
   useEvent('op-finished', (r) => {
     if (r.kind === 'check' || r.kind === 'drill') setHeard(r);
@@ -115,8 +129,12 @@ export function App() {
     }
     const current = latestFolder();
     setListing({ state: 'loading' });
+    setPartial(null);
+    loadingKey.current = `${id}\0${archive}\0${folder}`;
     void api.listFolder({ profile: id, archive, folder }).then((r) => {
       if (!current()) return;
+      loadingKey.current = null;
+      setPartial(null);
       if (!r.ok) return setListing({ state: 'error', diagnosis: r.diagnosis });
       setListing({ state: 'ok', value: r.value });
       const keys = r.value.map((e) => e.path);
@@ -171,6 +189,8 @@ export function App() {
   };
 
   const inSearch = search !== null;
+  // While an archive is read for the first time, what was found so far, in Finder's order.
+  const partialShown = useMemo(() => (partial ? [...partial.entries.values()].sort(finderCompare) : null), [partial]);
   const loadingList = inSearch ? search.result.state === 'loading' : listing?.state === 'loading' || archives?.state === 'loading';
   const shown: FolderEntry[] = inSearch
     ? search.result.state === 'ok'
@@ -178,7 +198,9 @@ export function App() {
       : NO_ENTRIES
     : listing?.state === 'ok'
       ? listing.value
-      : NO_ENTRIES;
+      : listing?.state === 'loading' && partialShown
+        ? partialShown
+        : NO_ENTRIES;
 
   const open = (entry: FolderEntry) => {
     if (entry.type === 'dir') {
@@ -400,6 +422,7 @@ export function App() {
           <ListBody
             inSearch={inSearch}
             loading={loadingList}
+            soFar={!inSearch && listing?.state === 'loading' ? (partialShown?.length ?? 0) : 0}
             failure={
               inSearch
                 ? search.result.state === 'error'
@@ -502,6 +525,8 @@ export function App() {
 function ListBody(props: {
   inSearch: boolean;
   loading: boolean;
+  /** Entries found so far while the archive is read for the first time. */
+  soFar: number;
   failure: Diagnosis | null;
   empty: boolean;
   folder: string;
@@ -512,7 +537,11 @@ function ListBody(props: {
   if (props.loading)
     return (
       <p class="list-note secondary" role="status">
-        {props.inSearch ? 'Searching…' : 'Reading this backup…'}
+        {props.inSearch
+          ? 'Searching…'
+          : props.soFar > 0
+            ? `Reading this backup for the first time… ${itemsWord(props.soFar)} so far`
+            : 'Reading this backup…'}
       </p>
     );
   if (props.failure)

@@ -275,6 +275,11 @@ export interface EventPayloads {
   /** A restore, check or drill going on in this app (at most 4 a second). */
   'op-progress': { profile: string; progress: OpProgress };
   'op-finished': OpRecord;
+  /**
+   * Entries of a folder found since the last message while an archive is read for the first time
+   * (an entry for a path already sent replaces it): the window draws them before the answer comes.
+   */
+  'folder-partial': { profile: string; archive: string; folder: string; entries: FolderEntry[] };
   /** Main asks a window to show a profile or section (a tray item, a notification click). */
   navigate: { profile?: string; section?: string };
 }

@@ -1,12 +1,12 @@
 /**
  * What a window hears, taken from the engine's events: snapshots (with what only the app knows),
  * live progress, log batches and finished runs, the progress and records of restores, checks and
- * drills, pushed into the window's Outbox, which batches and holds them. The main process and the
+ * drills, and a folder's entries while an archive is read for the first time, pushed into the window's Outbox, which batches and holds them. The main process and the
  * browser tests wire windows with this one function.
  */
 import type { Engine, LiveProgress, OpProgress, OpRecord } from '../engine.js';
 import type { RunRecord } from '../records.js';
-import type { AppSnapshot, EventMessage } from './contract.js';
+import type { AppSnapshot, EventMessage, EventPayloads } from './contract.js';
 import type { EngineSnapshot } from '../engine/status.js';
 
 export interface FeedTarget {
@@ -21,7 +21,9 @@ export function feedWindow(engine: Engine, target: FeedTarget, app: (s: EngineSn
   const finished = (record: RunRecord) => target.push({ event: 'run-finished', payload: record });
   const opProgress = (e: { profile: string; progress: OpProgress }) => target.push({ event: 'op-progress', payload: e });
   const opFinished = (record: OpRecord) => target.push({ event: 'op-finished', payload: record });
+  const partial = (e: EventPayloads['folder-partial']) => target.push({ event: 'folder-partial', payload: e });
   engine.on('snapshot', onSnapshot);
+  engine.on('folder-partial', partial);
   engine.on('op-progress', opProgress);
   engine.on('op-finished', opFinished);
   engine.on('progress', progress);
@@ -34,5 +36,6 @@ export function feedWindow(engine: Engine, target: FeedTarget, app: (s: EngineSn
     engine.off('run-finished', finished);
     engine.off('op-progress', opProgress);
     engine.off('op-finished', opFinished);
+    engine.off('folder-partial', partial);
   };
 }

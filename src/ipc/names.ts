@@ -40,7 +40,7 @@ export const CALLS = [
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
-export const EVENTS = ['snapshot', 'progress', 'log', 'run-finished', 'op-progress', 'op-finished', 'navigate'] as const;
+export const EVENTS = ['snapshot', 'progress', 'log', 'run-finished', 'op-progress', 'op-finished', 'folder-partial', 'navigate'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** One ipcMain.handle channel per call: `dandelion:<name>`. */

@@ -219,6 +219,26 @@ describe('the outbox', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('gathers the entries a folder streams while its archive is first read, by folder, the later entry for a path winning', () => {
+    const sent: EventMessage[][] = [];
+    const box = new Outbox({ send: (b) => sent.push(b), now: () => Date.now() });
+    const e = (name: string, size: number) => ({ name, path: `home/${name}`, type: 'file' as const, size, mtime: null });
+    const part = (folder: string, ...entries: ReturnType<typeof e>[]): EventMessage => ({
+      event: 'folder-partial',
+      payload: { profile: 'p', archive: 'a', folder, entries },
+    });
+    box.push(part('home', e('x', 1), e('y', 1)));
+    box.push(part('home', e('x', 2)));
+    box.push(part('', e('home', 0)));
+    box.markReady();
+    vi.advanceTimersByTime(0);
+    expect(sent[0]).toEqual([part('home', e('x', 2), e('y', 1)), part('', e('home', 0))]);
+    // Sent once: the next batch holds only what came after.
+    box.push(part('home', e('z', 1)));
+    vi.advanceTimersByTime(200);
+    expect(sent[1]).toEqual([part('home', e('z', 1))]);
+  });
+
   it('keeps the latest figures of a restore per profile, and drops them once its record arrives', () => {
     const sent: EventMessage[][] = [];
     const box = new Outbox({ send: (b) => sent.push(b), now: () => Date.now() });
