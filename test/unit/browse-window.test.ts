@@ -58,6 +58,7 @@ describe('the rows a long list draws', () => {
     expect(rowWindow(5, 24, 0, 480)).toEqual({ start: 0, end: 5, offset: 0, height: 120 });
     expect(rowWindow(100, 24, 240, 240, 0)).toEqual({ start: 10, end: 20, offset: 240, height: 2400 });
     expect(rowWindow(100, 0, 0, 240)).toEqual({ start: 0, end: 0, offset: 0, height: 0 });
+    expect(rowWindow(-3, 24, 0, 240)).toEqual({ start: 0, end: 0, offset: 0, height: 0 });
   });
 
   it('scrolls as little as needed to show a row, and pages by whole rows', () => {
@@ -86,6 +87,10 @@ describe('the file list’s keyboard and selection', () => {
     expect(onKey('ArrowDown', { shift: true }, at(1), KEYS, 3)).toEqual({ type: 'state', state: at(2, ['b', 'c'], 1) });
     expect(onKey('ArrowUp', { shift: true }, at(2, ['b', 'c'], 1), KEYS, 3)).toEqual({ type: 'state', state: at(1, ['b'], 1) });
     expect(onKey('Home', { shift: true }, at(2), KEYS, 3)).toEqual({ type: 'state', state: at(0, ['a', 'b', 'c'], 2) });
+    expect(onKey('End', {}, at(0), KEYS, 1)).toEqual({ type: 'state', state: at(4) });
+    expect(onKey('ArrowDown', {}, at(0), KEYS, 3)).toEqual({ type: 'state', state: at(1) });
+    expect(onKey('PageDown', {}, at(0), KEYS, 2)).toEqual({ type: 'state', state: at(2) });
+    expect(onKey('PageUp', {}, at(0), KEYS, 2)).toEqual({ type: 'state', state: at(0) });
     expect(onKey('ArrowDown', {}, EMPTY, [], 3)).toEqual({ type: 'none' });
   });
 
@@ -378,6 +383,21 @@ describe('the verification header', () => {
     );
     const stillBad = verifyView({ ...base, verifyFailed: { kind: 'check', at: ago(2), diagnosis: damage } }, op({ kind: 'drill' }), NOW);
     expect(stillBad.failure?.title).toBe('The last check found a problem');
+    // A cancelled check proves nothing; an error older than the snapshot's failure does not replace it.
+    expect(verifyView(base, op({ result: 'cancelled' }), NOW).lines[0]!.text).toBe('Verified 4 days ago · verification overdue');
+    const drillFailed = { kind: 'drill' as const, at: ago(0.1), diagnosis: damage };
+    expect(verifyView({ ...base, verifyFailed: drillFailed }, op({ result: 'error', diagnoses: [damage] }), NOW).failure!.title).toBe(
+      'The last restore drill failed',
+    );
+    // A check that passed before the failure was seen does not clear it.
+    expect(verifyView({ ...base, verifyFailed: { ...drillFailed, kind: 'check' } }, op({}), NOW).failure).not.toBeNull();
+    // Any one of the verify fields means the snapshot knows about verification.
+    expect(verifyView({ lastProven: ago(1) }, null, NOW).lines).toHaveLength(2);
+    expect(verifyView({ lastVerified: ago(1) }, null, NOW).lines).toHaveLength(2);
+    expect(verifyView({ verifyOverdue: true }, null, NOW).lines[0]).toEqual({
+      text: 'Not verified yet · verification overdue',
+      tone: 'warning',
+    });
     // A restore record is not a verification.
     expect(verifyView({}, op({ kind: 'restore' }), NOW)).toEqual({ lines: [], failure: null });
     expect(verifyView({}, op({}), NOW).lines.map((l) => l.text)).toEqual(['Verified 30 minutes ago', 'Restore not proven yet']);
