@@ -75,9 +75,16 @@ export interface OpenedWindow {
 // ---- the build ------------------------------------------------------------------------------------
 
 const sources = (kind: WindowKind) =>
-  [`renderer/${kind}`, `renderer/${kind}.html`, 'renderer/shared', 'src/ipc', 'src/format.ts', 'scripts/build-renderer.mjs'].map((p) =>
-    path.join(ROOT, p),
-  );
+  [
+    `renderer/${kind}`,
+    `renderer/${kind}.html`,
+    'renderer/shared',
+    // The browse window shows diagnoses with the status window's components.
+    ...(kind === 'browse' ? ['renderer/status'] : []),
+    'src/ipc',
+    'src/format.ts',
+    'scripts/build-renderer.mjs',
+  ].map((p) => path.join(ROOT, p));
 
 function newestMtime(p: string): number {
   let st: fs.Stats;
