@@ -52,7 +52,8 @@ export function App() {
   const [archives, setArchives] = useState<Loaded<ArchiveSummary[]> | null>(null);
   const [archive, setArchive] = useState<string | null>(null);
   const [folder, setFolder] = useState('');
-  const [listing, setListing] = useState<Loaded<FolderEntry[]> | null>(null);
+  /** The folder's contents, with the folder they are of (profile, backup, folder). */
+  const [listed, setListed] = useState<{ key: string; result: Loaded<FolderEntry[]> } | null>(null);
   const [list, setList] = useState<ListState>(EMPTY);
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState<{ pattern: string; result: Loaded<FolderEntry[]>; more?: boolean } | null>(null);
@@ -124,19 +125,20 @@ export function App() {
   // A folder of a backup: loaded on its own, one folder at a time.
   useEffect(() => {
     if (!id || !archive) {
-      setListing(null);
+      setListed(null);
       return;
     }
     const current = latestFolder();
-    setListing({ state: 'loading' });
+    const key = `${id}\0${archive}\0${folder}`;
+    setListed({ key, result: { state: 'loading' } });
     setPartial(null);
-    loadingKey.current = `${id}\0${archive}\0${folder}`;
+    loadingKey.current = key;
     void api.listFolder({ profile: id, archive, folder }).then((r) => {
       if (!current()) return;
       loadingKey.current = null;
       setPartial(null);
-      if (!r.ok) return setListing({ state: 'error', diagnosis: r.diagnosis });
-      setListing({ state: 'ok', value: r.value });
+      if (!r.ok) return setListed({ key, result: { state: 'error', diagnosis: r.diagnosis } });
+      setListed({ key, result: { state: 'ok', value: r.value } });
       const keys = r.value.map((e) => e.path);
       // The same folder in another backup keeps what is selected (where the names are still there);
       // a folder opened anew starts with nothing selected, the cursor on the row asked for (going up).
@@ -189,6 +191,9 @@ export function App() {
   };
 
   const inSearch = search !== null;
+  // Until the answer for the folder shown arrives, the list is loading: never the last folder's rows under the new name.
+  const listing: Loaded<FolderEntry[]> | null =
+    id && archive ? (listed?.key === `${id}\0${archive}\0${folder}` ? listed.result : { state: 'loading' }) : null;
   // While an archive is read for the first time, what was found so far, in Finder's order.
   const partialShown = useMemo(() => (partial ? [...partial.entries.values()].sort(finderCompare) : null), [partial]);
   const loadingList = inSearch ? search.result.state === 'loading' : listing?.state === 'loading' || archives?.state === 'loading';
@@ -294,7 +299,7 @@ export function App() {
 
   useLayoutEffect(() => {
     if (listing?.state === 'ok' && !performance.getEntriesByName('dandelion:folder').length) performance.mark('dandelion:folder');
-  }, [listing]);
+  }, [listed]);
 
   if (!snapshot) {
     return error ? (
