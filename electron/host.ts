@@ -7,11 +7,12 @@ import { app, dialog, shell, BrowserWindow, type OpenDialogOptions } from 'elect
 import type { Host } from '../src/ipc/handlers.js';
 import type { FdaState, LoginState } from '../src/ipc/contract.js';
 import { loginStateFrom } from '../src/app/login.js';
+import type { WindowKind } from '../src/ipc/sender.js';
 
 export interface HostOptions {
   platform: NodeJS.Platform;
   fullDiskAccess(): FdaState;
-  openWindow(window: 'status' | 'preferences', opts: { profile?: string; section?: string }): void;
+  openWindow(window: WindowKind, opts: { profile?: string; section?: string }): void;
   /** Where Open at Login is kept off macOS (an XDG autostart entry on Linux); null = the OS login item. */
   autostart?: { get(): boolean; set(on: boolean): void } | null;
 }
@@ -48,5 +49,6 @@ export function electronHost(opts: HostOptions): Host {
     openPath: async (file) => (await shell.openPath(file)) === '',
     openExternal: (url) => shell.openExternal(url),
     openWindow: opts.openWindow,
+    showItemInFolder: (file) => shell.showItemInFolder(file),
   };
 }

@@ -196,6 +196,9 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
       case 'open-preferences':
         windows.show('preferences', { section: action.section });
         return;
+      case 'open-browse':
+        windows.show('browse', { profile: action.profile });
+        return;
       case 'toggle-login':
         void setLogin(!host.login().openAtLogin);
         return;

@@ -16,6 +16,7 @@ import type { EngineSnapshot } from '../src/engine/status.js';
 export const WINDOW_SIZES: Record<WindowKind, { width: number; height: number; title: string }> = {
   status: { width: 420, height: 560, title: 'Dandelion' },
   preferences: { width: 640, height: 520, title: 'Dandelion Preferences' },
+  browse: { width: 780, height: 540, title: 'Browse Backups' },
 };
 
 /** Every window the app opens is made here, and only here. */

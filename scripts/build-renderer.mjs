@@ -18,7 +18,7 @@ const quiet = process.argv.includes('--quiet');
 /** The one policy every page carries; the build refuses a page that says anything else. */
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'";
 
-const WINDOWS = ['status', 'preferences'];
+const WINDOWS = ['status', 'preferences', 'browse'];
 const exists = (rel) => fs.existsSync(path.join(ROOT, rel));
 
 /** A page must carry the CSP and nothing inline: no <script> body, no <style>, no style="" or on*="" attribute. */

@@ -329,6 +329,40 @@ const COMMANDS: Record<string, Command> = {
     config: 'existing',
     action: cmdLogs,
   },
+  restore: {
+    synopsis: '<profile> [--archive NAME|latest] [--to DIR | --in-place] [--json] [PATH...]',
+    summary: 'get files back from an archive: into a new folder, or put back where they were',
+    description: [
+      'PATHs are paths as the archive holds them (as they were on this computer, e.g. /home/me/Documents/report.pdf);',
+      'files or folders; none restores the whole archive. Without --in-place the files go into a new folder',
+      '"Restored from <archive>" inside DIR (default: your Downloads folder, else your home), with the folder',
+      'structure the archive has; an existing folder is never used. --in-place puts them back where they were',
+      '(under DIR when given, else under /) and never overwrites: a file there that differs is kept and the',
+      'restored copy goes beside it as "name (restored <date of the backup>).ext"; identical files are left alone.',
+      'Names that would land outside the target (.., paths under a link the archive holds) are never written.',
+      'Ctrl-C cancels: what was begun is removed, nothing is left half-written.',
+    ],
+    options: {
+      archive: { type: 'string', value: 'NAME', help: 'the archive to restore from (default: latest, the newest complete one)' },
+      to: { type: 'string', value: 'DIR', help: 'the folder to restore into' },
+      'in-place': { type: 'boolean', help: 'put the files back where they were (Keep Both when a file differs)' },
+      wait: { type: 'boolean', help: 'when a backup of the same repository is running, wait for it instead of stopping' },
+      json: { type: 'boolean', help: 'the result as JSON on stdout, for scripts' },
+    },
+    args: { min: 1, max: Infinity },
+    examples: [
+      'dandelion restore offsite /home/me/Documents/report.pdf',
+      'dandelion restore offsite --archive mbp-daily-2026-12-02T10:00:00 --to /tmp /home/me/Pictures',
+      'dandelion restore offsite --in-place /home/me/Documents',
+    ],
+    exits: [
+      '0  everything asked for was restored',
+      '1  restored, with a warning (some files could not be read or put back, or names outside the target were left out)',
+      '2  nothing was restored: an error (the reason and what to do are printed), a cancel, or a wrong command line',
+    ],
+    config: 'existing',
+    action: cmdRestore,
+  },
   key: {
     synopsis: 'export <profile> [--paper] [--to FILE]',
     summary: 'a copy of the repository key, to stdout or to a new 0600 file: keep it off this computer',
@@ -941,6 +975,101 @@ async function cmdVersions({ configDir, args, values }: Invocation): Promise<num
     );
   }
   return EXIT.ok;
+}
+
+async function cmdRestore({ configDir, args, values }: Invocation): Promise<number> {
+  const cmd = COMMANDS.restore!;
+  const [id, ...paths] = args as [string, ...string[]];
+  const to = values.to as string | undefined;
+  const inPlace = values['in-place'] === true;
+  if (to !== undefined && inPlace) throw new UsageError('Choose one: --to DIR (a new folder there) or --in-place.', cmd);
+  if (to !== undefined && !to.trim()) throw new UsageError('--to is empty: name the folder to restore into.', cmd);
+  const archive = (values.archive as string | undefined) ?? 'latest';
+  if (!archive.trim()) throw new UsageError('--archive is empty: name an archive, or leave it out for the latest.', cmd);
+  const engine = await openEngine(configDir);
+  const p = profileOf(engine, id);
+  const json = values.json === true;
+  const { escapeControl } = await import('./jobs/backup.js');
+
+  const tty = process.stderr.isTTY === true && !json;
+  let shown = false;
+  let lastPlain = 0;
+  let waitingSaid = '';
+  engine.on('op-progress', ({ profile, progress }) => {
+    if (profile !== p.id) return;
+    if (progress.waitingFor) {
+      if (progress.waitingFor !== waitingSaid) err(`Waiting for ${progress.waitingFor} to finish… (Ctrl-C to stop)\n`);
+      waitingSaid = progress.waitingFor;
+      return;
+    }
+    if (json) return;
+    const pct = progress.percent === null ? '' : `${progress.percent.toFixed(1)}%  `;
+    const line = `${pct}${count(progress.nfiles, 'item')}, ${formatBytes(progress.bytes)}`;
+    if (tty) {
+      const width = process.stderr.columns ?? 80;
+      // A name may hold a newline or an escape sequence: shown escaped, it cannot redraw the terminal.
+      const text = `${line}  ${progress.path && !progress.path.startsWith('/') ? '/' : ''}${escapeControl(progress.path)}`;
+      err(`\r\x1b[K${text.length > width - 1 ? text.slice(0, width - 2) + '…' : text}`);
+      shown = true;
+    } else if (Date.now() - lastPlain > 5000) {
+      lastPlain = Date.now();
+      err(`${line}\n`);
+    }
+  });
+  let cancelling = false;
+  const abort = () => {
+    if (cancelling) return;
+    cancelling = true;
+    if (engine.cancelOperation(p.id)) err(`${shown ? '\n' : ''}Cancelling: removing what was begun…\n`);
+  };
+  // A closed terminal or a dropped ssh session (SIGHUP) cancels like Ctrl-C: nothing is left half-written.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, abort);
+
+  const r = await engine.restore(p.id, {
+    archive,
+    paths,
+    ...(to !== undefined ? { target: path.resolve(to) } : {}),
+    mode: inPlace ? 'in-place' : 'new-folder',
+    busy: values.wait === true ? 'wait' : 'fail',
+  });
+  if (shown) err('\n');
+  if (!r.ok) {
+    if (json) out(JSON.stringify({ result: cancelling ? 'cancelled' : 'error', diagnosis: r.diagnosis }, null, 2) + '\n');
+    printDiagnoses([r.diagnosis]);
+    return EXIT.error;
+  }
+  const v = r.value;
+  if (json) {
+    out(
+      JSON.stringify(
+        {
+          result: v.record.result,
+          archive: v.record.archive,
+          folder: v.folder,
+          files: v.files,
+          bytes: v.bytes,
+          keptBoth: v.keptBoth,
+          identical: v.identical,
+          diagnoses: v.record.diagnoses,
+          log: v.record.log,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    const what = `${count(v.files, 'file')} (${formatBytes(v.bytes)}) from ${v.record.archive}`;
+    if (!inPlace) out(`Restored ${what} into ${v.folder}\n`);
+    else {
+      out(`Put back ${what}${to !== undefined ? ` under ${path.resolve(to)}` : ''}.\n`);
+      if (v.identical) out(`${count(v.identical, 'file')} already there and identical: left alone.\n`);
+      for (const k of v.keptBoth) out(`Kept both: /${k.path} differs from the backup; the restored copy is /${k.restoredAs}\n`);
+      if (v.folder) out(`What could not be put back is in ${v.folder}\n`);
+    }
+    if (v.record.result !== 'success') printDiagnoses(v.record.diagnoses);
+    if (v.record.log) out(`log: ${v.record.log}\n`);
+  }
+  return v.record.result === 'success' ? EXIT.ok : EXIT.warning;
 }
 
 async function cmdLogs({ configDir, args, values }: Invocation): Promise<number> {

@@ -56,6 +56,14 @@ export type ErrorKind =
   | 'data-damaged'
   /** The restore drill restored a file that differs from its unchanged source. */
   | 'restore-mismatch'
+  /** A restore: a path asked for is not in the archive (borg's "never matched"). */
+  | 'restore-path-missing'
+  /** A restore: the folder to restore into cannot be written (read-only, no permission, missing). */
+  | 'restore-target-unwritable'
+  /** A restore: the disk restored to filled up. */
+  | 'restore-target-full'
+  /** A restore: members whose names would land outside the target were left out. */
+  | 'restore-refused'
   | 'unknown';
 
 export interface Diagnosis {

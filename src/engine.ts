@@ -59,9 +59,11 @@ import {
 } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
 import { OpHistory, type OpRecord } from './ops/records.js';
-import { Verifier, type OpProgress } from './ops/verify.js';
+import { Verifier } from './ops/verify.js';
 import { pickVerifyRecords, verifyView } from './ops/verify-due.js';
 import { isSuccessful } from './records.js';
+import { Operations, type RestoreRequest, type RestoreResult } from './ops/operations.js';
+import type { OpProgress } from './ops/progress.js';
 
 export type { Outcome } from './engine/outcome.js';
 export type { LiveProgress, RunRequest } from './engine/run-queue.js';
@@ -79,8 +81,9 @@ export type {
   FolderOptions,
   ListedArchive,
 } from './engine/repo-ops.js';
-export type { OpRecord } from './ops/records.js';
-export type { OpProgress } from './ops/verify.js';
+export type { RestoreRequest, RestoreResult } from './ops/operations.js';
+export type { OpProgress } from './ops/progress.js';
+export type { OpRecord, OpKind } from './ops/records.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -103,9 +106,9 @@ export interface EngineEvents {
   'pause-changed': [];
   /** Entries of a folder found so far while an archive is read for the first time (listFolder's `onPartial`). */
   'folder-partial': [{ profile: string; archive: string; folder: string; entries: FolderEntry[] }];
-  /** Live progress of a check or restore drill in this process, at most 4 times a second. */
+  /** Live progress of a restore, check or drill in this process, at most 4 times a second. */
   'op-progress': [{ profile: string; progress: OpProgress }];
-  /** A check or restore drill ended (its record, also in operations/<profile>.jsonl unless it never started). */
+  /** A restore, check or drill ended (its record is in operations/<profile>.jsonl). */
   'op-finished': [OpRecord];
 }
 
@@ -145,6 +148,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly verifier: Verifier;
   /** The check and drill a successful backup started, per profile, until they end. */
   private readonly verifying = new Map<string, Promise<OpRecord[]>>();
+  /** Restores (checks, drills) of this process: src/ops/. */
+  private readonly ops: Operations;
   private readonly waiting = new Set<string>();
   private readonly retries = new Map<string, RetryPlan>();
   /** Due profiles the trigger controller holds back while on battery (skipOnBattery). */
@@ -233,6 +238,23 @@ export class Engine extends EventEmitter<EngineEvents> {
       command: (p, args, o) => this.borgCommand(p, args, o),
       borg: (p) => this.borg(p),
       secretFor: (p) => this.passphrases.secretFor(p),
+    });
+    this.ops = new Operations({
+      paths: this.paths,
+      history: this.history,
+      busy: opts.busy ?? 'fail',
+      cancelGraceMs: opts.cancelGraceMs,
+      borg: (p) => this.borg(p),
+      secretFor: (p) => this.passphrases.secretFor(p),
+      rsh: (p) => this.rshFor(p),
+      sshProbe: (p) => this.sshProbeFor(p),
+      volumePath: (p) => this.volumePath(p),
+      archives: (p) => this.repo.archives(p),
+      command: (p, args, o) => this.borgCommand(p, args, o),
+      progress: (profile, progress) => this.emit('op-progress', { profile, progress }),
+      finished: (record) => this.emit('op-finished', record),
+      changed: () => this.changed(),
+      note: (line) => this.emit('notice', line),
     });
   }
 
@@ -591,6 +613,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   cancelAll(): Promise<unknown> {
     this.verifier.cancelAll();
+    this.ops.cancelAll();
     return this.queue.cancelAll();
   }
 
@@ -927,15 +950,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.withProfile(id, async (p) => ok(await this.verifier.drill(p, { busy: opts.busy ?? this.opts.busy ?? 'fail' })));
   }
 
-  /** Cancels the check or drill of this profile running in this process; false when none runs here. */
-  cancelOperation(id: string): boolean {
-    return this.verifier.cancel(id);
-  }
-
-  operationProgress(id: string): OpProgress | null {
-    return this.verifier.progress(id);
-  }
-
   /** The check and drill the last backup of this profile started because they were due, once ended; [] when none. */
   verificationAfterRun(id: string): Promise<OpRecord[]> {
     return this.verifying.get(id) ?? Promise.resolve([]);
@@ -953,6 +967,24 @@ export class Engine extends EventEmitter<EngineEvents> {
     void job.then(() => {
       if (this.verifying.get(p.id) === job) this.verifying.delete(p.id);
     });
+  }
+
+  /**
+   * Restores files of an archive ('latest': the newest complete one): into a new folder `Restored from
+   * <archive>` in `target`, or in place (Keep Both for files that differ). Recorded in operations/.
+   */
+  restore(id: string, req: RestoreRequest): Promise<Outcome<RestoreResult>> {
+    return this.withProfile(id, (p) => this.ops.restore(p, req));
+  }
+
+  /** Cancels the restore, check or drill of this profile running in this process; false when none. */
+  cancelOperation(id: string): boolean {
+    return this.ops.cancel(id) || this.verifier.cancel(id);
+  }
+
+  /** The live figures of the profile's restore, check or drill in this process, or null. */
+  operationProgress(id: string): OpProgress | null {
+    return this.ops.progress(id) ?? this.verifier.progress(id);
   }
 
   /** The repository's encryption: named in the profile, or found out from the repository (and remembered). */

@@ -29,6 +29,11 @@ export interface DiagnosisFacts {
   since?: string;
   /** For damage found by a check or drill: the user's other backup destinations (other profiles). */
   others?: string[];
+  /** The operation the words are for when it is not a backup (busy, cancelled, disk-not-mounted). */
+  operation?: 'restore';
+  /** For restore kinds: the folder restored into, the paths concerned. */
+  target?: string;
+  paths?: string[];
 }
 
 /** What to do about damage a check or drill found: never `--repair` behind the user's back. */
@@ -37,6 +42,11 @@ function damageFix(ctx: ClassifyContext, info: DiagnosisFacts): string {
     ? `Until then, restore what you need from your other backup (${info.others.join(', ')}).`
     : 'Until then, keep the original files safe: this repository may not give all of them back.';
   return `Do not delete or prune anything now. Read borg's documentation on ${CODE('borg check --repair')} (it deletes what it cannot read and may lose data), copy the repository first if you can, then run ${CODE(`borg check --repair ${ctx.repository}`)} yourself; Dandelion never repairs by itself. ${elsewhere}`;
+}
+
+function quoted(paths: readonly string[], max = 3): string {
+  const shown = paths.slice(0, max).map((p) => `"/${p.replace(/^\/+/, '')}"`);
+  return paths.length > max ? `${shown.join(', ')} and ${paths.length - max} more` : shown.join(', ');
 }
 
 const CODE = (s: string) => `\`${s}\``;
@@ -237,6 +247,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         fix: 'Install BorgBackup 1.2 or newer.',
       };
     case 'disk-not-mounted':
+      if (info.operation === 'restore')
+        return {
+          message: `The disk holding ${repo} is not connected, so nothing can be restored from it.`,
+          fix: 'Connect the backup disk (or mount the network share) and restore again.',
+        };
       return {
         message: `The disk holding ${repo} is not connected.`,
         fix: 'Connect the disk (or mount the network share); Dandelion backs up automatically when it appears.',
@@ -286,6 +301,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         fix: 'Make sure the path to borg in settings is BorgBackup 1.2 or newer (`dandelion doctor` checks it), then back up again.',
       };
     case 'cancelled':
+      if (info.operation === 'restore')
+        return {
+          message: 'The restore was cancelled; the files it had begun to write were removed and nothing else changed.',
+          fix: 'Restore again when ready.',
+        };
       return info.archive
         ? {
             message: `The run was cancelled after the backup was saved as ${info.archive}; old archives were not thinned out or compacted.`,
@@ -367,6 +387,11 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
         fix: `Back up again${resumes(ctx, '; borg resumes from its last checkpoint')}. If it keeps happening, look for what ends it (memory pressure, another tool, a shutdown).`,
       };
     case 'busy':
+      if (info.operation === 'restore')
+        return {
+          message: `${repo} is busy${info.detail ? `: ${info.detail}` : ''}, so the restore could not start.`,
+          fix: 'Wait for it to finish and restore again, or cancel the backup first (Dandelion never runs two borg commands on one repository).',
+        };
       return {
         message: `Another Dandelion process is already using ${repo}${info.detail ? `: ${info.detail}` : ''}.`,
         fix: 'Wait for it to finish, or cancel it there; a second borg on the same repository is never started.',
@@ -411,6 +436,29 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
       return {
         message: `Backups may not be restorable: a test restore from ${info.archive ?? repo} gave back ${n === 1 ? '1 file' : `${n.toLocaleString('en-US')} files`} different from the original, although the original has not changed since${eg}.`,
         fix: `Check the repository with ${CODE(`dandelion check ${ctx.profile ?? '<profile>'} --verify-data`)}, and keep the original files safe. ${info.others?.length ? `Restore what you need from your other backup (${info.others.join(', ')}).` : 'Back up again after the check.'}`,
+      };
+    case 'restore-path-missing': {
+      const paths = info.paths ?? (info.example ? [info.example] : []);
+      const one = paths.length === 1;
+      return {
+        message: `${one ? `${quoted(paths)} is` : `${paths.length} paths are`} not in ${info.archive ? `the backup ${info.archive}` : 'that backup'}${one ? '' : `: ${quoted(paths)}`}; nothing was restored.`,
+        fix: 'Check the spelling, or pick an archive that holds it (the versions of a file list the archives that do).',
+      };
+    }
+    case 'restore-target-unwritable':
+      return {
+        message: `Files cannot be written to ${info.target ?? 'the chosen folder'}${info.detail ? ` (${firstLine(info.detail)})` : ''}; nothing was restored.`,
+        fix: 'Choose a folder you can write to, on a disk that is not read-only.',
+      };
+    case 'restore-target-full':
+      return {
+        message: `The disk holding ${info.target ?? 'the chosen folder'} is full${info.summary ? ` (${info.summary})` : ''}; the restore was stopped and what it had written was removed.`,
+        fix: 'Free some space there, or restore to a bigger disk, or restore fewer files at a time.',
+      };
+    case 'restore-refused':
+      return {
+        message: `${n === 1 ? '1 item' : `${n.toLocaleString('en-US')} items`} in ${info.archive ?? 'the archive'} would have been written outside the restore folder and ${n === 1 ? 'was' : 'were'} left out${info.paths?.length ? `: ${quoted(info.paths)}` : ''}.`,
+        fix: 'Everything else was restored. An archive with such names was not made by a normal backup: check who can write to this repository.',
       };
     case 'unknown':
       if (info.summary) {

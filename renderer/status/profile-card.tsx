@@ -140,11 +140,14 @@ export function ProfileCard({ p, live, platform, paused = false }: ProfileCardPr
 
       <footer class="card-foot">
         <Schedule p={p} />
-        {p.state === 'running' ? null : (
-          <Button variant="primary" onClick={() => void backUp()} disabled={starting}>
-            Back Up Now
-          </Button>
-        )}
+        <div class="card-buttons">
+          {p.lastSuccessAt ? <Button onClick={() => void api.openWindow({ window: 'browse', profile: p.id })}>Browse…</Button> : null}
+          {p.state === 'running' ? null : (
+            <Button variant="primary" onClick={() => void backUp()} disabled={starting}>
+              Back Up Now
+            </Button>
+          )}
+        </div>
       </footer>
     </section>
   );

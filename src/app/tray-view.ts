@@ -82,6 +82,8 @@ export type TrayAction =
   | { type: 'pause'; choice: PauseChoice }
   | { type: 'resume' }
   | { type: 'open-status'; profile?: string }
+  /** The Browse Backups window, on a profile's backups when named. */
+  | { type: 'open-browse'; profile?: string }
   | { type: 'open-preferences'; section?: 'new-profile' | 'general' | 'errors' }
   | { type: 'toggle-login' }
   | { type: 'open-login-settings' }
@@ -365,8 +367,10 @@ export function trayView(snapshot: EngineSnapshot, env: TrayEnv): TrayView {
     menu.push(SEPARATOR);
   }
 
+  menu.push({ label: 'Open Dandelion', action: { type: 'open-status' } });
+  // Time Machine's "Browse Time Machine Backups": the window to get files back from (once there is a backup to browse).
+  if (!none) menu.push({ label: 'Browse Backups…', action: { type: 'open-browse' } });
   menu.push(
-    { label: 'Open Dandelion', action: { type: 'open-status' } },
     { label: settings, action: { type: 'open-preferences' }, accelerator: 'CommandOrControl+,' },
     { label: 'Open at Login', type: 'checkbox', checked: env.login.openAtLogin, action: { type: 'toggle-login' } },
   );

@@ -217,3 +217,48 @@ export function listItemsArgs(repository: string, archive: string): string[] {
 export function keyExportArgs(repository: string, opts: { paper?: boolean } = {}): string[] {
   return ['key', 'export', ...LOG, ...(opts.paper ? ['--paper'] : []), '--', repository];
 }
+
+/** An archive path as an include path of extract or list: `pp:` says it is a path, whatever it starts with (`re:`, `sh:`). */
+function includePath(p: string): string {
+  return `pp:${p.replace(/^\/+/, '')}`;
+}
+
+/**
+ * What a restore is about to write, one record per member, every field NUL-terminated (names may hold
+ * newlines): type, path, link target or hardlink source, size. restore-scan.ts reads it.
+ */
+export function restoreScanArgs(repository: string, archive: string, paths: string[]): string[] {
+  return [
+    'list',
+    ...LOG,
+    '--format={type}{NUL}{path}{NUL}{source}{NUL}{size}{NUL}',
+    '--',
+    archiveRef(repository, archive),
+    ...paths.map(includePath),
+  ];
+}
+
+/**
+ * borg extract for a restore, run with cwd = the hidden staging folder: progress (percent and the
+ * current path, as borg reports them), each member listed for the log, holes kept (`--sparse`), and
+ * the members that must not be written left out (`--pattern=-…`, before the paths, so they win).
+ */
+export function restoreExtractArgs(repository: string, archive: string, paths: string[], excludes: string[]): string[] {
+  return [
+    'extract',
+    ...LOG,
+    '--progress',
+    '--list',
+    '--sparse',
+    ...excludes.map((e) => `--pattern=-${e}`),
+    '--',
+    archiveRef(repository, archive),
+    ...paths.map(includePath),
+  ];
+}
+
+/** One archive by its exact name (`borg list --json` of the repository, filtered): when it was started. */
+export function archiveStartArgs(repository: string, archive: string, f: BorgFeatures): string[] {
+  const exact = archive.replace(/[[\]?*]/g, (c) => `[${c}]`);
+  return ['list', ...LOG, '--json', f.archiveFilterFlag, exact, '--', repository];
+}

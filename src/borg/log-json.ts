@@ -28,6 +28,8 @@ export type BorgEvent =
       message?: string;
       current?: number;
       total?: number;
+      /** What borg is at (extract: the path), when it says. */
+      info?: string[];
       finished: boolean;
       time?: number;
     }
@@ -168,6 +170,7 @@ function toEvent(o: Json): BorgEvent | null {
         message: str(o.message),
         current: num(o.current),
         total: num(o.total),
+        info: Array.isArray(o.info) ? o.info.filter((x): x is string => typeof x === 'string') : undefined,
         finished: bool(o.finished),
         time: num(o.time),
       });

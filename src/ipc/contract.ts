@@ -8,10 +8,23 @@
  */
 import { z } from 'zod';
 import type { CallName, EventName } from './names.js';
-import type { EngineSnapshot, LiveProgress, Outcome, PassphraseState, SavedPassphrase, ArchiveSummary } from '../engine.js';
+import type {
+  EngineSnapshot,
+  LiveProgress,
+  Outcome,
+  PassphraseState,
+  SavedPassphrase,
+  ArchiveSummary,
+  FolderEntry,
+  FileVersion,
+  FindResult,
+  OpProgress,
+  RestoreResult,
+} from '../engine.js';
 import type { FieldError, Config } from '../profiles/schema.js';
 import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
+import type { OpRecord } from '../engine.js';
 import type { Finding } from '../doctor.js';
 import type { HostKeyReport, HostKeyState } from '../ssh/host-keys.js';
 import type { FdaState, LoginItemStatus } from '../app/tray-view.js';
@@ -43,6 +56,8 @@ function profileId(ctx: ContractContext) {
 
 const none = z.object({}).strict().optional();
 const hostName = str(255).regex(/^[A-Za-z0-9._:[\]-]+$/, 'is not a host name or address');
+/** borg refuses names over 255 characters; an archive name is never empty. */
+const archiveName = str(255).min(1, 'must not be empty');
 const port = z.number().int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535');
 
 /** The argument schema of every call, for one context (the profiles that exist now). */
@@ -76,6 +91,32 @@ export function argsSchemas(ctx: ContractContext) {
     resume: none,
     logTail: z.object({ profile: profileId(ctx), lines: z.number().int().min(1).max(1000).optional() }).strict(),
     archives: profile,
+    /** One folder of an archive ('' = its root), folders first. */
+    listFolder: z.object({ profile: profileId(ctx), archive: archiveName, folder: str() }).strict(),
+    /** Entries of an archive whose name matches (as the user typed it), anywhere in it. */
+    find: z.object({ profile: profileId(ctx), archive: archiveName, pattern: str(1024).min(1, 'must not be empty') }).strict(),
+    /** Which archives hold this archive path, with their sizes and modification times. */
+    versions: z.object({ profile: profileId(ctx), path: str().min(1, 'must not be empty') }).strict(),
+    /**
+     * Restores archive paths ([] = everything): into a new folder inside `target`, which must be a
+     * folder the user chose in the open panel (pickFolder), or put back in place (never overwriting).
+     * The window follows it through `op-progress`; the answer is the result.
+     */
+    restore: z
+      .object({
+        profile: profileId(ctx),
+        archive: archiveName,
+        paths: z.array(str()).max(100_000, 'must be at most 100,000 paths'),
+        mode: z.enum(['new-folder', 'in-place']),
+        target: str().optional(),
+      })
+      .strict()
+      .refine((a) => (a.mode === 'in-place') === (a.target === undefined), {
+        message: 'a new folder needs the target folder; putting back in place takes none',
+        path: ['target'],
+      }),
+    /** Cancels the restore (or check, or drill) this app is doing for the profile. */
+    cancelOperation: profile,
     /** One saved profile, every profile, or a draft from the preferences window before it is saved. */
     doctor: z.union([
       z.object({ profile: profileId(ctx) }).strict(),
@@ -110,11 +151,13 @@ export function argsSchemas(ctx: ContractContext) {
     volumeOf: z.object({ path: str() }).strict(),
     openWindow: z
       .object({
-        window: z.enum(['status', 'preferences']),
+        window: z.enum(['status', 'preferences', 'browse']),
         profile: str(64).optional(),
         section: z.enum(['new-profile', 'general', 'repository', 'sources', 'schedule', 'keep', 'passphrase', 'errors']).optional(),
       })
       .strict(),
+    /** Shows a file in Finder: only one a restore of this app answered with (the renderer does not name arbitrary paths). */
+    showInFinder: z.object({ path: str() }).strict(),
     ready: none,
   } satisfies Record<CallName, z.ZodTypeAny>;
 }
@@ -169,7 +212,19 @@ export type ConfigSaveResult =
    */
   | { saved: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: { revision: string; config: unknown } };
 
-export type { HostKeyReport, HostKeyState, ProfileRef, Recovery };
+export type {
+  HostKeyReport,
+  HostKeyState,
+  ProfileRef,
+  Recovery,
+  ArchiveSummary,
+  FolderEntry,
+  OpRecord,
+  OpProgress,
+  FileVersion,
+  FindResult,
+  RestoreResult,
+};
 
 export interface CallResults {
   status: AppSnapshot;
@@ -183,6 +238,11 @@ export interface CallResults {
   resume: { resumed: boolean };
   logTail: { file: string | null; lines: string[] };
   archives: ArchiveSummary[];
+  listFolder: FolderEntry[];
+  find: FindResult;
+  versions: FileVersion[];
+  restore: RestoreResult;
+  cancelOperation: { cancelled: boolean };
   doctor: Finding[];
   hostKey: HostKeyReport;
   trustHostKey: { added: string; knownHostsFile: string };
@@ -201,6 +261,8 @@ export interface CallResults {
   previewSchedule: { next: string[] } | { error: string };
   volumeOf: { volume: string | null; volumesRoot: string };
   openWindow: Record<string, never>;
+  /** False when the path is not one a restore made, or it is gone. */
+  showInFinder: { shown: boolean };
   ready: Record<string, never>;
 }
 
@@ -210,6 +272,14 @@ export interface EventPayloads {
   /** `dropped`: lines left out because more came than a window can show (it keeps the last 200). */
   log: { profile: string; lines: string[]; dropped: number };
   'run-finished': RunRecord;
+  /** A restore, check or drill going on in this app (at most 4 a second). */
+  'op-progress': { profile: string; progress: OpProgress };
+  'op-finished': OpRecord;
+  /**
+   * Entries of a folder found since the last message while an archive is read for the first time
+   * (an entry for a path already sent replaces it): the window draws them before the answer comes.
+   */
+  'folder-partial': { profile: string; archive: string; folder: string; entries: FolderEntry[] };
   /** Main asks a window to show a profile or section (a tray item, a notification click). */
   navigate: { profile?: string; section?: string };
 }

@@ -20,6 +20,7 @@ import { scanHostKeys, trustHostKey } from '../ssh/host-keys.js';
 import { knownHostsFile } from '../paths.js';
 import { argsSchemas, type AppSnapshot, type CallResults, type ConfigView, type FdaState, type LoginState } from './contract.js';
 import { isCallName, type CallName } from './names.js';
+import type { WindowKind } from './sender.js';
 import type { Diagnosis } from '../diagnosis.js';
 import { diagnosisFor } from '../messages.js';
 import { FDA_SETTINGS_URL, LOGIN_ITEMS_URL } from '../app/full-disk-access.js';
@@ -37,7 +38,9 @@ export interface Host {
   /** Opens a file in its default app; false when it could not. */
   openPath(file: string): Promise<boolean>;
   openExternal(url: string): Promise<void>;
-  openWindow(window: 'status' | 'preferences', opts: { profile?: string; section?: string }): void;
+  openWindow(window: WindowKind, opts: { profile?: string; section?: string }): void;
+  /** Shows the file or folder selected in a Finder window (shell.showItemInFolder). */
+  showItemInFolder(file: string): void;
 }
 
 export interface HandlerDeps {
@@ -76,6 +79,10 @@ export function createDispatcher(deps: HandlerDeps): (name: unknown, args: unkno
 
 function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerDeps): Handlers {
   const hosts = () => known ?? knownHostsFile();
+  /** What Show in Finder may show: the folders and files restores of this process answered with. */
+  const revealable = new Set<string>();
+  /** Folders the user chose in the open panel: the only places a restore into a new folder may go. */
+  const chosen = new Set<string>();
   const snapshot = async (): Promise<AppSnapshot> => appSnapshot(host, await engine.snapshot());
   return {
     status: async () => ok(await snapshot()),
@@ -113,6 +120,27 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
     },
     logTail: (a: { profile: string; lines?: number }) => engine.logTail(a.profile, a.lines ?? 200),
     archives: (a: { profile: string }) => engine.archives(a.profile),
+    listFolder: (a: { profile: string; archive: string; folder: string }) => engine.listFolder(a.profile, a.archive, a.folder),
+    find: (a: { profile: string; archive: string; pattern: string }) => engine.find(a.profile, a.archive, a.pattern),
+    versions: (a: { profile: string; path: string }) => engine.versions(a.profile, a.path),
+    restore: async (a: { profile: string; archive: string; paths: string[]; mode: 'new-folder' | 'in-place'; target?: string }) => {
+      const target = a.target === undefined ? undefined : path.resolve(a.target);
+      if (target !== undefined && !chosen.has(target))
+        return failed(invalidRequest('restore: the target is not a folder chosen in the open panel'));
+      const r = await engine.restore(a.profile, { archive: a.archive, paths: a.paths, target, mode: a.mode, busy: 'wait' });
+      if (r.ok) {
+        if (r.value.folder) revealable.add(path.resolve(r.value.folder));
+        // Put back in place: the archive's paths are where they came from (borg stores them without
+        // the leading "/"), and the Keep Both copies are named from there.
+        if (a.mode === 'in-place') for (const p of a.paths) revealable.add(path.resolve('/', p));
+        for (const k of r.value.keptBoth) {
+          revealable.add(path.resolve(r.value.folder ?? '/', k.restoredAs));
+          revealable.add(path.resolve(r.value.folder ?? '/', k.path));
+        }
+      }
+      return r;
+    },
+    cancelOperation: async (a: { profile: string }) => ok({ cancelled: engine.cancelOperation(a.profile) }),
     doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>
       ok(a.draft ? await doctorDraft(a.draft) : await doctor(engine, a.profile)),
     hostKey: (a: { host: string; port: number }) => scanHostKeys(a.host, a.port, { knownHostsFile: hosts() }),
@@ -131,7 +159,11 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       const r = await engine.exportKey(a.profile, { paper: a.paper, to });
       return r.ok ? ok({ file: r.value.file }) : r;
     },
-    pickFolder: async (a: { title?: string; defaultPath?: string }) => ok({ path: await host.pickFolder(a) }),
+    pickFolder: async (a: { title?: string; defaultPath?: string }) => {
+      const picked = await host.pickFolder(a);
+      if (picked) chosen.add(path.resolve(picked));
+      return ok({ path: picked });
+    },
     pickFile: async (a: { title?: string; defaultPath?: string; hidden?: boolean }) => ok({ path: await host.pickFile(a) }),
     openLog: async (a: { profile: string }) => {
       const tail = await engine.logTail(a.profile, 1);
@@ -171,9 +203,19 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       const volume = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep)[0]! : null;
       return ok({ volume, volumesRoot: root });
     },
-    openWindow: async (a: { window: 'status' | 'preferences'; profile?: string; section?: string }) => {
+    openWindow: async (a: { window: WindowKind; profile?: string; section?: string }) => {
       host.openWindow(a.window, { profile: a.profile, section: a.section });
       return ok({});
+    },
+    showInFinder: async (a: { path: string }) => {
+      const file = path.resolve(a.path);
+      if (!revealable.has(file)) return ok({ shown: false });
+      const there = await fs.lstat(file).then(
+        () => true,
+        () => false,
+      );
+      if (there) host.showItemInFolder(file);
+      return ok({ shown: there });
     },
     ready: async () => {
       ready?.();

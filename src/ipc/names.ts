@@ -13,6 +13,11 @@ export const CALLS = [
   'resume',
   'logTail',
   'archives',
+  'listFolder',
+  'find',
+  'versions',
+  'restore',
+  'cancelOperation',
   'doctor',
   'hostKey',
   'trustHostKey',
@@ -30,11 +35,12 @@ export const CALLS = [
   'previewSchedule',
   'volumeOf',
   'openWindow',
+  'showInFinder',
   'ready',
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
-export const EVENTS = ['snapshot', 'progress', 'log', 'run-finished', 'navigate'] as const;
+export const EVENTS = ['snapshot', 'progress', 'log', 'run-finished', 'op-progress', 'op-finished', 'folder-partial', 'navigate'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** One ipcMain.handle channel per call: `dandelion:<name>`. */

@@ -2,10 +2,11 @@
  * What the main process sends one window, batched so the window gets at most one message per
  * interval (10 a second by default) however fast borg writes, and held until the window says it is
  * ready, so nothing sent before it loaded is lost. While held or between flushes it stays bounded:
- * the latest snapshot, the latest progress per profile, the last `maxLogLines` log lines per profile
- * (with a count of those left out), and the run records and navigation requests in order.
+ * the latest snapshot, the latest progress per profile (of a backup, and of a restore, check or
+ * drill), the last `maxLogLines` log lines per profile (with a count of those left out), and the run
+ * and operation records and navigation requests in order.
  */
-import type { EventMessage, EventPayloads } from './contract.js';
+import type { EventMessage, EventPayloads, FolderEntry } from './contract.js';
 
 export interface OutboxOptions {
   send(batch: EventMessage[]): void;
@@ -33,6 +34,10 @@ export class Outbox {
   private lastFlush = -Infinity;
   private snapshot: EventPayloads['snapshot'] | null = null;
   private readonly progress = new Map<string, EventPayloads['progress']>();
+  /** The latest figures of each profile's restore, check or drill. */
+  private readonly opProgress = new Map<string, EventPayloads['op-progress']>();
+  /** A folder's entries found while its archive is first read, since the last flush: by folder, then by path (the later wins). */
+  private readonly partial = new Map<string, { payload: EventPayloads['folder-partial']; entries: Map<string, FolderEntry> }>();
   private readonly logs = new Map<string, PendingLog>();
   /** Run records and navigation, in the order they happened. */
   private ordered: EventMessage[] = [];
@@ -75,6 +80,21 @@ export class Outbox {
         this.progress.delete(message.payload.profile);
         this.ordered.push(message);
         break;
+      case 'op-progress':
+        this.opProgress.set(message.payload.profile, message.payload);
+        break;
+      case 'op-finished':
+        this.opProgress.delete(message.payload.profile);
+        this.ordered.push(message);
+        break;
+      case 'folder-partial': {
+        const { profile, archive, folder } = message.payload;
+        const key = `${profile}\0${archive}\0${folder}`;
+        const p = this.partial.get(key) ?? { payload: message.payload, entries: new Map<string, FolderEntry>() };
+        for (const e of message.payload.entries) p.entries.set(e.path, e);
+        this.partial.set(key, p);
+        break;
+      }
       case 'navigate':
         this.ordered.push(message);
         break;
@@ -101,7 +121,14 @@ export class Outbox {
   }
 
   private pending(): boolean {
-    return this.snapshot !== null || this.progress.size > 0 || this.logs.size > 0 || this.ordered.length > 0;
+    return (
+      this.snapshot !== null ||
+      this.progress.size > 0 ||
+      this.opProgress.size > 0 ||
+      this.partial.size > 0 ||
+      this.logs.size > 0 ||
+      this.ordered.length > 0
+    );
   }
 
   private schedule(): void {
@@ -124,10 +151,15 @@ export class Outbox {
     for (const [profile, p] of this.logs) batch.push({ event: 'log', payload: { profile, lines: p.lines, dropped: p.dropped } });
     batch.push(...finished);
     for (const payload of this.progress.values()) batch.push({ event: 'progress', payload });
+    for (const payload of this.opProgress.values()) batch.push({ event: 'op-progress', payload });
+    for (const { payload, entries } of this.partial.values())
+      batch.push({ event: 'folder-partial', payload: { ...payload, entries: [...entries.values()] } });
     if (this.snapshot) batch.push({ event: 'snapshot', payload: this.snapshot });
     this.ordered = [];
     this.logs.clear();
     this.progress.clear();
+    this.opProgress.clear();
+    this.partial.clear();
     this.snapshot = null;
     this.lastFlush = this.now();
     this.sent++;

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const WINDOW_PAGES = { status: 'status.html', preferences: 'preferences.html' } as const;
+export const WINDOW_PAGES = { status: 'status.html', preferences: 'preferences.html', browse: 'browse.html' } as const;
 export type WindowKind = keyof typeof WINDOW_PAGES;
 
 /** The window kind a frame URL belongs to, or null when it is not one of ours. */

@@ -38,17 +38,8 @@ import { count, formatBytes } from '../format.js';
 import { verifyPlan } from './verify-due.js';
 
 /** Live figures of a restore, check or drill (the shape the "restore" part shares in src/ops/progress.ts). */
-export interface OpProgress {
-  kind: OpKind;
-  archive: string | null;
-  percent: number | null;
-  nfiles: number;
-  bytes: number;
-  /** The file being read, or the step ("Checking segments"). */
-  path: string;
-  /** Who holds the repository while this waits for it. */
-  waitingFor?: string;
-}
+import type { OpProgress } from './progress.js';
+export type { OpProgress };
 
 export interface VerifyDeps {
   paths: ConfigPaths;

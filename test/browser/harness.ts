@@ -28,7 +28,7 @@ import { feedWindow } from '../../src/ipc/feed.js';
 import type { EventMessage, Outcome } from '../../src/ipc/contract.js';
 import { ROOT } from '../helpers/env.js';
 
-export type WindowKind = 'status' | 'preferences';
+export type WindowKind = 'status' | 'preferences' | 'browse';
 export type ColorScheme = 'light' | 'dark';
 
 export const DIST = path.join(ROOT, 'dist-renderer');
@@ -75,9 +75,16 @@ export interface OpenedWindow {
 // ---- the build ------------------------------------------------------------------------------------
 
 const sources = (kind: WindowKind) =>
-  [`renderer/${kind}`, `renderer/${kind}.html`, 'renderer/shared', 'src/ipc', 'src/format.ts', 'scripts/build-renderer.mjs'].map((p) =>
-    path.join(ROOT, p),
-  );
+  [
+    `renderer/${kind}`,
+    `renderer/${kind}.html`,
+    'renderer/shared',
+    // The browse window shows diagnoses with the status window's components.
+    ...(kind === 'browse' ? ['renderer/status'] : []),
+    'src/ipc',
+    'src/format.ts',
+    'scripts/build-renderer.mjs',
+  ].map((p) => path.join(ROOT, p));
 
 function newestMtime(p: string): number {
   let st: fs.Stats;

@@ -125,6 +125,8 @@ describe('a first backup, watched from start to finish', () => {
 
     const c = card(w);
     await poll(() => c.locator('.headline').textContent()).toBe('Never backed up');
+    // Nothing to browse yet.
+    expect(await c.getByRole('button', { name: 'Browse…' }).count()).toBe(0);
     await poll(() => c.textContent()).toMatch(/Next backup: (Today|Tomorrow), 12:00/);
     await axeCheck(w.page, { schemes: ['light', 'dark'] });
     await screenshot(w.page, 'status-never-backed-up');
@@ -169,6 +171,11 @@ describe('a first backup, watched from start to finish', () => {
     // Open Full Log hands the run's file to the host.
     await w.page.getByRole('button', { name: 'Open Full Log' }).click();
     await poll(() => w.host.calls.filter((c) => c.method === 'openPath')).toEqual([{ method: 'openPath', args: [last!.log] }]);
+    // A profile with a backup offers to browse it: the Browse Backups window, on this profile.
+    await c.getByRole('button', { name: 'Browse…' }).click();
+    await poll(() => w.host.calls.filter((c) => c.method === 'openWindow')).toEqual([
+      { method: 'openWindow', args: ['browse', { profile: 'p' }] },
+    ]);
     expect(w.pageErrors).toEqual([]);
   });
 });

@@ -22,6 +22,7 @@ export function fakeHost(overrides: Partial<Host> = {}): FakeHost {
     openPath: async () => true,
     openExternal: async () => {},
     openWindow: () => {},
+    showItemInFolder: () => {},
     ...overrides,
   };
   const host = { calls } as unknown as FakeHost;

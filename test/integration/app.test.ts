@@ -483,6 +483,60 @@ describe('the app itself', () => {
   });
 });
 
+describe('Browse Backups', () => {
+  it('the menu’s Browse Backups… and a card’s Browse… open the browse window on that profile; a restore there ends in Show in Finder', async () => {
+    const a = await start({ app: { openAtLogin: true }, profiles: [profile({ encryption: 'none' })] });
+    expect((await a.engine.init('p')).ok).toBe(true);
+    expect((await a.engine.run('p', { trigger: 'manual' })).result).toBe('success');
+
+    fake.click('Browse Backups…');
+    const browse = fake.windows.at(-1)!;
+    expect(browse.file).toBe(path.join(APP_ROOT, 'dist-renderer', 'browse.html'));
+    expect(browse.options).toMatchObject({ title: 'Browse Backups', webPreferences: { contextIsolation: true, sandbox: true } });
+
+    // The status card's Browse… asks main (openWindow from the status window): the open browse window comes forward on that profile.
+    fake.click('Open Dandelion');
+    const status = fake.windows.at(-1)!;
+    expect(status.file).toMatch(/status\.html$/);
+    expect(await fake.invoke(`${CALL_PREFIX}openWindow`, { window: 'browse', profile: 'p' }, status)).toEqual({ ok: true, value: {} });
+    expect(fake.windows.filter((w) => !w.destroyed && w.file?.endsWith('browse.html'))).toHaveLength(1);
+    expect(await fake.invoke(`${CALL_PREFIX}ready`, {}, browse)).toEqual({ ok: true, value: {} });
+    await waitFor('the navigation', () => browse.webContents.sent.length > 0);
+    const batches = browse.webContents.sent.map((m) => m.args[0] as { event: string; payload: unknown }[]);
+    expect(batches.flat()).toContainEqual({ event: 'navigate', payload: { profile: 'p' } });
+
+    // The browse window's calls are answered: its backups, a folder, a restore into the folder chosen.
+    const archives = (await fake.invoke(`${CALL_PREFIX}archives`, { profile: 'p' }, browse)) as { ok: true; value: { name: string }[] };
+    expect(archives.ok).toBe(true);
+    const name = archives.value[0]!.name;
+    const top = (await fake.invoke(`${CALL_PREFIX}listFolder`, { profile: 'p', archive: name, folder: '' }, browse)) as {
+      ok: true;
+      value: { name: string }[];
+    };
+    expect(top.value.map((e) => e.name)).toEqual([src.split('/')[1]]);
+    const into = path.join(sb.dir, 'restores');
+    await fs.mkdir(into);
+    dialog.answers.push(into);
+    expect(await fake.invoke(`${CALL_PREFIX}pickFolder`, { title: 'Choose where to restore' }, browse)).toEqual({
+      ok: true,
+      value: { path: into },
+    });
+    const file = path.join(src, 'file-0.txt').slice(1);
+    const restored = (await fake.invoke(
+      `${CALL_PREFIX}restore`,
+      { profile: 'p', archive: name, paths: [file], mode: 'new-folder', target: into },
+      browse,
+    )) as { ok: true; value: { folder: string; files: number } };
+    expect(restored).toMatchObject({ ok: true, value: { files: 1 } });
+    expect(await fs.readFile(path.join(restored.value.folder, file), 'utf8')).toBe(await fs.readFile(path.join(src, 'file-0.txt'), 'utf8'));
+    expect(await fake.invoke(`${CALL_PREFIX}showInFinder`, { path: restored.value.folder }, browse)).toEqual({
+      ok: true,
+      value: { shown: true },
+    });
+    expect(shell.shown).toEqual([restored.value.folder]);
+  });
+});
+
 describe('IPC', () => {
   it('answers our own window, and refuses a foreign sender and bad arguments as data', async () => {
     await start({ profiles: [profile()] });

@@ -71,6 +71,8 @@ describe('what a command loads', () => {
       'browse/browser.js',
       'browse/store.js',
       'browse/index-file.js',
+      'ops/restore.js',
+      'ops/restore-plan.js',
       'chokidar',
       'node-schedule',
       'execa',

@@ -37,6 +37,39 @@ describe('argument schemas', () => {
     expect(valid('setPassphrase', { profile: 'docs', passphrase: 'x'.repeat(MAX_PASSPHRASE) })).toBe(true);
     expect(valid('previewSchedule', { schedule: '0 * * * *', count: 3 })).toBe(true);
     expect(valid('openWindow', { window: 'preferences', section: 'new-profile' })).toBe(true);
+    expect(valid('openWindow', { window: 'browse', profile: 'docs' })).toBe(true);
+    expect(valid('listFolder', { profile: 'docs', archive: 'mbp-2026-12-03T10:00:00', folder: '' })).toBe(true);
+    expect(valid('listFolder', { profile: 'docs', archive: 'latest', folder: 'home/me/Documents' })).toBe(true);
+    expect(valid('find', { profile: 'docs', archive: 'a', pattern: '*.jpg' })).toBe(true);
+    expect(valid('versions', { profile: 'docs', path: 'home/me/report.pdf' })).toBe(true);
+    expect(
+      valid('restore', { profile: 'docs', archive: 'a', paths: ['home/me/x'], mode: 'new-folder', target: '/Users/me/Downloads' }),
+    ).toBe(true);
+    expect(valid('restore', { profile: 'docs', archive: 'a', paths: [], mode: 'in-place' })).toBe(true);
+    expect(valid('cancelOperation', { profile: 'offsite' })).toBe(true);
+    expect(valid('showInFinder', { path: '/Users/me/Downloads/Restored from a' })).toBe(true);
+  });
+
+  it('refuses a browse or restore call that is not well-formed', () => {
+    expect(valid('listFolder', { profile: 'docs', archive: '', folder: '' })).toBe(false);
+    expect(valid('listFolder', { profile: 'docs', archive: 'x'.repeat(256), folder: '' })).toBe(false);
+    expect(valid('listFolder', { profile: 'docs', archive: 'a' })).toBe(false);
+    expect(valid('listFolder', { profile: 'nope', archive: 'a', folder: '' })).toBe(false);
+    expect(valid('listFolder', { profile: 'docs', archive: 'a', folder: 'x'.repeat(MAX_STRING + 1) })).toBe(false);
+    expect(valid('find', { profile: 'docs', archive: 'a', pattern: '' })).toBe(false);
+    expect(valid('find', { profile: 'docs', archive: 'a', pattern: 'x'.repeat(1025) })).toBe(false);
+    expect(valid('versions', { profile: 'docs', path: '' })).toBe(false);
+    // A new folder needs the folder chosen; in place takes none; no other mode.
+    expect(valid('restore', { profile: 'docs', archive: 'a', paths: ['x'], mode: 'new-folder' })).toBe(false);
+    expect(valid('restore', { profile: 'docs', archive: 'a', paths: ['x'], mode: 'in-place', target: '/tmp' })).toBe(false);
+    expect(valid('restore', { profile: 'docs', archive: 'a', paths: ['x'], mode: 'overwrite' })).toBe(false);
+    expect(valid('restore', { profile: 'docs', archive: 'a', paths: 'x', mode: 'in-place' })).toBe(false);
+    expect(valid('restore', { profile: 'docs', archive: 'a', paths: [42], mode: 'in-place' })).toBe(false);
+    expect(valid('restore', { profile: 'docs', archive: 'a', paths: Array(100_001).fill('x'), mode: 'in-place' })).toBe(false);
+    expect(valid('restore', { profile: 'docs', archive: 'a', paths: [], mode: 'in-place', busy: 'fail' })).toBe(false);
+    expect(valid('cancelOperation', {})).toBe(false);
+    expect(valid('showInFinder', {})).toBe(false);
+    expect(valid('openWindow', { window: 'browse', profile: 'x'.repeat(65) })).toBe(false);
   });
 
   it('refuses wrong types, unknown profiles, oversize strings and extra fields', () => {
@@ -77,6 +110,7 @@ describe('the sender check', () => {
     expect(ownWindowOf(`file://${dir}/status.html`, dir)).toBe('status');
     expect(ownWindowOf(`file://${dir}/preferences.html#passphrase`, dir)).toBe('preferences');
     expect(ownWindowOf(`file://localhost${dir}/status.html`, dir)).toBe('status');
+    expect(ownWindowOf(`file://${dir}/browse.html`, dir)).toBe('browse');
   });
   it('refuses anything else', () => {
     for (const url of [
@@ -184,6 +218,53 @@ describe('the outbox', () => {
     vi.advanceTimersByTime(1000);
     expect(sent).toHaveLength(1);
   });
+
+  it('gathers the entries a folder streams while its archive is first read, by folder, the later entry for a path winning', () => {
+    const sent: EventMessage[][] = [];
+    const box = new Outbox({ send: (b) => sent.push(b), now: () => Date.now() });
+    const e = (name: string, size: number) => ({ name, path: `home/${name}`, type: 'file' as const, size, mtime: null });
+    const part = (folder: string, ...entries: ReturnType<typeof e>[]): EventMessage => ({
+      event: 'folder-partial',
+      payload: { profile: 'p', archive: 'a', folder, entries },
+    });
+    box.push(part('home', e('x', 1), e('y', 1)));
+    box.push(part('home', e('x', 2)));
+    box.push(part('', e('home', 0)));
+    box.markReady();
+    vi.advanceTimersByTime(0);
+    expect(sent[0]).toEqual([part('home', e('x', 2), e('y', 1)), part('', e('home', 0))]);
+    // Sent once: the next batch holds only what came after.
+    box.push(part('home', e('z', 1)));
+    vi.advanceTimersByTime(200);
+    expect(sent[1]).toEqual([part('home', e('z', 1))]);
+  });
+
+  it('keeps the latest figures of a restore per profile, and drops them once its record arrives', () => {
+    const sent: EventMessage[][] = [];
+    const box = new Outbox({ send: (b) => sent.push(b), now: () => Date.now() });
+    const figures = (profile: string, nfiles: number): EventMessage => ({
+      event: 'op-progress',
+      payload: { profile, progress: { kind: 'restore', archive: 'a', percent: null, nfiles, bytes: 0, path: '' } },
+    });
+    box.push(figures('p', 1));
+    box.push(figures('p', 2));
+    box.push(figures('q', 7));
+    box.markReady();
+    vi.advanceTimersByTime(0);
+    expect(sent[0]).toEqual([figures('p', 2), figures('q', 7)]);
+    box.push(figures('p', 3));
+    box.push({ event: 'op-finished', payload: { kind: 'restore', profile: 'p' } as never });
+    vi.advanceTimersByTime(200);
+    expect(sent[1]!.map((m) => m.event)).toEqual(['op-finished']);
+    // Held while not ready, like a run's record.
+    const late = new Outbox({ send: (b) => sent.push(b), now: () => Date.now() });
+    late.push({ event: 'op-finished', payload: { kind: 'check', profile: 'p' } as never });
+    vi.advanceTimersByTime(1000);
+    expect(sent).toHaveLength(2);
+    late.markReady();
+    vi.advanceTimersByTime(0);
+    expect(sent[2]!.map((m) => m.event)).toEqual(['op-finished']);
+  });
 });
 
 describe('the window API', () => {
@@ -223,5 +304,44 @@ describe('Open at Login', () => {
     for (const status of ['enabled', 'not-registered', 'not-found'] as const)
       expect(loginStateFrom({ openAtLogin: status === 'enabled', status }, 'darwin').status).toBe(status);
     expect(loginStateFrom({ openAtLogin: true, status: 'enabled' }, 'linux')).toEqual({ openAtLogin: true, status: 'unknown' });
+  });
+});
+
+describe('restoring through the dispatcher', () => {
+  it('restores into a new folder only inside a folder the user chose in the open panel, and shows only what a restore made', async () => {
+    const { createDispatcher } = await import('../../src/ipc/handlers.js');
+    const { fakeHost } = await import('../helpers/host.js');
+    const fs = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const chosen = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-ipc-'));
+    const made = path.join(chosen, 'Restored from a');
+    await fs.mkdir(made);
+    const restore = vi.fn(async () => ({
+      ok: true as const,
+      value: { record: {} as never, folder: made, files: 1, bytes: 1, keptBoth: [], identical: 0 },
+    }));
+    const engine = { config: { profiles: [{ id: 'docs' }] }, restore } as never;
+    const host = fakeHost({ pickFolder: async () => chosen });
+    const dispatch = createDispatcher({ engine, host });
+    try {
+      const refused = await dispatch('restore', { profile: 'docs', archive: 'a', paths: ['x'], mode: 'new-folder', target: '/etc' });
+      expect(refused).toMatchObject({ ok: false, diagnosis: { kind: 'invalid-request' } });
+      expect(restore).not.toHaveBeenCalled();
+
+      expect(await dispatch('pickFolder', { title: 'Choose where to restore' })).toEqual({ ok: true, value: { path: chosen } });
+      const done = await dispatch('restore', { profile: 'docs', archive: 'a', paths: ['x'], mode: 'new-folder', target: `${chosen}/` });
+      expect(done.ok).toBe(true);
+      expect(restore).toHaveBeenCalledWith('docs', { archive: 'a', paths: ['x'], target: chosen, mode: 'new-folder', busy: 'wait' });
+
+      expect(await dispatch('showInFinder', { path: '/etc' })).toEqual({ ok: true, value: { shown: false } });
+      expect(await dispatch('showInFinder', { path: made })).toEqual({ ok: true, value: { shown: true } });
+      expect(host.calls.filter((c) => c.method === 'showItemInFolder')).toEqual([{ method: 'showItemInFolder', args: [made] }]);
+      // Gone since: nothing to show.
+      await fs.rm(made, { recursive: true });
+      expect(await dispatch('showInFinder', { path: made })).toEqual({ ok: true, value: { shown: false } });
+    } finally {
+      await fs.rm(chosen, { recursive: true, force: true });
+    }
   });
 });

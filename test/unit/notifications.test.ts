@@ -399,6 +399,10 @@ describe('the words', () => {
     'archives-damaged': true,
     'data-damaged': true,
     'restore-mismatch': true,
+    'restore-path-missing': true,
+    'restore-target-unwritable': true,
+    'restore-target-full': true,
+    'restore-refused': true,
     unknown: true,
   };
   const COMMAND = /`|\bdandelion [a-z]/;

@@ -647,6 +647,7 @@ describe('the menu', () => {
       'Pause Backups',
       '---',
       'Open Dandelion',
+      'Browse Backups…',
       'Settings…',
       'Open at Login',
       '---',
@@ -655,6 +656,9 @@ describe('the menu', () => {
     expect(item(v, 'Back Up Now')).toEqual({ label: 'Back Up Now', action: { type: 'run', profile: 'offsite' }, enabled: true });
     // It opens a window and asks nothing: no ellipsis.
     expect(item(v, 'Open Dandelion')).toEqual({ label: 'Open Dandelion', action: { type: 'open-status' } });
+    // It opens a window to pick from, so it has an ellipsis; with no profile there is nothing to browse.
+    expect(item(v, 'Browse Backups…')).toEqual({ label: 'Browse Backups…', action: { type: 'open-browse' } });
+    expect(labels(view([]))).not.toContain('Browse Backups…');
     expect(item(v, 'Quit Dandelion')).toEqual({ label: 'Quit Dandelion', action: { type: 'quit' }, accelerator: 'CommandOrControl+Q' });
   });
 

@@ -337,6 +337,11 @@ class FakeDialog {
 
 class FakeShell {
   readonly opened: string[] = [];
+  /** Every file shown in Finder (showItemInFolder), in order. */
+  readonly shown: string[] = [];
+  showItemInFolder(p: string): void {
+    this.shown.push(p);
+  }
   async openExternal(url: string): Promise<void> {
     this.opened.push(url);
   }
@@ -441,6 +446,7 @@ export const fake: Fake = {
     dialog.answers.length = 0;
     dialog.calls.length = 0;
     shell.opened.length = 0;
+    shell.shown.length = 0;
   },
 };
 

@@ -1,0 +1,298 @@
+/**
+ * One restore: scan what the selection holds (refusing members that would land outside the target),
+ * `borg extract` into a hidden staging folder inside the target (same file system), then into place:
+ * the whole staging folder renamed to `Restored from <archive>`, or, in place, each entry moved where
+ * it was (identical files left alone, different ones kept both). A cancel or a failure removes the
+ * staging folder: no half-written file ever carries its real name, and nothing is written outside.
+ */
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Profile } from '../profiles/schema.js';
+import type { BorgBinary } from '../borg/locate.js';
+import { runBorg, type BorgRunResult, type Secret } from '../borg/run.js';
+import { restoreExtractArgs, restoreScanArgs } from '../borg/argv.js';
+import type { BorgEvent } from '../borg/log-json.js';
+import type { ClassifyContext, Diagnosis } from '../diagnosis.js';
+import { diagnosisFor } from '../messages.js';
+import { worst, type RunResult } from '../records.js';
+import { RunLog } from '../jobs/run-log.js';
+import { diskMissing, escapeControl } from '../jobs/backup.js';
+import { formatBytes } from '../format.js';
+import { percentOf, type OpProgress } from './progress.js';
+import { commonParent, mustRefuseAll, neverMatched, planMembers, restoreStamp, type RefusedMember } from './restore-plan.js';
+import { parseScan } from './restore-scan.js';
+import { bytesOf, moveToNewFolder, putBackInPlace, readable } from './restore-move.js';
+
+export type RestoreMode = 'new-folder' | 'in-place';
+
+export interface RestoreJob {
+  profile: Profile;
+  borg: BorgBinary;
+  secret: Secret;
+  rsh?: string;
+  sshProbe?: string[] | null;
+  archive: string;
+  /** Archive paths, as stored (no leading `/`); [] = the whole archive. */
+  paths: string[];
+  /** An absolute folder: the new folder goes in it, or (in place) the archive's paths are under it. */
+  target: string;
+  mode: RestoreMode;
+  /** logs/<profile>/restore/ gets this restore's log. */
+  logsDir: string;
+  volumePath: string | null;
+  signal?: AbortSignal;
+  cancelGraceMs?: number;
+  progress(change: Partial<OpProgress>): void;
+  onBorgStart?(pid: number): void;
+  /** When the archive was made, for the Keep Both names; asked only when a copy is kept both. */
+  archiveTime(): Promise<Date | null>;
+}
+
+export interface RestoreDone {
+  result: RunResult;
+  diagnoses: Diagnosis[];
+  /** The new folder made (the whole restore, or in place what could not be put back), or null. */
+  folder: string | null;
+  files: number;
+  bytes: number;
+  keptBoth: { path: string; restoredAs: string }[];
+  identical: number;
+  refused: RefusedMember[];
+  log: string;
+}
+
+/** borg's own lines when it got the SIGINT a cancel sends. */
+const SIGINT_LINES = new Set(['Got Ctrl-C / SIGINT.', 'Keyboard interrupt']);
+const ENOSPC = /\[Errno 28\]|No space left on device/;
+const UNWRITABLE = /\[Errno (13|30|1)\]/;
+const UNWRITABLE_CODES = new Set(['EACCES', 'EROFS', 'EPERM', 'ENOENT', 'ENOTDIR']);
+
+function describe(ev: BorgEvent): string | null {
+  switch (ev.type) {
+    case 'log_message':
+      return ev.name === 'borg.output.list' ? `x ${ev.message}` : `${ev.level} ${ev.message}`;
+    case 'text':
+      return ev.line;
+    default:
+      return null;
+  }
+}
+
+/** The deepest folder that exists on the way to `p` (not through a link), at most up to `/`. */
+async function existingFolder(p: string): Promise<string> {
+  for (let dir = p; ; dir = path.dirname(dir)) {
+    const st = await fsp.lstat(Buffer.from(bytesOf(dir), 'latin1')).catch(() => null);
+    if (st?.isDirectory()) return dir;
+    if (dir === path.dirname(dir)) return dir;
+  }
+}
+
+async function freeSpace(dir: string): Promise<string | undefined> {
+  const st = await fsp.statfs(dir).catch(() => null);
+  return st ? `${formatBytes(Number(st.bavail) * Number(st.bsize))} free` : undefined;
+}
+
+export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
+  const { profile, borg } = job;
+  const startedAt = new Date();
+  const log = await RunLog.open(path.join(job.logsDir, profile.id), 'restore', startedAt);
+  const write = (text: string) => void log.line(escapeControl(text));
+  const ctx: ClassifyContext = {
+    repository: profile.repository,
+    platform: process.platform,
+    passphraseSupplied: false,
+    profile: profile.id,
+  };
+  const facts = { operation: 'restore' as const, archive: job.archive, target: job.target };
+  const done: RestoreDone = {
+    result: 'success',
+    diagnoses: [],
+    folder: null,
+    files: 0,
+    bytes: 0,
+    keptBoth: [],
+    identical: 0,
+    refused: [],
+    log: log.file,
+  };
+  const fail = (d: Diagnosis, result: RunResult = 'error'): RestoreDone => {
+    done.result = result;
+    done.diagnoses.unshift(d);
+    write(`Dandelion: restore finished: ${result}: ${d.message}`);
+    return done;
+  };
+  const what = job.paths.length ? job.paths.map((p) => `/${p}`).join(', ') : 'everything';
+  write(
+    `Dandelion: restoring ${what} from ${job.archive} of profile "${profile.id}" (${profile.repository}) ${job.mode === 'in-place' ? 'in place under' : 'into a new folder in'} ${job.target} (borg ${borg.version.raw})`,
+  );
+  try {
+    if (await diskMissing(profile, job.volumePath))
+      return fail(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
+
+    // 1. What the selection holds, before anything is written.
+    let archiveGone = false;
+    const borgRun = (args: string[], extra: Partial<Parameters<typeof runBorg>[0]> = {}): Promise<BorgRunResult> =>
+      runBorg({ borg, args, secret: job.secret, rsh: job.rsh, sshProbe: job.sshProbe, ctx: { ...ctx, stage: 'probe' }, ...extra });
+    const scan = await borgRun(restoreScanArgs(profile.repository, job.archive, job.paths), {
+      captureStdout: true,
+      signal: job.signal,
+      onEvent: (ev) => {
+        if (ev.type === 'log_message' && ev.msgid === 'Archive.DoesNotExist') archiveGone = true;
+      },
+    });
+    if (job.signal?.aborted) return fail(diagnosisFor('cancelled', ctx, undefined, facts), 'cancelled');
+    if (archiveGone) return fail(diagnosisFor('archive-missing', ctx, undefined, facts));
+    if (scan.level === 'error') {
+      if (await diskMissing(profile, job.volumePath))
+        return fail(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
+      return fail(scan.diagnoses[0] ?? diagnosisFor('unknown', ctx, undefined, facts));
+    }
+    const items = parseScan(scan.stdout);
+    const missing = neverMatched(job.paths, items);
+    if (missing.length) return fail(diagnosisFor('restore-path-missing', ctx, missing.join('\n'), { ...facts, paths: missing }));
+    const plan = planMembers(items);
+    done.refused = plan.refused;
+    for (const r of plan.refused) write(`Dandelion: left out ${r.path} (${r.reason})`);
+    if (mustRefuseAll(plan))
+      return fail(
+        diagnosisFor('restore-refused', ctx, undefined, { ...facts, count: plan.refused.length, paths: plan.refused.map((r) => r.path) }),
+      );
+    write(`Dandelion: ${plan.files} files, ${formatBytes(plan.bytes)}, ${plan.folders} folders to restore`);
+
+    // 2. A hidden staging folder inside the target: same file system, so everything reaches its place by a rename.
+    const target = path.resolve(job.target);
+    const targetSt = await fsp.stat(target).catch((err: NodeJS.ErrnoException) => err);
+    if (targetSt instanceof Error || !targetSt.isDirectory())
+      return fail(
+        diagnosisFor('restore-target-unwritable', ctx, targetSt instanceof Error ? targetSt.message : `${target} is not a folder`, facts),
+      );
+    const parent = job.mode === 'in-place' ? await existingFolder(path.join(target, commonParent(job.paths))) : target;
+    const staging = path.join(parent, `.dandelion-restore-${randomBytes(6).toString('hex')}`);
+    try {
+      await fsp.mkdir(staging, { mode: 0o777 });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOSPC')
+        return fail(diagnosisFor('restore-target-full', ctx, e.message, { ...facts, summary: await freeSpace(parent) }));
+      if (UNWRITABLE_CODES.has(e.code ?? ''))
+        return fail(diagnosisFor('restore-target-unwritable', ctx, e.message, { ...facts, target: parent }));
+      throw err;
+    }
+    let staged = true;
+    const dropStaging = async () => {
+      if (!staged) return;
+      staged = false;
+      await fsp.rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+    };
+
+    try {
+      // 3. borg writes into staging only.
+      let full: string | null = null;
+      let unwritable: string | null = null;
+      let nfiles = 0;
+      const extract = await borgRun(restoreExtractArgs(profile.repository, job.archive, job.paths, plan.excludes), {
+        cwd: staging,
+        signal: job.signal,
+        cancelGraceMs: job.cancelGraceMs,
+        onSpawn: job.onBorgStart,
+        ctx: { ...ctx, stage: 'probe' },
+        backpressure: () => log.backpressure(),
+        onEvent: (ev) => {
+          if (ev.type === 'progress_percent') {
+            if (!ev.finished && ev.total)
+              job.progress({
+                percent: percentOf(ev.current ?? 0, ev.total),
+                bytes: ev.current ?? 0,
+                ...(ev.info?.[0] ? { path: ev.info[0] } : {}),
+              });
+            return;
+          }
+          if (ev.type === 'log_message') {
+            if (ev.name === 'borg.output.list') {
+              job.progress({ nfiles: ++nfiles, path: ev.message });
+            } else if (ev.level === 'WARNING' || ev.level === 'ERROR' || ev.level === 'CRITICAL') {
+              if (ENOSPC.test(ev.message)) full ??= ev.message;
+              else if (UNWRITABLE.test(ev.message)) unwritable ??= ev.message;
+              if (job.signal?.aborted && SIGINT_LINES.has(ev.message)) {
+                write(`INFO Cancelled by you; borg extract stopped`);
+                return;
+              }
+            }
+          }
+          const line = describe(ev);
+          if (line) write(line);
+        },
+      });
+      write(
+        `Dandelion: borg extract finished: ${extract.cancelled ? 'cancelled' : extract.level} (exit ${extract.exitCode ?? extract.signal})`,
+      );
+      if (job.signal?.aborted || extract.cancelled) {
+        await dropStaging();
+        return fail(diagnosisFor('cancelled', ctx, undefined, facts), 'cancelled');
+      }
+      if (full !== null) {
+        await dropStaging();
+        return fail(diagnosisFor('restore-target-full', ctx, full, { ...facts, summary: await freeSpace(parent) }));
+      }
+      if (extract.level === 'error') {
+        await dropStaging();
+        if (await diskMissing(profile, job.volumePath))
+          return fail(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
+        if (unwritable !== null) return fail(diagnosisFor('restore-target-unwritable', ctx, unwritable, facts));
+        return fail(extract.diagnoses[0] ?? diagnosisFor('unknown', ctx, undefined, facts));
+      }
+      if (extract.level === 'warning') {
+        done.result = 'warning';
+        done.diagnoses.push(...extract.diagnoses);
+      }
+
+      // 4. Into place.
+      if (job.mode === 'new-folder') {
+        done.folder = readable(await moveToNewFolder(bytesOf(staging), bytesOf(target), job.archive));
+        staged = false;
+        done.files = plan.files;
+        done.bytes = plan.bytes;
+        write(`Dandelion: restored into ${done.folder}`);
+      } else {
+        let stamp: string | null = null;
+        const put = await putBackInPlace(bytesOf(staging), bytesOf(target), async () => {
+          stamp ??= restoreStamp((await job.archiveTime().catch(() => null)) ?? startedAt);
+          return stamp;
+        });
+        done.files = put.files;
+        done.bytes = put.bytes;
+        done.keptBoth = put.keptBoth;
+        done.identical = put.identical;
+        for (const k of put.keptBoth) write(`Dandelion: kept both: /${k.path} is there and differs; restored as /${k.restoredAs}`);
+        if (put.identical) write(`Dandelion: ${put.identical} identical ${put.identical === 1 ? 'file was' : 'files were'} left alone`);
+        if (put.failed.length) {
+          // What could not go back stays restored, in plain sight, never lost.
+          for (const f of put.failed) write(`Dandelion: could not put back /${f.path}: ${f.error}`);
+          done.folder = readable(await moveToNewFolder(bytesOf(staging), bytesOf(parent), job.archive));
+          staged = false;
+          done.result = worst(done.result, 'warning');
+          done.diagnoses.push(
+            diagnosisFor('unknown', ctx, put.failed[0]!.error, {
+              count: put.failed.length,
+              example: `/${put.failed[0]!.path}`,
+              summary: `could not be put back and ${put.failed.length === 1 ? 'is' : 'are'} in ${done.folder}`,
+            }),
+          );
+        } else await dropStaging();
+      }
+      if (plan.refused.length) {
+        done.result = worst(done.result, 'warning');
+        done.diagnoses.push(
+          diagnosisFor('restore-refused', ctx, undefined, { ...facts, count: plan.refused.length, paths: plan.refused.map((r) => r.path) }),
+        );
+      }
+      write(`Dandelion: restore finished: ${done.result} (${done.files} files, ${formatBytes(done.bytes)})`);
+      return done;
+    } finally {
+      await dropStaging();
+    }
+  } finally {
+    await log.close();
+  }
+}
