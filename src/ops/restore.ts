@@ -20,7 +20,7 @@ import { RunLog } from '../jobs/run-log.js';
 import { diskMissing, escapeControl } from '../jobs/backup.js';
 import { formatBytes } from '../format.js';
 import { percentOf, type OpProgress } from './progress.js';
-import { commonParent, mustRefuseAll, neverMatched, planMembers, restoreStamp, type RefusedMember } from './restore-plan.js';
+import { commonParent, memberRefusal, mustRefuseAll, neverMatched, planMembers, restoreStamp, type RefusedMember } from './restore-plan.js';
 import { parseScan } from './restore-scan.js';
 import { bytesOf, moveToNewFolder, putBackInPlace, readable } from './restore-move.js';
 
@@ -167,7 +167,12 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
       return fail(
         diagnosisFor('restore-target-unwritable', ctx, targetSt instanceof Error ? targetSt.message : `${target} is not a folder`, facts),
       );
-    const parent = job.mode === 'in-place' ? await existingFolder(path.join(target, commonParent(job.paths))) : target;
+    // In place, staging goes where the files go back to (the same file system), as deep as they all share:
+    // for a whole archive, the folder every file of it is under (not `/`, which only root may write).
+    const under = job.paths.length
+      ? job.paths
+      : items.filter((it) => it.type !== 'd' && memberRefusal(it.path) === null).map((it) => it.path);
+    const parent = job.mode === 'in-place' ? await existingFolder(path.join(target, commonParent(under))) : target;
     const staging = path.join(parent, `.dandelion-restore-${randomBytes(6).toString('hex')}`);
     try {
       await fsp.mkdir(staging, { mode: 0o777 });
