@@ -406,11 +406,9 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
       };
     case 'archive-missing':
       return {
-        message:
-          `The backup ${info.archive ? `"${info.archive}"` : ''} is no longer in ${repo}${info.archive ? '' : ' (it was deleted or thinned out)'}; nothing was restored.`.replace(
-            'backup  is',
-            'backup is',
-          ),
+        message: info.archive
+          ? `The backup "${info.archive}" is no longer in ${repo}; nothing was restored.`
+          : `That backup is no longer in ${repo} (it was deleted or thinned out); nothing was restored.`,
         fix: 'Pick another archive: the list of archives is shown again with what is there now.',
       };
     case 'restore-refused':
@@ -421,7 +419,10 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
     case 'unknown':
       if (info.summary) {
         // Aggregated file-level warnings that have no kind of their own (I/O errors, files changing).
-        return { message: `${files(n)} ${info.summary}${eg}.`, fix: 'See the log for the full list; everything else was backed up.' };
+        return {
+          message: `${files(n)} ${info.summary}${eg}.`,
+          fix: `See the log for the full list; everything else was ${info.operation === 'restore' ? 'restored' : 'backed up'}.`,
+        };
       }
       return {
         message: info.detail

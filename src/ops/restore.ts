@@ -196,6 +196,9 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
       let full: string | null = null;
       let unwritable: string | null = null;
       let nfiles = 0;
+      // borg's per-file warnings while writing (a file it could not create or set attributes on).
+      let warned = 0;
+      let firstWarning: string | null = null;
       const extract = await borgRun(restoreExtractArgs(profile.repository, job.archive, job.paths, plan.excludes), {
         cwd: staging,
         signal: job.signal,
@@ -217,6 +220,10 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
             if (ev.name === 'borg.output.list') {
               job.progress({ nfiles: ++nfiles, path: ev.message });
             } else if (ev.level === 'WARNING' || ev.level === 'ERROR' || ev.level === 'CRITICAL') {
+              if (ev.level === 'WARNING' && ev.name !== 'borg.output.list') {
+                warned++;
+                firstWarning ??= ev.message;
+              }
               if (ENOSPC.test(ev.message)) full ??= ev.message;
               else if (UNWRITABLE.test(ev.message)) unwritable ??= ev.message;
               if (job.signal?.aborted && SIGINT_LINES.has(ev.message)) {
@@ -249,7 +256,14 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
       }
       if (extract.level === 'warning') {
         done.result = 'warning';
-        done.diagnoses.push(...extract.diagnoses);
+        // Worded for a restore: the collector's words are a backup's ("could not be read… exclude them").
+        done.diagnoses.push(
+          diagnosisFor('unknown', ctx, firstWarning ?? extract.diagnoses[0]?.detail, {
+            ...facts,
+            count: Math.max(1, warned),
+            summary: 'could not be restored as they were (see the log)',
+          }),
+        );
       }
 
       // 4. Into place.
@@ -279,6 +293,7 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
           done.result = worst(done.result, 'warning');
           done.diagnoses.push(
             diagnosisFor('unknown', ctx, put.failed[0]!.error, {
+              operation: 'restore',
               count: put.failed.length,
               example: `/${put.failed[0]!.path}`,
               summary: `could not be put back and ${put.failed.length === 1 ? 'is' : 'are'} in ${done.folder}`,
