@@ -199,6 +199,7 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
       // borg's per-file warnings while writing (a file it could not create or set attributes on).
       let warned = 0;
       let firstWarning: string | null = null;
+      const unmatched: string[] = [];
       const extract = await borgRun(restoreExtractArgs(profile.repository, job.archive, job.paths, plan.excludes), {
         cwd: staging,
         signal: job.signal,
@@ -220,6 +221,8 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
             if (ev.name === 'borg.output.list') {
               job.progress({ nfiles: ++nfiles, path: ev.message });
             } else if (ev.level === 'WARNING' || ev.level === 'ERROR' || ev.level === 'CRITICAL') {
+              const never = /^Include pattern '(?:pp:)?(.*)' never matched\.$/s.exec(ev.message);
+              if (never) unmatched.push(never[1]!);
               if (ev.level === 'WARNING' && ev.name !== 'borg.output.list') {
                 warned++;
                 firstWarning ??= ev.message;
@@ -253,6 +256,11 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
           return fail(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
         if (unwritable !== null) return fail(diagnosisFor('restore-target-unwritable', ctx, unwritable, facts));
         return fail(extract.diagnoses[0] ?? diagnosisFor('unknown', ctx, undefined, facts));
+      }
+      if (unmatched.length) {
+        // The scan found these, so this is rare (a path that is itself refused): still an error, never a quiet warning.
+        await dropStaging();
+        return fail(diagnosisFor('restore-path-missing', ctx, unmatched.join('\n'), { ...facts, paths: unmatched }));
       }
       if (extract.level === 'warning') {
         done.result = 'warning';

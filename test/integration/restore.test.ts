@@ -434,9 +434,11 @@ describe('each failure has its own diagnosis', () => {
     const engine = await open();
     const archive = await backup(engine);
     const seen: OpProgress[] = [];
+    const times: number[] = [];
     engine.on('op-progress', ({ progress }) => {
       seen.push(progress);
-      if (progress.bytes > 0) engine.cancelOperation('p');
+      times.push(Date.now());
+      if (progress.bytes > 100 * 1024 * 1024) engine.cancelOperation('p');
     });
     const r = await engine.restore('p', { archive, paths: [], target: dest });
     expect(r.ok).toBe(false);
@@ -444,6 +446,10 @@ describe('each failure has its own diagnosis', () => {
     expect(r.diagnosis.kind).toBe('cancelled');
     expect(r.diagnosis.message).toMatch(/restore was cancelled/);
     expect(seen.some((p) => p.bytes > 0 && p.percent !== null && p.percent < 100)).toBe(true);
+    // At most 4 a second, however often borg reports (it reports every 0.1 %).
+    expect(times.length).toBeGreaterThan(2);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200);
     expect(await fs.readdir(dest)).toEqual([]);
     const [rec] = await new OpHistory(path.join(sb.configDir, 'operations')).recent('p');
     expect(rec).toMatchObject({ result: 'cancelled' });
