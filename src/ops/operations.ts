@@ -133,10 +133,8 @@ export class Operations {
     const existing = this.active.get(p.id);
     if (existing) return { ran: false, running: existing.kind };
     const controller = new AbortController();
-    const tracker = new OpProgressTracker(kind, archive, (progress) => {
-      this.deps.progress(p.id, progress);
-      this.deps.changed();
-    });
+    // Progress goes to its own event: the snapshot (rebuilt on `changed`) does not carry it.
+    const tracker = new OpProgressTracker(kind, archive, (progress) => this.deps.progress(p.id, progress));
     const running = fn(controller.signal, tracker);
     this.active.set(p.id, { kind, controller, tracker, ended: running });
     this.deps.changed();
