@@ -18,7 +18,7 @@ import { diagnosisFor } from '../messages.js';
 import { worst, type RunResult } from '../records.js';
 import { RunLog } from '../jobs/run-log.js';
 import { diskMissing, escapeControl } from '../jobs/backup.js';
-import { formatBytes } from '../format.js';
+import { count, formatBytes } from '../format.js';
 import { percentOf, type OpProgress } from './progress.js';
 import { commonParent, memberRefusal, mustRefuseAll, neverMatched, planMembers, restoreStamp, type RefusedMember } from './restore-plan.js';
 import { parseScan } from './restore-scan.js';
@@ -158,7 +158,7 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
       return fail(
         diagnosisFor('restore-refused', ctx, undefined, { ...facts, count: plan.refused.length, paths: plan.refused.map((r) => r.path) }),
       );
-    write(`Dandelion: ${plan.files} files, ${formatBytes(plan.bytes)}, ${plan.folders} folders to restore`);
+    write(`Dandelion: ${count(plan.files, 'file')}, ${formatBytes(plan.bytes)}, ${count(plan.folders, 'folder')} to restore`);
 
     // 2. A hidden staging folder inside the target: same file system, so everything reaches its place by a rename.
     const target = path.resolve(job.target);
@@ -315,7 +315,7 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
           diagnosisFor('restore-refused', ctx, undefined, { ...facts, count: plan.refused.length, paths: plan.refused.map((r) => r.path) }),
         );
       }
-      write(`Dandelion: restore finished: ${done.result} (${done.files} files, ${formatBytes(done.bytes)})`);
+      write(`Dandelion: restore finished: ${done.result} (${count(done.files, 'file')}, ${formatBytes(done.bytes)})`);
       return done;
     } finally {
       await dropStaging();

@@ -146,6 +146,14 @@ describe('restore into a new folder', () => {
     expect(recent[0]).toMatchObject({ kind: 'restore', archive });
     // Nothing else is left in the target: no staging folder.
     expect(await fs.readdir(dest)).toEqual([`Restored from ${archive}`]);
+    // Its own log, apart from the backups' (which `logs` keeps showing).
+    const log = r.value.record.log!;
+    expect(path.dirname(log)).toBe(path.join(sb.configDir, 'logs', 'p', 'restore'));
+    const text = await fs.readFile(log, 'utf8');
+    expect(text).toContain(`x ${ap(src)}/docs/a.txt`);
+    expect(text).toMatch(/Dandelion: restore finished: success \(1 file, 5 B\)/);
+    const tail = await engine.logTail('p', 5);
+    expect(tail.ok && tail.value.file).not.toBe(log);
   });
 });
 
