@@ -579,3 +579,81 @@ describe('dandelion restore (the built CLI)', () => {
     expect(await fs.readdir(dest)).toEqual([]);
   }, 120_000);
 });
+
+describe('with a passphrase: borg extract starts while the scan runs, and gets the passphrase only once it is safe', () => {
+  const PASS = 'correct horse battery staple 4f2a';
+  let engine: Engine;
+
+  beforeEach(async () => {
+    repo = path.join(sb.dir, 'enc-repo');
+    const init = await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS);
+    expect(init.exitCode, init.stderr).toBe(0);
+    engine = await open({ profiles: [profile({ encryption: 'repokey-blake2' })] });
+    const saved = await engine.setPassphrase('p', PASS);
+    expect(saved.ok, JSON.stringify(saved)).toBe(true);
+  });
+
+  it('restores, and leaves no second extract’s trace in the log', async () => {
+    await fs.writeFile(path.join(src, 'a.txt'), 'encrypted hello');
+    const archive = await backup(engine);
+    const r = await engine.restore('p', { archive, paths: [path.join(src, 'a.txt')], target: dest });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(await fs.readFile(path.join(r.value.folder!, ap(src), 'a.txt'), 'utf8')).toBe('encrypted hello');
+    const text = await fs.readFile(r.value.record.log!, 'utf8');
+    expect(text).not.toMatch(/ERROR|started again/);
+  });
+
+  it('a hostile archive: the waiting extract never gets the passphrase; the one started with the patterns writes nothing outside', async () => {
+    const outside = path.join(sb.dir, 'outside');
+    await fs.mkdir(outside);
+    const tar = path.join(sb.dir, 'evil.tar');
+    await execa('python3', [
+      '-c',
+      `import tarfile, io, sys
+t = tarfile.open(sys.argv[2], 'w')
+def add(name, data=b'x', kind=tarfile.REGTYPE, link=''):
+    ti = tarfile.TarInfo(name); ti.type = kind; ti.linkname = link; ti.mode = 0o644
+    ti.size = len(data) if kind == tarfile.REGTYPE else 0
+    t.addfile(ti, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+add('ok.txt', b'fine')
+add('lnk', kind=tarfile.SYMTYPE, link=sys.argv[1])
+add('lnk/through.txt', b'through')
+t.close()`,
+      outside,
+      tar,
+    ]);
+    expect((await borg(sb, ['import-tar', `${repo}::evil`, tar], PASS)).exitCode).toBe(0);
+    const r = await engine.restore('p', { archive: 'evil', paths: [], target: dest });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(await fs.readdir(outside)).toEqual([]);
+    expect(await fs.readFile(path.join(r.value.folder!, 'ok.txt'), 'utf8')).toBe('fine');
+    expect(r.value.record.diagnoses.map((d) => d.kind)).toEqual(['restore-refused']);
+    expect(await fs.readFile(r.value.record.log!, 'utf8')).toContain('started again with patterns');
+  });
+
+  it('a path not in the archive: the waiting extract is stopped, nothing is written, nothing waits', async () => {
+    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    const archive = await backup(engine);
+    const r = await engine.restore('p', { archive, paths: [path.join(src, 'nope')], target: dest });
+    expect(r.ok || r.diagnosis.kind).toBe('restore-path-missing');
+    expect(await fs.readdir(dest)).toEqual([]);
+    // No borg left behind waiting for a passphrase.
+    const left = await execa('pgrep', ['-f', `${repo}::${archive}`], { reject: false });
+    expect(left.stdout.trim()).toBe('');
+  });
+
+  it('cancelled during the scan: both borgs stop, nothing is left', async () => {
+    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    const archive = await backup(engine);
+    const pending = engine.restore('p', { archive, paths: [], target: dest });
+    await new Promise((res) => setTimeout(res, 150));
+    expect(engine.cancelOperation('p')).toBe(true);
+    const r = await pending;
+    expect(r.ok || r.diagnosis.kind).toBe('cancelled');
+    expect(await fs.readdir(dest)).toEqual([]);
+    const left = await execa('pgrep', ['-f', `${repo}::${archive}`], { reject: false });
+    expect(left.stdout.trim()).toBe('');
+  });
+});
