@@ -559,6 +559,22 @@ describe('dandelion restore (the built CLI)', () => {
     expect(help.stdout).toContain('Usage: dandelion restore <profile> [--archive NAME|latest] [--to DIR | --in-place] [--json] [PATH...]');
   });
 
+  it('on a terminal, one progress line redrawn in place: percent, items, bytes and the path', async () => {
+    await execa('dd', ['if=/dev/urandom', `of=${path.join(src, 'big.bin')}`, 'bs=1M', 'count=150', 'status=none']);
+    await writeConfig(sb.configDir, { profiles: [profile()] });
+    expect((await dandelion(sb, ['run', 'p'])).exitCode).toBe(0);
+    // script(1) gives the CLI a terminal, as a person's shell would.
+    const cmd = [process.execPath, CLI, 'restore', 'p', '--to', dest].map((w) => `'${w}'`).join(' ');
+    const r = await execa('script', ['-qec', cmd, '/dev/null'], { env: sb.env, extendEnv: false, reject: false });
+    expect(r.exitCode, r.stdout).toBe(0);
+    const redraws = r.stdout.split('\r\x1b[K').slice(1);
+    expect(redraws.length).toBeGreaterThan(1);
+    // Each redraw: percent, items, bytes, the path borg is at (cut to the terminal's width).
+    for (const line of redraws.slice(0, -1)) expect(line).toMatch(/^(\d+\.\d% {2})?\d+ items?, [\d.]+ [kMG]?B {2}\/\S/);
+    expect(redraws.some((l) => /^\d+\.\d% /.test(l) && l.includes('big.b'))).toBe(true);
+    expect(r.stdout).toMatch(/\nRestored 1 file \(157 MB\) from p-\S+ into /);
+  }, 120_000);
+
   it('Ctrl-C cancels cleanly: exit 2, nothing left in the target', async () => {
     await execa('dd', ['if=/dev/urandom', `of=${path.join(src, 'big.bin')}`, 'bs=1M', 'count=400', 'status=none']);
     await writeConfig(sb.configDir, { profiles: [profile()] });
