@@ -127,7 +127,11 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
       if (opts.secret.kind === 'passphrase') fd.end(opts.secret.value);
       else fd.end();
     };
-    if (opts.passphraseWhen) void opts.passphraseWhen.then((go) => (go ? give() : fd.destroy()), () => fd.destroy());
+    if (opts.passphraseWhen)
+      void opts.passphraseWhen.then(
+        (go) => (go ? give() : fd.destroy()),
+        () => fd.destroy(),
+      );
     else give();
   }
 
