@@ -1002,7 +1002,8 @@ async function cmdRestore({ configDir, args, values }: Invocation): Promise<numb
       waitingSaid = progress.waitingFor;
       return;
     }
-    if (json) return;
+    // Nothing to say before borg has started on the first item.
+    if (json || (progress.nfiles === 0 && progress.percent === null)) return;
     const pct = progress.percent === null ? '' : `${progress.percent.toFixed(1)}%  `;
     const line = `${pct}${count(progress.nfiles, 'item')}, ${formatBytes(progress.bytes)}`;
     if (tty) {

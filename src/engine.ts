@@ -613,8 +613,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   cancelAll(): Promise<unknown> {
     this.verifier.cancelAll();
-    this.ops.cancelAll();
-    return this.queue.cancelAll();
+    return Promise.all([this.ops.cancelAll(), this.queue.cancelAll()]);
   }
 
   /** A trigger that decided not to run leaves a trace the user can see ("skipped: backed up 2 h ago"). */

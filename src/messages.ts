@@ -463,7 +463,10 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
     case 'unknown':
       if (info.summary) {
         // Aggregated file-level warnings that have no kind of their own (I/O errors, files changing).
-        return { message: `${files(n)} ${info.summary}${eg}.`, fix: 'See the log for the full list; everything else was backed up.' };
+        return {
+          message: `${files(n)} ${info.summary}${eg}.`,
+          fix: `See the log for the full list; everything else was ${info.operation === 'restore' ? 'restored' : 'backed up'}.`,
+        };
       }
       return {
         message: info.detail

@@ -42,6 +42,12 @@ export interface BorgRunOptions {
   backpressure?: () => Promise<void> | null;
   /** SIGINT lets borg write a checkpoint; SIGTERM follows if it has not exited after this long. */
   cancelGraceMs?: number;
+  /**
+   * Hold the passphrase back until this settles (true: give it; false: close the pipe unread). borg
+   * reads it when it opens the key, before it touches any file: a gate that lets borg start (python,
+   * the repository) while the caller is still deciding what borg may do.
+   */
+  passphraseWhen?: Promise<boolean>;
 }
 
 export interface BorgRunResult {
@@ -137,8 +143,16 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const fd = child.stdio[PASSPHRASE_FD] as unknown as Writable | undefined;
   if (fd) {
     fd.on('error', () => {}); // borg may exit before reading (e.g. repository missing)
-    if (opts.secret.kind === 'passphrase') fd.end(opts.secret.value);
-    else fd.end();
+    const give = () => {
+      if (opts.secret.kind === 'passphrase') fd.end(opts.secret.value);
+      else fd.end();
+    };
+    if (opts.passphraseWhen)
+      void opts.passphraseWhen.then(
+        (go) => (go ? give() : fd.destroy()),
+        () => fd.destroy(),
+      );
+    else give();
   }
 
   const splitter = new LineSplitter();

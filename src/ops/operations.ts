@@ -71,6 +71,8 @@ interface Active {
   kind: OpKind;
   controller: AbortController;
   tracker: OpProgressTracker;
+  /** Settles when the operation has ended (its staging removed, its lock released). */
+  ended: Promise<unknown>;
 }
 
 /** The user's Downloads folder when there is one, else home: where a browser would put a download. */
@@ -112,8 +114,10 @@ export class Operations {
     return true;
   }
 
-  cancelAll(): void {
+  /** Cancels every operation of this process; resolves once they have ended (a Quit waits for it). */
+  cancelAll(): Promise<unknown> {
     for (const op of this.active.values()) op.controller.abort('cancel');
+    return Promise.allSettled([...this.active.values()].map((op) => op.ended));
   }
 
   /**
@@ -129,14 +133,13 @@ export class Operations {
     const existing = this.active.get(p.id);
     if (existing) return { ran: false, running: existing.kind };
     const controller = new AbortController();
-    const tracker = new OpProgressTracker(kind, archive, (progress) => {
-      this.deps.progress(p.id, progress);
-      this.deps.changed();
-    });
-    this.active.set(p.id, { kind, controller, tracker });
+    // Progress goes to its own event: the snapshot (rebuilt on `changed`) does not carry it.
+    const tracker = new OpProgressTracker(kind, archive, (progress) => this.deps.progress(p.id, progress));
+    const running = fn(controller.signal, tracker);
+    this.active.set(p.id, { kind, controller, tracker, ended: running });
     this.deps.changed();
     try {
-      return { ran: true, value: await fn(controller.signal, tracker) };
+      return { ran: true, value: await running };
     } finally {
       tracker.flush();
       tracker.stop();

@@ -18,9 +18,18 @@ import { diagnosisFor } from '../messages.js';
 import { worst, type RunResult } from '../records.js';
 import { RunLog } from '../jobs/run-log.js';
 import { diskMissing, escapeControl } from '../jobs/backup.js';
-import { formatBytes } from '../format.js';
+import { count, formatBytes } from '../format.js';
 import { percentOf, type OpProgress } from './progress.js';
-import { commonParent, mustRefuseAll, neverMatched, planMembers, restoreStamp, type RefusedMember } from './restore-plan.js';
+import {
+  ALWAYS_EXCLUDED,
+  commonParent,
+  memberRefusal,
+  mustRefuseAll,
+  neverMatched,
+  planMembers,
+  restoreStamp,
+  type RefusedMember,
+} from './restore-plan.js';
 import { parseScan } from './restore-scan.js';
 import { bytesOf, moveToNewFolder, putBackInPlace, readable } from './restore-move.js';
 
@@ -130,75 +139,65 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
     if (await diskMissing(profile, job.volumePath))
       return fail(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
 
-    // 1. What the selection holds, before anything is written.
-    let archiveGone = false;
     const borgRun = (args: string[], extra: Partial<Parameters<typeof runBorg>[0]> = {}): Promise<BorgRunResult> =>
       runBorg({ borg, args, secret: job.secret, rsh: job.rsh, sshProbe: job.sshProbe, ctx: { ...ctx, stage: 'probe' }, ...extra });
-    const scan = await borgRun(restoreScanArgs(profile.repository, job.archive, job.paths), {
-      captureStdout: true,
-      signal: job.signal,
-      onEvent: (ev) => {
-        if (ev.type === 'log_message' && ev.msgid === 'Archive.DoesNotExist') archiveGone = true;
-      },
-    });
-    if (job.signal?.aborted) return fail(diagnosisFor('cancelled', ctx, undefined, facts), 'cancelled');
-    if (archiveGone) return fail(diagnosisFor('archive-missing', ctx, undefined, facts));
-    if (scan.level === 'error') {
-      if (await diskMissing(profile, job.volumePath))
-        return fail(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
-      return fail(scan.diagnoses[0] ?? diagnosisFor('unknown', ctx, undefined, facts));
-    }
-    const items = parseScan(scan.stdout);
-    const missing = neverMatched(job.paths, items);
-    if (missing.length) return fail(diagnosisFor('restore-path-missing', ctx, missing.join('\n'), { ...facts, paths: missing }));
-    const plan = planMembers(items);
-    done.refused = plan.refused;
-    for (const r of plan.refused) write(`Dandelion: left out ${r.path} (${r.reason})`);
-    if (mustRefuseAll(plan))
-      return fail(
-        diagnosisFor('restore-refused', ctx, undefined, { ...facts, count: plan.refused.length, paths: plan.refused.map((r) => r.path) }),
-      );
-    write(`Dandelion: ${plan.files} files, ${formatBytes(plan.bytes)}, ${plan.folders} folders to restore`);
 
-    // 2. A hidden staging folder inside the target: same file system, so everything reaches its place by a rename.
+    // The folder restored into must be one.
     const target = path.resolve(job.target);
     const targetSt = await fsp.stat(target).catch((err: NodeJS.ErrnoException) => err);
     if (targetSt instanceof Error || !targetSt.isDirectory())
       return fail(
         diagnosisFor('restore-target-unwritable', ctx, targetSt instanceof Error ? targetSt.message : `${target} is not a folder`, facts),
       );
-    const parent = job.mode === 'in-place' ? await existingFolder(path.join(target, commonParent(job.paths))) : target;
-    const staging = path.join(parent, `.dandelion-restore-${randomBytes(6).toString('hex')}`);
-    try {
-      await fsp.mkdir(staging, { mode: 0o777 });
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOSPC')
-        return fail(diagnosisFor('restore-target-full', ctx, e.message, { ...facts, summary: await freeSpace(parent) }));
-      if (UNWRITABLE_CODES.has(e.code ?? ''))
-        return fail(diagnosisFor('restore-target-unwritable', ctx, e.message, { ...facts, target: parent }));
-      throw err;
-    }
-    let staged = true;
+
+    // A hidden staging folder inside the target: same file system, so everything reaches its place by a rename.
+    let staging: string | null = null;
+    let parent = target;
+    const makeStaging = async (under: readonly string[]): Promise<Diagnosis | null> => {
+      // In place, staging goes where the files go back to, as deep as they all share: for a whole archive,
+      // the folder every file of it is under (not `/`, which only root may write).
+      parent = job.mode === 'in-place' ? await existingFolder(path.join(target, commonParent(under))) : target;
+      const dir = path.join(parent, `.dandelion-restore-${randomBytes(6).toString('hex')}`);
+      try {
+        await fsp.mkdir(dir, { mode: 0o777 });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'ENOSPC') return diagnosisFor('restore-target-full', ctx, e.message, { ...facts, summary: await freeSpace(parent) });
+        if (UNWRITABLE_CODES.has(e.code ?? ''))
+          return diagnosisFor('restore-target-unwritable', ctx, e.message, { ...facts, target: parent });
+        throw err;
+      }
+      staging = dir;
+      return null;
+    };
     const dropStaging = async () => {
-      if (!staged) return;
-      staged = false;
-      await fsp.rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+      if (staging === null) return;
+      const dir = staging;
+      staging = null;
+      await fsp.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
     };
 
-    try {
-      // 3. borg writes into staging only.
-      let full: string | null = null;
-      let unwritable: string | null = null;
+    // borg's extract, writing into staging only: what it reported, gathered as it runs.
+    const extractInto = (
+      dir: string,
+      excludes: string[],
+      signal: AbortSignal | undefined,
+      passphraseWhen?: Promise<boolean>,
+      stopped?: AbortSignal,
+    ) => {
+      const seen = { full: null as string | null, unwritable: null as string | null, warned: 0, firstWarning: null as string | null };
+      const unmatched: string[] = [];
       let nfiles = 0;
-      const extract = await borgRun(restoreExtractArgs(profile.repository, job.archive, job.paths, plan.excludes), {
-        cwd: staging,
-        signal: job.signal,
+      const run = borgRun(restoreExtractArgs(profile.repository, job.archive, job.paths, excludes), {
+        cwd: dir,
+        signal,
+        passphraseWhen,
         cancelGraceMs: job.cancelGraceMs,
         onSpawn: job.onBorgStart,
-        ctx: { ...ctx, stage: 'probe' },
         backpressure: () => log.backpressure(),
         onEvent: (ev) => {
+          // An extract stopped before it had the passphrase says only that it had none: not worth a line.
+          if (stopped?.aborted) return;
           if (ev.type === 'progress_percent') {
             if (!ev.finished && ev.total)
               job.progress({
@@ -212,10 +211,16 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
             if (ev.name === 'borg.output.list') {
               job.progress({ nfiles: ++nfiles, path: ev.message });
             } else if (ev.level === 'WARNING' || ev.level === 'ERROR' || ev.level === 'CRITICAL') {
-              if (ENOSPC.test(ev.message)) full ??= ev.message;
-              else if (UNWRITABLE.test(ev.message)) unwritable ??= ev.message;
-              if (job.signal?.aborted && SIGINT_LINES.has(ev.message)) {
-                write(`INFO Cancelled by you; borg extract stopped`);
+              const never = /^Include pattern '(?:pp:)?(.*)' never matched\.$/s.exec(ev.message);
+              if (never) unmatched.push(never[1]!);
+              if (ev.level === 'WARNING') {
+                seen.warned++;
+                seen.firstWarning ??= ev.message;
+              }
+              if (ENOSPC.test(ev.message)) seen.full ??= ev.message;
+              else if (UNWRITABLE.test(ev.message)) seen.unwritable ??= ev.message;
+              if (signal?.aborted && SIGINT_LINES.has(ev.message)) {
+                write(`INFO Cancelled; borg extract stopped`);
                 return;
               }
             }
@@ -224,6 +229,93 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
           if (line) write(line);
         },
       });
+      return { run, seen, unmatched };
+    };
+
+    let gate: (go: boolean) => void = () => {};
+    const stopEarly = new AbortController();
+    let head: ReturnType<typeof extractInto> | null = null;
+    /** The extract started early, stopped before it got the passphrase (and so before it wrote anything). */
+    const dropHead = async () => {
+      if (!head) return;
+      const h = head;
+      head = null;
+      gate(false);
+      stopEarly.abort();
+      await h.run;
+    };
+
+    try {
+      // 1. What the selection holds, before anything is written. With a passphrase, borg extract starts
+      // meanwhile (python, the repository) and waits for it: it gets it only once the scan says every member
+      // is safe with the patterns it was started with; otherwise it is stopped unread and started again.
+      const early = job.secret.kind === 'passphrase' && (job.mode === 'new-folder' || job.paths.length > 0) && !job.signal?.aborted;
+      if (early) {
+        const refused = await makeStaging(job.paths);
+        if (refused) return fail(refused);
+        head = extractInto(
+          staging!,
+          ALWAYS_EXCLUDED,
+          job.signal ? AbortSignal.any([job.signal, stopEarly.signal]) : stopEarly.signal,
+          new Promise<boolean>((resolve) => (gate = resolve)),
+          stopEarly.signal,
+        );
+      }
+
+      let archiveGone = false;
+      const scan = await borgRun(restoreScanArgs(profile.repository, job.archive, job.paths), {
+        captureStdout: true,
+        signal: job.signal,
+        onEvent: (ev) => {
+          if (ev.type === 'log_message' && ev.msgid === 'Archive.DoesNotExist') archiveGone = true;
+        },
+      });
+      const refuse = async (d: Diagnosis, result: RunResult = 'error') => {
+        await dropHead();
+        await dropStaging();
+        return fail(d, result);
+      };
+      if (job.signal?.aborted) return await refuse(diagnosisFor('cancelled', ctx, undefined, facts), 'cancelled');
+      if (archiveGone) return await refuse(diagnosisFor('archive-missing', ctx, undefined, facts));
+      if (scan.level === 'error') {
+        if (await diskMissing(profile, job.volumePath))
+          return await refuse(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
+        return await refuse(scan.diagnoses[0] ?? diagnosisFor('unknown', ctx, undefined, facts));
+      }
+      const items = parseScan(scan.stdout);
+      const missing = neverMatched(job.paths, items);
+      if (missing.length) return await refuse(diagnosisFor('restore-path-missing', ctx, missing.join('\n'), { ...facts, paths: missing }));
+      const plan = planMembers(items);
+      done.refused = plan.refused;
+      for (const r of plan.refused) write(`Dandelion: left out ${r.path} (${r.reason})`);
+      if (mustRefuseAll(plan))
+        return await refuse(
+          diagnosisFor('restore-refused', ctx, undefined, { ...facts, count: plan.refused.length, paths: plan.refused.map((r) => r.path) }),
+        );
+      write(`Dandelion: ${count(plan.files, 'file')}, ${formatBytes(plan.bytes)}, ${count(plan.folders, 'folder')} to restore`);
+
+      // 2. borg writes into staging only: the extract that waited, when its patterns leave out all that must be,
+      // else one started now with them.
+      let body: ReturnType<typeof extractInto>;
+      if (head && plan.excludes.length === ALWAYS_EXCLUDED.length) {
+        body = head;
+        head = null;
+        gate(true);
+      } else {
+        if (head) write('Dandelion: borg extract waited for the scan; started again with patterns for the members left out');
+        await dropHead();
+        if (staging === null) {
+          const under = job.paths.length
+            ? job.paths
+            : items.filter((it) => it.type !== 'd' && memberRefusal(it.path) === null).map((it) => it.path);
+          const refused = await makeStaging(under);
+          if (refused) return fail(refused);
+        }
+        body = extractInto(staging!, plan.excludes, job.signal);
+      }
+      const extract = await body.run;
+      const { seen, unmatched } = body;
+      const { full, unwritable, warned, firstWarning } = seen;
       write(
         `Dandelion: borg extract finished: ${extract.cancelled ? 'cancelled' : extract.level} (exit ${extract.exitCode ?? extract.signal})`,
       );
@@ -242,21 +334,34 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
         if (unwritable !== null) return fail(diagnosisFor('restore-target-unwritable', ctx, unwritable, facts));
         return fail(extract.diagnoses[0] ?? diagnosisFor('unknown', ctx, undefined, facts));
       }
+      if (unmatched.length) {
+        // The scan found these, so this is rare (a path that is itself refused): still an error, never a quiet warning.
+        await dropStaging();
+        return fail(diagnosisFor('restore-path-missing', ctx, unmatched.join('\n'), { ...facts, paths: unmatched }));
+      }
       if (extract.level === 'warning') {
         done.result = 'warning';
-        done.diagnoses.push(...extract.diagnoses);
+        // Worded for a restore: the collector's words are a backup's ("could not be read… exclude them").
+        done.diagnoses.push(
+          diagnosisFor('unknown', ctx, firstWarning ?? extract.diagnoses[0]?.detail, {
+            ...facts,
+            count: Math.max(1, warned),
+            summary: 'could not be restored as they were (see the log)',
+          }),
+        );
       }
 
-      // 4. Into place.
+      // 3. Into place.
+      const stagedDir = staging!;
       if (job.mode === 'new-folder') {
-        done.folder = readable(await moveToNewFolder(bytesOf(staging), bytesOf(target), job.archive));
-        staged = false;
+        done.folder = readable(await moveToNewFolder(bytesOf(stagedDir), bytesOf(target), job.archive));
+        staging = null;
         done.files = plan.files;
         done.bytes = plan.bytes;
         write(`Dandelion: restored into ${done.folder}`);
       } else {
         let stamp: string | null = null;
-        const put = await putBackInPlace(bytesOf(staging), bytesOf(target), async () => {
+        const put = await putBackInPlace(bytesOf(stagedDir), bytesOf(target), async () => {
           stamp ??= restoreStamp((await job.archiveTime().catch(() => null)) ?? startedAt);
           return stamp;
         });
@@ -269,11 +374,12 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
         if (put.failed.length) {
           // What could not go back stays restored, in plain sight, never lost.
           for (const f of put.failed) write(`Dandelion: could not put back /${f.path}: ${f.error}`);
-          done.folder = readable(await moveToNewFolder(bytesOf(staging), bytesOf(parent), job.archive));
-          staged = false;
+          done.folder = readable(await moveToNewFolder(bytesOf(stagedDir), bytesOf(parent), job.archive));
+          staging = null;
           done.result = worst(done.result, 'warning');
           done.diagnoses.push(
             diagnosisFor('unknown', ctx, put.failed[0]!.error, {
+              operation: 'restore',
               count: put.failed.length,
               example: `/${put.failed[0]!.path}`,
               summary: `could not be put back and ${put.failed.length === 1 ? 'is' : 'are'} in ${done.folder}`,
@@ -287,9 +393,10 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
           diagnosisFor('restore-refused', ctx, undefined, { ...facts, count: plan.refused.length, paths: plan.refused.map((r) => r.path) }),
         );
       }
-      write(`Dandelion: restore finished: ${done.result} (${done.files} files, ${formatBytes(done.bytes)})`);
+      write(`Dandelion: restore finished: ${done.result} (${count(done.files, 'file')}, ${formatBytes(done.bytes)})`);
       return done;
     } finally {
+      await dropHead();
       await dropStaging();
     }
   } finally {

@@ -146,6 +146,14 @@ describe('restore into a new folder', () => {
     expect(recent[0]).toMatchObject({ kind: 'restore', archive });
     // Nothing else is left in the target: no staging folder.
     expect(await fs.readdir(dest)).toEqual([`Restored from ${archive}`]);
+    // Its own log, apart from the backups' (which `logs` keeps showing).
+    const log = r.value.record.log!;
+    expect(path.dirname(log)).toBe(path.join(sb.configDir, 'logs', 'p', 'restore'));
+    const text = await fs.readFile(log, 'utf8');
+    expect(text).toContain(`x ${ap(src)}/docs/a.txt`);
+    expect(text).toMatch(/Dandelion: restore finished: success \(1 file, 5 B\)/);
+    const tail = await engine.logTail('p', 5);
+    expect(tail.ok && tail.value.file).not.toBe(log);
   });
 });
 
@@ -434,9 +442,11 @@ describe('each failure has its own diagnosis', () => {
     const engine = await open();
     const archive = await backup(engine);
     const seen: OpProgress[] = [];
+    const times: number[] = [];
     engine.on('op-progress', ({ progress }) => {
       seen.push(progress);
-      if (progress.bytes > 0) engine.cancelOperation('p');
+      times.push(Date.now());
+      if (progress.bytes > 100 * 1024 * 1024) engine.cancelOperation('p');
     });
     const r = await engine.restore('p', { archive, paths: [], target: dest });
     expect(r.ok).toBe(false);
@@ -444,6 +454,12 @@ describe('each failure has its own diagnosis', () => {
     expect(r.diagnosis.kind).toBe('cancelled');
     expect(r.diagnosis.message).toMatch(/restore was cancelled/);
     expect(seen.some((p) => p.bytes > 0 && p.percent !== null && p.percent < 100)).toBe(true);
+    // At most 4 a second, however often borg reports (it reports every 0.1 %).
+    expect(times.length).toBeGreaterThan(3);
+    // (The last one is the final state, delivered at once when the restore ends.)
+    const paced = times.slice(0, -1);
+    const gaps = paced.slice(1).map((t, i) => t - paced[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200);
     expect(await fs.readdir(dest)).toEqual([]);
     const [rec] = await new OpHistory(path.join(sb.configDir, 'operations')).recent('p');
     expect(rec).toMatchObject({ result: 'cancelled' });
@@ -545,6 +561,22 @@ describe('dandelion restore (the built CLI)', () => {
     expect(help.stdout).toContain('Usage: dandelion restore <profile> [--archive NAME|latest] [--to DIR | --in-place] [--json] [PATH...]');
   });
 
+  it('on a terminal, one progress line redrawn in place: percent, items, bytes and the path', async () => {
+    await execa('dd', ['if=/dev/urandom', `of=${path.join(src, 'big.bin')}`, 'bs=1M', 'count=150', 'status=none']);
+    await writeConfig(sb.configDir, { profiles: [profile()] });
+    expect((await dandelion(sb, ['run', 'p'])).exitCode).toBe(0);
+    // script(1) gives the CLI a terminal, as a person's shell would.
+    const cmd = [process.execPath, CLI, 'restore', 'p', '--to', dest].map((w) => `'${w}'`).join(' ');
+    const r = await execa('script', ['-qec', cmd, '/dev/null'], { env: sb.env, extendEnv: false, reject: false });
+    expect(r.exitCode, r.stdout).toBe(0);
+    const redraws = r.stdout.split('\r\x1b[K').slice(1);
+    expect(redraws.length).toBeGreaterThan(1);
+    // Each redraw: percent, items, bytes, the path borg is at (cut to the terminal's width).
+    for (const line of redraws.slice(0, -1)) expect(line).toMatch(/^(\d+\.\d% {2})?\d+ items?, [\d.]+ [kMG]?B {2}\/\S/);
+    expect(redraws.some((l) => /^\d+\.\d% /.test(l) && l.includes('big.b'))).toBe(true);
+    expect(r.stdout).toMatch(/\nRestored 1 file \(157 MB\) from p-\S+ into /);
+  }, 120_000);
+
   it('Ctrl-C cancels cleanly: exit 2, nothing left in the target', async () => {
     await execa('dd', ['if=/dev/urandom', `of=${path.join(src, 'big.bin')}`, 'bs=1M', 'count=400', 'status=none']);
     await writeConfig(sb.configDir, { profiles: [profile()] });
@@ -564,4 +596,82 @@ describe('dandelion restore (the built CLI)', () => {
     expect(stderr).toContain('The restore was cancelled');
     expect(await fs.readdir(dest)).toEqual([]);
   }, 120_000);
+});
+
+describe('with a passphrase: borg extract starts while the scan runs, and gets the passphrase only once it is safe', () => {
+  const PASS = 'correct horse battery staple 4f2a';
+  let engine: Engine;
+
+  beforeEach(async () => {
+    repo = path.join(sb.dir, 'enc-repo');
+    const init = await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS);
+    expect(init.exitCode, init.stderr).toBe(0);
+    engine = await open({ profiles: [profile({ encryption: 'repokey-blake2' })] });
+    const saved = await engine.setPassphrase('p', PASS);
+    expect(saved.ok, JSON.stringify(saved)).toBe(true);
+  });
+
+  it('restores, and leaves no second extract’s trace in the log', async () => {
+    await fs.writeFile(path.join(src, 'a.txt'), 'encrypted hello');
+    const archive = await backup(engine);
+    const r = await engine.restore('p', { archive, paths: [path.join(src, 'a.txt')], target: dest });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(await fs.readFile(path.join(r.value.folder!, ap(src), 'a.txt'), 'utf8')).toBe('encrypted hello');
+    const text = await fs.readFile(r.value.record.log!, 'utf8');
+    expect(text).not.toMatch(/ERROR|started again/);
+  });
+
+  it('a hostile archive: the waiting extract never gets the passphrase; the one started with the patterns writes nothing outside', async () => {
+    const outside = path.join(sb.dir, 'outside');
+    await fs.mkdir(outside);
+    const tar = path.join(sb.dir, 'evil.tar');
+    await execa('python3', [
+      '-c',
+      `import tarfile, io, sys
+t = tarfile.open(sys.argv[2], 'w')
+def add(name, data=b'x', kind=tarfile.REGTYPE, link=''):
+    ti = tarfile.TarInfo(name); ti.type = kind; ti.linkname = link; ti.mode = 0o644
+    ti.size = len(data) if kind == tarfile.REGTYPE else 0
+    t.addfile(ti, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+add('ok.txt', b'fine')
+add('lnk', kind=tarfile.SYMTYPE, link=sys.argv[1])
+add('lnk/through.txt', b'through')
+t.close()`,
+      outside,
+      tar,
+    ]);
+    expect((await borg(sb, ['import-tar', `${repo}::evil`, tar], PASS)).exitCode).toBe(0);
+    const r = await engine.restore('p', { archive: 'evil', paths: [], target: dest });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(await fs.readdir(outside)).toEqual([]);
+    expect(await fs.readFile(path.join(r.value.folder!, 'ok.txt'), 'utf8')).toBe('fine');
+    expect(r.value.record.diagnoses.map((d) => d.kind)).toEqual(['restore-refused']);
+    expect(await fs.readFile(r.value.record.log!, 'utf8')).toContain('started again with patterns');
+  });
+
+  it('a path not in the archive: the waiting extract is stopped, nothing is written, nothing waits', async () => {
+    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    const archive = await backup(engine);
+    const r = await engine.restore('p', { archive, paths: [path.join(src, 'nope')], target: dest });
+    expect(r.ok || r.diagnosis.kind).toBe('restore-path-missing');
+    expect(await fs.readdir(dest)).toEqual([]);
+    // No borg left behind waiting for a passphrase.
+    const left = await execa('pgrep', ['-f', `${repo}::${archive}`], { reject: false });
+    expect(left.stdout.trim()).toBe('');
+  });
+
+  it('cancelled during the scan: both borgs stop, nothing is left', async () => {
+    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    const archive = await backup(engine);
+    const pending = engine.restore('p', { archive, paths: [], target: dest });
+    await new Promise((res) => setTimeout(res, 150));
+    expect(engine.cancelOperation('p')).toBe(true);
+    const r = await pending;
+    expect(r.ok || r.diagnosis.kind).toBe('cancelled');
+    expect(await fs.readdir(dest)).toEqual([]);
+    const left = await execa('pgrep', ['-f', `${repo}::${archive}`], { reject: false });
+    expect(left.stdout.trim()).toBe('');
+  });
 });

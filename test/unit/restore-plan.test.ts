@@ -77,6 +77,7 @@ describe('which archive members may be written', () => {
     expect(plan.files).toBe(0);
     expect(mustRefuseAll(plan)).toBe(false);
     expect(mustRefuseAll(planMembers([file('a\0b')]))).toBe(true);
+    expect(mustRefuseAll(planMembers([file('a\0b'), file('../x'), link('l', '/'), file('l/y')]))).toBe(true);
   });
 
   it('the general patterns are the Python regexes for a .. part and a leading slash', () => {
@@ -110,6 +111,9 @@ describe('the paths asked for', () => {
     // A parent not stored as a member itself still matched (borg lists only what it stored).
     expect(neverMatched(['home/me2'], [file('home/me2/b.txt')])).toEqual([]);
     expect(neverMatched([], items)).toEqual([]);
+    expect(neverMatched(['home/me', 'nope', 'home/me/a.txt/x'], items)).toEqual(['nope', 'home/me/a.txt/x']);
+    // '' is the whole archive: it always matches, and so does everything asked beside it.
+    expect(neverMatched(['', 'nope'], items)).toEqual([]);
     expect(neverMatched(['x'], [])).toEqual(['x']);
   });
 
@@ -135,6 +139,10 @@ describe('the new folder', () => {
     const long = restoredFolderName('é'.repeat(300), (n) => !n.endsWith(' 2'));
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(NAME_MAX_BYTES);
     expect(long.endsWith(' 2')).toBe(true);
+    // Exactly as long as a name may be: kept whole.
+    const exact = 'x'.repeat(NAME_MAX_BYTES - 'Restored from '.length);
+    expect(restoredFolderName(exact, none)).toBe(`Restored from ${exact}`);
+    expect(restoredFolderName(`${exact}y`, none)).toBe(`Restored from ${exact}`);
   });
 });
 
@@ -200,6 +208,8 @@ describe('the scan', () => {
     ]);
     expect(parseScan('')).toEqual([]);
     expect(parseScan('-\0x\0\0NaN\0')).toEqual([{ type: '-', path: 'x', source: '', size: 0 }]);
+    // The size not yet ended by its NUL: the record is not whole.
+    expect(parseScan('-\0x\0\x0012')).toEqual([]);
   });
 });
 
@@ -223,9 +233,15 @@ describe('progress', () => {
     await new Promise((r) => setTimeout(r, 80));
     expect(seen).toHaveLength(2);
     expect(seen[1]).toEqual({ kind: 'restore', archive: 'a', percent: null, nfiles: 2, bytes: 0, path: '' });
+    expect('waitingFor' in (seen[1] as object)).toBe(false);
     t.update({ nfiles: 3 });
+    expect(seen).toHaveLength(2);
     t.flush();
+    expect(seen).toHaveLength(3);
+    t.update({ nfiles: 4 });
     t.stop();
-    expect(t.current().nfiles).toBe(3);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(seen).toHaveLength(3);
+    expect(t.current().nfiles).toBe(4);
   });
 });
