@@ -398,6 +398,13 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
       };
     case 'archive-missing': {
       const list = ctx.profile ? CODE(`dandelion archives ${ctx.profile}`) : 'The archive list';
+      if (info.operation === 'restore' && (info.archive || info.detail))
+        return {
+          message: info.archive
+            ? `The backup "${firstLine(info.archive)}" is no longer in ${ctx.repository}; nothing was restored.`
+            : `That backup is no longer in ${ctx.repository} (it was deleted or thinned out); nothing was restored.`,
+          fix: 'Pick another archive: the list of archives is shown again with what is there now.',
+        };
       return info.archive || info.detail
         ? {
             message: info.archive
