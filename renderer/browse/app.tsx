@@ -9,7 +9,7 @@ import { Banner, Button } from '../shared/components.js';
 import { useEvent, useNow, useSnapshot } from '../shared/hooks.js';
 import { plural } from '../shared/format.js';
 import type { Diagnosis } from '../shared/types.js';
-import { RichText } from '../status/rich-text.js';
+import { StatusUnreadable } from '../status/rich-text.js';
 import { DiagnosisBlock } from '../status/diagnosis-block.js';
 import type { ArchiveSummary, FileVersion, FolderEntry, OpRecord } from './types.js';
 import { ArchiveList } from './archive-list.js';
@@ -302,18 +302,7 @@ export function App() {
   }, [listed]);
 
   if (!snapshot) {
-    return error ? (
-      <main class="browse">
-        <Banner kind="error" title="Dandelion could not read its status">
-          <p class="selectable">
-            <RichText text={error.message} />
-          </p>
-          <p class="selectable">
-            <RichText text={error.fix} />
-          </p>
-        </Banner>
-      </main>
-    ) : null;
+    return error ? <StatusUnreadable error={error} class="browse" /> : null;
   }
   if (!profile) {
     return (

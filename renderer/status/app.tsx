@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
-import { Banner, Button } from '../shared/components.js';
+import { Button } from '../shared/components.js';
 import { useEvent, useSnapshot } from '../shared/hooks.js';
 import type { LiveProgress, ProfileSnapshot } from '../shared/types.js';
 import { AppBanners, EmptyState } from './app-banners.js';
@@ -8,7 +8,7 @@ import { announcement, seenOf, type Seen } from './announcer.js';
 import { LogPane } from './log-pane.js';
 import { ProfileCard } from './profile-card.js';
 import { pausedGlance, pausedTitle } from './paused.js';
-import { RichText } from './rich-text.js';
+import { StatusUnreadable } from './rich-text.js';
 import { glance } from './glance.js';
 
 /** The status window: a card per profile, the log of one of them, what concerns them all. */
@@ -63,18 +63,7 @@ export function App() {
   }, [snapshot]);
 
   if (!snapshot) {
-    return error ? (
-      <main class="status">
-        <Banner kind="error" title="Dandelion could not read its status">
-          <p class="selectable">
-            <RichText text={error.message} />
-          </p>
-          <p class="selectable">
-            <RichText text={error.fix} />
-          </p>
-        </Banner>
-      </main>
-    ) : null;
+    return error ? <StatusUnreadable error={error} class="status" /> : null;
   }
 
   const profiles = snapshot.profiles;
