@@ -9,7 +9,15 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { configPaths, defaultVolumesRoots, expandHome, type ConfigPaths } from './paths.js';
-import { ABSENT_REVISION, loadConfig, saveConfig, stripBom, syntaxError, type LoadResult, type SaveConflict } from './profiles/store.js';
+import {
+  ABSENT_REVISION,
+  loadSettledConfig,
+  saveConfig,
+  stripBom,
+  syntaxError,
+  type LoadResult,
+  type SaveConflict,
+} from './profiles/store.js';
 import { locate, parseJson } from './profiles/json-text.js';
 import { parseConfig, type Config, type Profile, type FieldError } from './profiles/schema.js';
 import { checkPlacement } from './profiles/placement.js';
@@ -139,6 +147,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly history: History;
   private cfg: Config = { profiles: [] };
   private configErrors: FieldError[] = [];
+  private configQueue: Promise<unknown> = Promise.resolve();
   /** The revision of config.json as last loaded or saved here (valid or not). */
   private revision = ABSENT_REVISION;
   private readonly queue: RunQueue;
@@ -288,7 +297,21 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Re-reads config.json; an invalid edit is reported and the previous valid config stays in force. */
   async reload(): Promise<LoadResult> {
-    const r = await loadConfig(this.paths.config);
+    return this.configTurn(() => this.reloadNow());
+  }
+
+  /**
+   * Reads, saves and reloads of config.json take turns, so a reload that read the file before a save
+   * (or before a later reload) never puts back what it read after them.
+   */
+  private configTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.configQueue.then(fn, fn);
+    this.configQueue = p.catch(() => undefined);
+    return p;
+  }
+
+  private async reloadNow(): Promise<LoadResult> {
+    const r = await loadSettledConfig(this.paths.config);
     const moved = r.revision !== this.revision;
     this.revision = r.revision;
     if (r.ok) this.apply(r.config, moved);
@@ -315,6 +338,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     input: unknown,
     opts: { replaceInvalid?: boolean; expectedRevision?: string | null; text?: string } = {},
   ): Promise<SaveResult> {
+    return this.configTurn(() => this.saveConfigNow(input, opts));
+  }
+
+  private async saveConfigNow(
+    input: unknown,
+    opts: { replaceInvalid?: boolean; expectedRevision?: string | null; text?: string },
+  ): Promise<SaveResult> {
+    // The errors this engine holds may be from a file read mid-write: they count only if still true.
+    if (this.configErrors.length > 0) await this.reloadNow();
     const invalidOnDisk = this.configErrors.length > 0;
     if (invalidOnDisk && !opts.replaceInvalid) {
       return { ok: false, errors: this.configErrors, needsConfirmation: true };

@@ -65,6 +65,23 @@ export async function loadConfig(file: string, migrations?: MigrateOptions): Pro
   return { ok: true, config: parsed.config, exists: true, revision };
 }
 
+/**
+ * loadConfig for a file someone may be writing right now. An editor that saves in place empties the
+ * file and then writes it, so a read in between sees a file that ends too soon: an invalid file is
+ * believed only when a second read a moment later finds the same bytes.
+ */
+export async function loadSettledConfig(file: string, opts: { settleMs?: number; tries?: number } = {}): Promise<LoadResult> {
+  const settleMs = opts.settleMs ?? 50;
+  let r = await loadConfig(file);
+  for (let i = 0; !r.ok && i < (opts.tries ?? 10); i++) {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const again = await loadConfig(file);
+    if (again.revision === r.revision) return again;
+    r = again;
+  }
+  return r;
+}
+
 /** Where JSON.parse gave up, as a line and column (its own message has only a character position, if that). */
 export function syntaxError(text: string): FieldError {
   const r = parseJson(text);

@@ -306,4 +306,38 @@ describe('config.json with two writers', () => {
     expect(JSON.parse(await fs.readFile(file, 'utf8')).profiles[0].name).toBe(`process ${winners[0]}`);
     expect((await fs.readdir(dir)).sort()).toEqual(['config.json']);
   }, 30_000);
+  it('a file caught empty while it is written in place is not held against the next save, and reloads never go back in time', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dandelion-cas-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'config.json');
+    await fs.writeFile(file, JSON.stringify(initial(), null, 2));
+    const { engine } = await Engine.open({ configDir: dir, secrets: new MemorySecretStore() });
+    // An editor saving in place: the file is empty for a moment, then whole. A reload in between waits it out.
+    const theirs = initial();
+    theirs.profiles[0]!.name = 'by hand';
+    await fs.writeFile(file, '');
+    const reading = engine.reload();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await fs.writeFile(file, JSON.stringify(theirs));
+    expect(await reading).toMatchObject({ ok: true });
+    expect((await engine.snapshot()).configErrors).toEqual([]);
+    expect(engine.config.profiles[0]!.name).toBe('by hand');
+
+    // Errors read from a file that is whole again by the time of the save do not stop the save.
+    await fs.writeFile(file, '{"profiles": [');
+    expect((await engine.reload()).ok).toBe(false);
+    await fs.writeFile(file, JSON.stringify(theirs));
+    const mine = clone(theirs);
+    mine.profiles[1]!.name = 'saved';
+    expect(await engine.saveConfig(mine, { expectedRevision: configRevision(JSON.stringify(theirs)) })).toMatchObject({ ok: true });
+    expect(JSON.parse(await fs.readFile(file, 'utf8')).profiles[1].name).toBe('saved');
+
+    // A reload started before a save ends after it: the engine holds what the save wrote.
+    const next = clone(mine);
+    next.profiles[0]!.name = 'second save';
+    const [, saved] = await Promise.all([engine.reload(), engine.saveConfig(next)]);
+    expect(saved).toMatchObject({ ok: true });
+    expect(engine.configRevision()).toBe(configRevision(await fs.readFile(file)));
+    expect(engine.config.profiles[0]!.name).toBe('second save');
+  });
 });

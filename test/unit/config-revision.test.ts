@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ABSENT_REVISION, configLockFile, configRevision, loadConfig, saveConfig } from '../../src/profiles/store.js';
+import { ABSENT_REVISION, configLockFile, configRevision, loadConfig, loadSettledConfig, saveConfig } from '../../src/profiles/store.js';
 
 const dirs: string[] = [];
 async function configFile(): Promise<string> {
@@ -135,5 +135,41 @@ describe('saveConfig compare-and-swap', () => {
     const r = await saveConfig(file, config('x'), undefined, { expectedRevision: configRevision('{ "broken": '), backup: true });
     expect(r.ok).toBe(true);
     expect(await fs.readFile(`${file}.bak`, 'utf8')).toBe('{ "broken": ');
+  });
+});
+
+describe('a config.json read while someone writes it', () => {
+  it('is not called broken when it was only empty for a moment (an editor saving in place)', async () => {
+    const file = await configFile();
+    await fs.writeFile(file, '');
+    const text = JSON.stringify(config('whole'), null, 2);
+    setTimeout(() => void fs.writeFile(file, text), 30);
+    const r = await loadSettledConfig(file, { settleMs: 60 });
+    expect(r).toMatchObject({ ok: true, revision: configRevision(text) });
+    // The plain read at the same moment would have reported it broken.
+    await fs.writeFile(file, '');
+    expect((await loadConfig(file)).ok).toBe(false);
+  });
+
+  it('is broken when two reads agree, and says where', async () => {
+    const file = await configFile();
+    await fs.writeFile(file, '{"profiles": [],}');
+    const r = await loadSettledConfig(file, { settleMs: 5 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]!.message).toMatch(/line 1, column/);
+  });
+
+  it('keeps reading while it keeps changing, and stops after the tries it was given', async () => {
+    const file = await configFile();
+    let n = 0;
+    await fs.writeFile(file, `{"broken": ${n}`);
+    const timer = setInterval(() => void fs.writeFile(file, `{"broken": ${++n}`), 2);
+    try {
+      const r = await loadSettledConfig(file, { settleMs: 10, tries: 3 });
+      expect(r.ok).toBe(false);
+      expect(n).toBeGreaterThan(2);
+    } finally {
+      clearInterval(timer);
+    }
   });
 });
