@@ -67,6 +67,7 @@ import {
 } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
 import { OpHistory, type OpRecord } from './ops/records.js';
+import { ACTIVITY_LINES, recentActivity, type ActivityLine } from './activity.js';
 import { Verifier } from './ops/verify.js';
 import { pickVerifyRecords, verifyView } from './ops/verify-due.js';
 import { isSuccessful } from './records.js';
@@ -92,6 +93,7 @@ export type {
 export type { RestoreRequest, RestoreResult } from './ops/operations.js';
 export type { OpProgress } from './ops/progress.js';
 export type { OpRecord, OpKind } from './ops/records.js';
+export type { ActivityLine, ActivityKind, ActivityTone } from './activity.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -192,6 +194,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       keyExports: () => this.keyExportLog.all(),
       pause: () => readPause(this.paths),
       verify: async (profile, repository) => pickVerifyRecords(await this.opHistory.recent(profile, { repository, limit: 100 })),
+      activity: (profile, repository) => this.readActivity(profile, repository, ACTIVITY_LINES),
     });
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
     this.queue = new RunQueue({
@@ -261,7 +264,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       archives: (p) => this.repo.archives(p),
       command: (p, args, o) => this.borgCommand(p, args, o),
       progress: (profile, progress) => this.emit('op-progress', { profile, progress }),
-      finished: (record) => this.emit('op-finished', record),
+      finished: (record) => {
+        this.inputs.operationsChanged(record.profile);
+        this.emit('op-finished', record);
+        this.changed();
+      },
       changed: () => this.changed(),
       note: (line) => this.emit('notice', line),
     });
@@ -688,6 +695,23 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.withProfile(id, async (p) => ok(await this.history.recent(id, Math.max(0, limit), p.repository)));
   }
 
+  /**
+   * What was done to the profile's current repository, newest first: backups, restores, checks and
+   * restore drills as lines in the user's words (src/activity.ts), at most `limit`.
+   */
+  activity(id: string, limit = 50): Promise<Outcome<ActivityLine[]>> {
+    return this.withProfile(id, async (p) => ok(await this.readActivity(p.id, p.repository, Math.max(0, limit))));
+  }
+
+  private async readActivity(id: string, repository: string, limit: number): Promise<ActivityLine[]> {
+    // Skipped triggers leave records that are not lines: read a few more than asked.
+    const [runs, ops] = await Promise.all([
+      this.history.recent(id, limit * 3, repository).catch(() => [] as RunRecord[]),
+      this.opHistory.recent(id, { repository, limit }).catch(() => [] as OpRecord[]),
+    ]);
+    return recentActivity(runs, ops, limit);
+  }
+
   // ---- what the trigger owner publishes ---------------------------------------------------------
 
   setWaitingForVolume(id: string, waiting: boolean): void {
@@ -813,6 +837,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           : null,
         retry: this.retries.get(p.id) ?? others?.retries[p.id] ?? null,
         operation: this.verifier.progress(p.id),
+        activity: await this.inputs.activity(p.id, p.repository),
       });
     }
     return {
