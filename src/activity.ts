@@ -116,7 +116,8 @@ function drillText(r: OpRecord, num: NumberWords): string {
   if (r.result === 'cancelled') return 'Restore drill cancelled';
   if (r.result === 'error') {
     const mismatched = Array.isArray(d.mismatched) ? d.mismatched.length : 0;
-    if (mismatched) return `Restore drill found ${files(mismatched, num)} that ${mismatched === 1 ? 'differs' : 'differ'} from the original`;
+    if (mismatched)
+      return `Restore drill found ${files(mismatched, num)} that ${mismatched === 1 ? 'differs' : 'differ'} from the original`;
     if (r.diagnoses.some((x) => DAMAGE.has(x.kind))) return 'Restore drill found damage';
     return 'Restore drill failed';
   }

@@ -67,6 +67,7 @@ import {
 } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
 import { OpHistory, type OpRecord } from './ops/records.js';
+import { diskMissing } from './jobs/backup.js';
 import { ACTIVITY_LINES, recentActivity, type ActivityLine } from './activity.js';
 import { Verifier } from './ops/verify.js';
 import { pickVerifyRecords, verifyView } from './ops/verify-due.js';
@@ -838,6 +839,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         retry: this.retries.get(p.id) ?? others?.retries[p.id] ?? null,
         operation: this.verifier.progress(p.id),
         activity: await this.inputs.activity(p.id, p.repository),
+        repositoryAway: await diskMissing(p, this.volumePath(p)).catch(() => false),
       });
     }
     return {

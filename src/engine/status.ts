@@ -83,6 +83,8 @@ export interface ProfileSnapshot extends ProfileStatus {
   operation?: OpProgress | null;
   /** What was done lately, newest first: backups, restores, checks and drills, in the user's words (src/activity.ts). */
   activity?: ActivityLine[];
+  /** The disk the repository is on is not connected: nothing can read or write it now. */
+  repositoryAway?: boolean;
 }
 
 export type BorgState =

@@ -95,9 +95,9 @@ describe('restore, check and drill lines', () => {
       op('restore', 't', { details: { files: 5, mode: 'in-place', keptBoth: [{ path: 'a', restoredAs: 'b' }], identical: 2 } }),
     );
     expect(l.text).toBe('Put back 5 files from vm-daily-2026-12-02 10.00 (1 kept beside a changed original, 2 already there)');
-    expect(
-      opLine(op('restore', 't', { details: { files: 5, mode: 'in-place', keptBoth: [{}, {}], identical: 0 } })).text,
-    ).toBe('Put back 5 files from vm-daily-2026-12-02 10.00 (2 kept beside changed originals)');
+    expect(opLine(op('restore', 't', { details: { files: 5, mode: 'in-place', keptBoth: [{}, {}], identical: 0 } })).text).toBe(
+      'Put back 5 files from vm-daily-2026-12-02 10.00 (2 kept beside changed originals)',
+    );
   });
 
   it('shows a failed restore in red with its diagnosis, a cancelled one without', () => {
