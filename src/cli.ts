@@ -308,6 +308,24 @@ const COMMANDS: Record<string, Command> = {
     config: 'existing',
     action: (inv) => cmdVerify(inv, 'drill'),
   },
+  history: {
+    synopsis: '[<profile>] [--lines N] [--json]',
+    summary: 'what was done lately, newest first: backups, restores, checks and restore drills, each marked',
+    description: [
+      'Takes the only profile when there is one. Each line: when it ended (local time), its kind (backup,',
+      'restore, check, drill), what it did, and for a failure what went wrong. Only the records of the',
+      'profile’s current repository; triggers that decided not to run are left out.',
+    ],
+    options: {
+      lines: { type: 'string', short: 'n', value: 'N', help: 'how many entries (default 20)' },
+      json: { type: 'boolean', help: 'the entries as JSON (kind, result, at, text, diagnosis…), for scripts' },
+    },
+    args: { min: 0, max: 1 },
+    examples: ['dandelion history offsite', 'dandelion history offsite --lines 100', 'dandelion history offsite --json'],
+    exits: EXITS_SIMPLE,
+    config: 'existing',
+    action: cmdHistory,
+  },
   logs: {
     synopsis: '[<profile>] [--lines N] [--follow]',
     summary: 'the end of the latest run’s log; --follow keeps printing the current or next run’s log',
@@ -884,6 +902,32 @@ async function cmdArchives({ configDir, args, values }: Invocation): Promise<num
       a.originalSize !== null ? `\t${a.nfiles === null ? '? files' : count(a.nfiles, 'file')}, ${formatBytes(a.originalSize)}` : '';
     const note = a.checkpoint ? '\t(checkpoint: an interrupted backup, kept until the next complete one)' : '';
     out(`${a.name}\t${localTime(a.start)}${size}${note}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function cmdHistory({ configDir, args, values }: Invocation): Promise<number> {
+  const raw = values.lines as string | undefined;
+  const limit = raw === undefined ? 20 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new UsageError(`--lines takes a whole number from 1 to 10000, not "${raw}"`, COMMANDS.history);
+  const engine = await openEngine(configDir);
+  const p = profileOrOnly(engine, args[0], 'history');
+  const lines = valueOf(await engine.activity(p.id, limit));
+  if (values.json) {
+    out(JSON.stringify({ profile: p.id, repository: p.repository, entries: lines }, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  if (!lines.length) {
+    out(`Nothing done yet for profile "${p.id}" in ${p.repository}.\n`);
+    return EXIT.ok;
+  }
+  const now = new Date();
+  const { escapeControl } = await import('./jobs/backup.js');
+  for (const l of lines) {
+    const when = localWhen(new Date(l.at), now).replace(/^./, (c) => c.toUpperCase());
+    out(`${when.padEnd(22)}  ${l.kind.padEnd(7)}  ${escapeControl(l.text)}\n`);
+    if (l.diagnosis) out(`${' '.repeat(33)}${escapeControl(l.diagnosis.message)}\n`);
   }
   return EXIT.ok;
 }

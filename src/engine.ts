@@ -28,6 +28,7 @@ import { diagnosisFor } from './messages.js';
 import { OsKeyring, type SecretStore } from './secrets/keyring.js';
 import { History } from './jobs/history.js';
 import type { RunRecord, Trigger } from './records.js';
+import type { Diagnosis } from './diagnosis.js';
 import { latestLog, tailFile } from './jobs/run-log.js';
 import { failed, guard, ok, Refusal, type Outcome } from './engine/outcome.js';
 import { RunQueue, type LiveProgress, type RunRequest, type StopHow } from './engine/run-queue.js';
@@ -67,6 +68,8 @@ import {
 } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
 import { OpHistory, type OpRecord } from './ops/records.js';
+import { diskMissing } from './jobs/backup.js';
+import { ACTIVITY_LINES, recentActivity, type ActivityLine } from './activity.js';
 import { Verifier } from './ops/verify.js';
 import { pickVerifyRecords, verifyView } from './ops/verify-due.js';
 import { isSuccessful } from './records.js';
@@ -92,6 +95,7 @@ export type {
 export type { RestoreRequest, RestoreResult } from './ops/operations.js';
 export type { OpProgress } from './ops/progress.js';
 export type { OpRecord, OpKind } from './ops/records.js';
+export type { ActivityLine, ActivityKind, ActivityTone } from './activity.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -126,6 +130,22 @@ export interface EngineOptions {
   /** What to do when another process holds the repository: 'fail' at once (CLI) or 'wait' (triggers, the app). */
   busy?: 'fail' | 'wait';
   cancelGraceMs?: number;
+  /**
+   * Index each new archive for browsing right after its backup succeeded (and after the check and drill
+   * it started), in the background: long-lived processes (the app, the daemon), not a CLI run.
+   */
+  indexAfterBackup?: boolean;
+}
+
+/** What indexing a new archive after its backup cost (`indexedAfterRun`). */
+export interface IndexedAfterRun {
+  archive: string;
+  /** False when the archive was already indexed (someone browsed it first). */
+  made: boolean;
+  wallMs: number;
+  /** CPU of this process while it ran (parsing borg's lines, sorting, writing; other work of the process included). */
+  cpuMs: number;
+  diagnosis: Diagnosis | null;
 }
 
 /**
@@ -157,6 +177,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly verifier: Verifier;
   /** The check and drill a successful backup started, per profile, until they end. */
   private readonly verifying = new Map<string, Promise<OpRecord[]>>();
+  /** Indexing of a new archive after its backup, per profile (indexAfterBackup), and how to stop it. */
+  private readonly indexing = new Map<string, Promise<IndexedAfterRun | null>>();
+  private readonly indexAborts = new Set<AbortController>();
   /** Restores (checks, drills) of this process: src/ops/. */
   private readonly ops: Operations;
   private readonly waiting = new Set<string>();
@@ -192,6 +215,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       keyExports: () => this.keyExportLog.all(),
       pause: () => readPause(this.paths),
       verify: async (profile, repository) => pickVerifyRecords(await this.opHistory.recent(profile, { repository, limit: 100 })),
+      activity: (profile, repository) => this.readActivity(profile, repository, ACTIVITY_LINES),
     });
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
     this.queue = new RunQueue({
@@ -215,6 +239,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.inputs.historyChanged(record.profile);
         this.emit('run-finished', record);
         this.verifyAfterBackup(record);
+        this.indexAfterBackup(record);
       },
       changed: () => this.changed(),
       note: (line) => this.emit('notice', line),
@@ -261,7 +286,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       archives: (p) => this.repo.archives(p),
       command: (p, args, o) => this.borgCommand(p, args, o),
       progress: (profile, progress) => this.emit('op-progress', { profile, progress }),
-      finished: (record) => this.emit('op-finished', record),
+      finished: (record) => {
+        this.inputs.operationsChanged(record.profile);
+        this.emit('op-finished', record);
+        this.changed();
+      },
       changed: () => this.changed(),
       note: (line) => this.emit('notice', line),
     });
@@ -519,11 +548,23 @@ export class Engine extends EventEmitter<EngineEvents> {
   async borgCommand(
     p: Profile,
     args: string[],
-    opts: { captureStdout?: boolean; secret?: Secret; onStdout?: (chunk: Buffer) => void; signal?: AbortSignal } = {},
+    opts: { captureStdout?: boolean; secret?: Secret; onStdout?: (chunk: Buffer) => void; signal?: AbortSignal; nice?: number } = {},
   ): Promise<BorgRunResult> {
     const borg = await this.borg(p);
     const secret = opts.secret ?? (await this.passphrases.secretFor(p));
+    const nice = opts.nice;
     return runBorg({
+      ...(nice
+        ? {
+            onSpawn: (pid: number) => {
+              try {
+                os.setPriority(pid, nice);
+              } catch {
+                /* gone already, or not allowed: it runs at the usual priority */
+              }
+            },
+          }
+        : {}),
       borg,
       args,
       secret,
@@ -645,6 +686,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   cancelAll(): Promise<unknown> {
     this.verifier.cancelAll();
+    for (const c of this.indexAborts) c.abort();
     return Promise.all([this.ops.cancelAll(), this.queue.cancelAll()]);
   }
 
@@ -686,6 +728,23 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The last `limit` runs of the profile's current repository, newest first (a window's history list). */
   runs(id: string, limit = 50): Promise<Outcome<RunRecord[]>> {
     return this.withProfile(id, async (p) => ok(await this.history.recent(id, Math.max(0, limit), p.repository)));
+  }
+
+  /**
+   * What was done to the profile's current repository, newest first: backups, restores, checks and
+   * restore drills as lines in the user's words (src/activity.ts), at most `limit`.
+   */
+  activity(id: string, limit = 50): Promise<Outcome<ActivityLine[]>> {
+    return this.withProfile(id, async (p) => ok(await this.readActivity(p.id, p.repository, Math.max(0, limit))));
+  }
+
+  private async readActivity(id: string, repository: string, limit: number): Promise<ActivityLine[]> {
+    // Skipped triggers leave records that are not lines: read a few more than asked.
+    const [runs, ops] = await Promise.all([
+      this.history.recent(id, limit * 3, repository).catch(() => [] as RunRecord[]),
+      this.opHistory.recent(id, { repository, limit }).catch(() => [] as OpRecord[]),
+    ]);
+    return recentActivity(runs, ops, limit);
   }
 
   // ---- what the trigger owner publishes ---------------------------------------------------------
@@ -813,6 +872,8 @@ export class Engine extends EventEmitter<EngineEvents> {
           : null,
         retry: this.retries.get(p.id) ?? others?.retries[p.id] ?? null,
         operation: this.verifier.progress(p.id),
+        activity: await this.inputs.activity(p.id, p.repository),
+        repositoryAway: await diskMissing(p, this.volumePath(p)).catch(() => false),
       });
     }
     return {
@@ -998,6 +1059,66 @@ export class Engine extends EventEmitter<EngineEvents> {
     void job.then(() => {
       if (this.verifying.get(p.id) === job) this.verifying.delete(p.id);
     });
+  }
+
+  /**
+   * After a successful backup (and the check and drill it started, which take the repository): the
+   * new archive's index for browsing, made in the background (src/browse/browser.ts `prepare`) so no
+   * later folder, search or "versions" waits for a pass over it. The backup's answer never waits for
+   * it; borg runs at the lowest priority and takes no repository lock, so nothing waits for it either.
+   */
+  private indexAfterBackup(record: RunRecord): void {
+    if (!this.opts.indexAfterBackup) return;
+    const p = this.profile(record.profile);
+    const archive = record.archive;
+    if (!p || !archive || !isSuccessful(record) || (record.repository !== undefined && record.repository !== p.repository)) return;
+    const controller = new AbortController();
+    this.indexAborts.add(controller);
+    const verified = this.verifying.get(p.id) ?? Promise.resolve([]);
+    const job = verified
+      .catch(() => [])
+      .then(async (): Promise<IndexedAfterRun | null> => {
+        if (controller.signal.aborted) return null;
+        const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
+        const r = await this.indexArchive(p.id, archive, { signal: controller.signal });
+        const cpu = process.cpuUsage(cpu0);
+        const done: IndexedAfterRun = {
+          archive,
+          made: r.ok && r.value.made,
+          wallMs: Math.round(performance.now() - t0),
+          cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+          diagnosis: r.ok ? null : r.diagnosis,
+        };
+        if (!r.ok && !controller.signal.aborted)
+          this.emit(
+            'notice',
+            `[${p.id}] ${archive} was not indexed for browsing now (it will be when first opened): ${r.diagnosis.message}`,
+          );
+        return done;
+      })
+      .catch((err: unknown) => {
+        this.emit('notice', `[${p.id}] indexing ${archive} for browsing failed: ${(err as Error).message}`);
+        return null;
+      })
+      .finally(() => this.indexAborts.delete(controller));
+    this.indexing.set(p.id, job);
+    void job.then(() => {
+      if (this.indexing.get(p.id) === job) this.indexing.delete(p.id);
+    });
+  }
+
+  /**
+   * Makes the browsing index of an archive now unless it exists: borg at the lowest priority and
+   * without the repository's lock (a backup, check or prune never waits for it). `made`: a pass ran.
+   */
+  indexArchive(id: string, archive: string, opts: { signal?: AbortSignal } = {}): Promise<Outcome<{ made: boolean }>> {
+    return this.withProfile(id, (p) => this.repo.indexArchive(p, archive, opts.signal));
+  }
+
+  /** The indexing the last backup of this profile started, once ended; null when none. */
+  indexedAfterRun(id: string): Promise<IndexedAfterRun | null> {
+    return this.indexing.get(id) ?? Promise.resolve(null);
   }
 
   /**

@@ -56,7 +56,8 @@ export class Supervisor {
    * config.json is reported in `load` (and in every snapshot); it is never replaced.
    */
   static async open(opts: SupervisorOptions): Promise<Supervisor> {
-    const { engine, load } = await Engine.open({ busy: 'wait', ...opts });
+    // A long-lived process indexes each new archive for browsing after its backup (a CLI run does not).
+    const { engine, load } = await Engine.open({ busy: 'wait', indexAfterBackup: true, ...opts });
     return new Supervisor(engine, load, opts);
   }
 

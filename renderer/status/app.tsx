@@ -2,7 +2,9 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { Button } from '../shared/components.js';
 import { useEvent, useSnapshot } from '../shared/hooks.js';
-import type { LiveProgress, ProfileSnapshot } from '../shared/types.js';
+import type { EventPayloads, LiveProgress, ProfileSnapshot } from '../shared/types.js';
+
+type OpProgress = EventPayloads['op-progress']['progress'];
 import { AppBanners, EmptyState } from './app-banners.js';
 import { announcement, seenOf, type Seen } from './announcer.js';
 import { LogPane } from './log-pane.js';
@@ -15,6 +17,7 @@ import { glance } from './glance.js';
 export function App() {
   const { snapshot, error } = useSnapshot();
   const [live, setLive] = useState<Record<string, LiveProgress>>({});
+  const [ops, setOps] = useState<Record<string, OpProgress>>({});
   const [chosen, setChosen] = useState<string | null>(null);
   const [said, setSaid] = useState('');
   const seen = useRef(new Map<string, Seen>());
@@ -22,6 +25,16 @@ export function App() {
   useEvent('progress', (e) => setLive((prev) => ({ ...prev, [e.profile]: e.progress })));
   useEvent('run-finished', (r) =>
     setLive((prev) => {
+      const { [r.profile]: _gone, ...rest } = prev;
+      return rest;
+    }),
+  );
+  useEvent('op-progress', (e) => {
+    // A restore is the Browse window's to show; the card follows checks and drills.
+    if (e.progress.kind !== 'restore') setOps((prev) => ({ ...prev, [e.profile]: e.progress }));
+  });
+  useEvent('op-finished', (r) =>
+    setOps((prev) => {
       const { [r.profile]: _gone, ...rest } = prev;
       return rest;
     }),
@@ -93,7 +106,7 @@ export function App() {
         <AppBanners s={snapshot} />
         {profiles.length === 0 && snapshot.configErrors.length === 0 ? <EmptyState /> : null}
         {profiles.map((p) => (
-          <ProfileCard key={p.id} p={p} live={withLive(p)} platform={snapshot.app.platform} paused={paused} />
+          <ProfileCard key={p.id} p={p} live={withLive(p)} op={ops[p.id] ?? null} platform={snapshot.app.platform} paused={paused} />
         ))}
         {profiles.length > 1 ? (
           <div class="button-row all">

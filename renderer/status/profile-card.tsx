@@ -3,24 +3,30 @@ import { useId, useState } from 'preact/hooks';
 import { Banner, Button, RelativeTime } from '../shared/components.js';
 import { dayAndTime, exactTime, formatBytes, formatCount } from '../shared/format.js';
 import { useNow } from '../shared/hooks.js';
-import type { ArchiveStats, Diagnosis, LiveProgress, ProfileSnapshot } from '../shared/types.js';
+import type { ArchiveStats, Diagnosis, EventPayloads, LiveProgress, ProfileSnapshot } from '../shared/types.js';
+
+type OpProgress = EventPayloads['op-progress']['progress'];
 import { statsWords, type StatWords } from './stats-words.js';
 import { DiagnosisBlock } from './diagnosis-block.js';
 import { RunProgress } from './run-progress.js';
 import { pausedBadge } from './paused.js';
 import { badgeText, cardState, type CardState } from './card-state.js';
 import { overdueWords } from '../../src/format.js';
+import { VerifyControls } from './verify-controls.js';
+import { ActivityList } from './activity-list.js';
 
 export interface ProfileCardProps {
   p: ProfileSnapshot;
   /** Progress from the `progress` event, newer than the snapshot's. */
   live: LiveProgress | null;
   platform: string;
+  /** Progress of this profile's check or drill from the `op-progress` event, newer than the snapshot's. */
+  op?: OpProgress | null;
   /** Automatic backups are paused: a card that would say "Up to date" says "Paused". */
   paused?: boolean;
 }
 
-export function ProfileCard({ p, live, platform, paused = false }: ProfileCardProps) {
+export function ProfileCard({ p, live, platform, op = null, paused = false }: ProfileCardProps) {
   const titleId = useId();
   const [starting, setStarting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
@@ -64,6 +70,7 @@ export function ProfileCard({ p, live, platform, paused = false }: ProfileCardPr
 
       <Headline p={p} state={state} />
       <Verification p={p} platform={platform} />
+      <VerifyControls p={p} live={op} platform={platform} />
 
       {p.overdue && p.state !== 'running' ? (
         <Banner kind="warning" title={p.waitingFor ? overdueWords(p.waitingFor, p.triggers.volume) : 'Backup overdue'}>
@@ -138,6 +145,8 @@ export function ProfileCard({ p, live, platform, paused = false }: ProfileCardPr
         <p class="stat-note secondary small">{words(last.stats).note}</p>
       ) : null}
 
+      <ActivityList lines={p.activity ?? []} />
+
       <footer class="card-foot">
         <Schedule p={p} />
         <div class="card-buttons">
@@ -185,7 +194,6 @@ function Headline({ p, state }: { p: ProfileSnapshot; state: CardState }) {
 
 /** When the backups were last verified (borg check) and proven restorable (the drill), and what went wrong. */
 function Verification({ p, platform }: { p: ProfileSnapshot; platform: string }) {
-  const op = p.operation ?? null;
   const failed = p.verifyFailed;
   return (
     <>
@@ -194,15 +202,6 @@ function Verification({ p, platform }: { p: ProfileSnapshot; platform: string })
           {p.lastVerified ? <RelativeTime iso={p.lastVerified} prefix="Verified " /> : 'Not verified yet'}
           {' · '}
           {p.lastProven ? <RelativeTime iso={p.lastProven} prefix="Restore proven " /> : 'Restore not proven yet'}
-        </p>
-      ) : null}
-      {op ? (
-        <p class="secondary" role="status">
-          {op.waitingFor
-            ? `Waiting for the repository (${op.waitingFor})…`
-            : `${op.kind === 'check' ? 'Checking the backups' : op.kind === 'drill' ? 'Proving the latest backup restorable' : 'Restoring'}…${
-                op.percent === null ? '' : ` ${Math.floor(op.percent)}%`
-              }`}
         </p>
       ) : null}
       {failed ? (

@@ -210,6 +210,17 @@ export function listItemsArgs(repository: string, archive: string): string[] {
 }
 
 /**
+ * A read-only `borg list` that takes no lock in the repository (`--bypass-lock`): for work done in
+ * the background (indexing a new archive), which must never make a backup, a check or a prune wait or
+ * fail with a lock timeout. Archives never change, so what it reads of one is right, or it fails
+ * (a segment compacted away meanwhile) and nothing is kept. Any other command is returned as it is.
+ */
+export function withoutLock(args: string[]): string[] {
+  if (args[0] !== 'list' || args.includes('--bypass-lock')) return args;
+  return [args[0], '--bypass-lock', ...args.slice(1)];
+}
+
+/**
  * `borg key export` to stdout: the key as it is stored (still locked by the passphrase), or its
  * paper form (`--paper`) to copy by hand. Without a path borg prints it, so Dandelion writes the file
  * itself (0600, never over an existing one) instead of letting borg overwrite whatever is there.

@@ -37,16 +37,25 @@ export interface ArchiveList {
 
 export interface BrowseDeps {
   store: IndexStore;
-  /** `borg list --json --consider-checkpoints` of the profile's archives (its `--glob-archives`), with the repository id. */
-  listArchives(p: Profile): Promise<Outcome<ArchiveList>>;
+  /**
+   * `borg list --json --consider-checkpoints` of the profile's archives (its `--glob-archives`), with the
+   * repository id. `background`: work nobody waits for (lower priority, no repository lock, `signal` stops it).
+   */
+  listArchives(p: Profile, opts?: Background): Promise<Outcome<ArchiveList>>;
   /** `borg list --json-lines` of one archive, its stdout handed over as it comes. */
-  listItems(p: Profile, archive: string, onStdout: (chunk: Buffer) => void): Promise<Outcome<void>>;
+  listItems(p: Profile, archive: string, onStdout: (chunk: Buffer) => void, opts?: Background): Promise<Outcome<void>>;
   /** When a run of the profile last ended (ms), or null: a listing older than that may miss archives. */
   lastChange(p: Profile): Promise<number | null>;
   /** The profile's archive pattern, for which indexes a listing can show gone (null: every archive). */
   archiveGlob(p: Profile): string | null;
   diagnose(p: Profile, kind: 'archive-missing' | 'path-missing', facts: { archive?: string; path?: string; summary?: string }): Diagnosis;
   now?(): number;
+}
+
+/** How a pass nobody waits for is run (an archive indexed right after its backup). */
+export interface Background {
+  background?: boolean;
+  signal?: AbortSignal;
 }
 
 /** A listing is used until a run of the profile ended after it, or for this long. */
@@ -118,10 +127,10 @@ export class ArchiveBrowser {
     return gone;
   }
 
-  private async catalog(p: Profile, refresh = false): Promise<Outcome<Catalog>> {
+  private async catalog(p: Profile, refresh = false, bg?: Background): Promise<Outcome<Catalog>> {
     const known = this.catalogs.get(this.key(p));
     if (known && !refresh && catalogFresh(known.fetchedAt, await this.deps.lastChange(p), this.now())) return ok(known);
-    const r = await this.deps.listArchives(p);
+    const r = await this.deps.listArchives(p, bg);
     if (!r.ok) return r;
     await this.noteListing(p, r.value, { checkpoints: true });
     return ok(this.catalogs.get(this.key(p))!);
@@ -177,6 +186,7 @@ export class ArchiveBrowser {
     repositoryId: string,
     archive: ListedArchive,
     watch?: { folder: string; onPartial?: (entries: FolderEntry[]) => void },
+    bg?: Background,
   ): { first: Promise<Outcome<FolderEntry[] | null>>; done: Promise<Outcome<OpenedIndex>> } {
     const key = `${repositoryId}/${archive.id}`;
     const builder = new IndexBuilder(watch?.folder);
@@ -187,10 +197,15 @@ export class ArchiveBrowser {
       lastPartial = this.now();
     };
     const lines = new ItemLines((item) => builder.addItem(item));
-    const pass = this.deps.listItems(p, archive.name, (chunk) => {
-      lines.push(chunk);
-      if (watch?.onPartial && this.now() - lastPartial >= PARTIAL_INTERVAL_MS) flush();
-    });
+    const pass = this.deps.listItems(
+      p,
+      archive.name,
+      (chunk) => {
+        lines.push(chunk);
+        if (watch?.onPartial && this.now() - lastPartial >= PARTIAL_INTERVAL_MS) flush();
+      },
+      bg,
+    );
     const first = pass.then((r): Outcome<FolderEntry[] | null> => {
       if (!r.ok) return r;
       lines.end();
@@ -325,6 +340,28 @@ export class ArchiveBrowser {
       opts.onProgress?.(++done, archives.length);
     }
     return ok(versionsOf(sightings));
+  }
+
+  /**
+   * Makes the index of a new archive now, unless it is made or being made: right after its backup, so
+   * no later folder, search or `versions` waits for a pass over it. Run in the background (`bg`): a
+   * fresh listing of the archives (the new one is not in any kept listing), then the archive's pass.
+   * Answers whether a pass was made here.
+   */
+  async prepare(p: Profile, archiveName: string, bg: Background = { background: true }): Promise<Outcome<{ made: boolean }>> {
+    const cat = await this.catalog(p, true, bg);
+    if (!cat.ok) return cat;
+    const { repositoryId } = cat.value;
+    const archive = pickArchive(cat.value.archives, archiveName);
+    if (!archive) return failed(this.deps.diagnose(p, 'archive-missing', { archive: archiveName }));
+    if (this.cached(repositoryId, archive.id)) return ok({ made: false });
+    const pending = this.building.get(`${repositoryId}/${archive.id}`);
+    if (pending) {
+      const r = await pending.done;
+      return r.ok ? ok({ made: false }) : r;
+    }
+    const r = await this.build(p, repositoryId, archive, undefined, bg).done;
+    return r.ok ? ok({ made: true }) : r;
   }
 
   /** Waits for index writes still going on (a CLI exits after them; tests look at the files). */

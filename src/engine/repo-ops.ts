@@ -14,7 +14,10 @@ import type { History } from '../jobs/history.js';
 import type { RepoCommand, RepoCommandOptions } from '../repo/types.js';
 import { listArchives, type ArchiveSummary, type ListedArchive } from '../repo/archives.js';
 import type { FolderEntry } from '../repo/contents.js';
-import { archiveGlob, listItemsArgs } from '../borg/argv.js';
+import { archiveGlob, listItemsArgs, withoutLock } from '../borg/argv.js';
+
+/** The niceness of borg for work done in the background: the lowest priority there is. */
+export const BACKGROUND_NICE = 19;
 import { diagnosisFor } from '../messages.js';
 import { contextFor, failureOf, unreadable } from '../repo/types.js';
 import type { ArchiveBrowser, ArchiveList, FileVersion, FindResult, FolderOptions } from '../browse/browser.js';
@@ -54,6 +57,11 @@ export class RepoOps {
     return (args, opts) => this.deps.command(p, args, opts);
   }
 
+  /** Read-only listings nobody waits for: at the lowest priority, without the repository's lock, stopped by `signal`. */
+  private background(p: Profile, signal?: AbortSignal): RepoCommand {
+    return (args, opts) => this.deps.command(p, withoutLock(args), { ...opts, nice: BACKGROUND_NICE, ...(signal ? { signal } : {}) });
+  }
+
   async archives(p: Profile, opts: { checkpoints?: boolean } = {}): Promise<Outcome<ArchiveSummary[]>> {
     const borg = await this.deps.borg(p);
     // Our records are read from the end, only until every listed archive's stats are found.
@@ -88,18 +96,20 @@ export class RepoOps {
       const store = new IndexStore(this.deps.paths.archiveIndex, Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : INDEX_CACHE_MAX_BYTES);
       const browser = new ArchiveBrowser({
         store,
-        listArchives: async (p) => {
+        listArchives: async (p, bg) => {
           const borg = await this.deps.borg(p);
           // Checkpoints too: `dandelion archives` shows them, so they can be browsed (never `latest`, never in versions).
-          const r = await listArchives(this.cmd(p), p.repository, featuresFor(borg.version), p.archiveName, async () => new Map(), {
+          const cmd = bg?.background ? this.background(p, bg.signal) : this.cmd(p);
+          const r = await listArchives(cmd, p.repository, featuresFor(borg.version), p.archiveName, async () => new Map(), {
             checkpoints: true,
           });
           if (!r.ok) return failed(r.diagnosis);
           if (!r.repositoryId) return failed(unreadable(p.repository, 'archive list').diagnosis);
           return ok({ repositoryId: r.repositoryId, archives: r.archives });
         },
-        listItems: async (p, archive, onStdout) => {
-          const r = await this.deps.command(p, listItemsArgs(p.repository, archive), { onStdout });
+        listItems: async (p, archive, onStdout, bg) => {
+          const args = listItemsArgs(p.repository, archive);
+          const r = await (bg?.background ? this.background(p, bg.signal) : this.cmd(p))(args, { onStdout });
           return r.level === 'error' ? failed(failureOf(r, p.repository).diagnosis) : ok(undefined);
         },
         lastChange: async (p) => {
@@ -143,6 +153,11 @@ export class RepoOps {
     opts: { onProgress?: (done: number, total: number) => void } = {},
   ): Promise<Outcome<FileVersion[]>> {
     return (await this.browser()).versions(p, archivePath, opts);
+  }
+
+  /** Indexes a new archive for browsing in the background (src/browse/browser.ts `prepare`). */
+  async indexArchive(p: Profile, archive: string, signal?: AbortSignal): Promise<Outcome<{ made: boolean }>> {
+    return (await this.browser()).prepare(p, archive, { background: true, signal });
   }
 
   checkPassphrase(p: Profile, candidate: string): Promise<PassphraseCheck> {

@@ -9,6 +9,7 @@ import { ownerAlive, type LockOwner } from '../jobs/pid-lock.js';
 import type { TriggerState } from './shared-state.js';
 import type { PauseState } from './pause.js';
 import type { VerifyRecords } from '../ops/verify-due.js';
+import type { ActivityLine } from '../activity.js';
 
 export interface SnapshotSources {
   summary(profile: string, repository: string): Promise<HistorySummary>;
@@ -20,6 +21,8 @@ export interface SnapshotSources {
   pause(): Promise<PauseState | null>;
   /** The latest checks and restore drills of the profile's repository (operations/<profile>.jsonl). */
   verify(profile: string, repository: string): Promise<VerifyRecords>;
+  /** The profile's recent backups, restores, checks and drills as lines (src/activity.ts). */
+  activity(profile: string, repository: string): Promise<ActivityLine[]>;
 }
 
 export class SnapshotInputs {
@@ -32,6 +35,7 @@ export class SnapshotInputs {
   private exports: Record<string, { exportedAt: string }> | null = null;
   private paused: { value: PauseState | null } | null = null;
   private readonly verifies = new Map<string, VerifyRecords>();
+  private readonly activities = new Map<string, ActivityLine[]>();
 
   constructor(private readonly src: SnapshotSources) {}
 
@@ -92,16 +96,27 @@ export class SnapshotInputs {
     return v;
   }
 
+  async activity(profile: string, repository: string): Promise<ActivityLine[]> {
+    if (!this.live) return this.src.activity(profile, repository);
+    const key = `${profile}\0${repository}`;
+    let a = this.activities.get(key);
+    if (!a) {
+      a = await this.src.activity(profile, repository);
+      this.activities.set(key, a);
+    }
+    return a;
+  }
+
   /** An operations file changed (a check or drill ended, here or elsewhere): that profile, or every one. */
   operationsChanged(profile?: string): void {
-    if (profile === undefined) this.verifies.clear();
-    else for (const key of [...this.verifies.keys()]) if (key.startsWith(`${profile}\0`)) this.verifies.delete(key);
+    forget(this.verifies, profile);
+    forget(this.activities, profile);
   }
 
   /** A history file changed (a run of ours or of another process ended): that profile, or every one. */
   historyChanged(profile?: string): void {
-    if (profile === undefined) this.summaries.clear();
-    else for (const key of [...this.summaries.keys()]) if (key.startsWith(`${profile}\0`)) this.summaries.delete(key);
+    forget(this.summaries, profile);
+    forget(this.activities, profile);
   }
 
   /** Something under locks/ changed: a run started or ended elsewhere, waits or retries, the schedules' owner. */
@@ -115,4 +130,10 @@ export class SnapshotInputs {
   keysChanged(): void {
     this.exports = null;
   }
+}
+
+/** Drops what was read for one profile (keys are `profile\0repository`), or for all of them. */
+function forget(map: Map<string, unknown>, profile?: string): void {
+  if (profile === undefined) map.clear();
+  else for (const key of [...map.keys()]) if (key.startsWith(`${profile}\0`)) map.delete(key);
 }

@@ -3,6 +3,7 @@
  * and planned retry; for the whole config dir the config errors, borg, and who owns the schedules.
  * `profileStatus` is pure (time is an argument); the engine gathers its inputs.
  */
+import type { ActivityLine } from '../activity.js';
 import type { Profile, FieldError } from '../profiles/schema.js';
 import { profileLabel } from '../profiles/schema.js';
 import type { RunRecord, Trigger } from '../records.js';
@@ -80,6 +81,10 @@ export interface ProfileSnapshot extends ProfileStatus {
   retry: RetryPlan | null;
   /** A check or restore drill going on in this process, with live progress; null otherwise. */
   operation?: OpProgress | null;
+  /** What was done lately, newest first: backups, restores, checks and drills, in the user's words (src/activity.ts). */
+  activity?: ActivityLine[];
+  /** The disk the repository is on is not connected: nothing can read or write it now. */
+  repositoryAway?: boolean;
 }
 
 export type BorgState =

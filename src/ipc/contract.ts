@@ -24,7 +24,7 @@ import type {
 import type { FieldError, Config } from '../profiles/schema.js';
 import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
-import type { OpRecord } from '../engine.js';
+import type { OpRecord, ActivityLine } from '../engine.js';
 import type { Finding } from '../doctor.js';
 import type { HostKeyReport, HostKeyState } from '../ssh/host-keys.js';
 import type { FdaState, LoginItemStatus } from '../app/tray-view.js';
@@ -117,6 +117,13 @@ export function argsSchemas(ctx: ContractContext) {
       }),
     /** Cancels the restore (or check, or drill) this app is doing for the profile. */
     cancelOperation: profile,
+    /**
+     * Check Now: `borg check` of the profile's repository and archives, as the profile says (never
+     * `--repair`). Followed through `op-progress`; the answer is its record once it ends.
+     */
+    check: profile,
+    /** Prove Restorable: the restore drill of the latest archive. Followed through `op-progress`; the answer is its record. */
+    drill: profile,
     /** One saved profile, every profile, or a draft from the preferences window before it is saved. */
     doctor: z.union([
       z.object({ profile: profileId(ctx) }).strict(),
@@ -224,6 +231,7 @@ export type {
   FileVersion,
   FindResult,
   RestoreResult,
+  ActivityLine,
 };
 
 export interface CallResults {
@@ -243,6 +251,9 @@ export interface CallResults {
   versions: FileVersion[];
   restore: RestoreResult;
   cancelOperation: { cancelled: boolean };
+  /** The record, and the line it makes in Recent activity (src/activity.ts): what the card says it found. */
+  check: { record: OpRecord; line: ActivityLine };
+  drill: { record: OpRecord; line: ActivityLine };
   doctor: Finding[];
   hostKey: HostKeyReport;
   trustHostKey: { added: string; knownHostsFile: string };

@@ -7,7 +7,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Engine, EngineSnapshot } from '../engine.js';
+import type { ActivityLine, Engine, EngineSnapshot, OpRecord } from '../engine.js';
+import { opLine } from '../activity.js';
 import { failed, guard, ok, type Outcome } from '../engine/outcome.js';
 import { doctor, doctorDraft } from '../doctor.js';
 import { formatPath } from '../profiles/schema.js';
@@ -141,6 +142,9 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       return r;
     },
     cancelOperation: async (a: { profile: string }) => ok({ cancelled: engine.cancelOperation(a.profile) }),
+    // A backup of the same repository that starts meanwhile is waited for (the card says whom for).
+    check: async (a: { profile: string }) => withLine(await engine.check(a.profile, { busy: 'wait' })),
+    drill: async (a: { profile: string }) => withLine(await engine.drill(a.profile, { busy: 'wait' })),
     doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>
       ok(a.draft ? await doctorDraft(a.draft) : await doctor(engine, a.profile)),
     hostKey: (a: { host: string; port: number }) => scanHostKeys(a.host, a.port, { knownHostsFile: hosts() }),
@@ -222,6 +226,10 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       return ok({});
     },
   };
+}
+
+function withLine(r: Outcome<OpRecord>): Outcome<{ record: OpRecord; line: ActivityLine }> {
+  return r.ok ? ok({ record: r.value, line: opLine(r.value) }) : r;
 }
 
 /**

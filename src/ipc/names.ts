@@ -18,6 +18,8 @@ export const CALLS = [
   'versions',
   'restore',
   'cancelOperation',
+  'check',
+  'drill',
   'doctor',
   'hostKey',
   'trustHostKey',

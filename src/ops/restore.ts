@@ -5,7 +5,6 @@
  * it was (identical files left alone, different ones kept both). A cancel or a failure removes the
  * staging folder: no half-written file ever carries its real name, and nothing is written outside.
  */
-import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../profiles/schema.js';
@@ -32,6 +31,7 @@ import {
 } from './restore-plan.js';
 import { parseScan } from './restore-scan.js';
 import { bytesOf, moveToNewFolder, putBackInPlace, readable } from './restore-move.js';
+import { ownStagingName, sweepStaging } from './restore-staging.js';
 
 export type RestoreMode = 'new-folder' | 'in-place';
 
@@ -157,7 +157,10 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
       // In place, staging goes where the files go back to, as deep as they all share: for a whole archive,
       // the folder every file of it is under (not `/`, which only root may write).
       parent = job.mode === 'in-place' ? await existingFolder(path.join(target, commonParent(under))) : target;
-      const dir = path.join(parent, `.dandelion-restore-${randomBytes(6).toString('hex')}`);
+      // What a restore killed outright left here goes first (never a live restore's folder: its name says whose it is).
+      for (const gone of await sweepStaging(parent))
+        write(`Dandelion: removed ${gone}, the staging folder of a restore that was stopped outright`);
+      const dir = path.join(parent, ownStagingName());
       try {
         await fsp.mkdir(dir, { mode: 0o777 });
       } catch (err) {

@@ -14,6 +14,8 @@ export interface RepoCommandOptions {
   /** stdout chunk by chunk while borg writes it (a long listing read as it comes). */
   onStdout?: (chunk: Buffer) => void;
   signal?: AbortSignal;
+  /** Run borg at this niceness (0–19): work nobody waits for gives way to everything else. */
+  nice?: number;
 }
 
 export type Failure = { ok: false; diagnosis: Diagnosis };

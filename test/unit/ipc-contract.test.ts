@@ -68,6 +68,13 @@ describe('argument schemas', () => {
     expect(valid('restore', { profile: 'docs', archive: 'a', paths: Array(100_001).fill('x'), mode: 'in-place' })).toBe(false);
     expect(valid('restore', { profile: 'docs', archive: 'a', paths: [], mode: 'in-place', busy: 'fail' })).toBe(false);
     expect(valid('cancelOperation', {})).toBe(false);
+    // Check Now and Prove Restorable name a profile that exists, and nothing else (never --repair, never a path).
+    expect(valid('check', { profile: 'offsite' })).toBe(true);
+    expect(valid('drill', { profile: 'docs' })).toBe(true);
+    expect(valid('check', {})).toBe(false);
+    expect(valid('check', { profile: 'nope' })).toBe(false);
+    expect(valid('check', { profile: 'offsite', repair: true })).toBe(false);
+    expect(valid('drill', { profile: 'docs', archive: 'a' })).toBe(false);
     expect(valid('showInFinder', {})).toBe(false);
     expect(valid('openWindow', { window: 'browse', profile: 'x'.repeat(65) })).toBe(false);
   });
