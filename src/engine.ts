@@ -72,6 +72,7 @@ import { pickVerifyRecords, verifyView } from './ops/verify-due.js';
 import { isSuccessful } from './records.js';
 import { Operations, type RestoreRequest, type RestoreResult } from './ops/operations.js';
 import type { OpProgress } from './ops/progress.js';
+import { Monitor, type MonitorStatus, type SendOptions, type TestPingResult } from './monitor/monitor.js';
 
 export type { Outcome } from './engine/outcome.js';
 export type { LiveProgress, RunRequest } from './engine/run-queue.js';
@@ -92,6 +93,7 @@ export type {
 export type { RestoreRequest, RestoreResult } from './ops/operations.js';
 export type { OpProgress } from './ops/progress.js';
 export type { OpRecord, OpKind } from './ops/records.js';
+export type { MonitorStatus, TestPingResult } from './monitor/monitor.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -126,6 +128,8 @@ export interface EngineOptions {
   /** What to do when another process holds the repository: 'fail' at once (CLI) or 'wait' (triggers, the app). */
   busy?: 'fail' | 'wait';
   cancelGraceMs?: number;
+  /** Monitoring pings' time limit, retries and backoff (tests make them short). */
+  monitor?: Partial<SendOptions>;
 }
 
 /**
@@ -168,6 +172,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** What status reads from disk; kept in memory while a supervisor watches the files (`watchFiles`). */
   private readonly inputs: SnapshotInputs;
   private readonly keyExportLog: KeyExports;
+  /** Monitoring pings (src/monitor/): never awaited by a run. */
+  readonly monitor: Monitor;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private lastSnapshotAt = 0;
   private snapshotDirty = false;
@@ -194,6 +200,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       verify: async (profile, repository) => pickVerifyRecords(await this.opHistory.recent(profile, { repository, limit: 100 })),
     });
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
+    this.monitor = new Monitor({
+      file: this.paths.monitorState,
+      send: opts.monitor,
+      note: (line) => this.emit('notice', line),
+      changed: () => this.changed(),
+    });
     this.queue = new RunQueue({
       paths: this.paths,
       history: this.history,
@@ -205,7 +217,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       volumePath: (p) => this.volumePath(p),
       rsh: (p) => this.rshFor(p),
       sshProbe: (p) => this.sshProbeFor(p),
-      started: (profile, trigger) => this.emit('run-started', { profile, trigger }),
+      started: (profile, trigger) => {
+        this.emit('run-started', { profile, trigger });
+        const p = this.profile(profile);
+        if (p) this.monitor.runStarted(p);
+      },
       progress: (profile, progress) => {
         this.emit('progress', { profile, progress });
         this.changed();
@@ -215,6 +231,9 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.inputs.historyChanged(record.profile);
         this.emit('run-finished', record);
         this.verifyAfterBackup(record);
+        // After the record is written, off the run's path: the run's promise does not wait for it.
+        const p = this.profile(record.profile);
+        if (p) void this.monitor.runFinished(p, record);
       },
       changed: () => this.changed(),
       note: (line) => this.emit('notice', line),
@@ -774,7 +793,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       const state = await this.stateOf(p, others);
       const exported = exports[p.repository]?.exportedAt ?? null;
       const verify = verifyView(await this.inputs.verify(p.id, p.repository), p.check, summary.firstRunAt, now);
-      profiles.push(profileStatus(p, summary, state, now, exported, paused, this.isHeldForPower(p.id, others), verify));
+      profiles.push({
+        ...profileStatus(p, summary, state, now, exported, paused, this.isHeldForPower(p.id, others), verify),
+        monitor: await this.monitorStatus(p),
+      });
     }
     const owner = await this.inputs.triggerOwner();
     return { profiles, paused, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
@@ -813,6 +835,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           : null,
         retry: this.retries.get(p.id) ?? others?.retries[p.id] ?? null,
         operation: this.verifier.progress(p.id),
+        monitor: await this.monitorStatus(p, true),
       });
     }
     return {
@@ -829,6 +852,42 @@ export class Engine extends EventEmitter<EngineEvents> {
       paused,
       profiles,
     };
+  }
+
+  /** The last ping of a profile that has monitoring (host only, never the URL); null without monitoring. */
+  private async monitorStatus(p: Profile, cached = false): Promise<MonitorStatus | null> {
+    if (!p.monitor?.pingUrl && !p.monitor?.ntfyUrl) return null;
+    return this.monitor.statusOf(p.id, { cached }).catch(() => null);
+  }
+
+  /**
+   * The owner of the schedules asks this now and then: each overdue profile with monitoring pings a
+   * failure once per overdue spell (remembered in state/monitor.json). Resolves to the profiles pinged.
+   */
+  async checkOverdue(now = new Date()): Promise<string[]> {
+    const report = await this.status(now);
+    const pinged: string[] = [];
+    for (const st of report.profiles) {
+      const p = this.profile(st.id);
+      if (p && (await this.monitor.overdue(p, st.overdue && st.state !== 'running', st.lastSuccessAt))) pinged.push(p.id);
+    }
+    return pinged;
+  }
+
+  /**
+   * "Send Test Ping" for a profile's monitoring (the URLs as typed, or the saved ones): each URL's host
+   * and how it answered. Never the URL.
+   */
+  testMonitor(id: string | null, urls: { pingUrl?: string | null; ntfyUrl?: string | null }): Promise<Outcome<TestPingResult[]>> {
+    return guard({}, async () => {
+      const p = id ? this.profile(id) : null;
+      return ok(await this.monitor.test(p ? (p.name ?? p.id) : 'a new profile', urls));
+    });
+  }
+
+  /** Waits (at most `maxMs`) for the monitoring pings under way; `dandelion run` and the daemon call it before they exit. */
+  monitorSettled(maxMs: number): Promise<boolean> {
+    return this.monitor.settled(maxMs);
   }
 
   /**

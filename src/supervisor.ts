@@ -25,6 +25,8 @@ export interface SupervisorOptions extends EngineOptions {
   mountTable?: boolean;
   readyTimeoutMs?: number;
   onBattery?: boolean;
+  /** How often the owner of the schedules looks for overdue profiles to tell their monitor (60 s). */
+  overduePollMs?: number;
 }
 
 export type Role = 'owner' | 'follower';
@@ -37,6 +39,8 @@ export class Supervisor {
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | undefined;
   private takeoverTimer: NodeJS.Timeout | undefined;
+  /** While this process owns the schedules: overdue profiles ping their monitor (once per spell). */
+  private overdueTimer: NodeJS.Timeout | undefined;
   private stopClock: (() => void) | null = null;
   private onBattery: boolean;
   private stopped = false;
@@ -132,12 +136,35 @@ export class Supervisor {
           throw err;
         }
         this.engine.changed();
+        this.watchOverdue();
         return true;
       } finally {
         this.claiming = null;
       }
     })();
     return this.claiming;
+  }
+
+  /**
+   * The owner of the schedules judges overdue for the monitors (status's own `overdue`, the one the
+   * notifications use): at once, then every minute. One process only, so a spell pings once.
+   */
+  private watchOverdue(): void {
+    const tick = () => {
+      if (this.stopped || !this.triggers) return;
+      void this.engine
+        .checkOverdue()
+        .then((ids) => {
+          for (const id of ids) this.log(`[${id}] overdue: monitoring told (failure ping)`);
+        })
+        .catch(() => {})
+        .finally(() => {
+          if (this.stopped || !this.triggers) return;
+          this.overdueTimer = setTimeout(tick, this.opts.overduePollMs ?? 60_000);
+          this.overdueTimer.unref?.();
+        });
+    };
+    tick();
   }
 
   /** A follower looks for an absent owner now and then, and at once when locks/ changes. */
@@ -220,6 +247,7 @@ export class Supervisor {
     this.stopped = true;
     clearTimeout(this.reloadTimer);
     clearTimeout(this.takeoverTimer);
+    clearTimeout(this.overdueTimer);
     this.stopClock?.();
     await this.claiming;
     this.engine.watchingFiles = false;
