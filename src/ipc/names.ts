@@ -19,6 +19,7 @@ export const CALLS = [
   'restore',
   'cancelOperation',
   'doctor',
+  'testMonitor',
   'hostKey',
   'trustHostKey',
   'passphraseState',

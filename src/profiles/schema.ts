@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isHttpUrl } from '../monitor/url-text.js';
 import { cronError } from '../schedule/cron.js';
 import { migrateConfig, type MigrateOptions } from './migrate.js';
 import { archiveGlob } from '../borg/argv.js';
@@ -134,15 +135,6 @@ const monitorUrl = z
   .refine((v) => isHttpUrl(v), 'must be an http:// or https:// URL (e.g. https://hc-ping.com/…)')
   .nullable()
   .default(null);
-
-function isHttpUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Someone hears about it when backups stop (src/monitor/): `pingUrl` a healthchecks.io-style check
