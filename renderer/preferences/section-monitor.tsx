@@ -7,18 +7,18 @@ import { useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { Button } from '../shared/components.js';
 import { TextField } from './controls.js';
-import { sealedHost } from '../../src/monitor/url-text.js';
+import { sealedHost } from '../../src/ipc/monitor-url.js';
 import type { SectionProps } from './context.js';
 import type { CallResults } from '../../src/ipc/contract.js';
 
 type Results = CallResults['testMonitor'];
 
-/** What Send Test Ping answered, in words: "hc-ping.com answered HTTP 200." */
-export function testWords(results: Results): string[] {
-  if (!results.length) return ['Nothing to test: enter a ping URL or an ntfy topic URL first.'];
+/** What Send Test Ping answered, a line per URL: "Ping: hc-ping.com answered HTTP 200. It works." */
+export function testWords(results: Results): { text: string; ok: boolean }[] {
+  if (!results.length) return [{ text: 'Nothing to test: enter a ping URL or an ntfy topic URL first.', ok: false }];
   return results.map((r) => {
     const what = r.what === 'ping' ? 'Ping' : 'ntfy';
-    return r.ok ? `${what}: ${r.host} ${r.how}. It works.` : `${what}: ${r.host} ${r.how}.`;
+    return { text: r.ok ? `${what}: ${r.host} ${r.how}. It works.` : `${what}: ${r.host} ${r.how}.`, ok: r.ok };
   });
 }
 
@@ -72,7 +72,7 @@ function UrlField(props: {
 
 export function MonitoringGroup({ draft, saved, update, err }: SectionProps) {
   const [testing, setTesting] = useState(false);
-  const [answer, setAnswer] = useState<{ lines: string[]; ok: boolean } | null>(null);
+  const [answer, setAnswer] = useState<{ text: string; ok: boolean }[] | null>(null);
 
   async function test() {
     setTesting(true);
@@ -83,7 +83,7 @@ export function MonitoringGroup({ draft, saved, update, err }: SectionProps) {
       ntfyUrl: draft.ntfyUrl.trim() || null,
     });
     setTesting(false);
-    setAnswer(r.ok ? { lines: testWords(r.value), ok: r.value.length > 0 && r.value.every((x) => x.ok) } : { lines: [r.diagnosis.message], ok: false });
+    setAnswer(r.ok ? testWords(r.value) : [{ text: r.diagnosis.message, ok: false }]);
   }
 
   return (
@@ -112,8 +112,12 @@ export function MonitoringGroup({ draft, saved, update, err }: SectionProps) {
           <Button small onClick={() => void test()} disabled={testing || (!draft.pingUrl.trim() && !draft.ntfyUrl.trim())}>
             {testing ? 'Sending…' : 'Send Test Ping'}
           </Button>
-          <div role="status" class={answer && !answer.ok ? 'error-text small' : 'secondary small'}>
-            {answer ? answer.lines.map((l) => <div key={l}>{l}</div>) : null}
+          <div role="status" class="small">
+            {answer?.map((l) => (
+              <div key={l.text} class={l.ok ? 'secondary' : 'error-text'}>
+                {l.text}
+              </div>
+            ))}
           </div>
         </div>
       </div>

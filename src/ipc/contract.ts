@@ -22,7 +22,7 @@ import type {
   RestoreResult,
 } from '../engine.js';
 import type { FieldError, Config } from '../profiles/schema.js';
-import { isHttpUrl, sealedHost } from '../monitor/url-text.js';
+import { isHttpUrl, sealedHost } from './monitor-url.js';
 import type { TestPingResult } from '../monitor/monitor.js';
 import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';

@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { monitorHost } from './requests.js';
-import { SEALED as TOKEN } from './url-text.js';
+import { SEALED as TOKEN } from '../ipc/monitor-url.js';
 
-export { sealedHost } from './url-text.js';
+export { sealedHost } from '../ipc/monitor-url.js';
 const FIELDS = ['pingUrl', 'ntfyUrl'] as const;
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isHttpUrl } from '../monitor/url-text.js';
+import { isHttpUrl } from '../ipc/monitor-url.js';
 import { cronError } from '../schedule/cron.js';
 import { migrateConfig, type MigrateOptions } from './migrate.js';
 import { archiveGlob } from '../borg/argv.js';

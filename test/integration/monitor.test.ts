@@ -49,7 +49,16 @@ function ntfyUrl(): string {
 }
 
 function profile(monitor: unknown, overrides: Record<string, unknown> = {}) {
-  return { id: 'p', name: 'Backup disk', repository: repo, encryption: 'repokey-blake2', sources: [src], prune: null, monitor, ...overrides };
+  return {
+    id: 'p',
+    name: 'Backup disk',
+    repository: repo,
+    encryption: 'repokey-blake2',
+    sources: [src],
+    prune: null,
+    monitor,
+    ...overrides,
+  };
 }
 
 async function open(config: unknown, opts: { secret?: string; monitor?: object } = {}): Promise<Engine> {
@@ -91,7 +100,13 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
-      hits.push({ method: req.method ?? '', path: u.pathname, query: u.searchParams, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      hits.push({
+        method: req.method ?? '',
+        path: u.pathname,
+        query: u.searchParams,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      });
       if (mode === 'hang') return; // never answers
       res.writeHead(mode === '500' ? 500 : 200, { 'content-type': 'text/plain' });
       res.end(mode === '500' ? 'oops' : 'OK');
@@ -177,7 +192,10 @@ describe('the signals of a real backup', () => {
 
 describe('a monitoring service that does not work never fails or delays a backup', () => {
   it('a server that hangs: the run is a success and comes back before the ping gives up; status notes it', async () => {
-    const engine = await open({ profiles: [profile({ pingUrl: pingUrl(), ntfyUrl: null })] }, { monitor: { timeoutMs: 300, retries: 1, backoffMs: 5 } });
+    const engine = await open(
+      { profiles: [profile({ pingUrl: pingUrl(), ntfyUrl: null })] },
+      { monitor: { timeoutMs: 300, retries: 1, backoffMs: 5 } },
+    );
     mode = 'hang';
     const record = await engine.run('p');
     const returnedAt = Date.now();
@@ -275,7 +293,9 @@ describe('dandelion run', () => {
     const plain = path.join(sb.dir, 'plain-repo');
     expect((await borg(sb, ['init', '--encryption=none', plain])).exitCode).toBe(0);
     await writeConfig(sb.configDir, {
-      profiles: [{ id: 'n', repository: plain, encryption: 'none', sources: [src], prune: null, monitor: { pingUrl: pingUrl(), ntfyUrl: null } }],
+      profiles: [
+        { id: 'n', repository: plain, encryption: 'none', sources: [src], prune: null, monitor: { pingUrl: pingUrl(), ntfyUrl: null } },
+      ],
     });
     const r = await dandelion(sb, ['run', 'n']);
     expect(r.exitCode).toBe(0);

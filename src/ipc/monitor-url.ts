@@ -1,6 +1,6 @@
 /**
  * Monitoring URLs as text, with no dependencies (the windows import this too): is it an http(s) URL,
- * and is it the token a saved URL is shown as in a window (`sealed:<host>:<nonce>`, see seal.ts).
+ * and is it the token a saved URL is shown as in a window (`sealed:<host>:<nonce>`, see src/monitor/seal.ts).
  */
 export const SEALED = /^sealed:(.+):([0-9a-f]{16})$/;
 
