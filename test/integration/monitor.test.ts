@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
+import { Supervisor } from '../../src/supervisor.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { keyringAccount } from '../../src/secrets/keyring.js';
 import type { RunRecord } from '../../src/records.js';
@@ -46,6 +47,23 @@ function pingUrl(): string {
 }
 function ntfyUrl(): string {
   return `http://127.0.0.1:${port}/${TOPIC}`;
+}
+
+function oldSuccess(hoursAgo: number): RunRecord {
+  const at = new Date(Date.now() - hoursAgo * 3600_000).toISOString();
+  return {
+    profile: 'p',
+    trigger: 'schedule',
+    startedAt: at,
+    finishedAt: at,
+    result: 'success',
+    archive: 'old',
+    stats: null,
+    message: null,
+    diagnoses: [],
+    log: null,
+    repository: repo,
+  };
 }
 
 function profile(monitor: unknown, overrides: Record<string, unknown> = {}) {
@@ -257,20 +275,7 @@ describe('overdue', () => {
   it('pings failure once per overdue spell, remembered across a restart', async () => {
     const config = { profiles: [profile({ pingUrl: pingUrl(), ntfyUrl: ntfyUrl() }, { schedule: '0 * * * *' })] };
     const engine = await open(config);
-    const fiveHoursAgo = new Date(Date.now() - 5 * 3600_000).toISOString();
-    await engine.history.append({
-      profile: 'p',
-      trigger: 'schedule',
-      startedAt: fiveHoursAgo,
-      finishedAt: fiveHoursAgo,
-      result: 'success',
-      archive: 'old',
-      stats: null,
-      message: null,
-      diagnoses: [],
-      log: null,
-      repository: repo,
-    });
+    await engine.history.append(oldSuccess(5));
     expect((await engine.status()).profiles[0]!.overdue).toBe(true);
     expect(await engine.checkOverdue()).toEqual(['p']);
     expect(await engine.checkOverdue()).toEqual([]);
@@ -285,6 +290,54 @@ describe('overdue', () => {
     expect(await again.checkOverdue()).toEqual([]);
     expect(hits.filter((h) => h.path === `/ping/${TOKEN}/fail`)).toHaveLength(1);
     await expectNoSecretUrl();
+  });
+});
+
+describe('the owner of the schedules', () => {
+  it('pings an overdue profile held back on battery: a failure, no start, no success', async () => {
+    await writeConfig(sb.configDir, {
+      profiles: [profile({ pingUrl: pingUrl(), ntfyUrl: null }, { schedule: '0 * * * *', skipOnBattery: true })],
+    });
+    const secrets = new MemorySecretStore();
+    await secrets.set(keyringAccount(repo), PASS);
+    const logs: string[] = [];
+    const sup = await Supervisor.open({
+      configDir: sb.configDir,
+      secrets,
+      what: 'test',
+      log: (l) => logs.push(l),
+      mountTable: false,
+      onBattery: true,
+      monitor: FAST,
+    });
+    engines.push(sup.engine);
+    await sup.engine.history.append(oldSuccess(5));
+    try {
+      await sup.start();
+      await expect.poll(() => hits.map((h) => h.path), { timeout: 10_000 }).toEqual([`/ping/${TOKEN}/fail`]);
+      expect(logs).toContain('[p] overdue: monitoring told (failure ping)');
+      expect((await sup.engine.status()).profiles[0]).toMatchObject({ overdue: true, waitingFor: 'power', lastRun: { result: 'success' } });
+    } finally {
+      await sup.stop();
+    }
+    await expectNoSecretUrl(logs);
+  });
+});
+
+describe('a warning that means the data is not safe', () => {
+  it('a backup that saved nothing (hollow) pings /fail with its warning, and the ntfy message', async () => {
+    const empty = path.join(sb.dir, 'empty-src');
+    await fs.mkdir(empty, { recursive: true });
+    const engine = await open({
+      profiles: [profile({ pingUrl: pingUrl(), ntfyUrl: ntfyUrl() }, { sources: [empty], archiveName: 'hollow-{now}' })],
+    });
+    const record = await engine.run('p');
+    expect(record.result).toBe('warning');
+    expect(record.diagnoses.map((d) => d.kind)).toContain('hollow-backup');
+    expect(await engine.monitorSettled(5000)).toBe(true);
+    expect(hits.map((h) => h.path)).toEqual([`/ping/${TOKEN}/start`, `/ping/${TOKEN}/fail`, `/${TOPIC}`]);
+    expect(hits[1]!.body).toContain('Backup disk: backup not safe');
+    expect(hits[2]!.query.get('title')).toBe('Backup disk: backup not safe');
   });
 });
 
