@@ -26,3 +26,16 @@ export function urlHost(v: string): string | null {
     return null;
   }
 }
+
+/**
+ * A monitoring URL as it may be shown anywhere (a report, a printed profile): scheme and host, the
+ * secret path and query left out: "https://hc-ping.com/…".
+ */
+export function shownUrl(v: string): string {
+  try {
+    const u = new URL(v);
+    return `${u.protocol}//${u.host}/…`;
+  } catch {
+    return '(not a URL)';
+  }
+}

@@ -11,6 +11,7 @@ import { failureWords, sendPing } from '../../src/monitor/send.js';
 import { UrlSeal, sealedHost } from '../../src/monitor/seal.js';
 import { stateFromJson } from '../../src/monitor/state.js';
 import { argsSchemas } from '../../src/ipc/contract.js';
+import { shownUrl } from '../../src/ipc/monitor-url.js';
 import type { RunRecord, RunResult } from '../../src/records.js';
 import type { Diagnosis, DiagnosisKind } from '../../src/diagnosis.js';
 
@@ -118,6 +119,7 @@ describe('the requests each service gets', () => {
   it('shows only the host', () => {
     expect(monitorHost(`https://user:pw@hc-ping.com:8443/${SECRET}?x=1`)).toBe('hc-ping.com:8443');
     expect(monitorHost('not a url')).toBe('an unknown host');
+    expect(shownUrl(`https://user:pw@hc-ping.com/${SECRET}?k=${SECRET}`)).toBe('https://hc-ping.com/…');
   });
 });
 
