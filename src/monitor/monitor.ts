@@ -62,9 +62,10 @@ export class Monitor {
 
   /** A run of this profile began (its repository lock is held): `/start`. */
   runStarted(p: Profile): void {
-    const url = p.monitor?.pingUrl;
-    if (!url) return;
-    const req = pingRequest(url, 'start', '', `${profileLabel(p)}: backup started`);
+    if (!p.monitor?.pingUrl && !p.monitor?.ntfyUrl) return;
+    const url = p.monitor.pingUrl;
+    const req = url ? pingRequest(url, 'start', '', `${profileLabel(p)}: backup started`) : null;
+    // Marked even without a ping URL: the finish (ntfy's message on failure) follows only runs that started.
     const start = this.track(req ? this.send(p.id, req) : Promise.resolve(null));
     this.starts.set(p.id, start);
   }

@@ -200,6 +200,14 @@ describe('the signals of a real backup', () => {
     await expectNoSecretUrl();
   });
 
+  it('tells ntfy alone (no ping URL) about a failure', async () => {
+    const engine = await open({ profiles: [profile({ pingUrl: null, ntfyUrl: ntfyUrl() })] }, { secret: 'wrong-5ec12e7' });
+    expect((await engine.run('p')).result).toBe('error');
+    expect(await engine.monitorSettled(5000)).toBe(true);
+    expect(hits.map((h) => `${h.method} ${h.path} ${h.query.get('priority')}`)).toEqual([`POST /${TOPIC} high`]);
+    expect((await engine.status()).profiles[0]!.monitor).toMatchObject({ ok: true, host: `127.0.0.1:${port}` });
+  });
+
   it('does not ping success for a skipped run', async () => {
     const engine = await open({ profiles: [profile({ pingUrl: pingUrl(), ntfyUrl: null })] });
     await engine.recordSkipped('p', 'schedule', 'Skipped: on battery power.');
