@@ -905,8 +905,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** A watched file changed: `history/<profile>.jsonl`, `operations/<profile>.jsonl`, something under locks/ (the pause among them), or cache/key-exports.json. */
-  filesChanged(what: 'history' | 'operations' | 'locks' | 'pause' | 'keys', profile?: string): void {
+  filesChanged(what: 'history' | 'operations' | 'locks' | 'pause' | 'keys' | 'monitor', profile?: string): void {
     if (what === 'history') this.inputs.historyChanged(profile);
+    else if (what === 'monitor') this.monitor.forget();
     else if (what === 'operations') this.inputs.operationsChanged(profile);
     else if (what === 'locks') this.inputs.locksChanged();
     else if (what === 'pause') {

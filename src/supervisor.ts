@@ -182,7 +182,9 @@ export class Supervisor {
   private async watchFiles(): Promise<void> {
     const { paths } = this.engine;
     await Promise.all(
-      [paths.history, paths.operations, paths.locks, paths.cache].map((dir) => fs.mkdir(dir, { recursive: true, mode: 0o700 })),
+      [paths.history, paths.operations, paths.locks, paths.cache, path.dirname(paths.monitorState)].map((dir) =>
+        fs.mkdir(dir, { recursive: true, mode: 0o700 }),
+      ),
     );
     // chokidar follows editors that save by rename; armed before the first run so no edit slips through.
     const config = watch(paths.config, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
@@ -192,7 +194,10 @@ export class Supervisor {
     });
     // Runs and waits of other processes: a new history line, a repository lock taken or released, a key exported.
     const keyExports = path.join(paths.cache, 'key-exports.json');
-    const state = watch([paths.history, paths.operations, paths.locks, paths.cache], { ignoreInitial: true, depth: 0 });
+    const state = watch([paths.history, paths.operations, paths.locks, paths.cache, path.dirname(paths.monitorState)], {
+      ignoreInitial: true,
+      depth: 0,
+    });
     state.on('all', (_event, file) => {
       const dir = path.dirname(file);
       if (dir === paths.history) {
@@ -204,6 +209,8 @@ export class Supervisor {
         this.engine.filesChanged(file === paths.pause ? 'pause' : 'locks');
         if (!this.triggers && file === paths.triggersLock) void this.claim().then((owned) => owned || this.scheduleTakeoverCheck());
       } else if (file === keyExports) this.engine.filesChanged('keys');
+      // A ping's result, here or in another process (a `dandelion run`): status shows the last one.
+      else if (file === paths.monitorState) this.engine.filesChanged('monitor');
     });
     this.watchers = [config, state];
     await Promise.all(this.watchers.map((w) => new Promise<void>((resolve) => w.once('ready', () => resolve()))));

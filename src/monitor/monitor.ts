@@ -193,6 +193,11 @@ export class Monitor {
     return this.cache.profiles[id]?.last ?? null;
   }
 
+  /** state/monitor.json changed (maybe another process's ping): the next cached read reads it again. */
+  forget(): void {
+    this.cache = null;
+  }
+
   /** Waits for the pings under way, at most `maxMs`; then stops retrying. True when all had ended. */
   async settled(maxMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;

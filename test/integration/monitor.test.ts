@@ -350,17 +350,29 @@ describe('a warning that means the data is not safe', () => {
 });
 
 describe('dandelion run', () => {
-  it('waits for the finish ping before it exits', async () => {
+  it('waits for the finish ping before it exits; an app watching the folder shows that ping', async () => {
     const plain = path.join(sb.dir, 'plain-repo');
+    await fs.rm(plain, { recursive: true, force: true });
     expect((await borg(sb, ['init', '--encryption=none', plain])).exitCode).toBe(0);
     await writeConfig(sb.configDir, {
       profiles: [
         { id: 'n', repository: plain, encryption: 'none', sources: [src], prune: null, monitor: { pingUrl: pingUrl(), ntfyUrl: null } },
       ],
     });
-    const r = await dandelion(sb, ['run', 'n']);
-    expect(r.exitCode).toBe(0);
-    expect(hits.map((h) => h.path)).toEqual([`/ping/${TOKEN}/start`, `/ping/${TOKEN}`]);
-    await expectNoSecretUrl([r.stdout, r.stderr]);
+    const app = await Supervisor.open({ configDir: sb.configDir, what: 'test app', log: () => {}, mountTable: false, monitor: FAST });
+    engines.push(app.engine);
+    await app.start();
+    try {
+      expect((await app.engine.snapshot()).profiles[0]!.monitor).toBeNull();
+      const r = await dandelion(sb, ['run', 'n']);
+      expect(r.exitCode).toBe(0);
+      expect(hits.map((h) => h.path)).toEqual([`/ping/${TOKEN}/start`, `/ping/${TOKEN}`]);
+      await expect
+        .poll(async () => (await app.engine.snapshot()).profiles[0]!.monitor, { timeout: 10_000 })
+        .toMatchObject({ ok: true, host: `127.0.0.1:${port}` });
+      await expectNoSecretUrl([r.stdout, r.stderr]);
+    } finally {
+      await app.stop();
+    }
   });
 });

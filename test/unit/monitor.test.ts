@@ -13,7 +13,7 @@ import { stateFromJson } from '../../src/monitor/state.js';
 import { argsSchemas } from '../../src/ipc/contract.js';
 import { shownUrl } from '../../src/ipc/monitor-url.js';
 import type { RunRecord, RunResult } from '../../src/records.js';
-import type { Diagnosis, DiagnosisKind } from '../../src/diagnosis.js';
+import type { Diagnosis, ErrorKind } from '../../src/diagnosis.js';
 
 const SECRET = '5ec12e7-aaaa-4bbb-8ccc-0123456789ab';
 const minimal = { id: 'docs', repository: '/Volumes/backup-disk/repo', sources: ['~/Documents'] };
@@ -23,7 +23,7 @@ function problems(extra: Record<string, unknown>): string[] {
   return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
 }
 
-function record(result: RunResult, kinds: DiagnosisKind[] = [], extra: Partial<RunRecord> = {}): RunRecord {
+function record(result: RunResult, kinds: ErrorKind[] = [], extra: Partial<RunRecord> = {}): RunRecord {
   const diagnoses: Diagnosis[] = kinds.map((kind) => ({
     kind,
     message: `The ${kind} happened. More words here.`,
