@@ -125,3 +125,33 @@ describe('monitoring, in Preferences › Schedule', () => {
     await expect.poll(() => ntfy.inputValue(), { timeout: 15_000 }).toBe('ntfy.example (address hidden)');
   });
 });
+
+describe('monitoring, in the status window', () => {
+  it('notes a ping that did not get through, by host, beside the profile', async () => {
+    await writeConfig(sb.configDir, {
+      profiles: [
+        {
+          id: 'docs',
+          name: 'Documents',
+          repository: repo,
+          sources: [src],
+          encryption: 'none',
+          monitor: { pingUrl: `https://hc-ping.com/${TOKEN}` },
+        },
+      ],
+    });
+    await fs.mkdir(path.join(sb.configDir, 'state'), { recursive: true });
+    const at = new Date(Date.now() - 5 * 60_000).toISOString();
+    await fs.writeFile(
+      path.join(sb.configDir, 'state', 'monitor.json'),
+      JSON.stringify({ profiles: { docs: { last: { lastPing: at, ok: false, host: 'hc-ping.com' } } } }),
+    );
+    w = await openWindow('status', { configDir: sb.configDir, secrets: new MemorySecretStore() });
+    const note = w.page.getByText(/^Monitoring: the last ping to/);
+    await note.waitFor({ timeout: 30_000 });
+    expect(await note.textContent()).toBe(
+      'Monitoring: the last ping to hc-ping.com did not get through (5 minutes ago). Backups are not affected.',
+    );
+    expect(await w.page.content()).not.toContain(TOKEN);
+  });
+});
