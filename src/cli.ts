@@ -19,6 +19,8 @@ import type { PauseChoice, PauseState } from './engine/pause.js';
 import { statusExit } from './status-exit.js';
 
 export const EXIT = { ok: 0, warning: 1, error: 2 } as const;
+/** How long `run` waits for monitoring pings before it exits: a ping's whole budget (4 × 10 s + 2 + 4 + 8 s of backoff). */
+const RUN_PING_WAIT_MS = 60_000;
 
 // ---- output that nobody reads any more -------------------------------------------------------------
 
@@ -687,6 +689,8 @@ async function cmdRun({ configDir, args, values }: Invocation): Promise<number> 
     }
   }
   if (several) out(`\n${results.map((r) => `${r.id}: ${r.result}`).join('\n')}\n`);
+  // Monitoring pings go out after each record, off the run's path; let them finish (bounded) before leaving.
+  if (!(await engine.monitorSettled(RUN_PING_WAIT_MS))) err('monitoring: a ping was still going when Dandelion stopped waiting for it\n');
   return code;
 }
 
@@ -781,6 +785,12 @@ function printStatus(report: StatusReport, keyOnlyHere: Set<string>, now = new D
     if (p.lastRun?.message && p.lastRun.result !== 'success') out(`  ${p.lastRun.message}\n`);
     if (p.lastSuccessAt || p.lastVerified || p.lastProven || p.verifyFailed) out(`  ${verifyLine(p, now)}\n`);
     if (p.verifyFailed?.diagnosis) out(`  ${p.verifyFailed.diagnosis.message}\n  → ${p.verifyFailed.diagnosis.fix}\n`);
+    if (p.monitor)
+      out(
+        p.monitor.ok
+          ? `  monitoring: last ping to ${p.monitor.host} ${timeAgo(new Date(p.monitor.lastPing), now)}\n`
+          : `  monitoring: the last ping to ${p.monitor.host} did not get through (${localWhen(new Date(p.monitor.lastPing), now)}); backups are not affected, see \`dandelion logs ${p.id}\`\n`,
+      );
     if (keyOnlyHere.has(p.id))
       out(
         `  The repository key exists only on this computer and was never exported: \`dandelion key export ${p.id} --to FILE\`, and keep the file elsewhere.\n`,

@@ -7,6 +7,9 @@ export interface DaemonOptions {
   until?: Promise<unknown>;
 }
 
+/** At shutdown, how long the daemon waits for monitoring pings under way. */
+const DAEMON_PING_WAIT_MS = 8_000;
+
 function stamp(line: string): string {
   return `${new Date().toISOString()} ${line}`;
 }
@@ -69,6 +72,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const sig = await until;
   out(`stopping${typeof sig === 'string' ? ` on ${sig}` : ''}`);
   await supervisor.stop();
+  // A run cancelled just now still tells its monitor; launchd and systemd wait some seconds before SIGKILL.
+  if (!(await engine.monitorSettled(DAEMON_PING_WAIT_MS))) out('monitoring: stopped waiting for a ping that was still going');
   out('daemon stopped');
   return 0;
 }

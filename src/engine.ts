@@ -75,6 +75,7 @@ import { pickVerifyRecords, verifyView } from './ops/verify-due.js';
 import { isSuccessful } from './records.js';
 import { Operations, type RestoreRequest, type RestoreResult } from './ops/operations.js';
 import type { OpProgress } from './ops/progress.js';
+import { Monitor, type MonitorStatus, type SendOptions, type TestPingResult } from './monitor/monitor.js';
 
 export type { Outcome } from './engine/outcome.js';
 export type { LiveProgress, RunRequest } from './engine/run-queue.js';
@@ -96,6 +97,7 @@ export type { RestoreRequest, RestoreResult } from './ops/operations.js';
 export type { OpProgress } from './ops/progress.js';
 export type { OpRecord, OpKind } from './ops/records.js';
 export type { ActivityLine, ActivityKind, ActivityTone } from './activity.js';
+export type { MonitorStatus, TestPingResult } from './monitor/monitor.js';
 
 /** A face redraws from the snapshot event at most this often. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -135,6 +137,8 @@ export interface EngineOptions {
    * it started), in the background: long-lived processes (the app, the daemon), not a CLI run.
    */
   indexAfterBackup?: boolean;
+  /** Monitoring pings' time limit, retries and backoff (tests make them short). */
+  monitor?: Partial<SendOptions>;
 }
 
 /** What indexing a new archive after its backup cost (`indexedAfterRun`). */
@@ -191,6 +195,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** What status reads from disk; kept in memory while a supervisor watches the files (`watchFiles`). */
   private readonly inputs: SnapshotInputs;
   private readonly keyExportLog: KeyExports;
+  /** Monitoring pings (src/monitor/): never awaited by a run. */
+  readonly monitor: Monitor;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private lastSnapshotAt = 0;
   private snapshotDirty = false;
@@ -218,6 +224,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       activity: (profile, repository) => this.readActivity(profile, repository, ACTIVITY_LINES),
     });
     this.passphrases = new Passphrases(opts.secrets ?? new OsKeyring());
+    this.monitor = new Monitor({
+      file: this.paths.monitorState,
+      send: opts.monitor,
+      note: (line) => this.emit('notice', line),
+      changed: () => this.changed(),
+    });
     this.queue = new RunQueue({
       paths: this.paths,
       history: this.history,
@@ -229,7 +241,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       volumePath: (p) => this.volumePath(p),
       rsh: (p) => this.rshFor(p),
       sshProbe: (p) => this.sshProbeFor(p),
-      started: (profile, trigger) => this.emit('run-started', { profile, trigger }),
+      started: (profile, trigger) => {
+        this.emit('run-started', { profile, trigger });
+        const p = this.profile(profile);
+        if (p) this.monitor.runStarted(p);
+      },
       progress: (profile, progress) => {
         this.emit('progress', { profile, progress });
         this.changed();
@@ -240,6 +256,9 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.emit('run-finished', record);
         this.verifyAfterBackup(record);
         this.indexAfterBackup(record);
+        // After the record is written, off the run's path: the run's promise does not wait for it.
+        const p = this.profile(record.profile);
+        if (p) void this.monitor.runFinished(p, record);
       },
       changed: () => this.changed(),
       note: (line) => this.emit('notice', line),
@@ -833,7 +852,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       const state = await this.stateOf(p, others);
       const exported = exports[p.repository]?.exportedAt ?? null;
       const verify = verifyView(await this.inputs.verify(p.id, p.repository), p.check, summary.firstRunAt, now);
-      profiles.push(profileStatus(p, summary, state, now, exported, paused, this.isHeldForPower(p.id, others), verify));
+      profiles.push({
+        ...profileStatus(p, summary, state, now, exported, paused, this.isHeldForPower(p.id, others), verify),
+        monitor: await this.monitorStatus(p),
+      });
     }
     const owner = await this.inputs.triggerOwner();
     return { profiles, paused, scheduler: owner ? { pid: owner.pid, what: owner.what, since: owner.since } : null };
@@ -874,6 +896,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         operation: this.verifier.progress(p.id),
         activity: await this.inputs.activity(p.id, p.repository),
         repositoryAway: await diskMissing(p, this.volumePath(p)).catch(() => false),
+        monitor: await this.monitorStatus(p, true),
       });
     }
     return {
@@ -892,6 +915,42 @@ export class Engine extends EventEmitter<EngineEvents> {
     };
   }
 
+  /** The last ping of a profile that has monitoring (host only, never the URL); null without monitoring. */
+  private async monitorStatus(p: Profile, cached = false): Promise<MonitorStatus | null> {
+    if (!p.monitor?.pingUrl && !p.monitor?.ntfyUrl) return null;
+    return this.monitor.statusOf(p.id, { cached }).catch(() => null);
+  }
+
+  /**
+   * The owner of the schedules asks this now and then: each overdue profile with monitoring pings a
+   * failure once per overdue spell (remembered in state/monitor.json). Resolves to the profiles pinged.
+   */
+  async checkOverdue(now = new Date()): Promise<string[]> {
+    const report = await this.status(now);
+    const pinged: string[] = [];
+    for (const st of report.profiles) {
+      const p = this.profile(st.id);
+      if (p && (await this.monitor.overdue(p, st.overdue && st.state !== 'running', st.lastSuccessAt))) pinged.push(p.id);
+    }
+    return pinged;
+  }
+
+  /**
+   * "Send Test Ping" for a profile's monitoring (the URLs as typed, or the saved ones): each URL's host
+   * and how it answered. Never the URL.
+   */
+  testMonitor(id: string | null, urls: { pingUrl?: string | null; ntfyUrl?: string | null }): Promise<Outcome<TestPingResult[]>> {
+    return guard({}, async () => {
+      const p = id ? this.profile(id) : null;
+      return ok(await this.monitor.test(p ? (p.name ?? p.id) : 'a new profile', urls));
+    });
+  }
+
+  /** Waits (at most `maxMs`) for the monitoring pings under way; `dandelion run` and the daemon call it before they exit. */
+  monitorSettled(maxMs: number): Promise<boolean> {
+    return this.monitor.settled(maxMs);
+  }
+
   /**
    * The supervisor watches history/, locks/ and cache/ and says so here: from then on status and
    * the snapshot keep what they read in memory until `filesChanged` reports a change.
@@ -907,8 +966,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** A watched file changed: `history/<profile>.jsonl`, `operations/<profile>.jsonl`, something under locks/ (the pause among them), or cache/key-exports.json. */
-  filesChanged(what: 'history' | 'operations' | 'locks' | 'pause' | 'keys', profile?: string): void {
+  filesChanged(what: 'history' | 'operations' | 'locks' | 'pause' | 'keys' | 'monitor', profile?: string): void {
     if (what === 'history') this.inputs.historyChanged(profile);
+    else if (what === 'monitor') this.monitor.forget();
     else if (what === 'operations') this.inputs.operationsChanged(profile);
     else if (what === 'locks') this.inputs.locksChanged();
     else if (what === 'pause') {

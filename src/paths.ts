@@ -67,6 +67,8 @@ export interface ConfigPaths {
   archiveIndex: string;
   /** What the menu-bar app already told the user (notifications), so a relaunch does not say it again. */
   notifyMemory: string;
+  /** Monitoring (src/monitor/): the last ping per profile (host only, never the URL) and the overdue spells already pinged. */
+  monitorState: string;
   /** Held while a borg command runs on that repository, across processes; one file however the location is spelt. */
   repoLock(repository: string): string;
   /** Automatic backups paused (by the menu or `dandelion pause`), and until when: every process honours it. */
@@ -92,6 +94,7 @@ export function configPaths(dir: string): ConfigPaths {
     repositories: path.join(cache, 'repositories.json'),
     archiveIndex: path.join(cache, 'archive-index'),
     notifyMemory: path.join(dir, 'state', 'notifications.json'),
+    monitorState: path.join(dir, 'state', 'monitor.json'),
     repoLock: (repository) => path.join(locks, `repo-${repoKey(repository)}.lock`),
     pause: path.join(locks, 'pause.json'),
     stopRequest: (repository) => path.join(locks, `stop-${repoKey(repository)}.json`),

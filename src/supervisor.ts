@@ -25,6 +25,8 @@ export interface SupervisorOptions extends EngineOptions {
   mountTable?: boolean;
   readyTimeoutMs?: number;
   onBattery?: boolean;
+  /** How often the owner of the schedules looks for overdue profiles to tell their monitor (60 s). */
+  overduePollMs?: number;
 }
 
 export type Role = 'owner' | 'follower';
@@ -37,6 +39,8 @@ export class Supervisor {
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | undefined;
   private takeoverTimer: NodeJS.Timeout | undefined;
+  /** While this process owns the schedules: overdue profiles ping their monitor (once per spell). */
+  private overdueTimer: NodeJS.Timeout | undefined;
   private stopClock: (() => void) | null = null;
   private onBattery: boolean;
   private stopped = false;
@@ -133,12 +137,35 @@ export class Supervisor {
           throw err;
         }
         this.engine.changed();
+        this.watchOverdue();
         return true;
       } finally {
         this.claiming = null;
       }
     })();
     return this.claiming;
+  }
+
+  /**
+   * The owner of the schedules judges overdue for the monitors (status's own `overdue`, the one the
+   * notifications use): at once, then every minute. One process only, so a spell pings once.
+   */
+  private watchOverdue(): void {
+    const tick = () => {
+      if (this.stopped || !this.triggers) return;
+      void this.engine
+        .checkOverdue()
+        .then((ids) => {
+          for (const id of ids) this.log(`[${id}] overdue: monitoring told (failure ping)`);
+        })
+        .catch(() => {})
+        .finally(() => {
+          if (this.stopped || !this.triggers) return;
+          this.overdueTimer = setTimeout(tick, this.opts.overduePollMs ?? 60_000);
+          this.overdueTimer.unref?.();
+        });
+    };
+    tick();
   }
 
   /** A follower looks for an absent owner now and then, and at once when locks/ changes. */
@@ -156,7 +183,9 @@ export class Supervisor {
   private async watchFiles(): Promise<void> {
     const { paths } = this.engine;
     await Promise.all(
-      [paths.history, paths.operations, paths.locks, paths.cache].map((dir) => fs.mkdir(dir, { recursive: true, mode: 0o700 })),
+      [paths.history, paths.operations, paths.locks, paths.cache, path.dirname(paths.monitorState)].map((dir) =>
+        fs.mkdir(dir, { recursive: true, mode: 0o700 }),
+      ),
     );
     // chokidar follows editors that save by rename; armed before the first run so no edit slips through.
     const config = watch(paths.config, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 } });
@@ -166,7 +195,10 @@ export class Supervisor {
     });
     // Runs and waits of other processes: a new history line, a repository lock taken or released, a key exported.
     const keyExports = path.join(paths.cache, 'key-exports.json');
-    const state = watch([paths.history, paths.operations, paths.locks, paths.cache], { ignoreInitial: true, depth: 0 });
+    const state = watch([paths.history, paths.operations, paths.locks, paths.cache, path.dirname(paths.monitorState)], {
+      ignoreInitial: true,
+      depth: 0,
+    });
     state.on('all', (_event, file) => {
       const dir = path.dirname(file);
       if (dir === paths.history) {
@@ -178,6 +210,8 @@ export class Supervisor {
         this.engine.filesChanged(file === paths.pause ? 'pause' : 'locks');
         if (!this.triggers && file === paths.triggersLock) void this.claim().then((owned) => owned || this.scheduleTakeoverCheck());
       } else if (file === keyExports) this.engine.filesChanged('keys');
+      // A ping's result, here or in another process (a `dandelion run`): status shows the last one.
+      else if (file === paths.monitorState) this.engine.filesChanged('monitor');
     });
     this.watchers = [config, state];
     await Promise.all(this.watchers.map((w) => new Promise<void>((resolve) => w.once('ready', () => resolve()))));
@@ -221,6 +255,7 @@ export class Supervisor {
     this.stopped = true;
     clearTimeout(this.reloadTimer);
     clearTimeout(this.takeoverTimer);
+    clearTimeout(this.overdueTimer);
     this.stopClock?.();
     await this.claiming;
     this.engine.watchingFiles = false;

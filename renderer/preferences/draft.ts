@@ -50,6 +50,12 @@ export interface ProfileDraft {
   /** check.everyDays as typed ("30"; "0" = never by itself). */
   checkEveryDays: string;
   checkVerifyData: boolean;
+  /**
+   * monitor.pingUrl / monitor.ntfyUrl as typed; a saved URL arrives as a token (`sealed:<host>:…`,
+   * the main process keeps the URL: it carries the check's secret) and goes back as that token.
+   */
+  pingUrl: string;
+  ntfyUrl: string;
 }
 
 /** A window-side problem (a port that is no port, a number that is none), in the engine's path form. */
@@ -104,7 +110,13 @@ export function draftFromJson(raw: unknown, saved = true): ProfileDraft {
     overdueAfterHours: numText(base.overdueAfterHours),
     skipOnBattery: base.skipOnBattery === true,
     ...checkFromJson(base.check),
+    ...monitorFromJson(base.monitor),
   };
+}
+
+function monitorFromJson(v: unknown): Pick<ProfileDraft, 'pingUrl' | 'ntfyUrl'> {
+  const m = (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {}) as Json;
+  return { pingUrl: str(m.pingUrl), ntfyUrl: str(m.ntfyUrl) };
 }
 
 function checkFromJson(v: unknown): Pick<ProfileDraft, 'checkEveryDays' | 'checkVerifyData'> {
@@ -196,6 +208,12 @@ export function profileJson(d: ProfileDraft, index: number): { json: Json; error
   put(check, baseCheck, 'verifyData', d.checkVerifyData, false);
   if (Object.keys(check).length || 'check' in d.base) out.check = check;
   else delete out.check;
+  // Monitoring: absent while never set; { pingUrl, ntfyUrl } (null = none) once set or in the file.
+  const baseMonitor = (typeof d.base.monitor === 'object' && d.base.monitor !== null ? d.base.monitor : {}) as Json;
+  const pingUrl = d.pingUrl.trim() || null;
+  const ntfyUrl = d.ntfyUrl.trim() || null;
+  if (pingUrl || ntfyUrl || 'monitor' in d.base) out.monitor = { ...baseMonitor, pingUrl, ntfyUrl };
+  else delete out.monitor;
   return { json: out, errors };
 }
 

@@ -33,13 +33,14 @@ const PROFILE_FIELDS: Record<string, Section> = {
   overdueAfterHours: 'schedule',
   skipOnBattery: 'schedule',
   check: 'schedule',
+  monitor: 'schedule',
   archiveName: 'keep',
   compression: 'keep',
   prune: 'keep',
 };
 
 /** Fields whose sub-path names its own control (`prune.keepDaily`, `repository.port`). */
-const WITH_SUB = new Set(['prune', 'repository', 'check']);
+const WITH_SUB = new Set(['prune', 'repository', 'check', 'monitor']);
 
 export type Place =
   | { kind: 'profile'; index: number; field: string; section: Section }
@@ -131,6 +132,8 @@ export function fieldValue(d: ProfileDraft, field: string): string {
       return JSON.stringify(scheduleOf(d));
     case 'prune':
       return JSON.stringify(d.keep);
+    case 'monitor':
+      return JSON.stringify(sub === 'pingUrl' ? d.pingUrl : sub === 'ntfyUrl' ? d.ntfyUrl : [d.pingUrl, d.ntfyUrl]);
     case 'profile':
       return JSON.stringify({ ...d, uid: '' });
     default: {

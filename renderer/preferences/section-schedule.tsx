@@ -7,6 +7,7 @@ import { scheduleOf } from './draft.js';
 import { SCHEDULE_KINDS, switchKind, WEEKDAYS, type ScheduleDraft, type ScheduleKind } from './schedule.js';
 import { sentence } from './errors.js';
 import type { SectionProps } from './context.js';
+import { MonitoringGroup } from './section-monitor.js';
 
 type Preview = { next: string[] } | { error: string } | null;
 
@@ -142,7 +143,8 @@ export function NextRuns({
   );
 }
 
-export function ScheduleSection({ draft, update, err }: SectionProps) {
+export function ScheduleSection(props: SectionProps) {
+  const { draft, update, err } = props;
   const cron = scheduleOf(draft);
   const { error, preview } = useCronError(draft.schedule, cron, err('schedule'));
   return (
@@ -199,6 +201,7 @@ export function ScheduleSection({ draft, update, err }: SectionProps) {
           error={err('check.verifyData')}
         />
       </div>
+      <MonitoringGroup {...props} />
     </div>
   );
 }

@@ -204,6 +204,12 @@ function Verification({ p, platform }: { p: ProfileSnapshot; platform: string })
           {p.lastProven ? <RelativeTime iso={p.lastProven} prefix="Restore proven " /> : 'Restore not proven yet'}
         </p>
       ) : null}
+      {p.monitor && !p.monitor.ok ? (
+        <p class="secondary monitor-note">
+          Monitoring: the last ping to {p.monitor.host} did not get through (<RelativeTime iso={p.monitor.lastPing} />
+          ). Backups are not affected.
+        </p>
+      ) : null}
       {failed ? (
         <DiagnosisBlock
           kind="error"

@@ -16,6 +16,7 @@ import type { PauseState } from './pause.js';
 import type { WaitingFor } from '../format.js';
 import type { VerifyFailure, VerifyView } from '../ops/verify-due.js';
 import type { OpProgress } from '../ops/verify.js';
+import type { MonitorStatus } from '../monitor/state.js';
 
 export type ProfileState = 'idle' | 'running' | 'waiting-for-volume';
 
@@ -50,6 +51,12 @@ export interface ProfileStatus {
   verifyOverdue: boolean;
   /** The newest check or drill found damage (and none of its kind passed since): backups may not be restorable. */
   verifyFailed: VerifyFailure | null;
+  /**
+   * Monitoring (pingUrl / ntfyUrl): the last ping sent, whether it got through, and its host (never
+   * the URL); null when the profile has no monitoring or nothing was sent yet. Always present in
+   * `status --json` (optional here for callers that build a status without the engine).
+   */
+  monitor?: MonitorStatus | null;
 }
 
 /** No check or drill known (nothing read yet). */

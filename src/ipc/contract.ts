@@ -22,6 +22,8 @@ import type {
   RestoreResult,
 } from '../engine.js';
 import type { FieldError, Config } from '../profiles/schema.js';
+import { isHttpUrl, sealedHost } from './monitor-url.js';
+import type { TestPingResult } from '../monitor/monitor.js';
 import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
 import type { OpRecord, ActivityLine } from '../engine.js';
@@ -58,6 +60,8 @@ const none = z.object({}).strict().optional();
 const hostName = str(255).regex(/^[A-Za-z0-9._:[\]-]+$/, 'is not a host name or address');
 /** borg refuses names over 255 characters; an archive name is never empty. */
 const archiveName = str(255).min(1, 'must not be empty');
+/** A monitoring URL typed in the window (http or https), or the token a saved one is shown as. */
+const monitorUrlArg = str(2048).refine((v) => isHttpUrl(v.trim()) || sealedHost(v) !== null, 'must be an http:// or https:// URL');
 const port = z.number().int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535');
 
 /** The argument schema of every call, for one context (the profiles that exist now). */
@@ -130,6 +134,17 @@ export function argsSchemas(ctx: ContractContext) {
       z.object({ draft: z.record(z.unknown()) }).strict(),
       z.object({}).strict(),
     ]),
+    /**
+     * "Send Test Ping": the URLs as the window holds them (typed, or a saved one's sealed token), for a
+     * saved profile or a new one. The answer names hosts only.
+     */
+    testMonitor: z
+      .object({
+        profile: z.union([profileId(ctx), z.null()]),
+        pingUrl: monitorUrlArg.nullable(),
+        ntfyUrl: monitorUrlArg.nullable(),
+      })
+      .strict(),
     hostKey: z.object({ host: hostName, port }).strict(),
     trustHostKey: z
       .object({ host: hostName, port, fingerprint: str(200).regex(/^SHA256:[A-Za-z0-9+/=]+$/, 'is not a SHA256 fingerprint') })
@@ -255,6 +270,7 @@ export interface CallResults {
   check: { record: OpRecord; line: ActivityLine };
   drill: { record: OpRecord; line: ActivityLine };
   doctor: Finding[];
+  testMonitor: TestPingResult[];
   hostKey: HostKeyReport;
   trustHostKey: { added: string; knownHostsFile: string };
   passphraseState: PassphraseState;

@@ -12,7 +12,7 @@ import { opLine } from '../activity.js';
 import { failed, guard, ok, type Outcome } from '../engine/outcome.js';
 import { doctor, doctorDraft } from '../doctor.js';
 import { formatPath } from '../profiles/schema.js';
-import { configRevision, stripBom } from '../profiles/store.js';
+import { configRevision, stripBom, type SaveConflict } from '../profiles/store.js';
 import { recoverConfig } from '../profiles/recover.js';
 import { withAppSetting } from '../profiles/edit-text.js';
 import { cronError } from '../schedule/cron.js';
@@ -25,6 +25,7 @@ import type { WindowKind } from './sender.js';
 import type { Diagnosis } from '../diagnosis.js';
 import { diagnosisFor } from '../messages.js';
 import { FDA_SETTINGS_URL, LOGIN_ITEMS_URL } from '../app/full-disk-access.js';
+import { UrlSeal } from '../monitor/seal.js';
 
 /** What only the app can do; the tests pass a recording fake. */
 export interface Host {
@@ -85,23 +86,32 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
   /** Folders the user chose in the open panel: the only places a restore into a new folder may go. */
   const chosen = new Set<string>();
   const snapshot = async (): Promise<AppSnapshot> => appSnapshot(host, await engine.snapshot());
+  /** Monitoring URLs cross to a window only as tokens (host shown), and come back as the URLs. */
+  const seal = new UrlSeal();
+  const sealConflict = (c: SaveConflict | undefined) => (c ? { ...c, config: seal.sealConfig(c.config) } : c);
   return {
     status: async () => ok(await snapshot()),
-    configRead: async () => ok(await readConfigView(engine)),
+    configRead: async () => {
+      const view = await readConfigView(engine);
+      return ok({ ...view, config: seal.sealConfig(view.config) });
+    },
     configSave: async (a: { config: unknown; expectedRevision: string; overwriteInvalid?: boolean }) => {
-      const r = await engine.saveConfig(a.config, { replaceInvalid: a.overwriteInvalid === true, expectedRevision: a.expectedRevision });
+      const r = await engine.saveConfig(seal.unsealConfig(a.config), {
+        replaceInvalid: a.overwriteInvalid === true,
+        expectedRevision: a.expectedRevision,
+      });
       return ok(
         r.ok
-          ? { saved: true as const, config: r.config, revision: r.revision }
-          : { saved: false as const, errors: r.errors, needsConfirmation: r.needsConfirmation, conflict: r.conflict },
+          ? { saved: true as const, config: seal.sealConfig(r.config), revision: r.revision }
+          : { saved: false as const, errors: r.errors, needsConfirmation: r.needsConfirmation, conflict: sealConflict(r.conflict) },
       );
     },
     configSaveText: async (a: { text: string; expectedRevision: string }) => {
       const r = await engine.saveConfigText(a.text, { expectedRevision: a.expectedRevision });
       return ok(
         r.ok
-          ? { saved: true as const, config: r.config, revision: r.revision }
-          : { saved: false as const, errors: r.errors, conflict: r.conflict },
+          ? { saved: true as const, config: seal.sealConfig(r.config), revision: r.revision }
+          : { saved: false as const, errors: r.errors, conflict: sealConflict(r.conflict) },
       );
     },
     openConfigFile: async () => ok({ opened: await host.openPath(engine.paths.config) }),
@@ -147,6 +157,13 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
     drill: async (a: { profile: string }) => withLine(await engine.drill(a.profile, { busy: 'wait' })),
     doctor: async (a: { profile?: string; draft?: Record<string, unknown> }) =>
       ok(a.draft ? await doctorDraft(a.draft) : await doctor(engine, a.profile)),
+    testMonitor: (a: { profile: string | null; pingUrl: string | null; ntfyUrl: string | null }) => {
+      const url = (v: string | null) => {
+        const u = v === null ? null : seal.unseal(v.trim());
+        return typeof u === 'string' && u !== '' && !u.startsWith('sealed:') ? u : null;
+      };
+      return engine.testMonitor(a.profile, { pingUrl: url(a.pingUrl), ntfyUrl: url(a.ntfyUrl) });
+    },
     hostKey: (a: { host: string; port: number }) => scanHostKeys(a.host, a.port, { knownHostsFile: hosts() }),
     trustHostKey: (a: { host: string; port: number; fingerprint: string }) =>
       trustHostKey(a.host, a.port, a.fingerprint, { knownHostsFile: hosts() }),

@@ -21,6 +21,7 @@ export const CALLS = [
   'check',
   'drill',
   'doctor',
+  'testMonitor',
   'hostKey',
   'trustHostKey',
   'passphraseState',

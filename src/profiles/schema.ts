@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isHttpUrl } from '../ipc/monitor-url.js';
 import { cronError } from '../schedule/cron.js';
 import { migrateConfig, type MigrateOptions } from './migrate.js';
 import { archiveGlob } from '../borg/argv.js';
@@ -123,6 +124,36 @@ const checkSchema = z
   .default({});
 export type CheckPolicy = z.infer<typeof checkSchema>;
 
+/**
+ * A monitoring URL: http or https only (a ping goes out over the network by itself, so no file: or
+ * other scheme). The message never repeats the value: the URL carries the check's secret token.
+ */
+const monitorUrl = z
+  .string({ invalid_type_error: 'must be an http:// or https:// URL, or null' })
+  .trim()
+  .max(2048, 'must be at most 2048 characters')
+  .refine((v) => isHttpUrl(v), 'must be an http:// or https:// URL (e.g. https://hc-ping.com/…)')
+  .nullable()
+  .default(null);
+
+/**
+ * Someone hears about it when backups stop (src/monitor/): `pingUrl` a healthchecks.io-style check
+ * (hosted or self-hosted Healthchecks, or an Uptime Kuma push URL), `ntfyUrl` an ntfy topic that gets
+ * a short message on failure. null (or absent) = none.
+ */
+const monitorSchema = z
+  .object(
+    { pingUrl: monitorUrl, ntfyUrl: monitorUrl },
+    {
+      errorMap: (issue, ctx) =>
+        issue.code === 'invalid_type'
+          ? { message: 'must be an object like { "pingUrl": "https://hc-ping.com/…", "ntfyUrl": null }' }
+          : { message: ctx.defaultError },
+    },
+  )
+  .strict();
+export type MonitorSettings = z.infer<typeof monitorSchema>;
+
 export const profileSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
@@ -171,6 +202,7 @@ export const profileSchema = z
     overdueAfterHours: z.number().positive().nullable().optional(),
     skipOnBattery: z.boolean().default(false),
     check: checkSchema,
+    monitor: monitorSchema.nullable().optional(),
     borgPath: nonEmpty.nullable().optional(),
   })
   .strict();
