@@ -93,7 +93,9 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
     status: async () => ok(await snapshot()),
     configRead: async () => {
       const view = await readConfigView(engine);
-      return ok({ ...view, config: seal.sealConfig(view.config) });
+      // The raw text of an invalid file (shown to be fixed by hand) is the user's own file, as it is.
+      const recovery = view.recovery ? { ...view.recovery, config: seal.sealConfig(view.recovery.config) } : null;
+      return ok({ ...view, config: seal.sealConfig(view.config), recovery });
     },
     configSave: async (a: { config: unknown; expectedRevision: string; overwriteInvalid?: boolean }) => {
       const r = await engine.saveConfig(seal.unsealConfig(a.config), {
