@@ -86,7 +86,21 @@ export function readBorgmaticYaml(text: string): BorgmaticFile {
   };
   walk(doc.contents, '');
 
-  const root = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as Record<string, unknown>;
+  // `<<: !include file` merges another file in borgmatic; here it is only named (above), not merged.
+  const dropIncludes = (node: unknown): void => {
+    if (!isMap(node)) return;
+    node.items = node.items.filter((pair) => !(isScalar(pair.key) && isMergeKey(pair.key.value) && isScalar(pair.value)));
+    for (const pair of node.items) dropIncludes(pair.value);
+  };
+  dropIncludes(doc.contents);
+
+  let root: Record<string, unknown>;
+  try {
+    root = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    out.errors.push({ message: e instanceof Error ? e.message : String(e), line: null });
+    return out;
+  }
   const constants = isPlainObject(root.constants) ? (root.constants as Record<string, unknown>) : {};
 
   // `{name}` of `constants:` first, as borgmatic does when it loads the file, then `${VAR}`.
@@ -130,6 +144,11 @@ export function readBorgmaticYaml(text: string): BorgmaticFile {
     } else if (key !== 'constants') put(key, value, key);
   }
   return out;
+}
+
+/** The yaml package reads a `<<` key as a symbol when merge keys are on. */
+function isMergeKey(k: unknown): boolean {
+  return typeof k === 'symbol' ? k.description === '<<' : k === '<<';
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -145,6 +145,22 @@ interface RepositoryEntry {
 }
 
 export function readBorgmatic(text: string, file: string, ctx: ImportContext): ImportResult {
+  try {
+    return readConfig(text, file, ctx);
+  } catch (e) {
+    // A reader answers with a report, whatever the file holds; a crash here would hide every other file's report.
+    const result = emptyImport('borgmatic', file);
+    result.report.push({
+      kind: 'dropped',
+      profile: null,
+      message: `This file could not be read (${e instanceof Error ? e.message : String(e)}); nothing was imported from it.`,
+      at: null,
+    });
+    return result;
+  }
+}
+
+function readConfig(text: string, file: string, ctx: ImportContext): ImportResult {
   const result = emptyImport('borgmatic', file);
   const report = new Report(file);
   result.report = report.items;
