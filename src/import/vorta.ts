@@ -101,7 +101,11 @@ export function vortaSchedule(f: VortaScheduleFields): ScheduleChoice {
     if (n === 1) return { schedule: '0 0 * * *', was, differs: null };
     if (n >= 7 && n % 7 === 0)
       return { ...vortaSchedule({ schedule_mode: 'interval', schedule_interval_unit: 'weeks', schedule_interval_count: n / 7 }), was };
-    return { schedule: `0 0 */${n} * *`, was, differs: `on every ${n}th day of the month at midnight (a shorter gap where a month ends)` };
+    return {
+      schedule: `0 0 */${n} * *`,
+      was,
+      differs: `every ${n} days counted from the 1st of each month, at midnight (a shorter gap where a month ends)`,
+    };
   }
   if (unit === 'week') {
     return { schedule: '0 0 * * 1', was, differs: n === 1 ? null : 'weekly on Monday at midnight (more often than before)' };
@@ -275,7 +279,7 @@ export function readVorta(source: string, file: string, ctx: ImportContext): Imp
   if (/\{hostname\}/.test(archiveName) && ctx.hostname.includes('.'))
     report.note(
       shared,
-      `borg writes {hostname} as "${ctx.hostname.split('.')[0]!}". Vorta before 0.8 wrote the full name "${ctx.hostname}": if your Vorta archives start with that, prune leaves them alone (they stay).`,
+      `borg writes {hostname} as "${ctx.hostname.split('.')[0]!}". Older Vorta versions wrote the full name "${ctx.hostname}": if your Vorta archives start with that, prune leaves them alone (they stay).`,
       lineOf('new_archive_name'),
     );
   const prefixTpl = text(root.prune_prefix);
