@@ -406,6 +406,36 @@ encryption_passphrase: "{credential file /etc/borgmatic/pass.txt}"
     expect(r.profiles[0]!.excludes).not.toContain('*.tmp');
   });
 
+  it('checks only the repositories check_repositories names (by path or label), and skip_actions turns prune off', () => {
+    const r = readBorgmatic(
+      `source_directories:
+    - /home
+repositories:
+    - path: /mnt/small/repo
+      label: small
+    - path: /mnt/huge/repo
+      label: huge
+check_repositories:
+    - small
+checks:
+    - name: archives
+      frequency: 1 week
+keep_daily: 7
+skip_actions:
+    - prune
+`,
+      'h.yaml',
+      fakeContext(),
+    );
+    expect(r.profiles.map((p) => [p.id, p.check, p.prune])).toEqual([
+      ['small', { everyDays: 7, verifyData: false }, null],
+      ['huge', { everyDays: 0, verifyData: false }, null],
+    ]);
+    expectItem(r.report, 'note', 'borgmatic did not check this repository (check_repositories)', 8, 'huge');
+    expectItem(r.report, 'note', 'borgmatic skipped prune (skip_actions)', 14);
+    expect(validate(r.profiles)).toHaveLength(2);
+  });
+
   it('imports nothing from a file without a repository, and says so', () => {
     const r = readBorgmatic('source_directories: [/home]\nkeep_daily: 7\n', 'g.yaml', fakeContext());
     expect(r.profiles).toEqual([]);
