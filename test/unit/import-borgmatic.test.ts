@@ -436,6 +436,28 @@ skip_actions:
     expect(validate(r.profiles)).toHaveLength(2);
   });
 
+  it('reads patterns: R roots become sources, - and ! excludes in the sh: style borg gives them, + includes dropped with why', () => {
+    const r = readBorgmatic(
+      `repositories:
+    - /mnt/backup/repo
+patterns:
+    - R /home/ann
+    - '- /home/ann/.cache'
+    - '+ /home/ann/.cache/keep'
+    - '! re:^home/ann/tmp'
+    - P fm
+    - '- *.iso'
+keep_daily: 7
+`,
+      'p.yaml',
+      fakeContext(),
+    );
+    expect(r.profiles[0]).toMatchObject({ sources: ['/home/ann'], excludes: ['sh:/home/ann/.cache', 're:^home/ann/tmp', 'fm:*.iso'] });
+    expectItem(r.report, 'carried', 'Pattern root "/home/ann" → source folder', 4);
+    expectItem(r.report, 'dropped', 'Include pattern "/home/ann/.cache/keep" was left out', 6);
+    expect(validate(r.profiles)).toHaveLength(1);
+  });
+
   it('imports nothing from a file without a repository, and says so', () => {
     const r = readBorgmatic('source_directories: [/home]\nkeep_daily: 7\n', 'g.yaml', fakeContext());
     expect(r.profiles).toEqual([]);
