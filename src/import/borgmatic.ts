@@ -536,10 +536,14 @@ function readConfig(text: string, file: string, ctx: ImportContext): ImportResul
       }
       if (always) {
         everyDays = 1;
-        report.note(shared, 'borgmatic checked on every run; Dandelion checks at most once a day (every 1 day).', checksOpt.line);
+        report.note(shared, 'borgmatic checked on every run; Dandelion checks at most once a day.', checksOpt.line);
       } else if (min !== null) {
         everyDays = Math.max(1, Math.ceil(min));
-        report.carried(shared, `Checks every ${count(everyDays, 'day')}${verifyData ? ', reading all data' : ''}.`, checksOpt.line);
+        report.carried(
+          shared,
+          `Checks ${everyDays === 1 ? 'every day' : `every ${everyDays} days`}${verifyData ? ', reading all data' : ''}.`,
+          checksOpt.line,
+        );
       }
       if (verifyData && always) report.carried(shared, 'The data check: every check reads and verifies all data.', checksOpt.line);
     }
@@ -667,7 +671,9 @@ function readConfig(text: string, file: string, ctx: ImportContext): ImportResul
   const monitor: MonitorInput = { pingUrl: null, ntfyUrl: null };
   const hc = opt('healthchecks');
   if (hc) {
-    const url = isPlainObject(hc.value) ? str(hc.value.ping_url) : str(hc.value);
+    let url = isPlainObject(hc.value) ? str(hc.value.ping_url) : str(hc.value);
+    // borgmatic also takes a check's UUID alone, meaning healthchecks.io.
+    if (url && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(url)) url = `https://hc-ping.com/${url}`;
     if (url && isHttpUrl(url)) {
       monitor.pingUrl = url;
       report.carried(shared, `Healthchecks pings go to ${urlHost(url)} (start, success, failure).`, hc.line);
@@ -862,7 +868,7 @@ function readConfig(text: string, file: string, ctx: ImportContext): ImportResul
   if (result.profiles.length) {
     report.note(
       shared,
-      "borgmatic's schedule is not in this file (it lives in a systemd timer, a cron job or launchd): the profile backs up daily at 03:00. Change it in Preferences if yours ran at another time.",
+      `borgmatic's schedule is not in this file (it lives in a systemd timer, a cron job or launchd): ${result.profiles.length === 1 ? 'the profile backs' : 'the profiles back'} up daily at 03:00. Change it in Preferences if yours ran at another time.`,
     );
     const howToStop =
       'systemctl --user disable --now borgmatic.timer (or sudo systemctl disable --now borgmatic.timer for the system timer); for cron, remove the borgmatic line with crontab -e; for launchd, launchctl bootout gui/' +

@@ -132,6 +132,22 @@ interface RepoFound {
 }
 
 export function readVorta(source: string, file: string, ctx: ImportContext): ImportResult {
+  try {
+    return readExport(source, file, ctx);
+  } catch (e) {
+    // A reader answers with a report, whatever the file holds.
+    const result = emptyImport('vorta', file);
+    result.report.push({
+      kind: 'dropped',
+      profile: null,
+      message: `This file could not be read (${e instanceof Error ? e.message : String(e)}); nothing was imported from it.`,
+      at: null,
+    });
+    return result;
+  }
+}
+
+function readExport(source: string, file: string, ctx: ImportContext): ImportResult {
   const result = emptyImport('vorta', file);
   const report = new Report(file);
   result.report = report.items;
@@ -340,7 +356,11 @@ export function readVorta(source: string, file: string, ctx: ImportContext): Imp
   if (root.validation_on === true) {
     const weeks = num(root.validation_weeks) ?? 3;
     everyDays = Math.max(1, Math.round(weeks * 7));
-    report.carried(shared, `Checks every ${count(everyDays, 'day')} (Vorta: every ${count(weeks, 'week')}).`, lineOf('validation_on'));
+    report.carried(
+      shared,
+      `Checks every ${count(everyDays, 'day')} (Vorta: every ${weeks === 1 ? 'week' : `${weeks} weeks`}).`,
+      lineOf('validation_on'),
+    );
   } else if (root.validation_on === false)
     report.carried(shared, 'Vorta did not check this repository on its own; neither will Dandelion.', lineOf('validation_on'));
 

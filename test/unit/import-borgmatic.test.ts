@@ -458,6 +458,16 @@ keep_daily: 7
     expect(validate(r.profiles)).toHaveLength(1);
   });
 
+  it("takes a healthchecks check's UUID alone as healthchecks.io, as borgmatic does", () => {
+    const r = readBorgmatic(
+      'source_directories:\n    - /home\nrepositories:\n    - /mnt/r\nhealthchecks:\n    ping_url: 0b9d6a3c-54c5-4c9e-9b1e-0d7f2a5e8c11\n',
+      'u.yaml',
+      fakeContext(),
+    );
+    expect(r.profiles[0]!.monitor).toEqual({ pingUrl: 'https://hc-ping.com/0b9d6a3c-54c5-4c9e-9b1e-0d7f2a5e8c11', ntfyUrl: null });
+    expectItem(r.report, 'carried', 'Healthchecks pings go to hc-ping.com', 5);
+  });
+
   it('imports nothing from a file without a repository, and says so', () => {
     const r = readBorgmatic('source_directories: [/home]\nkeep_daily: 7\n', 'g.yaml', fakeContext());
     expect(r.profiles).toEqual([]);
