@@ -668,7 +668,7 @@ function readConfig(text: string, file: string, ctx: ImportContext): ImportResul
   }
 
   // --- Monitoring. ---
-  const monitor: MonitorInput = { pingUrl: null, ntfyUrl: null };
+  const monitor: Required<{ [K in keyof MonitorInput]: string | null }> = { pingUrl: null, ntfyUrl: null };
   const hc = opt('healthchecks');
   if (hc) {
     let url = isPlainObject(hc.value) ? str(hc.value.ping_url) : str(hc.value);
@@ -858,6 +858,12 @@ function readConfig(text: string, file: string, ctx: ImportContext): ImportResul
     if (passphrase !== null) result.secrets.push({ profile: id, passphrase, at: report.at(passOpt!.line) });
   });
 
+  if (result.profiles.length > 1 && monitor.pingUrl !== null)
+    report.todo(
+      null,
+      `borgmatic pinged ${urlHost(monitor.pingUrl)} once for all its repositories; now ${result.profiles.length} profiles ping the same check, so one profile's success can hide another's failure. Give each profile its own check in Preferences (Monitoring).`,
+      hc?.line ?? null,
+    );
   if (passphrase !== null && result.profiles.length)
     report.todo(
       shared,

@@ -197,6 +197,10 @@ describe('readBorgmatic: the flat layout of borgmatic 1.8+ with two labelled rep
     expect(text).not.toContain('ann-mbp-backups-x7q2');
   });
 
+  it('warns that two profiles pinging one check can hide a failure', () => {
+    expectItem(r.report, 'todo', "now 2 profiles ping the same check, so one profile's success can hide another's failure", 50, null);
+  });
+
   it('lists each command of the commands: hooks on its own line', () => {
     expectItem(r.report, 'dropped', 'Command before action: "caffeinate -i -w $$ &"', 44);
     expectItem(r.report, 'dropped', `Command before action: "osascript -e 'display notification "Backing up"'"`, 45);
