@@ -3,7 +3,7 @@
  * monitor; commands, database dumps and snapshots cannot come along and are reported one by one;
  * and every other option the file sets and Dandelion lacks is reported with why.
  */
-import { isHttpUrl, urlHost } from './profile-bits.js';
+import { isHttpUrl, maskCommand, urlHost } from './profile-bits.js';
 import { list, str, type Reading } from './borgmatic-reading.js';
 import { isPlainObject } from './borgmatic-yaml.js';
 
@@ -141,7 +141,7 @@ export function readHooks(rd: Reading): Monitor {
         if (c)
           report.dropped(
             shared,
-            `Hook ${name}: "${c}" was left out: Dandelion does not run commands around a backup.`,
+            `Hook ${name}: "${maskCommand(c)}" was left out: Dandelion does not run commands around a backup.`,
             lineOf(`${o.path}[${i}]`) ?? o.line,
           );
       });
@@ -159,7 +159,7 @@ export function readHooks(rd: Reading): Monitor {
           if (c)
             report.dropped(
               shared,
-              `Command ${when}: "${c}" was left out: Dandelion does not run commands around a backup.`,
+              `Command ${when}: "${maskCommand(c)}" was left out: Dandelion does not run commands around a backup.`,
               lineOf(`${o.path}[${i}].run[${j}]`) ?? lineOf(`${o.path}[${i}]`),
             );
         });

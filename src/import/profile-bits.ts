@@ -110,6 +110,19 @@ export function urlHost(url: string): string {
   }
 }
 
+/**
+ * A command as the report may show it: a URL down to its host (a `curl` to a ping URL is a secret),
+ * and the value after `…PASSWORD=`, `…PASSPHRASE=`, `…TOKEN=`, `…SECRET=` hidden.
+ */
+export function maskCommand(command: string): string {
+  return command
+    .replace(/\bhttps?:\/\/[^\s'"`]+/gi, (url) => {
+      const host = urlHost(url);
+      return host === 'an unreadable address' ? '…' : `${url.slice(0, url.indexOf('//') + 2)}${host}/…`;
+    })
+    .replace(/\b([A-Za-z_]*(?:PASS(?:WORD|PHRASE)?|TOKEN|SECRET)[A-Za-z_]*)=("[^"]*"|'[^']*'|\S+)/gi, '$1=…');
+}
+
 export function isHttpUrl(url: string): boolean {
   try {
     const u = new URL(url);

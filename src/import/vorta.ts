@@ -10,7 +10,7 @@ import { ENCRYPTION_MODES, type EncryptionMode } from '../profiles/schema.js';
 import { locate, parseJson } from '../profiles/json-text.js';
 import type { ImportContext } from './context.js';
 import { emptyImport, type ImportedProfile, type ImportResult } from './model.js';
-import { count, Report, repositoryId, slugId, uniqueId, vetExcludes, type FoundPattern } from './profile-bits.js';
+import { count, maskCommand, Report, repositoryId, slugId, uniqueId, vetExcludes, type FoundPattern } from './profile-bits.js';
 
 type Obj = Record<string, unknown>;
 
@@ -370,7 +370,7 @@ function readExport(source: string, file: string, ctx: ImportContext): ImportRes
     if (cmd)
       report.dropped(
         shared,
-        `${key === 'pre_backup_cmd' ? 'Pre-backup' : 'Post-backup'} command "${cmd}" was left out: Dandelion does not run commands around a backup.`,
+        `${key === 'pre_backup_cmd' ? 'Pre-backup' : 'Post-backup'} command "${maskCommand(cmd)}" was left out: Dandelion does not run commands around a backup.`,
         lineOf(key),
       );
   }
@@ -432,13 +432,13 @@ function readExport(source: string, file: string, ctx: ImportContext): ImportRes
     if (repo.extraArgs)
       report.dropped(
         id,
-        `Extra borg arguments "${repo.extraArgs}" were left out: Dandelion builds borg's arguments itself.`,
+        `Extra borg arguments "${maskCommand(repo.extraArgs)}" were left out: Dandelion builds borg's arguments itself.`,
         lineOf(`${repo.path}.extra_borg_arguments`),
       );
     if (repo.createCmd)
       report.dropped(
         id,
-        `The custom create command "${repo.createCmd}" was left out: Dandelion runs borg create itself.`,
+        `The custom create command "${maskCommand(repo.createCmd)}" was left out: Dandelion runs borg create itself.`,
         lineOf(`${repo.path}.create_backup_cmd`),
       );
     result.profiles.push(profile);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lexicalRepository } from '../../src/borg/location.js';
-import { portOf, repositoryId, slugId, uniqueId, urlHost, vetExcludes, withSshPort } from '../../src/import/profile-bits.js';
+import { maskCommand, portOf, repositoryId, slugId, uniqueId, urlHost, vetExcludes, withSshPort } from '../../src/import/profile-bits.js';
 
 describe('withSshPort: an ssh port from an ssh command, written into the repository', () => {
   it.each([
@@ -77,5 +77,16 @@ describe('vetExcludes', () => {
       ['~/Documents', 3],
     ]);
     expect(r.refused[1]!.why).toContain('leaves out all of ~/Documents');
+  });
+});
+
+describe('maskCommand', () => {
+  it('shows a hook command without the secrets it may carry', () => {
+    expect(maskCommand('curl -fsS -m 10 --retry 5 https://hc-ping.com/3b8f0e8e-2d1c/start')).toBe(
+      'curl -fsS -m 10 --retry 5 https://hc-ping.com/…',
+    );
+    expect(maskCommand('BORG_PASSPHRASE=hunter2 borg list')).toBe('BORG_PASSPHRASE=… borg list');
+    expect(maskCommand("MYSQL_PASSWORD='s e c' mysqldump --all")).toBe('MYSQL_PASSWORD=… mysqldump --all');
+    expect(maskCommand('echo "`date` - backup done"')).toBe('echo "`date` - backup done"');
   });
 });
