@@ -133,6 +133,36 @@ describe('readBorgmatic: the sectioned layout of borgmatic 1.7', () => {
     expectItem(r.report, 'dropped', 'check_last was left out', 43);
   });
 
+  it('reports every setting of the file, each once, at its line (nothing passes unmentioned)', () => {
+    expect(r.report.map((i) => [i.kind, i.at?.line ?? null])).toEqual([
+      ['carried', 21], // exclude_from file read
+      ['carried', 4], // sources
+      ['dropped', 19], // exclude that empties a source
+      ['carried', 15], // excludes
+      ['dropped', 24], // exclude_if_present
+      ['carried', 28], // compression
+      ['carried', 13], // one_file_system
+      ['carried', 22], // exclude_caches
+      ['carried', 30], // archive name
+      ['carried', 34], // retention
+      ['note', 40], // checks on every run
+      ['carried', 29], // ssh key
+      ['dropped', 29], // ssh option
+      ['carried', 53], // healthchecks
+      ['dropped', 47], // hooks, one per command
+      ['dropped', 48],
+      ['dropped', 50],
+      ['dropped', 52],
+      ['dropped', 31], // lock_wait
+      ['dropped', 43], // check_last
+      ['carried', 29], // ssh port into the URL
+      ['carried', 11], // repository → profile
+      ['todo', 27], // remove the passphrase from the file
+      ['note', null], // schedule
+      ['todo', null], // old job
+    ]);
+  });
+
   it("names borgmatic's own timer or cron job as an old job, with how to stop it", () => {
     expect(r.oldJobs).toEqual([
       {
