@@ -229,7 +229,11 @@ export function planImport(current: Record<string, unknown>, result: ImportResul
 
 /** The passphrase verdict and reachability a profile's doctor findings tell. */
 export function verdictOf(p: Pick<Profile, 'id' | 'encryption'>, findings: Finding[], encryption: string | null): ProfileCheck {
-  const of = (check: string) => findings.find((f) => f.check === `${p.id}: ${check}`);
+  // A failure wins over an earlier success of the same check (doctor may say both for the passphrase).
+  const of = (check: string) => {
+    const all = findings.filter((f) => f.check === `${p.id}: ${check}`);
+    return all.find((f) => !f.ok) ?? all[0];
+  };
   const repository = of('repository');
   const connection = of('connection');
   const passphrase = of('passphrase');
@@ -380,10 +384,12 @@ export async function applyImport(engine: Engine, result: ImportResult, opts: Ap
   for (const out of profiles) {
     const planned = plan.add.find((a) => a.id === out.id)!;
     const secret = result.secrets.find((s) => s.profile === planned.importedAs);
+    let refusedAsWrong = false;
     if (secret) {
       // The engine's own save: tried against the repository first, a wrong one is never stored.
       const r = await engine.setPassphrase(out.id, secret.passphrase);
       out.passphraseStored = r.ok;
+      refusedAsWrong = !r.ok && r.diagnosis.kind === 'passphrase-wrong';
       if (!r.ok)
         answer.report.push({
           kind: 'todo',
@@ -398,6 +404,8 @@ export async function applyImport(engine: Engine, result: ImportResult, opts: Ap
     const findings = await checkProfile(engine, p);
     const enc = findings.some((f) => f.check === `${p.id}: repository` && f.ok) ? await engine.encryption(p.id) : null;
     out.check = verdictOf(p, findings, enc?.ok ? enc.value.mode : null);
+    // borg refused the file's passphrase (so none is stored now): the repository answered, the passphrase is what is wrong.
+    if (refusedAsWrong) out.check = { ...out.check, reachable: true, passphrase: 'wrong' };
     for (const f of findings)
       if (!f.ok && !(secret && out.passphraseStored === false && f.check === `${p.id}: passphrase`))
         answer.report.push({ kind: 'todo', profile: out.id, message: f.fix ? `${f.message} ${f.fix}` : f.message, at: null });
