@@ -15,6 +15,7 @@ import { archiveGlob } from '../borg/argv.js';
 import { lexicalRepository } from '../borg/location.js';
 import { parseConfig, profileSchema, type FieldError, type Profile } from '../profiles/schema.js';
 import { configRevision, stripBom } from '../profiles/store.js';
+import { keepWords, scheduleWords } from './present.js';
 import type { ImportedProfile, ImportResult, OldJob, ReportItem } from './model.js';
 
 export interface ApplyOptions {
@@ -22,6 +23,8 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Check each saved repository with borg (default true). */
   check?: boolean;
+  /** The config.json revision the user saw the plan against (default: the one the engine read). */
+  expectedRevision?: string;
 }
 
 /** An imported profile as it would be (or was) added, under its final id. */
@@ -78,6 +81,9 @@ export interface ImportedOutcome {
   schedule: string | null;
   volume: string | null;
   prune: Record<string, unknown> | null;
+  /** `prune` and `schedule`/`volume` as a person says them ("7 daily, 4 weekly"; "only when you start it"). */
+  keep: string;
+  when: string;
   /** Monitoring, host only (a ping URL carries a secret). */
   monitor: { ping: string | null; ntfy: string | null } | null;
   /** A passphrase was found in the imported file (its place is in `report`, never its value). */
@@ -253,6 +259,7 @@ export function verdictOf(p: Pick<Profile, 'id' | 'encryption'>, findings: Findi
 
 function outcomeOf(a: PlannedProfile, foundSecret: boolean): ImportedOutcome {
   const p = a.profile;
+  const prune = p.prune === undefined ? { keepDaily: 7, keepWeekly: 4, keepMonthly: 6 } : p.prune;
   return {
     id: a.id,
     importedAs: a.importedAs,
@@ -263,7 +270,9 @@ function outcomeOf(a: PlannedProfile, foundSecret: boolean): ImportedOutcome {
     archiveName: p.archiveName ?? '{hostname}-daily-{now}',
     schedule: p.schedule ?? null,
     volume: p.volume ?? null,
-    prune: p.prune === undefined ? { keepDaily: 7, keepWeekly: 4, keepMonthly: 6 } : p.prune,
+    prune,
+    keep: keepWords(prune),
+    when: scheduleWords({ schedule: p.schedule ?? null, volume: p.volume ?? null }),
     monitor: p.monitor ? { ping: urlHost(p.monitor.pingUrl), ntfy: urlHost(p.monitor.ntfyUrl) } : null,
     passphraseFound: foundSecret,
     passphraseStored: null,
@@ -366,7 +375,7 @@ export async function applyImport(engine: Engine, result: ImportResult, opts: Ap
   if (plan.add.length === 0) return answer;
 
   // Against the revision the engine read: an edit made since (by hand, by the app) is not overwritten.
-  const expectedRevision = engine.configRevision();
+  const expectedRevision = opts.expectedRevision ?? engine.configRevision();
   const saved = await engine.saveConfig(plan.config, { expectedRevision });
   if (!saved.ok) {
     answer.errors = errorsFor(saved.errors, existingCount(current.json), plan.add);

@@ -26,7 +26,7 @@ export function keepWords(prune: Record<string, unknown> | null): string {
   return parts.join(', ') || 'everything (no pruning)';
 }
 
-export function scheduleWords(p: Pick<ImportedOutcome, 'schedule' | 'volume'>): string {
+export function scheduleWords(p: { schedule: string | null; volume: string | null }): string {
   const parts: string[] = [];
   if (p.schedule) parts.push(`on the schedule "${p.schedule}"`);
   if (p.volume) parts.push(`when the disk "${p.volume}" is connected`);
@@ -67,8 +67,8 @@ export function importText(o: ImportOutcome): string[] {
     lines.push(`    Repository:    ${p.repository}`);
     lines.push(`    Back up:       ${p.sources.join(', ')}`);
     lines.push(`    Leave out:     ${p.excludes.length ? p.excludes.join(', ') : 'nothing'}`);
-    lines.push(`    When:          ${scheduleWords(p)}`);
-    lines.push(`    Keep:          ${keepWords(p.prune)}`);
+    lines.push(`    When:          ${p.when}`);
+    lines.push(`    Keep:          ${p.keep}`);
     lines.push(`    Archive names: ${p.archiveName}`);
     if (p.monitor) lines.push(`    Monitoring:    ${[p.monitor.ping, p.monitor.ntfy].filter(Boolean).join(', ')}`);
     if (p.passphraseFound)
@@ -102,4 +102,17 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s.length >= 3) out = out.split(s).join('[passphrase]');
   return out;
+}
+
+/** A copy of a value with every found passphrase replaced in each of its strings (what crosses IPC). */
+export function redactDeep<T>(value: T, secrets: readonly string[]): T {
+  const walk = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? redact(v, secrets)
+      : Array.isArray(v)
+        ? v.map(walk)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+          : v;
+  return walk(value) as T;
 }
