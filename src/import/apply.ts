@@ -23,6 +23,8 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Check each saved repository with borg (default true). */
   check?: boolean;
+  /** What the keyring is called where the user reads the answer (the app's platform); default: this one's. */
+  keychain?: string;
   /** The config.json revision the user saw the plan against (default: the one the engine read). */
   expectedRevision?: string;
 }
@@ -338,7 +340,7 @@ export async function applyImport(engine: Engine, result: ImportResult, opts: Ap
   const current = await readCurrent(engine.paths.config);
   const base: Omit<ImportOutcome, 'profiles' | 'skipped' | 'report'> = { dryRun, saved: false, errors: [], conflict: false };
   if (current.json === null || engine.configFileErrors().length > 0) {
-    const plan = planImport({ profiles: engine.config.profiles }, result);
+    const plan = planImport({ profiles: engine.config.profiles }, result, { keychain: opts.keychain });
     return {
       ...base,
       errors: [
@@ -358,7 +360,7 @@ export async function applyImport(engine: Engine, result: ImportResult, opts: Ap
       report: plan.report,
     };
   }
-  const plan = planImport(current.json, result);
+  const plan = planImport(current.json, result, { keychain: opts.keychain });
   const profiles = plan.add.map((a) =>
     outcomeOf(
       a,

@@ -31,6 +31,8 @@ import { applyImport } from '../import/apply.js';
 import { redactDeep } from '../import/present.js';
 import type { ImportResult } from '../import/model.js';
 
+const keychainWords = (platform: NodeJS.Platform) => (platform === 'darwin' ? 'the Keychain' : 'the keyring');
+
 /** Larger than any script, plist or configuration a person writes: anything bigger is not one. */
 const MAX_IMPORT_BYTES = 1_000_000;
 
@@ -240,7 +242,7 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       const result = readImport([resolved], machineContext());
       const token = randomUUID();
       pendingImport = { token, result };
-      const outcome = await applyImport(engine, result, { dryRun: true });
+      const outcome = await applyImport(engine, result, { dryRun: true, keychain: keychainWords(host.platform) });
       const secrets = result.secrets.map((x) => x.passphrase);
       return ok({ token, file: resolved, outcome: redactDeep(outcome, secrets), revision: engine.configRevision() });
     },
@@ -249,7 +251,7 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
         return failed(invalidRequest('importApply: that file was not read here (or was already imported); choose it again.'));
       const { result } = pendingImport;
       pendingImport = null;
-      const outcome = await applyImport(engine, result, { expectedRevision: a.expectedRevision });
+      const outcome = await applyImport(engine, result, { expectedRevision: a.expectedRevision, keychain: keychainWords(host.platform) });
       return ok(
         redactDeep(
           outcome,
