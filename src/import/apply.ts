@@ -111,6 +111,11 @@ export interface ImportOutcome {
 // ---- the pure part ---------------------------------------------------------------------------------
 
 const HAS_MONITOR = 'monitor' in profileSchema.shape;
+const REMOVE_PASSPHRASE = 'Remove the passphrase from this line';
+
+function keychainOf(opts: { keychain?: string }): string {
+  return opts.keychain ?? (process.platform === 'darwin' ? 'the Keychain' : 'the keyring');
+}
 
 /** What identifies a profile's archives: its repository (lexically) and its archive glob. */
 function archiveKey(p: { repository?: unknown; archiveName?: unknown }): string | null {
@@ -158,7 +163,7 @@ function oldJobTodo(job: OldJob, profile: string | null): ReportItem {
  * file's JSON as written). Pure: the same input gives the same plan.
  */
 export function planImport(current: Record<string, unknown>, result: ImportResult, opts: { keychain?: string } = {}): ImportPlan {
-  const keychain = opts.keychain ?? (process.platform === 'darwin' ? 'the Keychain' : 'the keyring');
+  const keychain = keychainOf(opts);
   const existing = Array.isArray(current.profiles) ? (current.profiles as Record<string, unknown>[]) : [];
   const taken = new Set(existing.map((p) => p.id).filter((id): id is string => typeof id === 'string'));
   const byKey = new Map<string, string>();
@@ -226,7 +231,7 @@ export function planImport(current: Record<string, unknown>, result: ImportResul
       report.push({
         kind: 'todo',
         profile: id,
-        message: `Remove the passphrase from this line once it is in ${keychain}: a passphrase in plain text lets anyone who reads the file open the backups.`,
+        message: `${REMOVE_PASSPHRASE} once it is in ${keychain}: a passphrase in plain text lets anyone who reads the file open the backups.`,
         at: s.at,
       });
   }
@@ -401,6 +406,12 @@ export async function applyImport(engine: Engine, result: ImportResult, opts: Ap
       const r = await engine.setPassphrase(out.id, secret.passphrase);
       out.passphraseStored = r.ok;
       refusedAsWrong = !r.ok && r.diagnosis.kind === 'passphrase-wrong';
+      // Stored now: the to-do says so, rather than "once it is in …".
+      const remove = answer.report.find(
+        (x) => x.kind === 'todo' && x.at && where(x.at) === where(secret.at) && x.message.startsWith(REMOVE_PASSPHRASE),
+      );
+      if (r.ok && remove)
+        remove.message = `Remove the passphrase from this line: it is in ${keychainOf(opts)} now, and in plain text anyone who reads the file can open the backups.`;
       if (!r.ok)
         answer.report.push({
           kind: 'todo',
