@@ -235,6 +235,29 @@ describe('dandelion import (a seed-style script, real borg, real keyring)', () =
     expect(names).toContain('by-hand-keep');
   }, 120_000);
 
+  it('a second script whose archive names overlap the first one’s on the same repository: refused with the field, nothing written', async () => {
+    const before = await tree(sb.configDir);
+    const r = await dandelion(sb, ['import', path.join(FIXTURES, 'overlap.sh'), '--apply']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toContain('Nothing was written: 1 profile could not be saved.');
+    expect(r.stdout).toMatch(/overlap: profiles\[1\]\.archiveName: overlaps the archives of profile "seed" on the same repository/);
+    expect(await tree(sb.configDir)).toEqual(before);
+  });
+
+  it('--apply in words: what was saved, that the repository cannot be reached, and what is still to do', async () => {
+    const r = await dandelion(sb, ['import', path.join(FIXTURES, 'elsewhere.sh'), '--apply']);
+    expect(r.stdout + r.stderr).not.toContain('harbour-kite-58');
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('Created 1 profile:');
+    expect(r.stdout).toMatch(/Result: +saved; repository NOT reachable/);
+    expect(r.stdout).toMatch(/Passphrase: +stored in the keyring/);
+    expect(r.stdout).toContain('What you still have to do:');
+    expect(r.stdout).toMatch(/elsewhere\.sh:3: Remove the passphrase from this line: it is in the keyring now/);
+    expect(r.stdout).toMatch(/does not exist|not found|no repository/i);
+    expect(await keyringGet(path.join(sb.home, 'backup', 'not-made-yet'))).toBe('harbour-kite-58');
+    for (const f of await filesUnder(sb.configDir)) expect(await fs.readFile(f, 'utf8'), f).not.toContain('harbour-kite-58');
+  }, 60_000);
+
   it('the passphrase never reached a borg argv or environment, config.json, a log, or a file we wrote', async () => {
     const captured = await filesUnder(seen);
     expect(captured.some((f) => path.basename(f).startsWith('env.'))).toBe(true);
