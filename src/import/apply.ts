@@ -213,12 +213,16 @@ export function planImport(current: Record<string, unknown>, result: ImportResul
           at: null,
         });
     }
-    notes.push({
-      kind: 'note',
-      profile: id,
-      message: `Archives keep the old names (${profile.archiveName ?? '{hostname}-daily-{now}'}), so pruning goes on thinning out the archives made before.`,
-      at: null,
-    });
+    // Said once: a reader that already told about the kept archive name is not repeated.
+    const name = profile.archiveName ?? '{hostname}-daily-{now}';
+    const told = result.report.some((r) => r.kind === 'note' && r.profile === imported.id && r.message.includes(name));
+    if (!told)
+      notes.push({
+        kind: 'note',
+        profile: id,
+        message: `Archives keep the old names (${profile.archiveName ?? '{hostname}-daily-{now}'}), so pruning goes on thinning out the archives made before.`,
+        at: null,
+      });
     add.push({ id, importedAs: imported.id, profile });
   }
   const finalId = (id: string | null) => (id === null ? null : rename.has(id) ? (rename.get(id) ?? id) : id);
