@@ -226,7 +226,11 @@ export function planImport(current: Record<string, unknown>, result: ImportResul
     add.push({ id, importedAs: imported.id, profile });
   }
   const finalId = (id: string | null) => (id === null ? null : rename.has(id) ? (rename.get(id) ?? id) : id);
-  const report: ReportItem[] = result.report.map((r) => ({ ...r, profile: finalId(r.profile) }));
+  // A monitoring URL carries its secret in the path: a report line that quotes one shows the host only.
+  const urls = result.profiles.flatMap((x) => [x.monitor?.pingUrl, x.monitor?.ntfyUrl]).filter((u): u is string => !!u);
+  const hideUrls = (text: string) =>
+    urls.reduce((t, u) => t.split(u).join(`${urlHost(u)} (the rest of the address is kept private)`), text);
+  const report: ReportItem[] = result.report.map((r) => ({ ...r, profile: finalId(r.profile), message: hideUrls(r.message) }));
   report.push(...notes);
   const hasTodoAt = (at: ReportItem['at']) => report.some((r) => r.kind === 'todo' && r.at && at && where(r.at) === where(at));
   for (const s of result.secrets) {

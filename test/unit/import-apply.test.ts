@@ -159,6 +159,23 @@ describe('words', () => {
       skipped: [],
       report: plan.report,
     };
+    const quoted = planImport(
+      { profiles: [] },
+      result({
+        profiles: [p({ monitor: { pingUrl: 'https://hc-ping.com/0f4a-secret-uuid', ntfyUrl: 'https://ntfy.sh/my-secret-topic' } })],
+        report: [
+          {
+            kind: 'carried',
+            profile: 'docs',
+            message: 'ping https://hc-ping.com/0f4a-secret-uuid and https://ntfy.sh/my-secret-topic',
+            at: null,
+          },
+        ],
+      }),
+    );
+    expect(quoted.report[0]!.message).toBe(
+      'ping hc-ping.com (the rest of the address is kept private) and ntfy.sh (the rest of the address is kept private)',
+    );
     const text = importText(o).join('\n') + JSON.stringify(plan.report);
     expect(text).not.toContain('0f4a-secret-uuid');
   });
