@@ -162,6 +162,14 @@ describe('dandelion import (a seed-style script, real borg, real keyring)', () =
     expect(await tree(sb.configDir)).toEqual(before);
   });
 
+  it('a file with nothing borg in it: nothing importable, exit 2, nothing written', async () => {
+    const before = await tree(sb.configDir);
+    const r = await dandelion(sb, ['import', path.join(FIXTURES, 'not-borg.sh'), '--apply']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toContain('Nothing to create.');
+    expect(await tree(sb.configDir)).toEqual(before);
+  });
+
   it('--apply saves the profile, stores the passphrase in the keyring, and checks the repository with borg', async () => {
     const script = await fs.readFile(SEED);
     const r = await dandelion(sb, ['import', SEED, '--apply', '--json']);
