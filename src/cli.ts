@@ -405,6 +405,30 @@ const COMMANDS: Record<string, Command> = {
     config: 'existing',
     action: cmdDoctor,
   },
+  import: {
+    synopsis: 'FILE... [--apply] [--json]',
+    summary: 'bring an existing borg setup (script, launchd plist, crontab, borgmatic, Vorta): shows, then --apply saves',
+    description: [
+      'Reads each file as text (never runs it) and prints the profiles it would create and a report: what was',
+      'carried over, what was left out (file:line and why), and what you still have to do. Nothing is written.',
+      'With --apply the profiles are added to config.json (every rule of a save applies), a passphrase found in',
+      'a file goes to the keyring (never config.json), and each repository is checked with borg.',
+      'Imported profiles keep the old archive names, so pruning goes on thinning out the old archives too.',
+    ],
+    options: {
+      apply: { type: 'boolean', help: 'save the profiles, store the passphrases, check the repositories' },
+      json: { type: 'boolean', help: 'the same as JSON (no passphrase, monitoring addresses by host only)' },
+    },
+    args: { min: 1, max: Infinity },
+    examples: ['dandelion import ~/bin/borg-backup.sh', 'dandelion import ~/Library/LaunchAgents/com.me.borg.plist --apply'],
+    exits: [
+      '0  everything was carried over (and, with --apply, saved and checked)',
+      '1  imported, with something left out or still to do (listed)',
+      '2  nothing importable, a file missing, or the save refused (nothing was written)',
+    ],
+    config: 'none',
+    action: cmdImport,
+  },
   pause: {
     synopsis: '[--for DURATION | --until-tomorrow]',
     summary: 'pause scheduled and disk-triggered backups (without an option: until resume)',
@@ -1169,6 +1193,55 @@ async function cmdDoctor({ configDir, args }: Invocation): Promise<number> {
     if (!f.ok && f.fix) out(`     → ${f.fix}\n`);
   }
   return findings.every((f) => f.ok) ? EXIT.ok : EXIT.error;
+}
+
+async function cmdImport({ configDir, args, values }: Invocation): Promise<number> {
+  const files = args.map((f) => path.resolve(f));
+  for (const f of files) {
+    let isFile = false;
+    try {
+      isFile = statSync(f).isFile();
+    } catch {
+      throw new Stop([`There is no file at ${f}: name the script, plist, crontab, borgmatic or Vorta file to import.`]);
+    }
+    if (!isFile) throw new Stop([`${f} is not a file: name the script, plist, crontab, borgmatic or Vorta file to import.`]);
+  }
+  const apply = values.apply === true;
+  const { readImport } = await import('./import/read.js');
+  const { machineContext } = await import('./import/context.js');
+  const { applyImport, importExit } = await import('./import/apply.js');
+  const { importText, redact } = await import('./import/present.js');
+  const result = readImport(files, machineContext());
+  const secrets = result.secrets.map((s) => s.passphrase);
+  // A first import may come before any setup: the folder is made only when something is saved.
+  if (!existsSync(configDir)) {
+    if (!apply) return printImport(await importWithoutConfig(result), values.json === true, secrets, importText, redact, importExit);
+    // As every command: a folder named on the command line (or in the environment) must exist.
+    if (values['config-dir'] !== undefined || process.env.DANDELION_CONFIG_DIR)
+      throw new Stop([`There is no config folder at ${configDir}. Check the path; nothing was created there.`]);
+    await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
+  }
+  const engine = await openEngine(configDir);
+  const outcome = await applyImport(engine, result, { dryRun: !apply });
+  return printImport(outcome, values.json === true, secrets, importText, redact, importExit);
+}
+
+/** The dry run when there is no config folder yet: planned against an empty config, nothing opened or made. */
+async function importWithoutConfig(result: import('./import/model.js').ImportResult) {
+  const { planImport, previewOutcome } = await import('./import/apply.js');
+  return previewOutcome(planImport({ profiles: [] }, result), result);
+}
+
+function printImport(
+  outcome: import('./import/apply.js').ImportOutcome,
+  json: boolean,
+  secrets: string[],
+  text: (o: import('./import/apply.js').ImportOutcome) => string[],
+  redact: (t: string, s: readonly string[]) => string,
+  exit: (o: import('./import/apply.js').ImportOutcome) => number,
+): number {
+  out(redact(json ? `${JSON.stringify(outcome, null, 2)}\n` : text(outcome).join('\n') + '\n', secrets));
+  return exit(outcome);
 }
 
 // ---- from argv to a command ------------------------------------------------------------------------

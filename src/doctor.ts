@@ -85,7 +85,8 @@ export async function doctor(engine: Engine, only?: string): Promise<Finding[]> 
   return findings;
 }
 
-async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
+/** One profile's checks (placement, passphrase, repository, encryption, key), as `dandelion doctor` runs them; import reuses it. */
+export async function checkProfile(engine: Engine, p: Profile): Promise<Finding[]> {
   const out: Finding[] = [];
   const tag = (check: string) => `${p.id}: ${check}`;
   // A repository that is a file, or inside what is backed up: said first, as a run would say it.

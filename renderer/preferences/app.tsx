@@ -496,6 +496,12 @@ export function App() {
             setSetup(null);
             const d = drafts.find((x) => x.id === id);
             if (d) setSel({ kind: 'profile', uid: d.uid, section: 'repository' });
+            // Saved by the main process (an import): read config.json again to show it.
+            else
+              void load(drafts).then((r) => {
+                const x = r?.drafts.find((y) => y.id === id);
+                if (x) setSel({ kind: 'profile', uid: x.uid, section: 'repository' });
+              });
           }}
         />
       </main>

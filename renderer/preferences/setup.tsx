@@ -22,6 +22,7 @@ import { EncryptionSelect, LocationFields, useVolumeOf } from './section-reposit
 import { NewPassphrase, passphraseProblem, RecoveryAdvice } from './section-passphrase.js';
 import { pickSource } from './section-folders.js';
 import { keychainName, type Env } from './context.js';
+import { ImportSetup } from './setup-import.js';
 
 export type SaveProfileResult =
   { ok: true } | { ok: false; fields: Record<string, string[]>; other: string[]; needsConfirmation?: boolean };
@@ -60,6 +61,8 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmReplace, setConfirmReplace] = useState(false);
   const [folderState, setFolderState] = useState<Finding | null>(null);
+  /** "I already use borg…": the import of an old setup instead of the steps below. */
+  const [importing, setImporting] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const volume = useVolumeOf(draft.localPath, draft.repoKind);
 
@@ -177,6 +180,11 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
     go(encrypted ? 'recovery' : 'ready');
   }
 
+  if (importing)
+    return (
+      <ImportSetup platform={env.platform} onCancel={() => setImporting(false)} onDone={(id) => (id ? onDone(id) : setImporting(false))} />
+    );
+
   let body: ComponentChildren;
   let primary = 'Continue';
   if (step === 'folders') {
@@ -194,6 +202,12 @@ export function Setup({ first, taken, env, saveProfile, onCancel, onDone }: Setu
           empty="Add the folders you want to keep safe, e.g. your home folder."
         />
         <p class="secondary small">Caches, the Trash and cloud-only files are left out. You can change this later under Folders.</p>
+        {first ? (
+          <div class="button-row">
+            <Button onClick={() => setImporting(true)}>I Already Use borg…</Button>
+            <span class="secondary small">Bring your backup script, borgmatic or Vorta setup.</span>
+          </div>
+        ) : null}
       </>
     );
   } else if (step === 'where') {

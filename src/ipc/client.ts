@@ -9,6 +9,8 @@ import type { DandelionApi, EventMessage, EventPayloads, Outcome } from './contr
 export function createApi(
   invoke: (name: CallName, args: unknown) => Promise<unknown>,
   subscribe: (listener: (batch: EventMessage[]) => void) => void,
+  /** The path of a file dropped on the window (Electron's webUtils.getPathForFile in the preload). */
+  pathOf: (file: File) => string | null = () => null,
 ): DandelionApi {
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   subscribe((batch) => {
@@ -26,6 +28,13 @@ export function createApi(
   for (const name of CALLS) {
     api[name] = (args?: unknown) => invoke(name, args ?? {}) as Promise<Outcome<unknown>>;
   }
+  api.pathOf = (file: File) => {
+    try {
+      return pathOf(file) || null;
+    } catch {
+      return null;
+    }
+  };
   api.on = <E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): (() => void) => {
     let set = listeners.get(event);
     if (!set) listeners.set(event, (set = new Set()));

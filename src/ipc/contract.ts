@@ -28,6 +28,7 @@ import type { ProfileRef, Recovery } from '../profiles/recover.js';
 import type { RunRecord } from '../records.js';
 import type { OpRecord, ActivityLine } from '../engine.js';
 import type { Finding } from '../doctor.js';
+import type { ImportOutcome } from '../import/apply.js';
 import type { HostKeyReport, HostKeyState } from '../ssh/host-keys.js';
 import type { FdaState, LoginItemStatus } from '../app/tray-view.js';
 
@@ -180,6 +181,16 @@ export function argsSchemas(ctx: ContractContext) {
       .strict(),
     /** Shows a file in Finder: only one a restore of this app answered with (the renderer does not name arbitrary paths). */
     showInFinder: z.object({ path: str() }).strict(),
+    /** An old borg setup, read in the main process: the file chosen in the open panel (no path), or one dropped on the window. */
+    importPreview: z
+      .object({
+        path: str()
+          .refine((p) => p.startsWith('/'), 'must be an absolute path')
+          .optional(),
+      })
+      .strict(),
+    /** Saves what importPreview showed (its token), against the config.json revision it was shown with. */
+    importApply: z.object({ token: str(64), expectedRevision: str(64) }).strict(),
     ready: none,
   } satisfies Record<CallName, z.ZodTypeAny>;
 }
@@ -233,6 +244,14 @@ export type ConfigSaveResult =
    * `conflict`: config.json changed since `expectedRevision`; nothing was written; this is the file now.
    */
   | { saved: false; errors: FieldError[]; needsConfirmation?: boolean; conflict?: { revision: string; config: unknown } };
+
+/**
+ * What importPreview answers: the plan of an import (a dry run), never a passphrase (those stay in
+ * the main process with the file it read). `token: null` when the open panel was cancelled.
+ */
+export type ImportPreview = { token: null } | { token: string; file: string; outcome: ImportOutcome; revision: string };
+
+export type { ImportOutcome };
 
 export type {
   HostKeyReport,
@@ -290,6 +309,8 @@ export interface CallResults {
   openWindow: Record<string, never>;
   /** False when the path is not one a restore made, or it is gone. */
   showInFinder: { shown: boolean };
+  importPreview: ImportPreview;
+  importApply: ImportOutcome;
   ready: Record<string, never>;
 }
 
@@ -320,4 +341,6 @@ export type DandelionApi = {
   ) => Promise<Outcome<CallResults[K]>>;
 } & {
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** Where a file dropped on the window is (a local lookup in the preload, not a call); null when unknown. */
+  pathOf(file: File): string | null;
 };

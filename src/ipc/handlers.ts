@@ -26,6 +26,17 @@ import type { Diagnosis } from '../diagnosis.js';
 import { diagnosisFor } from '../messages.js';
 import { FDA_SETTINGS_URL, LOGIN_ITEMS_URL } from '../app/full-disk-access.js';
 import { UrlSeal } from '../monitor/seal.js';
+import { randomUUID } from 'node:crypto';
+import { readImport } from '../import/read.js';
+import { machineContext } from '../import/context.js';
+import { applyImport } from '../import/apply.js';
+import { redactDeep } from '../import/present.js';
+import type { ImportResult } from '../import/model.js';
+
+const keychainWords = (platform: NodeJS.Platform) => (platform === 'darwin' ? 'the Keychain' : 'the keyring');
+
+/** Larger than any script, plist or configuration a person writes: anything bigger is not one. */
+const MAX_IMPORT_BYTES = 1_000_000;
 
 /** What only the app can do; the tests pass a recording fake. */
 export interface Host {
@@ -85,6 +96,8 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
   const revealable = new Set<string>();
   /** Folders the user chose in the open panel: the only places a restore into a new folder may go. */
   const chosen = new Set<string>();
+  /** The file read for the last import preview, passphrases included: they never leave this process. */
+  let pendingImport: { token: string; result: ImportResult } | null = null;
   const snapshot = async (): Promise<AppSnapshot> => appSnapshot(host, await engine.snapshot());
   /** Monitoring URLs cross to a window only as tokens (host shown), and come back as the URLs. */
   const seal = new UrlSeal();
@@ -239,6 +252,35 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       );
       if (there) host.showItemInFolder(file);
       return ok({ shown: there });
+    },
+    importPreview: async (a: { path?: string }) => {
+      const file =
+        a.path ?? (await host.pickFile({ title: 'Choose your borg backup script, launchd plist, borgmatic or Vorta file', hidden: true }));
+      if (!file) return ok({ token: null });
+      const resolved = path.resolve(file);
+      const st = await fs.stat(resolved).catch(() => null);
+      if (!st?.isFile())
+        return failed(invalidRequest(`${resolved} is not a file: choose the script, plist, borgmatic or Vorta file itself.`));
+      if (st.size > MAX_IMPORT_BYTES) return failed(invalidRequest(`${resolved} is too large to be a backup script or configuration.`));
+      const result = readImport([resolved], machineContext());
+      const token = randomUUID();
+      pendingImport = { token, result };
+      const outcome = await applyImport(engine, result, { dryRun: true, keychain: keychainWords(host.platform) });
+      const secrets = result.secrets.map((x) => x.passphrase);
+      return ok({ token, file: resolved, outcome: redactDeep(outcome, secrets), revision: engine.configRevision() });
+    },
+    importApply: async (a: { token: string; expectedRevision: string }) => {
+      if (!pendingImport || pendingImport.token !== a.token)
+        return failed(invalidRequest('importApply: that file was not read here (or was already imported); choose it again.'));
+      const { result } = pendingImport;
+      pendingImport = null;
+      const outcome = await applyImport(engine, result, { expectedRevision: a.expectedRevision, keychain: keychainWords(host.platform) });
+      return ok(
+        redactDeep(
+          outcome,
+          result.secrets.map((x) => x.passphrase),
+        ),
+      );
     },
     ready: async () => {
       ready?.();

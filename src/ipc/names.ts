@@ -39,6 +39,8 @@ export const CALLS = [
   'volumeOf',
   'openWindow',
   'showInFinder',
+  'importPreview',
+  'importApply',
   'ready',
 ] as const;
 export type CallName = (typeof CALLS)[number];

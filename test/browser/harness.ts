@@ -151,6 +151,8 @@ function bridgeScript(): Promise<string> {
           window.dandelion = createApi(
             (name, args) => window.__dandelionInvoke(name, args),
             (listener) => { window.__dandelionEvents = listener; },
+            // A dropped file's path: the test names it (window.__dandelionDropped[name]), as Electron's webUtils would.
+            (file) => (window.__dandelionDropped || {})[file.name] || null,
           );`,
         resolveDir: ROOT,
         loader: 'ts',
