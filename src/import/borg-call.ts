@@ -11,6 +11,8 @@ export interface Arg {
   line: number;
   /** Why this word cannot be imported (a command substitution, an unset variable), or null. */
   unknowable: string | null;
+  /** The text in it that is not known (`$(hostname)` as written), when it can be found in `text`. */
+  mark?: string;
 }
 
 export interface BorgOption {

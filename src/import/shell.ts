@@ -14,6 +14,7 @@ import { lexicalRepository, parseLocation } from '../borg/location.js';
 import { archiveGlob } from '../borg/argv.js';
 import { archiveNameFor, globsOverlap, parseConfig, type PruneRules } from '../profiles/schema.js';
 import { repositoryLabel, slugId, uniqueId } from './ids.js';
+import { excludeProblems } from '../profiles/patterns.js';
 
 export interface ShellOptions {
   /** For a script made up from another file (a plist's ProgramArguments): its line → the real line. */
@@ -277,7 +278,7 @@ class ShellImport {
 
     const args = this.expandArgs(words, overlay);
     if (!args.length) return;
-    this.runCommand(args, overlay, cmd, text, at, file);
+    this.runCommand(args, overlay, { ...cmd, words }, text, at, file);
   }
 
   private runCommand(argv: Arg[], overlay: Map<string, Var>, cmd: RawCommand, text: string, at: SourceRef, file: string): void {
@@ -404,7 +405,10 @@ class ShellImport {
             : e.unsupported !== null
               ? `it uses ${e.unsupported}, which is only known at run time`
               : null;
-      for (const field of e.fields) args.push({ text: field, line: w.line, unknowable });
+      const mark = e.unset.length ? undefined : (e.subst ?? e.unsupported ?? undefined);
+      for (const field of e.fields) {
+        args.push({ text: field, line: w.line, unknowable, ...(mark !== undefined && field.includes(mark) ? { mark } : {}) });
+      }
     }
     return args;
   }
@@ -441,16 +445,28 @@ class ShellImport {
     let repository: string | null = null;
     let archive: string | null = null;
     const repoVar = this.env('BORG_REPO', overlay);
-    if (target?.unknowable) {
+    const cut = target ? target.text.indexOf('::') : -1;
+    // `REPO::name-$(date)`: the repository may still be known when only the archive name is not.
+    const repoKnown =
+      target !== undefined &&
+      (!target.unknowable || cut === 0 || (target.mark !== undefined && cut !== -1 && !target.text.slice(0, cut).includes(target.mark)));
+    if (target && !repoKnown) {
       items.push({
         kind: 'dropped',
-        message: `The repository "${target.text}" cannot be imported: ${target.unknowable}.`,
+        message: `The repository "${target.text}" cannot be imported: ${target.unknowable!}.`,
         at: line(target),
       });
-    } else if (target && (target.text.includes('::') || sub !== 'create')) {
-      const cut = target.text.indexOf('::');
+    } else if (target && (cut !== -1 || sub !== 'create')) {
       const repoText = cut === -1 ? target.text : target.text.slice(0, cut);
       archive = cut === -1 ? null : target.text.slice(cut + 2);
+      if (target.unknowable) {
+        items.push({
+          kind: 'dropped',
+          message: `The archive name "${archive ?? ''}" cannot be imported: ${target.unknowable}.`,
+          at: line(target),
+        });
+        archive = null;
+      }
       if (repoText) repository = repoText;
     } else if (sub === 'create') {
       items.push({ kind: 'dropped', message: `borg create needs REPOSITORY::ARCHIVE first; "${target?.text ?? ''}" is not one.`, at });
@@ -466,20 +482,23 @@ class ShellImport {
       } else items.push({ kind: 'dropped', message: `borg ${sub} names no repository, and the script sets no BORG_REPO.`, at });
     }
 
+    // What the environment says is told once, with the create; prune and check only need the repository it gives.
+    const told: Pending[] = sub === 'create' ? items : [];
     // How borg reaches an ssh repository: --rsh or BORG_RSH.
     const rshOpt = call.global.find((o) => o.flag === '--rsh') ?? call.options.find((o) => o.flag === '--rsh');
     const rshVar = this.env('BORG_RSH', overlay);
     let sshKey: string | null = null;
-    if (rshOpt?.value || rshVar) {
+    // An ssh command means nothing to a repository on this machine.
+    const remote = repository === null || parseLocation(repository).kind === 'ssh';
+    if (remote && (rshOpt?.value || rshVar)) {
       const rshText = rshOpt?.value?.text ?? rshVar!.value.text;
       const rshAt = rshOpt ? line(rshOpt) : rshVar!.at;
       const unknowable = rshOpt?.value?.unknowable ?? (rshVar?.value.subst ? `it needs ${rshVar.value.subst} to run` : null);
-      if (unknowable)
-        items.push({ kind: 'dropped', message: `The ssh command "${rshText}" cannot be imported: ${unknowable}.`, at: rshAt });
+      if (unknowable) told.push({ kind: 'dropped', message: `The ssh command "${rshText}" cannot be imported: ${unknowable}.`, at: rshAt });
       else {
-        const rsh = this.readRsh(rshText, rshAt, items);
+        const rsh = this.readRsh(rshText, rshAt, told);
         sshKey = rsh.key;
-        if (rsh.port !== null && repository !== null) repository = withPort(repository, rsh.port, rshAt, items);
+        if (rsh.port !== null && repository !== null) repository = withPort(repository, rsh.port, rshAt, told);
       }
     }
 
@@ -487,7 +506,7 @@ class ShellImport {
       if (!name.startsWith('BORG_') || BORG_ENV_HANDLED.has(name) || BORG_ENV_HARMLESS.has(name) || this.envTold.has(name)) continue;
       if (!v.exported) continue;
       this.envTold.add(name);
-      items.push({ kind: 'dropped', message: `${name} is not carried over: Dandelion runs borg with its own settings for it.`, at: v.at });
+      told.push({ kind: 'dropped', message: `${name} is not carried over: Dandelion runs borg with its own settings for it.`, at: v.at });
     }
 
     if (sub === 'create') this.create(call, program, repository, archive, sshKey, overlay, items, at, line);
@@ -703,7 +722,8 @@ class ShellImport {
         const patterns = content
           .split('\n')
           .map((l) => l.trim())
-          .filter((l) => l && !l.startsWith('#'));
+          .filter((l) => l && !l.startsWith('#'))
+          .map((l) => tildePath(l, this.ctx.home));
         c.excludes.push(...patterns);
         items.push({ kind: 'carried', message: `Excludes the ${plural(patterns.length, 'pattern')} listed in ${v.text}.`, at });
         return;
@@ -962,7 +982,8 @@ class ShellImport {
         ...(check ? { check } : {}),
         ...(c.borgPath ? { borgPath: c.borgPath } : {}),
       };
-      this.fitSchema(profile, items);
+      this.fitExcludes(profile, items, c.at);
+      this.fitSchema(profile, items, c.at);
       profiles.push(profile);
       if (c.passphrase) secrets.push({ profile: id, passphrase: c.passphrase.value, at: c.passphrase.at });
       for (const p of items) push(p, id);
@@ -982,22 +1003,46 @@ class ShellImport {
     return { format: 'shell', files: [...new Set(this.files.length ? this.files : [file])], profiles, secrets, oldJobs: [], report };
   }
 
-  /** Leaves out what the schema refuses (an exclude that covers a source), saying so, so the profile can be saved. */
-  private fitSchema(profile: ImportedProfile, items: Pending[]): void {
+  /**
+   * An exclude that covers a whole source means the script saved nothing from it: the source goes,
+   * not the exclude (keeping the exclude would start backing up what the user kept out). A pattern
+   * borg would refuse goes.
+   */
+  private fitExcludes(profile: ImportedProfile, items: Pending[], at: SourceRef): void {
+    const excludes = profile.excludes ?? [];
+    profile.excludes = excludes.filter((pattern) => {
+      const problem = excludeProblems([pattern], [], this.ctx.home)[0];
+      if (problem) items.push({ kind: 'dropped', message: `The exclude ${problem.message}; left out.`, at });
+      return !problem;
+    });
+    profile.sources = profile.sources.filter((source) => {
+      const covering = profile.excludes!.find((pattern) => excludeProblems([pattern], [source], this.ctx.home).length);
+      if (covering === undefined) return true;
+      items.push({
+        kind: 'dropped',
+        message: `${source} is left out of the sources: the script's exclude "${covering}" kept all of it out of the backup.`,
+        at,
+      });
+      return false;
+    });
+  }
+
+  /** What the schema still refuses becomes a thing to fix before saving. */
+  private fitSchema(profile: ImportedProfile, items: Pending[], at: SourceRef): void {
     for (let attempt = 0; attempt < 20; attempt++) {
       const r = parseConfig({ profiles: [profile] });
       if (r.ok) return;
       const bad = r.errors.map((e) => ({ ...e, index: /^profiles\[0\]\.excludes\[(\d+)\]$/.exec(e.path) })).find((e) => e.index);
       if (bad && profile.excludes) {
         const [pattern] = profile.excludes.splice(Number(bad.index![1]), 1);
-        items.push({ kind: 'dropped', message: `The exclude "${pattern!}" is left out: it ${bad.message}.`, at: null });
+        items.push({ kind: 'dropped', message: `The exclude "${pattern!}" is left out: ${bad.message}.`, at });
         continue;
       }
       for (const e of r.errors) {
         items.push({
           kind: 'todo',
           message: `Fix before saving: ${e.path.replace(/^profiles\[0\]\.?/, '') || 'profile'} ${e.message}.`,
-          at: null,
+          at,
         });
       }
       return;
@@ -1046,8 +1091,8 @@ function plural(n: number, word: string): string {
  * A command as written, for the report: at most one line's worth, and never a passphrase (a
  * `BORG_PASSPHRASE=…` in front of a command is shown without its value).
  */
-export function display(cmd: RawCommand, text: string): string {
-  const shown = cmd.words
+export function display(cmd: RawCommand, text: string, words: RawWord[] = cmd.words): string {
+  const shown = words
     .map((w) => {
       const a = assignmentOf(w);
       if (a && /PASSPHRASE/.test(a.name)) return `${a.name}=…`;
