@@ -127,7 +127,7 @@ export function intervalTiming(seconds: number, at: SourceRef): { timing: Timing
       });
     return carried('* * * * *');
   }
-  if (seconds % 60 === 0 && 3600 % seconds === 0) return carried(`*/${seconds / 60} * * * *`);
+  if (seconds < 3600 && seconds % 60 === 0 && 3600 % seconds === 0) return carried(`*/${seconds / 60} * * * *`);
   if (seconds % 3600 === 0 && 86400 % seconds === 0) {
     const hours = seconds / 3600;
     return carried(hours === 1 ? '0 * * * *' : hours === 24 ? '0 0 * * *' : `0 */${hours} * * *`);
