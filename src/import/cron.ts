@@ -12,6 +12,8 @@ import { display, isBorgProgram, readShellScript } from './shell.js';
 import { parseCron } from '../schedule/cron.js';
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
+/** One field of a cron schedule: `*`, numbers, three-letter names, with `-`, `/`, `,` (not `borg` or `--keep-daily`). */
+const CRON_FIELD = /^(?:\*|\d+|[A-Za-z]{3}|[LW?])(?:[-/,](?:\*|\d+|[A-Za-z]{3}|[LW]))*$/;
 const ENV_LINE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 
 /** A crontab line taken apart: its schedule words and its command, or null for other lines. */
@@ -22,7 +24,7 @@ export function cronLine(line: string, systemCrontab = false): { when: string; c
   const fieldCount = words[0]!.startsWith('@') ? 1 : 5;
   const skip = fieldCount + (systemCrontab ? 1 : 0);
   if (words.length <= skip) return null;
-  if (fieldCount === 5 && !words.slice(0, 5).every((w) => /^[0-9*/,\-A-Za-z]+$/.test(w))) return null;
+  if (fieldCount === 5 && !words.slice(0, 5).every((w) => CRON_FIELD.test(w))) return null;
   // The command is the rest of the line as written (its own spacing and quotes).
   let rest = trimmed;
   for (let i = 0; i < skip; i++) rest = rest.replace(/^\S+\s+/, '');
@@ -157,8 +159,9 @@ function runs(
       return readShellScript(command, file, ctx, { env, cwd, lineOf: () => lineNo });
     }
     const script = SHELLS.has(path.posix.basename(program)) ? argv.slice(1).find((a) => !a.startsWith('-')) : program;
-    if (SHELLS.has(path.posix.basename(program)) && argv.includes('-c')) {
-      return readShellScript(argv[argv.indexOf('-c') + 1] ?? '', file, ctx, { env, cwd, lineOf: () => lineNo });
+    const dashC = argv.findIndex((a, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(a));
+    if (SHELLS.has(path.posix.basename(program)) && dashC !== -1) {
+      return readShellScript(argv[dashC + 1] ?? '', file, ctx, { env, cwd, lineOf: () => lineNo });
     }
     if (script === undefined) continue;
     const full = path.posix.resolve(cwd, script);

@@ -231,8 +231,9 @@ export function readLaunchd(text: string, file: string, ctx: ImportContext): Imp
     const exe = program?.type === 'string' ? program.value : argv[0]!;
     const base = path.posix.basename(exe);
     const rest = argv.slice(1);
-    if (SHELLS.has(base) && rest.includes('-c')) {
-      const body = rest[rest.indexOf('-c') + 1] ?? '';
+    const dashC = rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
+    if (SHELLS.has(base) && dashC !== -1) {
+      const body = rest[dashC + 1] ?? '';
       imported = readShellScript(body, file, ctx, { env, cwd, lineOf: () => argvAt.line ?? 0 });
     } else if (isBorgProgram(exe)) {
       imported = readShellScript([exe, ...rest].map(shQuote).join(' '), file, ctx, { env, cwd, lineOf: () => argvAt.line ?? 0 });

@@ -180,6 +180,7 @@ class ShellImport {
   private envTold = new Set<string>();
   private files: string[] = [];
   private depth = 0;
+  private sourced = 0;
 
   constructor(private readonly ctx: ImportContext) {
     const fromMachine: Record<string, string> = { HOME: ctx.home, USER: ctx.user, LOGNAME: ctx.user, HOSTNAME: ctx.hostname };
@@ -201,8 +202,9 @@ class ShellImport {
     return { home: this.ctx.home, get: (name) => (overlay?.get(name) ?? this.vars.get(name))?.value };
   }
 
-  private walk(text: string, file: string, lineOf: (n: number) => number): void {
-    this.files.push(file);
+  private walk(raw: string, file: string, lineOf: (n: number) => number): void {
+    if (!this.files.includes(file)) this.files.push(file);
+    const text = raw.replace(/\r\n?/g, '\n');
     const parsed = parseScript(text);
     for (const problem of parsed.problems) {
       this.general.push({
@@ -335,9 +337,25 @@ class ShellImport {
       return;
     }
     if (QUIET.has(name) || this.functions.has(name)) return;
+    if (name.includes('/') && this.runScript(name, at)) return;
+    // What a sourced settings file (a .zshrc) runs is not a hook of the backup.
+    if (this.sourced > 0) return;
     const why = HOOK_WHY[path.posix.basename(name)] ?? 'Dandelion runs no commands of its own before or after a backup';
     this.general.push({ kind: 'dropped', message: `"${display(cmd, text)}" is not carried over: ${why}.`, at });
     void file;
+  }
+
+  /** Another script this one runs (`~/bin/borg-run.sh`): read (never run) as part of it when it calls borg. */
+  private runScript(name: string, at: SourceRef): boolean {
+    if (this.depth >= 5) return false;
+    const file = path.posix.resolve(this.cwd ?? this.ctx.home, name);
+    const content = this.ctx.readFile(file);
+    if (content === null || !/\bborg\b/.test(content)) return false;
+    this.general.push({ kind: 'carried', message: `The script runs ${file}, which is read with it.`, at });
+    this.depth++;
+    this.walk(content, file, (n) => n);
+    this.depth--;
+    return true;
   }
 
   /** `source FILE`: read (never run) through ctx, as part of this script. */
@@ -353,7 +371,9 @@ class ShellImport {
       return;
     }
     this.depth++;
+    this.sourced++;
     this.walk(content, file, (n) => n);
+    this.sourced--;
     this.depth--;
   }
 
@@ -911,6 +931,9 @@ class ShellImport {
       // A prune limited to other archives than this create's: say so on the prune itself.
       const prunes = mine.filter((s) => s.kind === 'prune');
       const checks = mine.filter((s) => s.kind === 'check');
+      const compact = mine.find((s) => s.kind === 'compact');
+      if (compact)
+        items.push({ kind: 'carried', message: 'borg compact: Dandelion compacts the repository after every prune too.', at: compact.at });
       for (const s of mine) {
         sideUsed.add(s);
         items.push(...s.items);

@@ -27,6 +27,9 @@ describe('cronLine', () => {
   it('knows a crontab from a script', () => {
     expect(looksLikeCrontab(fixture('/import/crontab.txt'))).toBe(true);
     expect(looksLikeCrontab(fixture('/import/seed.sh'))).toBe(false);
+    // Six words whose first five are not schedule fields.
+    expect(looksLikeCrontab('borg prune --keep-daily 7 --keep-weekly 4\n')).toBe(false);
+    expect(looksLikeCrontab('0 3 * * mon-fri /x\n30 */2 1,15 jan *  /y\n')).toBe(true);
   });
 });
 
@@ -86,6 +89,11 @@ describe('readCrontab', () => {
     expect(c.oldJobs[0]!.name).toBe('0 2 * * * BORG_PASSPHRASE=… borg create /Volumes/d/r::a-{now} /Users/me/x');
     expect(JSON.stringify([c.oldJobs, c.report])).not.toContain('topsecret');
     expect(c.secrets.map((s) => s.passphrase)).toEqual(['topsecret']);
+  });
+
+  it('reads the script given to a shell with joined flags (bash -lc)', () => {
+    const c = readCrontab("0 1 * * * /bin/bash -lc 'borg create /Volumes/d/r::a-{now} /Users/me/x'", '/tmp/crontab', fakeContext());
+    expect(c.profiles.map((p) => [p.repository, p.schedule])).toEqual([['/Volumes/d/r', '0 1 * * *']]);
   });
 
   it('runs @reboot with no schedule, and cuts the command at an unescaped %', () => {

@@ -396,3 +396,30 @@ describe('borg calls as people write them', () => {
     );
   });
 });
+
+describe('scripts that lead to other files', () => {
+  it('reads a script this one runs by path when it calls borg, and says so', () => {
+    const ctx = fakeContext();
+    const r = readShellScript('#!/bin/sh\ncaffeinate -s /Users/me/bin/borg-backup.sh\n/usr/bin/true\n', '/Users/me/nightly.sh', ctx);
+    expect(r.profiles.map((p) => p.repository)).toEqual([SEED_REPO]);
+    expect(report(r)[0]).toBe('carried 2 [] The script runs /Users/me/bin/borg-backup.sh, which is read with it.');
+    expect(report(r)).toContain(
+      'dropped 3 [] "/usr/bin/true" is not carried over: Dandelion runs no commands of its own before or after a backup.',
+    );
+  });
+
+  it('does not list what a sourced settings file runs, but keeps what it sets', () => {
+    const ctx = fakeContext();
+    const base = ctx.readFile;
+    ctx.readFile = (p) => (p === '/Users/me/.zshrc' ? 'export BORG_REPO=/Volumes/d/repo\nalias ll="ls -l"\ncompinit\n' : base(p));
+    const r = readShellScript('source ~/.zshrc\nborg create ::a-{now} ~/x\n', '/Users/me/b.sh', ctx);
+    expect(r.profiles.map((p) => p.repository)).toEqual(['/Volumes/d/repo']);
+    expect(r.report.filter((i) => i.kind === 'dropped')).toEqual([]);
+  });
+
+  it('reads a script saved with Windows line ends', () => {
+    const r = script('export BORG_REPO=/Volumes/d/repo\r\nborg create \\\r\n  ::a-{now} ~/x\r\nborg compact\r\n');
+    expect(r.profiles.map((p) => [p.repository, p.sources])).toEqual([['/Volumes/d/repo', ['~/x']]]);
+    expect(report(r)).toContain('carried 4 [d] borg compact: Dandelion compacts the repository after every prune too.');
+  });
+});
