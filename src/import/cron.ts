@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ImportContext } from './context.js';
 import { emptyImport, type ImportResult, type ReportItem, type SourceRef } from './model.js';
 import { expandWord, parseScript, plainText, assignmentOf } from './shell-words.js';
-import { display, isBorgProgram, readShellScript } from './shell.js';
+import { display, isBorgProgram, maskUrls, readShellScript } from './shell.js';
 import { parseCron } from '../schedule/cron.js';
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
@@ -59,7 +59,7 @@ function commandPart(command: string): string {
 /** A crontab line for the report, without a passphrase on it. */
 function shown(lineText: string): string {
   const cmds = parseScript(lineText).commands;
-  if (!cmds.some((c) => c.words.some((w) => /PASSPHRASE/.test(assignmentOf(w)?.name ?? '')))) return lineText.trim();
+  if (!cmds.some((c) => c.words.some((w) => /PASSPHRASE/.test(assignmentOf(w)?.name ?? '')))) return maskUrls(lineText.trim());
   return cmds.map((c) => display(c, lineText)).join(' ');
 }
 

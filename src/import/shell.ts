@@ -1122,5 +1122,17 @@ export function display(cmd: RawCommand, text: string, words: RawWord[] = cmd.wo
       return text.slice(w.start, w.end).replace(/\\\n\s*/g, '');
     })
     .join(' ');
-  return shown.length > 80 ? `${shown.slice(0, 79)}…` : shown;
+  const masked = maskUrls(shown);
+  return masked.length > 80 ? `${masked.slice(0, 79)}…` : masked;
+}
+
+/**
+ * URLs in a command shown in the report keep only their scheme and host: a ping URL is a secret
+ * (`curl https://hc-ping.com/<uuid>`), and so is a password in `user:password@host`.
+ */
+export function maskUrls(text: string): string {
+  return text.replace(
+    /\b([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s"']*@)?([^/\s"'?#]+)[^\s"']*/gi,
+    (_, scheme: string, host: string) => `${scheme}://${host}/…`,
+  );
 }

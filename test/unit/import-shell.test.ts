@@ -423,3 +423,16 @@ describe('scripts that lead to other files', () => {
     expect(report(r)).toContain('carried 4 [d] borg compact: Dandelion compacts the repository after every prune too.');
   });
 });
+
+describe('secrets in commands around borg', () => {
+  it('shows a ping URL or a password in a URL with its host only', () => {
+    const r = script(
+      'borg create /r::a-{now} /x && curl -fsS -m 10 https://hc-ping.com/6f1c-secret-uuid\nwget -q "https://me:pw123@push.example/api?token=abc"',
+    );
+    expect(report(r).filter((l) => l.startsWith('dropped'))).toEqual([
+      'dropped 1 [] "curl -fsS -m 10 https://hc-ping.com/…" is not carried over: a ping is set in the profile\'s monitoring settings instead.',
+      'dropped 2 [] "wget -q "https://push.example/…"" is not carried over: a ping is set in the profile\'s monitoring settings instead.',
+    ]);
+    expect(JSON.stringify(r.report)).not.toMatch(/secret-uuid|pw123|token=abc/);
+  });
+});
