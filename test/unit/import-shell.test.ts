@@ -65,7 +65,7 @@ describe('the seed-style script', () => {
       'carried 4 [u123456-your-storagebox-de] The passphrase (BORG_PASSPHRASE, /import/seed.sh line 4) goes to the Keychain, never into config.json.',
       'note 6 [u123456-your-storagebox-de] Archives keep the script\'s name "{hostname}-{now}", so Dandelion\'s prune goes on acting on the archives the script made (those matching "{hostname}-*").',
       'carried 7 [u123456-your-storagebox-de] Prune keeps --keep-daily 7, --keep-weekly 4, --keep-monthly 6, as the script did.',
-      'note 7 [u123456-your-storagebox-de] The script\'s prune acted on every archive in the repository; Dandelion\'s prunes only the archives of this profile ("{hostname}-*"), and leaves other archives alone.',
+      'note 7 [u123456-your-storagebox-de] The script\'s prune acted on every archive in the repository; Dandelion prunes only the archives of this profile ("{hostname}-*"), and leaves other archives alone.',
     ]);
   });
 });
@@ -328,7 +328,7 @@ describe('borg calls as people write them', () => {
     const wider = script('borg create /r::docs-{now} /x\nborg prune --glob-archives "d*" --keep-weekly=4 /r');
     expect(wider.profiles[0]!.prune).toEqual({ keepWeekly: 4 });
     expect(report(wider)).toContain(
-      'note 2 [r] The script\'s prune was limited by --glob-archives d* ("d*"); Dandelion\'s prunes the archives named like "docs-*", which is what its create writes.',
+      'note 2 [r] The script\'s prune was limited by --glob-archives d* ("d*"); Dandelion prunes the archives named like "docs-*", which is what its create writes.',
     );
   });
 
