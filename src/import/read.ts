@@ -15,6 +15,7 @@ import { readBorgmatic } from './borgmatic.js';
 import { readVorta } from './vorta.js';
 import { slugId, uniqueId } from './ids.js';
 import { lexicalRepository } from '../borg/location.js';
+import { parseConfig } from '../profiles/schema.js';
 
 export type ImportKind = ImportResult['format'];
 
@@ -69,6 +70,20 @@ export function readImport(files: string[], ctx: ImportContext): ImportResult {
   }
   const merged = mergeImports(results, files);
   merged.report.unshift(...unreadable);
+  // What the schema would refuse of them together (two files' profiles on one repository with overlapping archive names).
+  const together = parseConfig({ profiles: merged.profiles });
+  if (!together.ok) {
+    for (const e of together.errors) {
+      const index = /^profiles\[(\d+)\]/.exec(e.path);
+      const profile = index ? (merged.profiles[Number(index[1])]?.id ?? null) : null;
+      merged.report.push({
+        kind: 'todo',
+        profile,
+        message: `Fix before saving: ${e.path.replace(/^profiles\[\d+\]\.?/, '') || 'profile'} ${e.message}.`,
+        at: null,
+      });
+    }
+  }
   merged.report = sortReport(merged.report, files);
   return merged;
 }
@@ -80,8 +95,10 @@ export function mergeImports(results: ImportResult[], files: string[]): ImportRe
   const taken = new Set<string>();
   for (const r of results) {
     const rename = new Map<string, string>();
+    // A backup another file already gave (a plist and a crontab running one script); within one file, the reader decides.
+    const earlier = merged.profiles.slice();
     for (const p of r.profiles) {
-      const twin = merged.profiles.find(
+      const twin = earlier.find(
         (q) => lexicalRepository(q.repository) === lexicalRepository(p.repository) && q.archiveName === p.archiveName,
       );
       if (twin) {

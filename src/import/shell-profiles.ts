@@ -121,6 +121,19 @@ export function profilesFromCalls(calls: ShellCalls): ImportResult {
         message: `The archive name "${old}" has no {now}, so a second backup would fail; the profile uses "${archiveName}". Prune leaves the old archive "${old}" alone.`,
         at: c.at,
       });
+    } else if (
+      profiles.some(
+        (p) => sameRepository(p.repository, repository) && globsOverlap(archiveGlob(p.archiveName ?? ''), archiveGlob(archiveName)),
+      )
+    ) {
+      // Two creates writing alike names into one repository would prune each other's archives.
+      const old = archiveName;
+      archiveName = archiveNameFor(id);
+      items.push({
+        kind: 'note',
+        message: `Another borg create of the script writes archives named like "${old}" into the same repository; this profile names its archives "${archiveName}" so the two never prune each other's.`,
+        at: c.at,
+      });
     } else {
       items.push({
         kind: 'note',

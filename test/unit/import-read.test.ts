@@ -71,6 +71,28 @@ describe('readImport', () => {
     expectValid(r);
   });
 
+  it('says what the schema would refuse of profiles from different files together', () => {
+    const ctx = fakeContext();
+    const base = ctx.readFile;
+    ctx.readFile = (p) =>
+      p === '/a.sh'
+        ? 'borg create /Volumes/d/r::{hostname}-{now} ~/A\n'
+        : p === '/b.sh'
+          ? 'borg create /Volumes/d/r::{hostname}-docs-{now} ~/B\n'
+          : base(p);
+    const r = readImport(['/a.sh', '/b.sh'], ctx);
+    expect(r.profiles.map((p) => p.id)).toEqual(['d', 'd-2']);
+    expect(r.report.filter((i) => i.kind === 'todo')).toEqual([
+      {
+        kind: 'todo',
+        profile: 'd-2',
+        message:
+          'Fix before saving: archiveName overlaps the archives of profile "d" on the same repository ("{hostname}-*" and "{hostname}-docs-*" both match "{hostname}-docs-"); give each profile its own archive name.',
+        at: null,
+      },
+    ]);
+  });
+
   it('sorts the report by file, line, and what matters most first', () => {
     const r = readImport(['/import/seed.sh'], fakeContext());
     const lines = r.report.map((i) => `${i.at?.line} ${i.kind}`);

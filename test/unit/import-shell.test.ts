@@ -436,3 +436,20 @@ describe('secrets in commands around borg', () => {
     expect(JSON.stringify(r.report)).not.toMatch(/secret-uuid|pw123|token=abc/);
   });
 });
+
+describe('two borg create calls into one repository', () => {
+  it('gives the second its own archive name when the names are alike, so they never prune each other', () => {
+    const r = script(
+      'export BORG_REPO=/Volumes/d/r\nborg create ::{hostname}-{now} ~/A\nborg create ::{hostname}-{now} ~/B\nborg prune -d 7\n',
+    );
+    expect(r.profiles.map((p) => [p.id, p.archiveName, p.sources, p.prune])).toEqual([
+      ['d', '{hostname}-{now}', ['~/A'], { keepDaily: 7 }],
+      // The script's prune acted on every archive: each profile prunes its own by the same rules.
+      ['d-2', '{hostname}-d-2_{now}', ['~/B'], { keepDaily: 7 }],
+    ]);
+    expect(report(r)).toContain(
+      'note 3 [d-2] Another borg create of the script writes archives named like "{hostname}-{now}" into the same repository; this profile names its archives "{hostname}-d-2_{now}" so the two never prune each other\'s.',
+    );
+    expectValid(r);
+  });
+});
