@@ -98,6 +98,8 @@ export function profilesFromCalls(calls: ShellCalls): ImportResult {
     const id = ids[index]!;
     const repository = c.repository!;
     const items: Pending[] = [...c.items];
+    const overlapsAnother = (name: string): boolean =>
+      profiles.some((p) => sameRepository(p.repository, repository) && globsOverlap(archiveGlob(p.archiveName ?? ''), archiveGlob(name)));
     let archiveName = c.archiveName ?? '';
     if (!archiveName) {
       archiveName = archiveNameFor(id);
@@ -121,14 +123,10 @@ export function profilesFromCalls(calls: ShellCalls): ImportResult {
         message: `The archive name "${old}" has no {now}, so a second backup would fail; the profile uses "${archiveName}". Prune leaves the old archive "${old}" alone.`,
         at: c.at,
       });
-    } else if (
-      profiles.some(
-        (p) => sameRepository(p.repository, repository) && globsOverlap(archiveGlob(p.archiveName ?? ''), archiveGlob(archiveName)),
-      )
-    ) {
+    } else if (overlapsAnother(archiveName)) {
       // Two creates writing alike names into one repository would prune each other's archives.
       const old = archiveName;
-      archiveName = archiveNameFor(id);
+      archiveName = [archiveNameFor(id), `${id}-{hostname}_{now}`, `${id}_{now}`].find((n) => !overlapsAnother(n)) ?? archiveNameFor(id);
       items.push({
         kind: 'note',
         message: `Another borg create of the script writes archives named like "${old}" into the same repository; this profile names its archives "${archiveName}" so the two never prune each other's.`,

@@ -445,10 +445,10 @@ describe('two borg create calls into one repository', () => {
     expect(r.profiles.map((p) => [p.id, p.archiveName, p.sources, p.prune])).toEqual([
       ['d', '{hostname}-{now}', ['~/A'], { keepDaily: 7 }],
       // The script's prune acted on every archive: each profile prunes its own by the same rules.
-      ['d-2', '{hostname}-d-2_{now}', ['~/B'], { keepDaily: 7 }],
+      ['d-2', 'd-2-{hostname}_{now}', ['~/B'], { keepDaily: 7 }],
     ]);
     expect(report(r)).toContain(
-      'note 3 [d-2] Another borg create of the script writes archives named like "{hostname}-{now}" into the same repository; this profile names its archives "{hostname}-d-2_{now}" so the two never prune each other\'s.',
+      'note 3 [d-2] Another borg create of the script writes archives named like "{hostname}-{now}" into the same repository; this profile names its archives "d-2-{hostname}_{now}" so the two never prune each other\'s.',
     );
     expectValid(r);
   });
