@@ -362,7 +362,7 @@ export function readLaunchd(text: string, file: string, ctx: ImportContext): Imp
     result.oldJobs.push({ kind: 'launchd', name: label.value, at: at('Label'), howToStop });
     items.push({
       kind: 'todo',
-      message: `Once Dandelion runs these backups, stop the launchd job ${label.value} so they do not run twice: ${howToStop}, then move ${path.posix.basename(file)} out of the LaunchAgents folder so it does not load again at login.`,
+      message: `Once Dandelion runs these backups, stop the launchd job ${label.value} so they do not run twice: ${howToStop}, then move ${path.posix.basename(file)} out of the ${domain === 'system' ? 'LaunchDaemons' : 'LaunchAgents'} folder so it does not load again${domain === 'system' ? '' : ' at login'}.`,
       at: at('Label'),
     });
   }

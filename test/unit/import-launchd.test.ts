@@ -210,3 +210,22 @@ describe('readLaunchd', () => {
     expect(report(r)).toEqual(['dropped 4 [] The launchd job cannot be read: the key "Label" has no value.']);
   });
 });
+
+describe('a system job', () => {
+  it('is unloaded from the system domain and its plist moved out of LaunchDaemons', () => {
+    const file = '/Library/LaunchDaemons/org.me.borg.plist';
+    const r = readLaunchd(
+      plist(
+        '<dict><key>Label</key><string>org.me.borg</string><key>ProgramArguments</key><array><string>/usr/local/bin/borg</string><string>create</string><string>/Volumes/d/r::a-{now}</string><string>/Users/me/x</string></array></dict>',
+      ),
+      file,
+      fakeContext(),
+    );
+    expect(r.oldJobs).toEqual([
+      { kind: 'launchd', name: 'org.me.borg', at: { file, line: 4 }, howToStop: 'launchctl bootout system org.me.borg' },
+    ]);
+    expect(r.report.find((i) => i.kind === 'todo')!.message).toBe(
+      'Once Dandelion runs these backups, stop the launchd job org.me.borg so they do not run twice: launchctl bootout system org.me.borg, then move org.me.borg.plist out of the LaunchDaemons folder so it does not load again.',
+    );
+  });
+});
