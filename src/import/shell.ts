@@ -83,6 +83,8 @@ const HOOK_WHY: Record<string, string> = {
   curl: "a ping is set in the profile's monitoring settings instead",
   wget: "a ping is set in the profile's monitoring settings instead",
   borgmatic: 'import the borgmatic configuration file instead',
+  pgrep: 'Dandelion never runs two borg processes on one repository',
+  pidof: 'Dandelion never runs two borg processes on one repository',
 };
 
 const BORG_ENV_HANDLED = new Set(['BORG_REPO', 'BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_RSH']);

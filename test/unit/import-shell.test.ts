@@ -453,3 +453,36 @@ describe('two borg create calls into one repository', () => {
     expectValid(r);
   });
 });
+
+describe('a blog-post style script (scp-style repository in a variable, options in a variable, log redirects)', () => {
+  const r = read('/import/blog-style.sh', fakeContext([]));
+
+  it('carries the repository, the options held in a variable, the passcommand and the --prefix prune', () => {
+    expect(r.profiles).toEqual([
+      {
+        id: 'nas-local',
+        name: 'nas.local',
+        repository: 'me@nas.local:/volume1/borg/macbook',
+        passcommand: 'security find-generic-password -a borg -s macbook -w',
+        sources: ['~'],
+        excludes: ['~/Library/Caches', '~/.Trash', '*.DS_Store'],
+        archiveName: '{hostname}-{now:%Y-%m-%d}',
+        compression: 'auto,zstd',
+        oneFileSystem: true,
+        excludeCaches: false,
+        prune: { keepDaily: 7, keepWeekly: 4, keepMonthly: 6 },
+      },
+    ]);
+    expect(r.secrets).toEqual([]);
+    expectValid(r);
+  });
+
+  it('lists the commands around borg with why, and nothing for the --prefix that matches the archive name', () => {
+    expect(report(r).filter((l) => !l.startsWith('carried'))).toEqual([
+      'dropped 7 [] "pgrep -x borg" is not carried over: Dandelion never runs two borg processes on one repository.',
+      'dropped 19 [] "osascript -e \'display notification "Backup done" with title "Borg"\'" is not carried over: Dandelion sends its own notifications.',
+      'note 10 [nas-local] The script runs borg from /usr/local/bin/borg, which is not on this machine; Dandelion uses the borg it finds.',
+      'note 10 [nas-local] Archives keep the script\'s name "{hostname}-{now:%Y-%m-%d}", so Dandelion\'s prune goes on acting on the archives the script made (those matching "{hostname}-*").',
+    ]);
+  });
+});
