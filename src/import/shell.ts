@@ -241,10 +241,10 @@ class ShellImport {
 
     const args = this.expandArgs(words, overlay);
     if (!args.length) return;
-    this.runCommand(args, overlay, { ...cmd, words }, text, at, file);
+    this.runCommand(args, overlay, { ...cmd, words }, text, at);
   }
 
-  private runCommand(argv: Arg[], overlay: Map<string, Var>, cmd: RawCommand, text: string, at: SourceRef, file: string): void {
+  private runCommand(argv: Arg[], overlay: Map<string, Var>, cmd: RawCommand, text: string, at: SourceRef): void {
     let args = argv;
     let sudo = false;
     for (;;) {
@@ -297,13 +297,13 @@ class ShellImport {
       this.source(args[1], cmd, text, at);
       return;
     }
-    if (QUIET.has(name) || this.functions.has(name)) return;
+    // The second half of `[[ -d a && -w b ]]`, which the reader splits at the `&&`.
+    if (QUIET.has(name) || this.functions.has(name) || name.startsWith('-') || name === ']]') return;
     if (name.includes('/') && this.runScript(name, at)) return;
     // What a sourced settings file (a .zshrc) runs is not a hook of the backup.
     if (this.sourced > 0) return;
     const why = HOOK_WHY[path.posix.basename(name)] ?? 'Dandelion runs no commands of its own before or after a backup';
     this.general.push({ kind: 'dropped', message: `"${display(cmd, text)}" is not carried over: ${why}.`, at });
-    void file;
   }
 
   /** Another script this one runs (`~/bin/borg-run.sh`): read (never run) as part of it when it calls borg. */

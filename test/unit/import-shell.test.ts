@@ -424,6 +424,16 @@ describe('scripts that lead to other files', () => {
   });
 });
 
+describe('tests around borg', () => {
+  it('are not hooks, even a [[ … && … ]] the reader splits', () => {
+    const r = script(
+      'if [[ -d /Volumes/d && -w /Volumes/d ]]; then\n  borg create /Volumes/d/r::a-{now} ~/x\nfi\n[ -f /tmp/x ] || exit 1\n',
+    );
+    expect(r.report.filter((i) => i.kind === 'dropped')).toEqual([]);
+    expect(r.profiles.map((p) => p.repository)).toEqual(['/Volumes/d/r']);
+  });
+});
+
 describe('secrets in commands around borg', () => {
   it('shows a ping URL or a password in a URL with its host only', () => {
     const r = script(
