@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { detectKind, mergeImports, readImport, sortReport } from '../../src/import/read.js';
 import { emptyImport, type ImportResult, type ReportItem } from '../../src/import/model.js';
 import { parseConfig } from '../../src/profiles/schema.js';
+import { readBorgmatic } from '../../src/import/borgmatic.js';
+import { readVorta } from '../../src/import/vorta.js';
 import { fakeContext, fixture } from '../helpers/import-ctx.js';
 
 const PLIST = '/Users/me/Library/LaunchAgents/com.me.borg-backup.plist';
@@ -111,15 +113,25 @@ describe('readImport', () => {
   });
 
   it('says which files could not be read, and hands borgmatic and Vorta files to their readers', () => {
+    const yaml = 'source_directories:\n  - /home\nrepositories:\n  - path: /r\n';
+    const json = '{"profiles": [{"name": "Default", "repo_url": "/srv/vorta-repo"}]}';
+    const files: Record<string, string> = { '/etc/borgmatic/config.yaml': yaml, '/Users/me/vorta.json': json };
     const ctx = fakeContext();
-    const base = ctx.readFile;
-    ctx.readFile = (p) => (p === '/etc/borgmatic/config.yaml' ? 'source_directories:\n  - /home\nrepositories:\n  - path: /r\n' : base(p));
+    ctx.readFile = (p) => files[p] ?? null;
     const r = readImport(['/nowhere/backup.sh', '/etc/borgmatic/config.yaml'], ctx);
-    expect(r.report.map((i) => `${i.kind} ${i.at?.file}: ${i.message}`)).toEqual([
-      'dropped /nowhere/backup.sh: /nowhere/backup.sh could not be read.',
-      ...r.report.slice(1).map((i) => `${i.kind} /etc/borgmatic/config.yaml: ${i.message}`),
-    ]);
-    expect(r.report.filter((i) => i.at?.file === '/etc/borgmatic/config.yaml')).not.toEqual([]);
+    const borgmatic = readBorgmatic(yaml, '/etc/borgmatic/config.yaml', ctx);
+    expect(r.report[0]).toEqual({
+      kind: 'dropped',
+      profile: null,
+      message: '/nowhere/backup.sh could not be read.',
+      at: { file: '/nowhere/backup.sh', line: null },
+    });
+    expect(r.profiles).toEqual(borgmatic.profiles);
+    expect(r.report).toHaveLength(1 + borgmatic.report.length);
+    const v = readImport(['/Users/me/vorta.json'], ctx);
+    const vorta = readVorta(json, '/Users/me/vorta.json', ctx);
+    expect(v.profiles).toEqual(vorta.profiles);
+    expect(v.report).toHaveLength(vorta.report.length);
   });
 
   it('never puts a passphrase into a profile or the report', () => {
