@@ -855,7 +855,7 @@ function plural(n: number, word: string): string {
 
 /**
  * A command as written, for the report: at most one line's worth, and never a passphrase (a
- * `BORG_PASSPHRASE=…` in front of a command is shown without its value).
+ * passphrase assigned in front of a command is shown as the name with "=…", never its value).
  */
 export function display(cmd: RawCommand, text: string, words: RawWord[] = cmd.words): string {
   const shown = words
