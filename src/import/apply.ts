@@ -243,7 +243,9 @@ export function planImport(current: Record<string, unknown>, result: ImportResul
         at: s.at,
       });
   }
-  for (const job of result.oldJobs) if (!hasTodoAt(job.at)) report.push(oldJobTodo(job, null));
+  // A reader that already told how to stop the old job (at the file, or for the whole import) said it once.
+  const toldStop = (job: OldJob) => hasTodoAt(job.at) || report.some((r) => r.kind === 'todo' && r.message.includes(job.howToStop));
+  for (const job of result.oldJobs) if (!toldStop(job)) report.push(oldJobTodo(job, null));
   const config = { ...current, profiles: [...existing, ...add.map((a) => a.profile)] };
   return { add, skipped, report, config };
 }

@@ -110,6 +110,17 @@ describe('planImport', () => {
   });
 });
 
+describe('planImport and a reader that already told how to stop the old job', () => {
+  it('says it once: the real borgmatic reader, whose to-do has no line', async () => {
+    const { readImport } = await import('../../src/import/read.js');
+    const { fakeContext } = await import('../helpers/import-ctx.js');
+    const read = readImport(['/import/borgmatic/sectioned-1.7.yaml'], fakeContext());
+    expect(read.oldJobs).toHaveLength(1);
+    const plan = planImport({ profiles: [] }, read);
+    expect(plan.report.filter((r) => r.kind === 'todo' && r.message.includes(read.oldJobs[0]!.howToStop))).toHaveLength(1);
+  });
+});
+
 describe('verdictOf', () => {
   const f = (check: string, ok: boolean, kind?: string) => ({ check: `docs: ${check}`, ok, message: check, ...(kind ? { kind } : {}) });
   it('reads reachable and the passphrase from the doctor’s findings', () => {
