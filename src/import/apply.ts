@@ -13,7 +13,7 @@ import type { Engine } from '../engine.js';
 import { checkProfile, type Finding } from '../doctor.js';
 import { archiveGlob } from '../borg/argv.js';
 import { lexicalRepository } from '../borg/location.js';
-import { parseConfig, profileSchema, type FieldError, type Profile } from '../profiles/schema.js';
+import { parseConfig, type FieldError, type Profile } from '../profiles/schema.js';
 import { configRevision, stripBom } from '../profiles/store.js';
 import { keepWords, scheduleWords } from './present.js';
 import type { ImportedProfile, ImportResult, OldJob, ReportItem } from './model.js';
@@ -110,7 +110,6 @@ export interface ImportOutcome {
 
 // ---- the pure part ---------------------------------------------------------------------------------
 
-const HAS_MONITOR = 'monitor' in profileSchema.shape;
 const REMOVE_PASSPHRASE = 'Remove the passphrase from this line';
 
 function keychainOf(opts: { keychain?: string }): string {
@@ -198,21 +197,9 @@ export function planImport(current: Record<string, unknown>, result: ImportResul
     taken.add(id);
     if (key) byKey.set(key, id);
     rename.set(imported.id, id);
-    let profile: ImportedProfile = { ...imported, id };
+    const profile: ImportedProfile = { ...imported, id };
     if (id !== imported.id)
       notes.push({ kind: 'note', profile: id, message: `Imported as "${id}": the id "${imported.id}" is already taken.`, at: null });
-    if (!HAS_MONITOR && profile.monitor !== undefined) {
-      const { monitor, ...rest } = profile;
-      profile = rest;
-      const hosts = [urlHost(monitor?.pingUrl), urlHost(monitor?.ntfyUrl)].filter(Boolean);
-      if (hosts.length)
-        notes.push({
-          kind: 'dropped',
-          profile: id,
-          message: `Monitoring (${hosts.join(', ')}) was left out: this version of Dandelion cannot send pings.`,
-          at: null,
-        });
-    }
     // Said once: a reader that already told about the kept archive name is not repeated.
     const name = profile.archiveName ?? '{hostname}-daily-{now}';
     const told = result.report.some((r) => r.kind === 'note' && r.profile === imported.id && r.message.includes(name));
@@ -221,6 +208,14 @@ export function planImport(current: Record<string, unknown>, result: ImportResul
         kind: 'note',
         profile: id,
         message: `Archives keep the old names (${profile.archiveName ?? '{hostname}-daily-{now}'}), so pruning goes on thinning out the archives made before.`,
+        at: null,
+      });
+    // Backups must not stop without a word once the old job is unloaded: a profile with no trigger says so.
+    if (!profile.schedule && !profile.volume)
+      notes.push({
+        kind: 'todo',
+        profile: id,
+        message: `"${profile.name ?? id}" has no schedule: the launchd job or cron line that ran it was not among the files imported. Import it together with the script, or choose when to back up in Settings; until then it backs up only when you start it.`,
         at: null,
       });
     add.push({ id, importedAs: imported.id, profile });

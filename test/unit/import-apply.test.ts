@@ -8,6 +8,7 @@ const p = (over: Partial<ImportedProfile> = {}): ImportedProfile => ({
   repository: '/Volumes/backup/borg',
   sources: ['~/Documents'],
   archiveName: '{hostname}-{now}',
+  schedule: '0 3 * * *',
   ...over,
 });
 const result = (over: Partial<ImportResult> = {}): ImportResult => ({
@@ -90,6 +91,17 @@ describe('planImport', () => {
       }),
     );
     expect(again.report.filter((r) => r.kind === 'todo')).toHaveLength(1);
+  });
+
+  it('says that a profile with no schedule and no disk backs up only when started, and not of one that has either', () => {
+    const plan = planImport({ profiles: [] }, result({ profiles: [p({ schedule: null })] }));
+    expect(plan.report).toContainEqual(
+      expect.objectContaining({ kind: 'todo', profile: 'docs', message: expect.stringContaining('backs up only when you start it') }),
+    );
+    for (const has of [{ schedule: '@daily' }, { schedule: null, volume: 'Backup' }]) {
+      const fine = planImport({ profiles: [] }, result({ profiles: [p(has)] }));
+      expect(fine.report.filter((r) => r.message.includes('no schedule'))).toEqual([]);
+    }
   });
 
   it('names an old cron line with how to stop it', () => {
