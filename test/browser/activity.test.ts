@@ -214,6 +214,8 @@ describe('Check Now and Prove Restorable', () => {
         'Waiting for the repository: backup of "laptop" (schedule)…',
       );
       expect(await card(w).getByRole('button', { name: 'Check Now' }).count()).toBe(0);
+      await axeCheck(w.page, { schemes: ['light', 'dark'] });
+      await screenshot(w.page, 'status-check-waiting');
       await card(w).locator('.op-run').getByRole('button', { name: 'Cancel' }).click();
       await poll(() => card(w).locator('[data-op-result]').textContent()).toBe('Check cancelled.');
       expect(engine.operationProgress('p')).toBeNull();
