@@ -121,11 +121,11 @@ function drillText(r: OpRecord, num: NumberWords): string {
     if (r.diagnoses.some((x) => DAMAGE.has(x.kind))) return 'Restore drill found damage';
     return 'Restore drill failed';
   }
-  const matched = numberOf(d.matched);
+  const matched = numberOf(d.matched) ?? 0;
   const read = numberOf(d.files);
   const changed = numberOf(d.skippedChanged) ?? 0;
   let text: string;
-  if (matched !== null && matched > 0) text = `Restore drill compared ${files(matched, num)}`;
+  if (matched > 0) text = `Restore drill compared ${files(matched, num)}`;
   else if (read !== null) text = `Restore drill read ${files(read, num)} back`;
   else text = 'Restore drill passed';
   if (changed) text += ` (${num(changed)} changed since the backup, not compared)`;
@@ -166,6 +166,3 @@ export function recentActivity(runs: RunRecord[], ops: OpRecord[], limit = ACTIV
   lines.sort((a, b) => time(b) - time(a) || Number(a.kind === 'backup') - Number(b.kind === 'backup'));
   return lines.slice(0, Math.max(0, limit));
 }
-
-/** The kind as one word, for the CLI's column and a screen reader. */
-export const KIND_WORD: Record<ActivityKind, string> = { backup: 'backup', restore: 'restore', check: 'check', drill: 'drill' };

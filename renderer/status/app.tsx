@@ -35,6 +35,7 @@ export function App() {
   });
   useEvent('op-finished', (r) =>
     setOps((prev) => {
+      if (r.kind === 'restore') return prev;
       const { [r.profile]: _gone, ...rest } = prev;
       return rest;
     }),

@@ -44,7 +44,6 @@ export function verifyButtons(p: Facts, opts: { starting?: boolean } = {}): Veri
 export function operationWords(op: NonNullable<ProfileSnapshot['operation']>): string {
   if (op.waitingFor) return `Waiting for the repository: ${op.waitingFor}…`;
   if (op.kind === 'check') return 'Checking the backups…';
-  if (op.kind === 'drill')
-    return op.percent !== null && op.percent >= 90 ? 'Comparing restored files…' : 'Proving the latest backup restorable…';
+  if (op.kind === 'drill') return (op.percent ?? 0) >= 90 ? 'Comparing restored files…' : 'Proving the latest backup restorable…';
   return 'Restoring…';
 }

@@ -169,7 +169,7 @@ describe('recent activity on the status card', () => {
       await axeCheck(w.page, { schemes: ['light', 'dark'] });
       await screenshot(w.page, 'status-activity', { fullPage: true });
 
-      // A record that lands meanwhile (here a restore another process wrote, which the supervisor reports) comes in on top.
+      // A record that lands meanwhile (a check another process wrote, as the supervisor's watcher reports it) comes in on top.
       await o.append(op('check', new Date().toISOString(), { result: 'error', diagnoses: [away] }));
       w.engine.filesChanged('operations', 'p');
       await poll(() => texts(w).then((t) => t[0])).toBe('Check could not run');
@@ -214,6 +214,8 @@ describe('Check Now and Prove Restorable', () => {
         'Waiting for the repository: backup of "laptop" (schedule)…',
       );
       expect(await card(w).getByRole('button', { name: 'Check Now' }).count()).toBe(0);
+      await axeCheck(w.page, { schemes: ['light', 'dark'] });
+      await screenshot(w.page, 'status-check-waiting');
       await card(w).locator('.op-run').getByRole('button', { name: 'Cancel' }).click();
       await poll(() => card(w).locator('[data-op-result]').textContent()).toBe('Check cancelled.');
       expect(engine.operationProgress('p')).toBeNull();

@@ -357,6 +357,8 @@ describe('the snapshot in a long-lived process', () => {
     await sup.start();
     const { engine } = sup;
     expect((await engine.run('p')).result).toBe('success');
+    // The new archive is indexed for browsing in the background (its own reads and writes): done first.
+    expect(await engine.indexedAfterRun('p')).toMatchObject({ made: true });
     const first = await engine.snapshot();
     expect(first.profiles[0]!.lastRun?.result).toBe('success');
 

@@ -155,6 +155,45 @@ describe('restore, check and drill lines', () => {
   });
 });
 
+describe('what a line leaves out', () => {
+  it('never shows a diagnosis beside a success, whatever the record carries', () => {
+    expect(backupLine(run('t', { diagnoses: [away] }))!.diagnosis).toBeNull();
+    expect(opLine(op('check', 't', { diagnoses: [away] })).diagnosis).toBeNull();
+    expect(opLine(op('check', 't', { result: 'warning', diagnoses: [away] }))).toMatchObject({
+      text: 'Check found no damage',
+      tone: 'warning',
+      diagnosis: away,
+    });
+  });
+
+  it('calls it damage when any diagnosis of a failed check or drill is damage', () => {
+    expect(opLine(op('check', 't', { result: 'error', diagnoses: [away, damage] })).text).toBe('Check found damage');
+    expect(opLine(op('drill', 't', { result: 'error', diagnoses: [away, damage] })).text).toBe('Restore drill found damage');
+    for (const kind of ['archives-damaged', 'data-damaged'] as const) {
+      const d: Diagnosis = { kind, message: 'damaged', fix: '' };
+      expect(opLine(op('check', 't', { result: 'error', diagnoses: [d] })).text).toBe('Check found damage');
+      expect(opLine(op('drill', 't', { result: 'error', diagnoses: [d] })).text).toBe('Restore drill found damage');
+    }
+  });
+
+  it('does not believe counts that are not counts', () => {
+    for (const bad of ['3', Number.NaN, Number.POSITIVE_INFINITY, -2, null])
+      expect(opLine(op('restore', 't', { details: { files: bad, mode: 'new-folder' } })).text).toBe(
+        'Restored 0 files from vm-daily-2026-12-02 10.00',
+      );
+    expect(opLine(op('restore', 't', { details: { files: 0, mode: 'new-folder' } })).text).toBe(
+      'Restored 0 files from vm-daily-2026-12-02 10.00',
+    );
+    expect(opLine(op('drill', 't', { details: { files: '12', matched: '3' } })).text).toBe('Restore drill passed');
+    expect(opLine(op('drill', 't', { details: { files: 0, matched: 0 } })).text).toBe('Restore drill read 0 files back');
+  });
+
+  it('names no archive for a restore whose record has none', () => {
+    expect(opLine(op('restore', 't', { archive: null, details: { files: 2 } })).text).toBe('Restored 2 files');
+    expect(opLine(op('restore', 't', { archive: null, result: 'error' })).text).toBe('Restore failed');
+  });
+});
+
 describe('recent activity', () => {
   it('merges backups and operations newest first, by when each ended, and keeps at most the limit', () => {
     const lines = recentActivity(
@@ -173,6 +212,11 @@ describe('recent activity', () => {
   it('puts a check that ended with its backup after the backup it followed', () => {
     const lines = recentActivity([run('2026-12-02T09:00:00Z')], [op('check', '2026-12-02T09:00:00Z')]);
     expect(lines.map((l) => l.kind)).toEqual(['check', 'backup']);
+    const three = recentActivity(
+      [run('2026-12-02T09:00:00Z'), run('2026-12-02T08:00:00Z')],
+      [op('check', '2026-12-02T09:00:00Z'), op('drill', '2026-12-02T08:00:00Z')],
+    );
+    expect(three.map((l) => l.kind)).toEqual(['check', 'backup', 'drill', 'backup']);
     const other = recentActivity([], [op('drill', '2026-12-02T09:00:00Z'), op('check', '2026-12-02T09:00:00Z')]);
     expect(other.map((l) => l.kind)).toEqual(['drill', 'check']);
   });
