@@ -134,9 +134,10 @@ export interface EngineOptions {
   cancelGraceMs?: number;
   /**
    * Index each new archive for browsing right after its backup succeeded (and after the check and drill
-   * it started), in the background: long-lived processes (the app, the daemon), not a CLI run.
+   * it started), in the background: long-lived processes (the app, the daemon) and not on battery
+   * (a function asked after each backup), never a CLI run.
    */
-  indexAfterBackup?: boolean;
+  indexAfterBackup?: boolean | (() => boolean);
   /** Monitoring pings' time limit, retries and backoff (tests make them short). */
   monitor?: Partial<SendOptions>;
 }
@@ -1128,7 +1129,8 @@ export class Engine extends EventEmitter<EngineEvents> {
    * it; borg runs at the lowest priority and takes no repository lock, so nothing waits for it either.
    */
   private indexAfterBackup(record: RunRecord): void {
-    if (!this.opts.indexAfterBackup) return;
+    const wanted = this.opts.indexAfterBackup;
+    if (!(typeof wanted === 'function' ? wanted() : wanted)) return;
     const p = this.profile(record.profile);
     const archive = record.archive;
     if (!p || !archive || !isSuccessful(record) || (record.repository !== undefined && record.repository !== p.repository)) return;

@@ -61,8 +61,15 @@ export class Supervisor {
    */
   static async open(opts: SupervisorOptions): Promise<Supervisor> {
     // A long-lived process indexes each new archive for browsing after its backup (a CLI run does not).
-    const { engine, load } = await Engine.open({ busy: 'wait', indexAfterBackup: true, ...opts });
-    return new Supervisor(engine, load, opts);
+    // Not on battery: the index is a whole pass over the archive, and the first look at it makes it anyway.
+    let supervisor: Supervisor | null = null;
+    const { engine, load } = await Engine.open({
+      busy: 'wait',
+      indexAfterBackup: () => !(supervisor?.onBattery ?? opts.onBattery ?? false),
+      ...opts,
+    });
+    supervisor = new Supervisor(engine, load, opts);
+    return supervisor;
   }
 
   get role(): Role {

@@ -40,7 +40,7 @@ afterEach(async () => {
 
 afterAll(() => sb.cleanup());
 
-async function open(indexAfterBackup: boolean): Promise<Engine> {
+async function open(indexAfterBackup: boolean | (() => boolean)): Promise<Engine> {
   const { engine, load } = await Engine.open({ configDir: sb.configDir, busy: 'wait', secrets: new MemorySecretStore(), indexAfterBackup });
   expect(load.ok).toBe(true);
   engines.push(engine);
@@ -70,6 +70,23 @@ describe('indexing each new archive after its backup', () => {
     expect(await engine.indexedAfterRun('p')).toBeNull();
     expect(await indexFiles()).toEqual([]);
   });
+
+  it('on battery the pass waits for the first look; back on mains power the next backup is indexed', async () => {
+    let onBattery = true;
+    const engine = await open(() => !onBattery);
+    const before = await indexFiles();
+    const r1 = await engine.run('p');
+    expect(r1.result).toBe('success');
+    expect(await engine.indexedAfterRun('p')).toBeNull();
+    expect(await indexFiles()).toEqual(before);
+    onBattery = false;
+    const r2 = await engine.run('p');
+    expect(r2.result).toBe('success');
+    expect(await engine.indexedAfterRun('p')).toMatchObject({ archive: r2.archive, made: true });
+    expect((await indexFiles()).filter((f) => !before.includes(f))).toEqual([
+      expect.stringMatching(new RegExp(`/${await archiveId(r2.archive!)}\\.idx$`)),
+    ]);
+  }, 60_000);
 
   it('indexes the new archive without the backup waiting, and versions then needs no pass over it', async () => {
     const engine = await open(true);
