@@ -10,6 +10,7 @@ import { defaultExcludes } from './excludes.js';
 import { KEEP_PRESETS, keepFromPrune, pruneFromKeep, type KeepDraft } from './keep.js';
 import { buildSshUrl, parseRepository, sshErrors, type SshParts } from './location.js';
 import { cronFromSchedule, scheduleFromCron, type ScheduleDraft } from './schedule.js';
+import { freeId, slugId } from '../../src/profile-ids.js';
 
 type Json = Record<string, unknown>;
 
@@ -266,23 +267,10 @@ export function buildConfig(base: unknown, drafts: readonly ProfileDraft[], gene
 // ---- new profiles and copies -----------------------------------------------------------------
 
 /** An id from a name: lower-case letters, digits and dashes ("Backup disk" → "backup-disk"). */
-export function slugify(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-  return slug || 'backup';
-}
+export const slugify = (name: string): string => slugId(name, 'backup');
 
 /** `base`, or `base-2`, `base-3`… whichever is free. */
-export function uniqueId(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
-}
+export const uniqueId = freeId;
 
 /** "Backup disk copy", then "Backup disk copy 2"… */
 export function copyName(name: string, taken: ReadonlySet<string>): string {

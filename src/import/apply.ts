@@ -13,6 +13,7 @@ import type { Engine } from '../engine.js';
 import { checkProfile, type Finding } from '../doctor.js';
 import { archiveGlob } from '../borg/argv.js';
 import { lexicalRepository } from '../borg/location.js';
+import { freeId } from '../profile-ids.js';
 import { parseConfig, type FieldError, type Profile } from '../profiles/schema.js';
 import { configRevision, stripBom } from '../profiles/store.js';
 import { keepWords, scheduleWords } from './present.js';
@@ -127,11 +128,9 @@ function archiveKey(p: { repository?: unknown; archiveName?: unknown }): string 
   }
 }
 
-function freeId(wanted: string, taken: Set<string>): string {
-  const base = /^[a-z0-9][a-z0-9-]*$/.test(wanted) ? wanted : 'imported';
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
-}
+/** The imported id when it is a valid one (readers make them so), or `imported`; then the next free. */
+const freeImportId = (wanted: string, taken: Set<string>): string =>
+  freeId(/^[a-z0-9][a-z0-9-]*$/.test(wanted) ? wanted : 'imported', taken);
 
 /** The host of a monitoring URL: the rest (a check's uuid, a topic) is a secret. */
 export function urlHost(url: string | null | undefined): string | null {
@@ -193,7 +192,7 @@ export function planImport(current: Record<string, unknown>, result: ImportResul
       });
       continue;
     }
-    const id = freeId(imported.id, taken);
+    const id = freeImportId(imported.id, taken);
     taken.add(id);
     if (key) byKey.set(key, id);
     rename.set(imported.id, id);

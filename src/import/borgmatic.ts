@@ -9,7 +9,7 @@
 import { ENCRYPTION_MODES, type EncryptionMode } from '../profiles/schema.js';
 import { parseLocation } from '../borg/location.js';
 import type { ImportContext } from './context.js';
-import { emptyImport, type ImportedProfile, type ImportResult } from './model.js';
+import { emptyImport, readSafely, type ImportedProfile, type ImportResult } from './model.js';
 import { isPlainObject, readBorgmaticYaml } from './borgmatic-yaml.js';
 import { list, reading, str } from './borgmatic-reading.js';
 import { readFileSet } from './borgmatic-files.js';
@@ -32,19 +32,7 @@ interface RepositoryEntry {
 }
 
 export function readBorgmatic(text: string, file: string, ctx: ImportContext): ImportResult {
-  try {
-    return readConfig(text, file, ctx);
-  } catch (e) {
-    // A reader answers with a report, whatever the file holds; a crash here would hide every other file's report.
-    const result = emptyImport('borgmatic', file);
-    result.report.push({
-      kind: 'dropped',
-      profile: null,
-      message: `This file could not be read (${e instanceof Error ? e.message : String(e)}); nothing was imported from it.`,
-      at: null,
-    });
-    return result;
-  }
+  return readSafely('borgmatic', file, () => readConfig(text, file, ctx));
 }
 
 function readConfig(text: string, file: string, ctx: ImportContext): ImportResult {

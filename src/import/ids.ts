@@ -1,23 +1,12 @@
 /** Profile ids of an import: lower-case letters, digits and dashes, unique within one import. */
 import path from 'node:path';
 import { parseLocation } from '../borg/location.js';
+import { slugId as slug } from '../profile-ids.js';
+
+export { uniqueId } from '../profile-ids.js';
 
 /** `Backup Disk` → `backup-disk`; never empty. */
-export function slugId(text: string, fallback = 'imported'): string {
-  const slug = text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return slug || fallback;
-}
-
-/** `id`, or `id-2`, `id-3`, … when taken; the answer is added to `taken`. */
-export function uniqueId(id: string, taken: Set<string>): string {
-  let candidate = id;
-  for (let n = 2; taken.has(candidate); n++) candidate = `${id}-${n}`;
-  taken.add(candidate);
-  return candidate;
-}
+export const slugId = (text: string, fallback = 'imported'): string => slug(text, fallback);
 
 /**
  * A name for a profile from its repository, as a person would call it: the disk for a repository

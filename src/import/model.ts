@@ -72,3 +72,22 @@ export const emptyImport = (format: ImportResult['format'], file: string): Impor
   oldJobs: [],
   report: [],
 });
+
+/**
+ * A reader answers with a report, whatever the file holds: an exception becomes one `dropped` line
+ * (a crash would hide every other file's report).
+ */
+export function readSafely(format: ImportResult['format'], file: string, read: () => ImportResult): ImportResult {
+  try {
+    return read();
+  } catch (e) {
+    const result = emptyImport(format, file);
+    result.report.push({
+      kind: 'dropped',
+      profile: null,
+      message: `This file could not be read (${e instanceof Error ? e.message : String(e)}); nothing was imported from it.`,
+      at: null,
+    });
+    return result;
+  }
+}

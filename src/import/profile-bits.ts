@@ -33,25 +33,8 @@ export class Report {
   }
 }
 
-/** Lower-case letters, digits and dashes, as profile ids must be; '' when nothing is left. */
-export function slugId(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-}
-
-/** `base`, or `base-2`, `base-3`, … when taken; the id is added to `taken`. */
-export function uniqueId(base: string, taken: Set<string>): string {
-  let id = base || 'imported';
-  for (let n = 2; taken.has(id); n++) id = `${base || 'imported'}-${n}`;
-  taken.add(id);
-  return id;
-}
+export { slugId, uniqueId } from '../profile-ids.js';
+import { slugId } from '../profile-ids.js';
 
 const COMMON_HOST_WORDS = new Set(['www', 'repo', 'backup', 'backups', 'borg', 'ssh']);
 

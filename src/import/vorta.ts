@@ -9,7 +9,7 @@ import { parseLocation } from '../borg/location.js';
 import { ENCRYPTION_MODES, type EncryptionMode } from '../profiles/schema.js';
 import { locate, parseJson } from '../profiles/json-text.js';
 import type { ImportContext } from './context.js';
-import { emptyImport, type ImportedProfile, type ImportResult } from './model.js';
+import { emptyImport, readSafely, type ImportedProfile, type ImportResult } from './model.js';
 import { count, maskCommand, Report, repositoryId, slugId, uniqueId, vetExcludes, type FoundPattern } from './profile-bits.js';
 
 type Obj = Record<string, unknown>;
@@ -132,19 +132,7 @@ interface RepoFound {
 }
 
 export function readVorta(source: string, file: string, ctx: ImportContext): ImportResult {
-  try {
-    return readExport(source, file, ctx);
-  } catch (e) {
-    // A reader answers with a report, whatever the file holds.
-    const result = emptyImport('vorta', file);
-    result.report.push({
-      kind: 'dropped',
-      profile: null,
-      message: `This file could not be read (${e instanceof Error ? e.message : String(e)}); nothing was imported from it.`,
-      at: null,
-    });
-    return result;
-  }
+  return readSafely('vorta', file, () => readExport(source, file, ctx));
 }
 
 function readExport(source: string, file: string, ctx: ImportContext): ImportResult {
