@@ -276,9 +276,19 @@ export function readLaunchd(text: string, file: string, ctx: ImportContext): Imp
     items.push({ kind: 'dropped', message: 'StartInterval is not a number of seconds; left out.', at: at('StartInterval') });
 
   const watched = stringsOf(top.entries.get('WatchPaths')) ?? [];
+  // A profile's disk is the one its repository is on (its scheduled backups wait for it): a job on a
+  // schedule that also ran when another disk appeared keeps the schedule, without that disk.
+  const elsewhere = (volume: string) =>
+    timing.schedule != null && !!imported?.profiles.length && imported.profiles.every((x) => volumeOf(x.repository) !== volume);
   for (const p of watched) {
     const volume = volumeOf(p);
-    if (volume && timing.volume == null) {
+    if (volume && timing.volume == null && elsewhere(volume)) {
+      items.push({
+        kind: 'dropped',
+        message: `WatchPaths ${p} is left out: the repository is not on the disk "${volume}", and a profile's disk in Dandelion is the one its repository is on (scheduled backups would wait for it). The schedule carries on.`,
+        at: at('WatchPaths'),
+      });
+    } else if (volume && timing.volume == null) {
       timing.volume = volume;
       items.push({ kind: 'carried', message: `Backs up when the disk "${volume}" appears (WatchPaths ${p}).`, at: at('WatchPaths') });
     } else if (volume) {

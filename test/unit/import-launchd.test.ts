@@ -125,13 +125,13 @@ describe('volumeOf', () => {
 describe('readLaunchd', () => {
   const file = '/Users/me/Library/LaunchAgents/com.me.borg-backup.plist';
 
-  it("imports the script the job runs, with the job's schedule and disk, and the job as the one to unload", () => {
+  it("imports the script the job runs, with the job's schedule (not a disk its server repository is not on), and the job as the one to unload", () => {
     const ctx = fakeContext();
     const r = readLaunchd(fixture(file), file, ctx);
     expect(ctx.reads).toEqual(['/Users/me/bin/borg-backup.sh']);
     expect(r.files).toEqual([file, '/Users/me/bin/borg-backup.sh']);
     expect(r.profiles.map((p) => [p.id, p.repository, p.schedule, p.volume])).toEqual([
-      ['u123456-your-storagebox-de', 'ssh://u123456@u123456.your-storagebox.de:23/./backup/mbp2015', '30 9,18 * * *', 'backup-disk'],
+      ['u123456-your-storagebox-de', 'ssh://u123456@u123456.your-storagebox.de:23/./backup/mbp2015', '30 9,18 * * *', undefined],
     ]);
     expect(r.oldJobs).toEqual([
       { kind: 'launchd', name: 'com.me.borg-backup', at: { file, line: 5 }, howToStop: 'launchctl bootout gui/501 com.me.borg-backup' },
@@ -147,7 +147,7 @@ describe('readLaunchd', () => {
     expect(report(r).filter((l) => r.report[report(r).indexOf(l)]!.at?.file === file)).toEqual([
       `carried 7 [${id}] The job runs /Users/me/bin/borg-backup.sh, imported with it.`,
       `carried 13 [${id}] Runs on the schedule "30 9,18 * * *" (StartCalendarInterval).`,
-      `carried 28 [${id}] Backs up when the disk "backup-disk" appears (WatchPaths /Volumes/backup-disk).`,
+      `dropped 28 [${id}] WatchPaths /Volumes/backup-disk is left out: the repository is not on the disk "backup-disk", and a profile's disk in Dandelion is the one its repository is on (scheduled backups would wait for it). The schedule carries on.`,
       `note 32 [${id}] RunAtLoad: the job also ran at login; Dandelion runs a backup that is due when it starts.`,
       `note 34 [${id}] StandardOutPath is left out: Dandelion keeps a log of every run itself.`,
       `note 36 [${id}] StandardErrorPath is left out: Dandelion keeps a log of every run itself.`,

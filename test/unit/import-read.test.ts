@@ -34,7 +34,8 @@ describe('readImport', () => {
     // The script first: the plist must still be the one that reads it (with its schedule).
     const r = readImport([SCRIPT, PLIST], ctx);
     expect(ctx.reads.filter((f) => f === SCRIPT)).toHaveLength(2); // the file list read, and the plist's own read
-    expect(r.profiles.map((p) => [p.id, p.schedule, p.volume])).toEqual([['u123456-your-storagebox-de', '30 9,18 * * *', 'backup-disk']]);
+    // The job also ran when a disk appeared, but the repository is a server: the schedule alone carries on.
+    expect(r.profiles.map((p) => [p.id, p.schedule, p.volume])).toEqual([['u123456-your-storagebox-de', '30 9,18 * * *', undefined]]);
     expect(r.secrets).toHaveLength(1);
     expect(r.oldJobs.map((j) => j.name)).toEqual(['com.me.borg-backup']);
     expect(r.files).toEqual([PLIST, SCRIPT]);
