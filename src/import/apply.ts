@@ -411,11 +411,14 @@ export async function applyImport(engine: Engine, result: ImportResult, opts: Ap
       out.passphraseStored = r.ok;
       refusedAsWrong = !r.ok && r.diagnosis.kind === 'passphrase-wrong';
       // Stored now: the to-do says so, rather than "once it is in …".
+      // The reader's to-do or planImport's, whichever was said for that line.
       const remove = answer.report.find(
-        (x) => x.kind === 'todo' && x.at && where(x.at) === where(secret.at) && x.message.startsWith(REMOVE_PASSPHRASE),
+        (x) => x.kind === 'todo' && x.at && where(x.at) === where(secret.at) && /^Remove\b/.test(x.message),
       );
-      if (r.ok && remove)
-        remove.message = `Remove the passphrase from this line: it is in ${keychainOf(opts)} now, and in plain text anyone who reads the file can open the backups.`;
+      if (remove)
+        remove.message = r.ok
+          ? `Remove the passphrase from this line: it is in ${keychainOf(opts)} now, and in plain text anyone who reads the file can open the backups.`
+          : `Remove the passphrase from this line once it is stored in ${keychainOf(opts)} (it is not yet: see below); in plain text anyone who reads the file can open the backups.`;
       if (!r.ok)
         answer.report.push({
           kind: 'todo',

@@ -72,6 +72,9 @@ describe('applyImport with real borg', () => {
     expect(await secrets.get(keyringAccount(repo))).toBeNull();
     const todo = o.report.find((r) => r.kind === 'todo' && r.at?.line === 3 && /not stored/.test(r.message));
     expect(todo?.message).toContain('dandelion passphrase set docs');
+    // The line's own to-do does not claim the passphrase is kept anywhere: it was not.
+    const remove = o.report.filter((r) => r.kind === 'todo' && r.at?.line === 3 && /^Remove/.test(r.message));
+    expect(remove.map((r) => r.message)).toEqual([expect.stringContaining('once it is stored')]);
     expect(JSON.stringify(o)).not.toContain('not-it');
     expect(importExit(o)).toBe(1);
   }, 60_000);
