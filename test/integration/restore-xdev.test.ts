@@ -25,18 +25,20 @@ async function setXattr(file: string, name: string, value: string): Promise<void
   await execa('python3', ['-c', 'import os,sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())', file, name, value]);
 }
 
-async function getXattrs(file: string): Promise<Record<string, string>> {
+/** The user xattrs of each file, read in one python run. */
+async function getXattrs(files: string[]): Promise<Record<string, string>[]> {
   const r = await execa('python3', [
     '-c',
-    'import os,sys,json; print(json.dumps({k: os.getxattr(sys.argv[1], k).decode() for k in os.listxattr(sys.argv[1]) if k.startswith("user.")}))',
-    file,
+    'import os,sys,json; print(json.dumps([{k: os.getxattr(f, k).decode() for k in os.listxattr(f) if k.startswith("user.")} for f in sys.argv[1:]]))',
+    ...files,
   ]);
-  return JSON.parse(r.stdout) as Record<string, string>;
+  return JSON.parse(r.stdout) as Record<string, string>[];
 }
 
 /** Every file under `root` with what a restore must keep of it; staging folders would show up here too. */
 async function describeTree(root: string): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, Record<string, unknown>> = {};
+  const files: string[] = [];
   for (const e of await fs.readdir(root, { withFileTypes: true, recursive: true })) {
     const full = path.join(e.parentPath, e.name);
     const st = await fs.lstat(full, { bigint: true });
@@ -45,10 +47,12 @@ async function describeTree(root: string): Promise<Record<string, unknown>> {
       entry.sha = createHash('sha256')
         .update(await fs.readFile(full))
         .digest('hex');
-      entry.xattrs = await getXattrs(full);
+      files.push(full);
     }
     out[path.relative(root, full)] = entry;
   }
+  const xattrs = await getXattrs(files);
+  files.forEach((f, i) => (out[path.relative(root, f)]!.xattrs = xattrs[i]));
   return out;
 }
 
