@@ -1,6 +1,6 @@
 /**
- * From the hidden staging folder into place. borg writes only into staging (inside the target, so on
- * the same file system); a file reaches its real name by a rename or a link, never by a copy, so
+ * From the hidden staging folder into place. borg writes only into staging (inside the target, on
+ * the file system the entries go back to: restore-devices.ts); a file reaches its real name by a rename or a link, never by a copy, so
  * contents, holes, hardlinks, xattrs, ACLs, modes and times are the ones borg wrote, and a cancelled
  * or failed restore leaves nothing half-written under a real name.
  *

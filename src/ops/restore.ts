@@ -2,8 +2,11 @@
  * One restore: scan what the selection holds (refusing members that would land outside the target),
  * `borg extract` into a hidden staging folder inside the target (same file system), then into place:
  * the whole staging folder renamed to `Restored from <archive>`, or, in place, each entry moved where
- * it was (identical files left alone, different ones kept both). A cancel or a failure removes the
- * staging folder: no half-written file ever carries its real name, and nothing is written outside.
+ * it was (identical files left alone, different ones kept both). In place, a selection that goes back
+ * onto several file systems (mount points under the target) is extracted part by part, each into a
+ * staging folder on its own file system (restore-devices.ts), all before anything is put back. A
+ * cancel or a failure removes every staging folder: no half-written file ever carries its real name,
+ * and nothing is written outside.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
