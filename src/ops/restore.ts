@@ -325,7 +325,7 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
         if (groups.length > 1)
           write(
             `Dandelion: the folders this goes back into are on ${groups.length} file systems (${groups
-              .map((g) => (g.root ? `/${g.root}` : 'the target'))
+              .map((g) => (g.root ? path.join(target, g.root) : 'the target'))
               .join(', ')}); restoring each part on its own`,
           );
       } else groups = [];
@@ -453,14 +453,18 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
           done.result = worst(done.result, 'warning');
           const n = put.failed.length;
           const xdev = put.failed.every((f) => f.code === 'EXDEV');
+          const example = path.join(target, put.failed[0]!.path);
+          const one = n === 1;
           done.diagnoses.push(
             diagnosisFor('unknown', ctx, put.failed[0]!.error, {
               operation: 'restore',
               count: n,
-              example: `/${put.failed[0]!.path}`,
-              summary: xdev
-                ? `${n === 1 ? 'belongs' : 'belong'} on another disk than the one ${n === 1 ? 'it was' : 'they were'} restored to (a disk mounted inside the folder), so could not be put back: ${n === 1 ? 'it is' : 'they are'} in ${folder}`
-                : `could not be put back and ${n === 1 ? 'is' : 'are'} in ${folder}`,
+              // Across a mount point the restore could not see (EXDEV): said as what happened, not as errno.
+              ...(xdev
+                ? {
+                    summary: `(${one ? '' : 'e.g. '}${example}) ${one ? 'belongs' : 'belong'} on another disk than the one ${one ? 'it was' : 'they were'} restored to (a disk mounted inside the folder), so ${one ? 'it' : 'they'} could not be put back and ${one ? 'is' : 'are'} in ${folder}`,
+                  }
+                : { example, summary: `could not be put back and ${one ? 'is' : 'are'} in ${folder}` }),
             }),
           );
         }

@@ -223,4 +223,35 @@ describe.skipIf(!isRoot)(`Put Back across a mount point (${isRoot ? 'tmpfs as ro
     expect(await fs.readdir(path.join(src, 'docs'))).toEqual([]);
     expect(await stagingLeft()).toEqual([]);
   }, 120_000);
+
+  it('what still cannot be put back (a bind mount: same device, another mount) is said in words and left in plain sight', async () => {
+    // A bind mount of a folder of the same file system has the same device number, yet rename and link across it fail (EXDEV).
+    const elsewhere = path.join(sb.dir, 'elsewhere');
+    const bound = path.join(src, 'bound');
+    await fs.mkdir(elsewhere);
+    await fs.mkdir(bound);
+    await execa('mount', ['--bind', elsewhere, bound]);
+    mounts.push(bound);
+    expect(await devOf(bound)).toBe(await devOf(src));
+    await fs.writeFile(path.join(bound, 'one.txt'), 'behind a bind mount');
+    await fs.writeFile(path.join(src, 'plain.txt'), 'plain');
+    const engine = await open();
+    const archive = await backup(engine);
+    await fs.rm(path.join(bound, 'one.txt'));
+    await fs.rm(path.join(src, 'plain.txt'));
+
+    const r = await engine.restore('p', { archive, paths: [src], mode: 'in-place' });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.record.result).toBe('warning');
+    expect(await fs.readFile(path.join(src, 'plain.txt'), 'utf8')).toBe('plain');
+    const folder = r.value.folder!;
+    expect(path.dirname(folder)).toBe(sb.dir);
+    expect(path.basename(folder)).toBe(`Restored from ${archive}`);
+    expect(await fs.readFile(path.join(folder, path.relative('/', bound), 'one.txt'), 'utf8')).toBe('behind a bind mount');
+    expect(r.value.record.diagnoses[0]!.message).toBe(
+      `1 file (${path.join(bound, 'one.txt')}) belongs on another disk than the one it was restored to (a disk mounted inside the folder), so it could not be put back and is in ${folder}.`,
+    );
+    expect(await stagingLeft()).toEqual([]);
+  }, 120_000);
 });
