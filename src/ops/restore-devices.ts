@@ -6,7 +6,7 @@
  * folder of its own on the file system it goes back to. The cutting is pure; the file system is asked
  * through `devOf` (restore.ts passes lstat).
  */
-import { exactPattern, type ScanItem } from './restore-plan.js';
+import { commonParent, exactPattern, type ScanItem } from './restore-plan.js';
 
 /** One part of a selection: everything at or below `root` ('' = the top) that is not below a deeper mount point. */
 export interface DeviceGroup {
@@ -49,7 +49,7 @@ export async function mountPoints(folders: readonly string[], devOf: (p: string)
   for (const f of folders) {
     const up = dev.get(parentOf(f));
     // Missing (or never asked: its parent is missing) → missing too; keep the nearest real folder's device.
-    if (up === undefined || up === null) {
+    if (typeof up !== 'number') {
       dev.set(f, null);
       continue;
     }
@@ -65,19 +65,6 @@ export async function mountPoints(folders: readonly string[], devOf: (p: string)
 function rootOf(path: string, deepestFirst: readonly string[]): string {
   for (const m of deepestFirst) if (within(path, m)) return m;
   return '';
-}
-
-/** Deepest common folder of the parents of `paths` ('' for the top), as `commonParent` in restore-plan.ts. */
-function sharedParent(paths: readonly string[]): string {
-  if (paths.length === 0) return '';
-  let shared = parentOf(paths[0]!).split('/');
-  for (const p of paths.slice(1)) {
-    const parts = parentOf(p).split('/');
-    let i = 0;
-    while (i < shared.length && i < parts.length && parts[i] === shared[i]) i++;
-    shared = shared.slice(0, i);
-  }
-  return shared.join('/');
 }
 
 /**
@@ -109,7 +96,7 @@ export function deviceGroups(requested: readonly string[], items: readonly ScanI
     const excludes = mounts.filter((m) => m !== root && within(m, root)).flatMap((m) => [exactPattern(m), exactPattern(m, true)]);
     // Staging as deep as the part's paths share (the whole archive: its files'), never above its mount point.
     const under = paths.length ? paths : mine.filter((it) => it.type !== 'd').map((it) => it.path);
-    let stagingUnder = sharedParent(under);
+    let stagingUnder = commonParent(under);
     if (!within(stagingUnder, root)) stagingUnder = root;
     let files = 0;
     let bytes = 0;
