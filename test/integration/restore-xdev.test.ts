@@ -62,9 +62,9 @@ async function stagingLeft(): Promise<string[]> {
   return r.stdout.split('\n').filter(Boolean);
 }
 
-async function open(): Promise<Engine> {
+async function open(encryption = 'none'): Promise<Engine> {
   await writeConfig(sb.configDir, {
-    profiles: [{ id: 'p', repository: repo, encryption: 'none', sources: [src], prune: null, archiveName: 'p-{now}' }],
+    profiles: [{ id: 'p', repository: repo, encryption, sources: [src], prune: null, archiveName: 'p-{now}' }],
   });
   const { engine, load } = await Engine.open({ configDir: sb.configDir, secrets: new MemorySecretStore() });
   expect(load.ok).toBe(true);
@@ -252,6 +252,29 @@ describe.skipIf(!isRoot)(`Put Back across a mount point (${isRoot ? 'tmpfs as ro
     expect(r.value.record.diagnoses[0]!.message).toBe(
       `1 file (${path.join(bound, 'one.txt')}) belongs on another disk than the one it was restored to (a disk mounted inside the folder), so it could not be put back and is in ${folder}.`,
     );
+    expect(await stagingLeft()).toEqual([]);
+  }, 120_000);
+
+  it('with a passphrase: the extract that waited during the scan is started again for each file system, and all comes back', async () => {
+    const PASS = 'across the mount 7c1d';
+    repo = path.join(sb.dir, 'enc-repo');
+    expect((await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS)).exitCode).toBe(0);
+    const engine = await open('repokey-blake2');
+    expect((await engine.setPassphrase('p', PASS)).ok).toBe(true);
+    await fs.writeFile(path.join(src, 'outside.txt'), 'outside, encrypted');
+    await fs.writeFile(path.join(mnt, 'inside.txt'), 'inside, encrypted');
+    const archive = await backup(engine);
+    await fs.rm(path.join(src, 'outside.txt'));
+    await fs.rm(path.join(mnt, 'inside.txt'));
+    const r = await engine.restore('p', { archive, paths: [src], mode: 'in-place' });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.record.result, JSON.stringify(r.value.record.diagnoses)).toBe('success');
+    expect(await fs.readFile(path.join(src, 'outside.txt'), 'utf8')).toBe('outside, encrypted');
+    expect(await fs.readFile(path.join(mnt, 'inside.txt'), 'utf8')).toBe('inside, encrypted');
+    const log = await fs.readFile(r.value.record.log!, 'utf8');
+    expect(log).toContain('borg extract waited for the scan; started again for each file system');
+    expect(log).not.toContain(PASS);
     expect(await stagingLeft()).toEqual([]);
   }, 120_000);
 });
