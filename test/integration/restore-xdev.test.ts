@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { Engine } from '../../src/engine.js';
+import { Engine, type OpProgress } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { borg, isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 
@@ -195,14 +195,18 @@ describe.skipIf(!isRoot)(`Put Back across a mount point (${isRoot ? 'tmpfs as ro
   it('a cancel while the part on the mounted disk is extracted leaves nothing under a real name on either disk', async () => {
     await fs.mkdir(path.join(src, 'docs'));
     await fs.writeFile(path.join(src, 'docs', 'outside.txt'), 'outside');
+    await execa('dd', ['if=/dev/urandom', `of=${path.join(src, 'docs', 'first.bin')}`, 'bs=1M', 'count=16', 'status=none']);
     await execa('dd', ['if=/dev/urandom', `of=${path.join(mnt, 'big.bin')}`, 'bs=1M', 'count=48', 'status=none']);
     await fs.writeFile(path.join(mnt, 'inner.txt'), 'inside');
     const engine = await open();
     const archive = await backup(engine);
     await fs.rm(path.join(src, 'docs', 'outside.txt'));
+    await fs.rm(path.join(src, 'docs', 'first.bin'));
     await fs.rm(path.join(mnt, 'big.bin'));
     await fs.rm(path.join(mnt, 'inner.txt'));
 
+    const seen: OpProgress[] = [];
+    engine.on('op-progress', ({ progress }) => seen.push(progress));
     const pending = engine.restore('p', { archive, paths: [src], mode: 'in-place' });
     // Cancelled once borg writes into the staging folder on the mounted disk (the other part is staged by then).
     let cancelled = false;
@@ -219,6 +223,12 @@ describe.skipIf(!isRoot)(`Put Back across a mount point (${isRoot ? 'tmpfs as ro
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.diagnosis.kind).toBe('cancelled');
+    // Progress is of the whole restore: the second part's bytes come on top of the first's, the percent of all 64 MiB.
+    const bytesSeen = seen.map((p) => p.bytes);
+    expect(bytesSeen).toEqual([...bytesSeen].sort((a, b) => a - b));
+    const last = seen.at(-1)!;
+    expect(last.bytes).toBeGreaterThan(16 * 2 ** 20);
+    expect(Math.abs(last.percent! - (last.bytes / (64 * 2 ** 20)) * 100)).toBeLessThan(1);
     expect((await fs.readdir(mnt)).sort()).toEqual([]);
     expect(await fs.readdir(path.join(src, 'docs'))).toEqual([]);
     expect(await stagingLeft()).toEqual([]);

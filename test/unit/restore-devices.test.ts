@@ -89,7 +89,16 @@ describe('deviceGroups', () => {
   });
 
   it('a hardlink counts its bytes once, with its source', () => {
-    const groups = deviceGroups([], [file('a', 100), file('b', 100, 'a'), { type: 'l', path: 'c', source: 'a', size: 0 }], []);
-    expect(groups[0]).toMatchObject({ files: 3, bytes: 100 });
+    const groups = deviceGroups([], [file('a', 100), file('b', 100, 'a'), { type: 'l', path: 'c', source: 'a', size: 5 }], []);
+    expect(groups[0]).toMatchObject({ files: 3, bytes: 105 });
+  });
+
+  it('several paths asked for: each part gets those that hold something of it, a mount inside one of them whole', () => {
+    const groups = deviceGroups(['a', 'b', 'z'], [file('a/1', 1), file('b/2', 2), file('b/m/3', 3), file('z/m2/4', 4)], ['b/m', 'z/m2']);
+    expect(groups.map((g) => [g.root, g.paths])).toEqual([
+      ['', ['a', 'b']],
+      ['b/m', ['b/m']],
+      ['z/m2', ['z/m2']],
+    ]);
   });
 });
