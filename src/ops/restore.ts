@@ -320,7 +320,10 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
       if (job.mode === 'in-place') {
         const refusedPaths = new Set(plan.refused.map((r) => r.path));
         const written = items.filter((it) => !refusedPaths.has(it.path) && memberRefusal(it.path) === null);
-        const mounts = await mountPoints(holdingFolders(written), (p) => deviceOf(path.join(target, p)));
+        // The target itself may be reached through a link (`/tmp` on a Mac): only below it are links not folders.
+        const mounts = await mountPoints(holdingFolders(written), async (p) =>
+          p === '' ? (await fsp.stat(target)).dev : deviceOf(path.join(target, p)),
+        );
         groups = deviceGroups(job.paths, written, mounts);
         if (groups.length > 1)
           write(

@@ -287,4 +287,22 @@ describe.skipIf(!isRoot)(`Put Back across a mount point (${isRoot ? 'tmpfs as ro
     expect(log).not.toContain(PASS);
     expect(await stagingLeft()).toEqual([]);
   }, 120_000);
+
+  it('a target reached through a link (as /tmp is on a Mac) still finds the mount point below it', async () => {
+    await fs.writeFile(path.join(src, 'outside.txt'), 'outside');
+    await fs.writeFile(path.join(mnt, 'inside.txt'), 'inside');
+    const engine = await open();
+    const archive = await backup(engine);
+    await fs.rm(path.join(src, 'outside.txt'));
+    await fs.rm(path.join(mnt, 'inside.txt'));
+    const viaLink = path.join(sb.dir, 'root-link');
+    await fs.symlink('/', viaLink);
+    const r = await engine.restore('p', { archive, paths: [src], target: viaLink, mode: 'in-place' });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.record.result, JSON.stringify(r.value.record.diagnoses)).toBe('success');
+    expect(await fs.readFile(path.join(mnt, 'inside.txt'), 'utf8')).toBe('inside');
+    expect(await fs.readFile(path.join(src, 'outside.txt'), 'utf8')).toBe('outside');
+    expect(await stagingLeft()).toEqual([]);
+  }, 120_000);
 });
