@@ -26,6 +26,8 @@ const parentOf = (p: string): string => {
   const i = p.lastIndexOf('/');
   return i === -1 ? '' : p.slice(0, i);
 };
+/** How many folders are looked up at once. */
+const ASK_AT_ONCE = 64;
 const within = (p: string, root: string): boolean => root === '' || p === root || p.startsWith(`${root}/`);
 
 /** The folders that hold something of the selection (proper ancestors of its members), parents first. */
@@ -43,22 +45,30 @@ export function holdingFolders(items: readonly ScanItem[]): string[] {
  * missing has no mount point below it, so nothing below it is asked.
  */
 export async function mountPoints(folders: readonly string[], devOf: (p: string) => Promise<number | null>): Promise<string[]> {
-  const top = await devOf('');
-  const dev = new Map<string, number | null>([['', top]]);
+  const dev = new Map<string, number | null>([['', await devOf('')]]);
+  // Level by level (a folder's parent is always one level up), many asked at once: a whole archive put
+  // back over the tree it came from asks once per folder.
+  const levels: string[][] = [];
+  for (const f of folders) (levels[f.split('/').length] ??= []).push(f);
   const out: string[] = [];
-  for (const f of folders) {
-    const up = dev.get(parentOf(f));
-    // Missing (or never asked: its parent is missing) → missing too; keep the nearest real folder's device.
-    if (typeof up !== 'number') {
-      dev.set(f, null);
-      continue;
+  for (const level of levels) {
+    for (let i = 0; level && i < level.length; i += ASK_AT_ONCE) {
+      const batch = level.slice(i, i + ASK_AT_ONCE);
+      const own = await Promise.all(
+        batch.map((f) => {
+          const up = dev.get(parentOf(f));
+          // Missing (or a link): nothing below it is asked, and nothing below it is a mount point.
+          return typeof up === 'number' ? devOf(f) : null;
+        }),
+      );
+      batch.forEach((f, j) => {
+        const d = own[j] ?? null;
+        dev.set(f, d);
+        if (d !== null && d !== dev.get(parentOf(f))) out.push(f);
+      });
     }
-    const own = await devOf(f);
-    dev.set(f, own ?? null);
-    if (own !== null && own !== up) out.push(f);
   }
-  // Where a folder is missing, its children are asked nothing; the device of the nearest real folder is what counts.
-  return out;
+  return out.sort();
 }
 
 /** The part of `path`: the deepest mount point at or above it ('' for none). */
