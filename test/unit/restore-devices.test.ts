@@ -35,6 +35,27 @@ describe('mountPoints', () => {
     expect(asked).toEqual(['', 'gone', 'ok']);
   });
 
+  it('answers in path order, whatever the depth', async () => {
+    expect(await mountPoints(['a', 'a/m', 'b'], devices({ '': 1, a: 1, 'a/m': 2, b: 3 }))).toEqual(['a/m', 'b']);
+  });
+
+  it('asks at most 64 at a time, each folder once', async () => {
+    const names = Array.from({ length: 200 }, (_, i) => `f${String(i).padStart(3, '0')}`);
+    let inFlight = 0;
+    let most = 0;
+    const asked: string[] = [];
+    const found = await mountPoints(names, async (p) => {
+      asked.push(p);
+      most = Math.max(most, ++inFlight);
+      await new Promise((res) => setTimeout(res, 1));
+      inFlight--;
+      return p === 'f150' ? 9 : 1;
+    });
+    expect(found).toEqual(['f150']);
+    expect(most).toBe(64);
+    expect(asked).toHaveLength(201);
+  });
+
   it('none when everything is on the target’s device', async () => {
     expect(await mountPoints(['a', 'a/b'], devices({ '': 7, a: 7, 'a/b': 7 }))).toEqual([]);
   });
