@@ -188,11 +188,11 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
     const stagingParent = async (under: string): Promise<string> =>
       job.mode === 'in-place' ? await existingFolder(path.join(target, under)) : target;
 
-    // borg's extract, writing into staging only: what it reported, gathered as it runs.
     // Over the whole restore (several extracts when it spans file systems): items so far, and bytes of
     // the extracts done, of this one (borg's total once it says) and of those still to come (the scan's).
     let nfiles = 0;
     const bytesSpan = { done: 0, current: 0, total: 0, later: 0 };
+    // borg's extract, writing into staging only: what it reported, gathered as it runs.
     const extractInto = (
       dir: string,
       paths: string[],
