@@ -1,6 +1,6 @@
 /**
- * From the hidden staging folder into place. borg writes only into staging (inside the target, so on
- * the same file system); a file reaches its real name by a rename or a link, never by a copy, so
+ * From the hidden staging folder into place. borg writes only into staging (inside the target, on
+ * the file system the entries go back to: restore-devices.ts); a file reaches its real name by a rename or a link, never by a copy, so
  * contents, holes, hardlinks, xattrs, ACLs, modes and times are the ones borg wrote, and a cancelled
  * or failed restore leaves nothing half-written under a real name.
  *
@@ -90,8 +90,8 @@ export interface PutBackResult {
   keptBoth: { path: string; restoredAs: string }[];
   /** Files already there with the same contents: left alone. */
   identical: number;
-  /** Entries that could not be moved (e.g. across a mount point): they stay in the staging folder. */
-  failed: { path: string; error: string }[];
+  /** Entries that could not be moved (`code` EXDEV: across a mount point): they stay in the staging folder. */
+  failed: { path: string; error: string; code?: string }[];
 }
 
 async function sameFile(a: string, b: string, size: number): Promise<boolean> {
@@ -199,7 +199,8 @@ export async function putBackInPlace(staging: string, target: string, stamp: () 
         out.files += m.files;
         out.bytes += m.bytes;
       } catch (err) {
-        out.failed.push({ path: readable(relPath), error: (err as Error).message });
+        const code = (err as NodeJS.ErrnoException).code;
+        out.failed.push({ path: readable(relPath), error: (err as Error).message, ...(code ? { code } : {}) });
       }
     }
   };

@@ -2,8 +2,11 @@
  * One restore: scan what the selection holds (refusing members that would land outside the target),
  * `borg extract` into a hidden staging folder inside the target (same file system), then into place:
  * the whole staging folder renamed to `Restored from <archive>`, or, in place, each entry moved where
- * it was (identical files left alone, different ones kept both). A cancel or a failure removes the
- * staging folder: no half-written file ever carries its real name, and nothing is written outside.
+ * it was (identical files left alone, different ones kept both). In place, a selection that goes back
+ * onto several file systems (mount points under the target) is extracted part by part, each into a
+ * staging folder on its own file system (restore-devices.ts), all before anything is put back. A
+ * cancel or a failure removes every staging folder: no half-written file ever carries its real name,
+ * and nothing is written outside.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -32,6 +35,7 @@ import {
 import { parseScan } from './restore-scan.js';
 import { bytesOf, moveToNewFolder, putBackInPlace, readable } from './restore-move.js';
 import { ownStagingName, sweepStaging } from './restore-staging.js';
+import { deviceGroups, holdingFolders, mountPoints, type DeviceGroup } from './restore-devices.js';
 
 export type RestoreMode = 'new-folder' | 'in-place';
 
@@ -97,6 +101,12 @@ async function existingFolder(p: string): Promise<string> {
   }
 }
 
+/** The device of `p` when it is a real folder (not a link), else null. */
+async function deviceOf(p: string): Promise<number | null> {
+  const st = await fsp.lstat(Buffer.from(bytesOf(p), 'latin1')).catch(() => null);
+  return st?.isDirectory() ? st.dev : null;
+}
+
 async function freeSpace(dir: string): Promise<string | undefined> {
   const st = await fsp.statfs(dir).catch(() => null);
   return st ? `${formatBytes(Number(st.bavail) * Number(st.bsize))} free` : undefined;
@@ -150,13 +160,10 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
         diagnosisFor('restore-target-unwritable', ctx, targetSt instanceof Error ? targetSt.message : `${target} is not a folder`, facts),
       );
 
-    // A hidden staging folder inside the target: same file system, so everything reaches its place by a rename.
-    let staging: string | null = null;
-    let parent = target;
-    const makeStaging = async (under: readonly string[]): Promise<Diagnosis | null> => {
-      // In place, staging goes where the files go back to, as deep as they all share: for a whole archive,
-      // the folder every file of it is under (not `/`, which only root may write).
-      parent = job.mode === 'in-place' ? await existingFolder(path.join(target, commonParent(under))) : target;
+    // Hidden staging folders inside the target, each on the file system its files go back to, so that
+    // everything reaches its place by a rename (in place across mount points: one per part, see restore-devices.ts).
+    const stages: { dir: string; parent: string }[] = [];
+    const makeStaging = async (parent: string): Promise<Diagnosis | null> => {
       // What a restore killed outright left here goes first (never a live restore's folder: its name says whose it is).
       for (const gone of await sweepStaging(parent))
         write(`Dandelion: removed ${gone}, the staging folder of a restore that was stopped outright`);
@@ -170,19 +177,25 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
           return diagnosisFor('restore-target-unwritable', ctx, e.message, { ...facts, target: parent });
         throw err;
       }
-      staging = dir;
+      stages.push({ dir, parent });
       return null;
     };
     const dropStaging = async () => {
-      if (staging === null) return;
-      const dir = staging;
-      staging = null;
-      await fsp.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+      for (const { dir } of stages.splice(0)) await fsp.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
     };
+    // In place, staging goes where the files go back to, as deep as they all share: for a whole archive,
+    // the folder every file of it is under (not `/`, which only root may write).
+    const stagingParent = async (under: string): Promise<string> =>
+      job.mode === 'in-place' ? await existingFolder(path.join(target, under)) : target;
 
+    // Over the whole restore (several extracts when it spans file systems): items so far, and bytes of
+    // the extracts done, of this one (borg's total once it says) and of those still to come (the scan's).
+    let nfiles = 0;
+    const bytesSpan = { done: 0, current: 0, total: 0, later: 0 };
     // borg's extract, writing into staging only: what it reported, gathered as it runs.
     const extractInto = (
       dir: string,
+      paths: string[],
       excludes: string[],
       signal: AbortSignal | undefined,
       passphraseWhen?: Promise<boolean>,
@@ -190,8 +203,7 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
     ) => {
       const seen = { full: null as string | null, unwritable: null as string | null, warned: 0, firstWarning: null as string | null };
       const unmatched: string[] = [];
-      let nfiles = 0;
-      const run = borgRun(restoreExtractArgs(profile.repository, job.archive, job.paths, excludes), {
+      const run = borgRun(restoreExtractArgs(profile.repository, job.archive, paths, excludes), {
         cwd: dir,
         signal,
         passphraseWhen,
@@ -202,12 +214,16 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
           // An extract stopped before it had the passphrase says only that it had none: not worth a line.
           if (stopped?.aborted) return;
           if (ev.type === 'progress_percent') {
-            if (!ev.finished && ev.total)
+            if (!ev.finished && ev.total) {
+              bytesSpan.current = ev.current ?? 0;
+              bytesSpan.total = ev.total;
+              const { done: before, current, total, later } = bytesSpan;
               job.progress({
-                percent: percentOf(ev.current ?? 0, ev.total),
-                bytes: ev.current ?? 0,
+                percent: percentOf(before + current, before + total + later),
+                bytes: before + current,
                 ...(ev.info?.[0] ? { path: ev.info[0] } : {}),
               });
+            }
             return;
           }
           if (ev.type === 'log_message') {
@@ -254,10 +270,11 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
       // is safe with the patterns it was started with; otherwise it is stopped unread and started again.
       const early = job.secret.kind === 'passphrase' && (job.mode === 'new-folder' || job.paths.length > 0) && !job.signal?.aborted;
       if (early) {
-        const refused = await makeStaging(job.paths);
+        const refused = await makeStaging(await stagingParent(commonParent(job.paths)));
         if (refused) return fail(refused);
         head = extractInto(
-          staging!,
+          stages[0]!.dir,
+          job.paths,
           ALWAYS_EXCLUDED,
           job.signal ? AbortSignal.any([job.signal, stopEarly.signal]) : stopEarly.signal,
           new Promise<boolean>((resolve) => (gate = resolve)),
@@ -297,98 +314,164 @@ export async function runRestore(job: RestoreJob): Promise<RestoreDone> {
         );
       write(`Dandelion: ${count(plan.files, 'file')}, ${formatBytes(plan.bytes)}, ${count(plan.folders, 'folder')} to restore`);
 
-      // 2. borg writes into staging only: the extract that waited, when its patterns leave out all that must be,
-      // else one started now with them.
-      let body: ReturnType<typeof extractInto>;
-      if (head && plan.excludes.length === ALWAYS_EXCLUDED.length) {
-        body = head;
-        head = null;
-        gate(true);
-      } else {
-        if (head) write('Dandelion: borg extract waited for the scan; started again with patterns for the members left out');
-        await dropHead();
-        if (staging === null) {
-          const under = job.paths.length
-            ? job.paths
-            : items.filter((it) => it.type !== 'd' && memberRefusal(it.path) === null).map((it) => it.path);
-          const refused = await makeStaging(under);
-          if (refused) return fail(refused);
-        }
-        body = extractInto(staging!, plan.excludes, job.signal);
-      }
-      const extract = await body.run;
-      const { seen, unmatched } = body;
-      const { full, unwritable, warned, firstWarning } = seen;
-      write(
-        `Dandelion: borg extract finished: ${extract.cancelled ? 'cancelled' : extract.level} (exit ${extract.exitCode ?? extract.signal})`,
-      );
-      if (job.signal?.aborted || extract.cancelled) {
-        await dropStaging();
-        return fail(diagnosisFor('cancelled', ctx, undefined, facts), 'cancelled');
-      }
-      if (full !== null) {
-        await dropStaging();
-        return fail(diagnosisFor('restore-target-full', ctx, full, { ...facts, summary: await freeSpace(parent) }));
-      }
-      if (extract.level === 'error') {
-        await dropStaging();
-        if (await diskMissing(profile, job.volumePath))
-          return fail(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
-        if (unwritable !== null) return fail(diagnosisFor('restore-target-unwritable', ctx, unwritable, facts));
-        return fail(extract.diagnoses[0] ?? diagnosisFor('unknown', ctx, undefined, facts));
-      }
-      if (unmatched.length) {
-        // The scan found these, so this is rare (a path that is itself refused): still an error, never a quiet warning.
-        await dropStaging();
-        return fail(diagnosisFor('restore-path-missing', ctx, unmatched.join('\n'), { ...facts, paths: unmatched }));
-      }
-      if (extract.level === 'warning') {
-        done.result = 'warning';
-        // Worded for a restore: the collector's words are a backup's ("could not be read… exclude them").
-        done.diagnoses.push(
-          diagnosisFor('unknown', ctx, firstWarning ?? extract.diagnoses[0]?.detail, {
-            ...facts,
-            count: Math.max(1, warned),
-            summary: 'could not be restored as they were (see the log)',
-          }),
+      // 2. Where it goes: one part, or (in place, when the folders it goes back into lie on several file
+      // systems) one part per mount point, each staged on its own file system.
+      let groups: DeviceGroup[];
+      if (job.mode === 'in-place') {
+        const refusedPaths = new Set(plan.refused.map((r) => r.path));
+        const written = items.filter((it) => !refusedPaths.has(it.path) && memberRefusal(it.path) === null);
+        // The target itself may be reached through a link (`/tmp` on a Mac): only below it are links not folders.
+        const mounts = await mountPoints(holdingFolders(written), async (p) =>
+          p === '' ? (await fsp.stat(target)).dev : deviceOf(path.join(target, p)),
         );
+        groups = deviceGroups(job.paths, written, mounts);
+        if (groups.length > 1)
+          write(
+            `Dandelion: the folders this goes back into are on ${groups.length} file systems (${groups
+              .map((g) => (g.root ? path.join(target, g.root) : 'the target'))
+              .join(', ')}); restoring each part on its own`,
+          );
+      } else groups = [];
+      if (groups.length === 0)
+        groups = [
+          { root: '', paths: job.paths, excludes: [], stagingUnder: commonParent(job.paths), files: plan.files, bytes: plan.bytes },
+        ];
+      bytesSpan.later = groups.reduce((n, g) => n + g.bytes, 0);
+
+      // 3. borg writes into staging only, part by part: the extract that waited, when its patterns leave out all
+      // that must be and it writes where the (only) part goes, else one started now with them.
+      const staged: { dir: string; parent: string }[] = [];
+      for (const [i, group] of groups.entries()) {
+        const parent = await stagingParent(group.stagingUnder);
+        let body: ReturnType<typeof extractInto>;
+        bytesSpan.later -= group.bytes;
+        bytesSpan.current = 0;
+        bytesSpan.total = group.bytes;
+        const reuse =
+          i === 0 &&
+          head !== null &&
+          groups.length === 1 &&
+          plan.excludes.length === ALWAYS_EXCLUDED.length &&
+          group.excludes.length === 0 &&
+          stages[0]?.parent === parent;
+        if (reuse) {
+          body = head!;
+          head = null;
+          gate(true);
+          staged.push(stages[0]!);
+        } else {
+          if (head) {
+            write(
+              plan.excludes.length === ALWAYS_EXCLUDED.length
+                ? 'Dandelion: borg extract waited for the scan; started again for each file system'
+                : 'Dandelion: borg extract waited for the scan; started again with patterns for the members left out',
+            );
+            await dropHead();
+            // It never had the passphrase, so it wrote nothing: its folder is reused when it is in the right place.
+            const early = stages.pop()!;
+            if (early.parent === parent) stages.push(early);
+            else await fsp.rm(early.dir, { recursive: true, force: true }).catch(() => {});
+          }
+          if (stages.length === staged.length) {
+            const refused = await makeStaging(parent);
+            if (refused) {
+              await dropStaging();
+              return fail(refused);
+            }
+          }
+          staged.push(stages.at(-1)!);
+          body = extractInto(stages.at(-1)!.dir, group.paths, [...plan.excludes, ...group.excludes], job.signal);
+        }
+        const extract = await body.run;
+        const { seen, unmatched } = body;
+        const { full, unwritable, warned, firstWarning } = seen;
+        bytesSpan.done += bytesSpan.total;
+        write(
+          `Dandelion: borg extract finished: ${extract.cancelled ? 'cancelled' : extract.level} (exit ${extract.exitCode ?? extract.signal})`,
+        );
+        if (job.signal?.aborted || extract.cancelled) {
+          await dropStaging();
+          return fail(diagnosisFor('cancelled', ctx, undefined, facts), 'cancelled');
+        }
+        if (full !== null) {
+          await dropStaging();
+          return fail(diagnosisFor('restore-target-full', ctx, full, { ...facts, summary: await freeSpace(parent) }));
+        }
+        if (extract.level === 'error') {
+          await dropStaging();
+          if (await diskMissing(profile, job.volumePath))
+            return fail(diagnosisFor('disk-not-mounted', ctx, job.volumePath ?? path.dirname(profile.repository), facts));
+          if (unwritable !== null) return fail(diagnosisFor('restore-target-unwritable', ctx, unwritable, facts));
+          return fail(extract.diagnoses[0] ?? diagnosisFor('unknown', ctx, undefined, facts));
+        }
+        if (unmatched.length) {
+          // The scan found these, so this is rare (a path that is itself refused): still an error, never a quiet warning.
+          await dropStaging();
+          return fail(diagnosisFor('restore-path-missing', ctx, unmatched.join('\n'), { ...facts, paths: unmatched }));
+        }
+        if (extract.level === 'warning') {
+          done.result = 'warning';
+          // Worded for a restore: the collector's words are a backup's ("could not be read… exclude them").
+          done.diagnoses.push(
+            diagnosisFor('unknown', ctx, firstWarning ?? extract.diagnoses[0]?.detail, {
+              ...facts,
+              count: Math.max(1, warned),
+              summary: 'could not be restored as they were (see the log)',
+            }),
+          );
+        }
       }
 
-      // 3. Into place.
-      const stagedDir = staging!;
+      // 4. Into place.
       if (job.mode === 'new-folder') {
+        const stagedDir = staged[0]!.dir;
         done.folder = readable(await moveToNewFolder(bytesOf(stagedDir), bytesOf(target), job.archive));
-        staging = null;
+        stages.length = 0;
         done.files = plan.files;
         done.bytes = plan.bytes;
         write(`Dandelion: restored into ${done.folder}`);
       } else {
         let stamp: string | null = null;
-        const put = await putBackInPlace(bytesOf(stagedDir), bytesOf(target), async () => {
+        const when = async () => {
           stamp ??= restoreStamp((await job.archiveTime().catch(() => null)) ?? startedAt);
           return stamp;
-        });
-        done.files = put.files;
-        done.bytes = put.bytes;
-        done.keptBoth = put.keptBoth;
-        done.identical = put.identical;
-        for (const k of put.keptBoth) write(`Dandelion: kept both: /${k.path} is there and differs; restored as /${k.restoredAs}`);
-        if (put.identical) write(`Dandelion: ${put.identical} identical ${put.identical === 1 ? 'file was' : 'files were'} left alone`);
-        if (put.failed.length) {
+        };
+        for (const stage of staged) {
+          const put = await putBackInPlace(bytesOf(stage.dir), bytesOf(target), when);
+          done.files += put.files;
+          done.bytes += put.bytes;
+          done.keptBoth.push(...put.keptBoth);
+          done.identical += put.identical;
+          for (const k of put.keptBoth) write(`Dandelion: kept both: /${k.path} is there and differs; restored as /${k.restoredAs}`);
+          if (!put.failed.length) {
+            await fsp.rm(stage.dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+            stages.splice(stages.indexOf(stage), 1);
+            continue;
+          }
           // What could not go back stays restored, in plain sight, never lost.
           for (const f of put.failed) write(`Dandelion: could not put back /${f.path}: ${f.error}`);
-          done.folder = readable(await moveToNewFolder(bytesOf(stagedDir), bytesOf(parent), job.archive));
-          staging = null;
+          const folder = readable(await moveToNewFolder(bytesOf(stage.dir), bytesOf(stage.parent), job.archive));
+          stages.splice(stages.indexOf(stage), 1);
+          done.folder ??= folder;
           done.result = worst(done.result, 'warning');
+          const n = put.failed.length;
+          const xdev = put.failed.every((f) => f.code === 'EXDEV');
+          const example = path.join(target, put.failed[0]!.path);
+          const one = n === 1;
           done.diagnoses.push(
             diagnosisFor('unknown', ctx, put.failed[0]!.error, {
               operation: 'restore',
-              count: put.failed.length,
-              example: `/${put.failed[0]!.path}`,
-              summary: `could not be put back and ${put.failed.length === 1 ? 'is' : 'are'} in ${done.folder}`,
+              count: n,
+              // Across a mount point the restore could not see (EXDEV): said as what happened, not as errno.
+              ...(xdev
+                ? {
+                    summary: `(${one ? '' : 'e.g. '}${example}) ${one ? 'belongs' : 'belong'} on another disk than the one ${one ? 'it was' : 'they were'} restored to (a disk mounted inside the folder), so ${one ? 'it' : 'they'} could not be put back and ${one ? 'is' : 'are'} in ${folder}`,
+                  }
+                : { example, summary: `could not be put back and ${one ? 'is' : 'are'} in ${folder}` }),
             }),
           );
-        } else await dropStaging();
+        }
+        if (done.identical) write(`Dandelion: ${done.identical} identical ${done.identical === 1 ? 'file was' : 'files were'} left alone`);
       }
       if (plan.refused.length) {
         done.result = worst(done.result, 'warning');
