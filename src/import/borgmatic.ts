@@ -191,7 +191,7 @@ function readConfig(text: string, file: string, ctx: ImportContext): ImportResul
   if (passphrase !== null && result.profiles.length)
     report.todo(
       shared,
-      `The passphrase is written in plain text in ${file} at line ${access.passphraseLine ?? '?'}: it goes to the Keychain, not to Dandelion's settings. Remove it from ${file} once the import is applied.`,
+      `The passphrase is written in plain text in ${file} at line ${access.passphraseLine ?? '?'}: it goes to ${ctx.keychain}, not to Dandelion's settings. Remove it from ${file} once the import is applied.`,
       access.passphraseLine,
     );
 

@@ -12,6 +12,8 @@ export interface ImportContext {
   /** For `{hostname}` in archive names. */
   hostname: string;
   user: string;
+  /** Where a found passphrase goes, in the user's words: "the Keychain" on a Mac, "the keyring" elsewhere. */
+  keychain: string;
   /** Whether a path exists here (a borg binary named by a script, an exclude file, a key file). */
   exists(file: string): boolean;
   /** A file the imported one refers to (an `--exclude-from` file, the script a plist runs); null when unreadable. */
@@ -25,6 +27,7 @@ export function machineContext(): ImportContext {
     uid: info.uid,
     hostname: os.hostname(),
     user: info.username,
+    keychain: process.platform === 'darwin' ? 'the Keychain' : 'the keyring',
     exists: (file) => fs.existsSync(file),
     readFile: (file) => {
       try {

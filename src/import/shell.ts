@@ -658,7 +658,7 @@ class ShellImport {
     c.passphrase = { value: pass.value.text, at: pass.at };
     items.push({
       kind: 'carried',
-      message: `The passphrase (BORG_PASSPHRASE, ${where}) goes to the Keychain, never into config.json.`,
+      message: `The passphrase (BORG_PASSPHRASE, ${where}) goes to ${this.ctx.keychain}, never into config.json.`,
       at: pass.at,
     });
     const key = `${pass.at.file}:${pass.at.line ?? ''}`;
@@ -666,7 +666,7 @@ class ShellImport {
       this.secretsTold.add(key);
       this.general.push({
         kind: 'todo',
-        message: `Remove the plain-text passphrase from ${where} (BORG_PASSPHRASE): once imported it is kept in the Keychain.`,
+        message: `Remove the plain-text passphrase from ${where} (BORG_PASSPHRASE): once imported it is kept in ${this.ctx.keychain}.`,
         at: pass.at,
       });
     }

@@ -434,13 +434,13 @@ function readExport(source: string, file: string, ctx: ImportContext): ImportRes
       result.secrets.push({ profile: id, passphrase: repo.password, at: report.at(lineOf(repo.passwordPath!)) });
       report.todo(
         id,
-        `${file} holds the repository passphrase in plain text (line ${lineOf(repo.passwordPath!) ?? '?'}): it goes to the Keychain, not to Dandelion's settings. Delete the export file once the import is applied.`,
+        `${file} holds the repository passphrase in plain text (line ${lineOf(repo.passwordPath!) ?? '?'}): it goes to ${ctx.keychain}, not to Dandelion's settings. Delete the export file once the import is applied.`,
         lineOf(repo.passwordPath!),
       );
     } else if (repo.encryption !== 'none')
       report.todo(
         id,
-        'The export holds no passphrase (Vorta keeps it in the Keychain): enter it in Preferences (Passphrase) before the first backup.',
+        `The export holds no passphrase (Vorta keeps it in ${ctx.keychain}): enter it in Preferences (Passphrase) before the first backup.`,
         lineOf(repo.path),
       );
   });

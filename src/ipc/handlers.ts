@@ -262,7 +262,7 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       if (!st?.isFile())
         return failed(invalidRequest(`${resolved} is not a file: choose the script, plist, borgmatic or Vorta file itself.`));
       if (st.size > MAX_IMPORT_BYTES) return failed(invalidRequest(`${resolved} is too large to be a backup script or configuration.`));
-      const result = readImport([resolved], machineContext());
+      const result = readImport([resolved], { ...machineContext(), keychain: keychainWords(host.platform) });
       const token = randomUUID();
       pendingImport = { token, result };
       const outcome = await applyImport(engine, result, { dryRun: true, keychain: keychainWords(host.platform) });

@@ -24,6 +24,7 @@ export function fakeContext(
     uid: 501,
     hostname: 'mbp',
     user: 'me',
+    keychain: 'the Keychain',
     reads,
     exists: (p) => existing.includes(p),
     readFile: (p) => {

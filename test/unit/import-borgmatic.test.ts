@@ -14,6 +14,7 @@ function fakeContext(files: Record<string, string> = {}, existing: string[] = []
   return {
     home: '/Users/ann',
     uid: 501,
+    keychain: 'the Keychain',
     hostname: 'Anns-MacBook-Pro.local',
     user: 'ann',
     exists: (f) => f in files || existing.includes(f),

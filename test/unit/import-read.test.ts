@@ -179,3 +179,16 @@ describe('mergeImports and sortReport', () => {
     expect(sorted.map((i) => i.message)).toEqual(['a:- dropped', 'a:1 carried', 'a:2 todo', 'a:2 note', 'b:1 carried', 'c:1 todo']);
   });
 });
+
+describe('the words for where a passphrase goes', () => {
+  it('are the machine’s: the Keychain on a Mac, the keyring elsewhere, in every reader', () => {
+    for (const keychain of ['the Keychain', 'the keyring']) {
+      const ctx = { ...fakeContext(), keychain };
+      const r = readImport(['/import/seed.sh', '/import/borgmatic/sectioned-1.7.yaml', '/import/vorta/borgbase-with-password.json'], ctx);
+      const about = r.report.filter((x) => /passphrase/i.test(x.message) && /Keychain|keyring/.test(x.message));
+      expect(new Set(r.secrets.map((s) => s.at.file)).size).toBe(3);
+      expect(about.length).toBeGreaterThanOrEqual(3);
+      for (const x of about) expect(x.message, x.message).toContain(keychain);
+    }
+  });
+});

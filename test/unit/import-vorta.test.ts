@@ -13,6 +13,7 @@ const fixture = (name: string) => readFileSync(path.join(DIR, name), 'utf8');
 const ctx = (existing: string[] = []): ImportContext => ({
   home: '/Users/ann',
   uid: 501,
+  keychain: 'the Keychain',
   hostname: 'Anns-MacBook-Pro.local',
   user: 'ann',
   exists: (f) => existing.includes(f),
