@@ -125,3 +125,72 @@ describe('a crontab line with a ping', () => {
     expect(JSON.stringify(c)).not.toContain('abcd-1234');
   });
 });
+
+describe('crontab corners', () => {
+  const ctx = () => fakeContext();
+  const script = '/Users/me/bin/borg-backup.sh';
+
+  it('reads the script a shell runs, for each shell and with its flags before it', () => {
+    for (const shell of ['sh', 'bash', 'zsh', 'dash', 'ksh']) {
+      const c = readCrontab(`15 3 * * * /bin/${shell} -x ${script}\n`, '/tmp/crontab', ctx());
+      expect(
+        c.profiles.map((p) => [p.repository, p.schedule]),
+        shell,
+      ).toEqual([['ssh://u123456@u123456.your-storagebox.de:23/./backup/mbp2015', '15 3 * * *']]);
+      expect(c.report.some((r) => r.message === `The line runs ${script}, imported with it.`)).toBe(true);
+    }
+    // Not a shell: its first argument is not the script.
+    const other = readCrontab(`15 3 * * * /usr/bin/nice -n 10 ${script}\n`, '/tmp/crontab', ctx());
+    expect(other.profiles).toEqual([]);
+  });
+
+  it('reads what a shell is given with -c, and only after a -c', () => {
+    const c = readCrontab("0 1 * * * sh -c 'borg create /Volumes/d/r::a-{now} /Users/me/x'\n", '/tmp/crontab', ctx());
+    expect(c.profiles.map((p) => [p.repository, p.schedule])).toEqual([['/Volumes/d/r', '0 1 * * *']]);
+    // `-cx`-like flags that are not -c are a script name search, not a command.
+    const notC = readCrontab(`0 1 * * * bash -e ${script}\n`, '/tmp/crontab', ctx());
+    expect(notC.profiles).toHaveLength(1);
+    expect(notC.report.some((r) => r.message.startsWith('The line runs '))).toBe(true);
+  });
+
+  it('a schedule cron would refuse is left out with why, and the backup is still imported without it', () => {
+    const c = readCrontab('61 3 * * * borg create /Volumes/d/r::a-{now} /Users/me/x\n', '/tmp/crontab', ctx());
+    expect(c.profiles.map((p) => p.schedule)).toEqual([undefined]);
+    const dropped = c.report.filter((r) => r.kind === 'dropped' && r.at?.line === 1);
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]!.message).toMatch(/^The schedule "61 3 \* \* \*" is left out: .+\.$/);
+  });
+
+  it('environment lines: spaces around = and quotes are cron’s, the value as written', () => {
+    const c = readCrontab(
+      '  BORG_REPO = "/Volumes/d/env repo"  \nBORG_PASSPHRASE=\'quoted secret\'\n0 5 * * * borg create ::e-{now} /Users/me/x\n',
+      '/tmp/crontab',
+      ctx(),
+    );
+    expect(c.profiles.map((p) => p.repository)).toEqual(['/Volumes/d/env repo']);
+    expect(c.secrets.map((s) => [s.passphrase, s.at.line])).toEqual([['quoted secret', 2]]);
+  });
+
+  it('says once when nothing in it backs up, and names a line that runs something else', () => {
+    const none = readCrontab('# nothing\nMAILTO=me\n', '/tmp/crontab', ctx());
+    expect(report(none)).toEqual(['note - [] The crontab runs no borg backup.']);
+    const other = readCrontab('0 * * * * /usr/bin/true\n', '/tmp/crontab', ctx());
+    expect(report(other)).toEqual(['note 1 [] This crontab line runs no borg backup; left alone.']);
+    expect(other.oldJobs).toEqual([]);
+    const unreadable = readCrontab('0 * * * * /opt/backup-job.sh\n', '/tmp/crontab', ctx());
+    expect(report(unreadable)).toContain(
+      'todo 1 [] The script /opt/backup-job.sh this line runs could not be read here: import it too, or make the profile by hand.',
+    );
+    expect(unreadable.oldJobs.map((j) => j.at.line)).toEqual([1]);
+  });
+
+  it('schedule fields are whole words: a field with other characters after it is not a crontab line', () => {
+    expect(looksLikeCrontab('0 3 * *x * borg create ::a /x\n')).toBe(false);
+    expect(looksLikeCrontab('0 3 * * 1x borg create ::a /x\n')).toBe(false);
+    expect(looksLikeCrontab('0 3 ? * 1 borg create ::a /x\n')).toBe(true);
+    expect(looksLikeCrontab('0 3 * * 1-W borg create ::a /x\n')).toBe(true);
+    expect(looksLikeCrontab('0 3 * * 1-x borg create ::a /x\n')).toBe(false);
+    expect(looksLikeCrontab('   \n  0 3 * * * /x\n')).toBe(true);
+    expect(looksLikeCrontab('\n# only a comment\n')).toBe(false);
+  });
+});
