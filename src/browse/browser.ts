@@ -73,11 +73,15 @@ export function catalogFresh(fetchedAt: number, lastChange: number | null, now: 
   return lastChange === null || lastChange < fetchedAt;
 }
 
-/** The archive a name stands for: `latest` is the newest that is not a checkpoint. */
+/**
+ * The archive a name stands for: `latest` is the newest that is not a checkpoint. borg 1.2 lists
+ * start times to the second, in its own order (by time, then as made): of two archives started in
+ * the same second, the one listed later was made later.
+ */
 export function pickArchive(archives: ListedArchive[], name: string): ListedArchive | null {
   if (name === 'latest') {
     let best: ListedArchive | null = null;
-    for (const a of archives) if (!isCheckpoint(a.name) && (!best || a.start > best.start)) best = a;
+    for (const a of archives) if (!isCheckpoint(a.name) && (!best || a.start >= best.start)) best = a;
     return best;
   }
   return archives.find((a) => a.name === name) ?? null;

@@ -316,6 +316,16 @@ describe('when a listing of archives is still good, and which archive a name mea
     expect(pickArchive(list, 'zzz')).toBeNull();
     expect(pickArchive([], 'latest')).toBeNull();
   });
+
+  it('of archives started in the same second (borg 1.2 lists seconds), latest is the one borg lists last', () => {
+    const second = '2026-12-03T13:40:12.000000';
+    const list = [
+      { name: 't-1', id: '1', start: '2026-12-03T13:40:11.000000' },
+      { name: 't-2', id: '2', start: second },
+      { name: 't-3', id: '3', start: second },
+    ];
+    expect(pickArchive(list, 'latest')?.name).toBe('t-3');
+  });
 });
 
 describe('the browser over its indexes', () => {
