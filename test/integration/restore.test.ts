@@ -14,6 +14,7 @@ import { configPaths } from '../../src/paths.js';
 import { tryLock } from '../../src/jobs/pid-lock.js';
 import { spawn } from 'node:child_process';
 import { borg, CLI, dandelion, isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 const NOT_ROOT = 'needs root to mount a read-only or a small file system (run the suite as root, as CI does)';
 
@@ -117,8 +118,7 @@ beforeEach(async () => {
   dest = path.join(sb.dir, 'dest');
   await fs.mkdir(src, { recursive: true });
   await fs.mkdir(dest, { recursive: true });
-  const init = await borg(sb, ['init', '--encryption=none', repo]);
-  expect(init.exitCode, init.stderr).toBe(0);
+  await freshRepository(repo, 'none');
 });
 
 afterEach(async () => {
@@ -604,8 +604,7 @@ describe('with a passphrase: borg extract starts while the scan runs, and gets t
 
   beforeEach(async () => {
     repo = path.join(sb.dir, 'enc-repo');
-    const init = await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS);
-    expect(init.exitCode, init.stderr).toBe(0);
+    await freshRepository(repo, 'repokey-blake2', PASS);
     engine = await open({ profiles: [profile({ encryption: 'repokey-blake2' })] });
     const saved = await engine.setPassphrase('p', PASS);
     expect(saved.ok, JSON.stringify(saved)).toBe(true);
