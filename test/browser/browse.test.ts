@@ -6,10 +6,13 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { Engine } from '../../src/engine.js';
-import { MemorySecretStore } from '../../src/secrets/keyring.js';
+import { History } from '../../src/jobs/history.js';
+import { MemorySecretStore, keyringAccount } from '../../src/secrets/keyring.js';
+import type { RunRecord } from '../../src/records.js';
 import { makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { cloneRepository, freshRepository } from '../helpers/repo-template.js';
 import { axeCheck, openWindow, pushEvents, screenshot, type OpenedWindow } from './harness.js';
 import type { AppSnapshot } from '../../src/ipc/contract.js';
 import { tryLock } from '../../src/jobs/pid-lock.js';
@@ -18,17 +21,56 @@ const PASS = 'correct horse battery staple';
 const WIDE = { width: 780, height: 540 };
 
 let sb: Sandbox;
+/** The source tree the test's backups are of (the file's shared one, or the test's own). */
 let src: string;
+/** The test's own repository: a copy of a shared one, or one it fills itself. */
 let repo: string;
 const windows: OpenedWindow[] = [];
 const engines: Engine[] = [];
 
+/**
+ * Most tests browse the same backups: a tree of 30 small files backed up three times by a real
+ * engine, file-0.txt changed before each later backup. They are made once for the file; after each
+ * backup the repository is copied (`after[n - 1]`: the repository with n backups) with the engine's
+ * records of those runs. A test gets its own copy (a new repository id: borg has never seen it) and
+ * its own engine and config dir. The source tree stays where it was backed up: the archives name
+ * its absolute paths.
+ */
+let shared: { box: Sandbox; src: string; after: { repo: string; records: RunRecord[] }[] };
+
+beforeAll(async () => {
+  const box = await sandbox('dandelion-browse-shared-');
+  process.env.BORG_BASE_DIR = box.env.BORG_BASE_DIR;
+  const tree = path.join(box.dir, 'src');
+  const origin = path.join(box.dir, 'repo');
+  await makeTree(tree, 30);
+  await freshRepository(origin, 'repokey-blake2', PASS);
+  const engine = await profileEngine(box.configDir, origin, tree);
+  try {
+    const after: { repo: string; records: RunRecord[] }[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await changeAndWait(tree, i);
+      const r = await engine.run('p', { trigger: 'manual' });
+      expect(r.result, JSON.stringify(r.diagnoses)).toBe('success');
+      const copy = path.join(box.dir, `after-${i + 1}`);
+      await cloneRepository(origin, copy);
+      after.push({ repo: copy, records: await engine.history.list('p') });
+    }
+    shared = { box, src: tree, after };
+  } finally {
+    await engine.cancelAll();
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await shared?.box.cleanup();
+});
+
 beforeEach(async () => {
   sb = await sandbox('dandelion-browse-');
   process.env.BORG_BASE_DIR = sb.env.BORG_BASE_DIR;
-  src = path.join(sb.dir, 'src');
+  src = shared.src;
   repo = path.join(sb.dir, 'repo');
-  await makeTree(src, 30);
 });
 
 afterEach(async () => {
@@ -43,25 +85,70 @@ const inArchive = (p: string) => p.replace(/^\//, '');
 /** Polls until `fn` matches; the window answers within moments, but a loaded 2-core machine gets time. */
 const poll = <T>(fn: () => T | Promise<T>, timeout = 20_000) => expect.poll(fn, { timeout });
 
-/** A profile with `backups` real backups of `src` (a file changed between them), and its engine. */
-async function backedUp(backups = 2, over: Record<string, unknown> = {}): Promise<Engine> {
-  await writeConfig(sb.configDir, {
-    profiles: [{ id: 'p', name: 'Backup disk', repository: repo, encryption: 'repokey-blake2', sources: [src], prune: null, ...over }],
+/** A config dir with profile "p" (`repository` backed up from `sources`), its passphrase in the keyring, and its engine. */
+async function profileEngine(configDir: string, repository: string, source: string, over: Record<string, unknown> = {}): Promise<Engine> {
+  await writeConfig(configDir, {
+    profiles: [{ id: 'p', name: 'Backup disk', repository, encryption: 'repokey-blake2', sources: [source], prune: null, ...over }],
   });
-  const { engine } = await Engine.open({ configDir: sb.configDir, busy: 'wait', secrets: new MemorySecretStore() });
+  const secrets = new MemorySecretStore();
+  await secrets.set(keyringAccount(repository), PASS);
+  const { engine } = await Engine.open({ configDir, busy: 'wait', secrets });
+  return engine;
+}
+
+/**
+ * Changes file-0.txt for backup `i + 1`, then waits for the next second: borg names archives by
+ * the second, and the previous backup's name was taken before it ended.
+ */
+async function changeAndWait(tree: string, i: number): Promise<void> {
+  await fs.appendFile(path.join(tree, 'file-0.txt'), `changed in backup ${i + 1}\n`.repeat(200));
+  await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+}
+
+/**
+ * The shared backups, `backups` of them (1 to 3), as this test's own repository: a copy, the
+ * engine's records of the runs that made them (moved to the copy's path), and a new engine.
+ */
+async function backedUp(backups: 1 | 2 | 3): Promise<Engine> {
+  const made = shared.after[backups - 1]!;
+  await cloneRepository(made.repo, repo);
+  const history = new History(path.join(sb.configDir, 'history'));
+  for (const r of made.records) await history.append({ ...r, repository: repo });
+  const engine = await profileEngine(sb.configDir, repo, src);
   engines.push(engine);
-  expect((await engine.setPassphrase('p', PASS)).ok).toBe(true);
-  expect((await engine.init('p')).ok).toBe(true);
+  return engine;
+}
+
+/**
+ * A source tree of the test's own (the 30 files, and whatever `extra` adds) with `backups` real
+ * backups made now by the test's engine, file-0.txt changed between them.
+ */
+async function ownBackups(backups: number, extra: (tree: string) => Promise<void>, over: Record<string, unknown> = {}): Promise<Engine> {
+  src = path.join(sb.dir, 'src');
+  await makeTree(src, 30);
+  await extra(src);
+  await freshRepository(repo, 'repokey-blake2', PASS);
+  const engine = await profileEngine(sb.configDir, repo, src, over);
+  engines.push(engine);
   for (let i = 0; i < backups; i++) {
-    if (i > 0) {
-      await fs.appendFile(path.join(src, 'file-0.txt'), `changed in backup ${i + 1}\n`.repeat(200));
-      // borg names archives by the second: two in one second would clash.
-      await new Promise((r) => setTimeout(r, 1100));
-    }
+    if (i > 0) await changeAndWait(src, i);
     const r = await engine.run('p', { trigger: 'manual' });
     expect(r.result, JSON.stringify(r.diagnoses)).toBe('success');
   }
   return engine;
+}
+
+/**
+ * For a test that writes into the shared source tree (a Put Back): the tree is put back as it was
+ * when the test finishes, passed or failed, so no other test sees what it did.
+ */
+async function keepSharedSource(): Promise<void> {
+  const saved = path.join(shared.box.dir, 'src-saved');
+  await fs.cp(src, saved, { recursive: true, preserveTimestamps: true });
+  onTestFinished(async () => {
+    await fs.rm(src, { recursive: true, force: true });
+    await fs.rename(saved, src);
+  });
 }
 
 async function open(engine: Engine, opts: Omit<Parameters<typeof openWindow>[1], 'configDir' | 'engine'> = {}): Promise<OpenedWindow> {
@@ -184,11 +271,12 @@ describe('the backups and their folders', () => {
 
 describe('a folder of 10,000 entries', () => {
   it('draws only the rows in view, reaches the last entry with End, and keeps each scroll frame’s work far inside a frame', async () => {
+    const engine = await ownBackups(1, async (tree) => {
+      await fs.mkdir(path.join(tree, 'big'));
+      for (let i = 0; i < 10_000; i += 500)
+        await Promise.all(Array.from({ length: 500 }, (_, j) => fs.writeFile(path.join(tree, 'big', `photo-${i + j}.jpg`), '')));
+    });
     const big = path.join(src, 'big');
-    await fs.mkdir(big);
-    for (let i = 0; i < 10_000; i += 500)
-      await Promise.all(Array.from({ length: 500 }, (_, j) => fs.writeFile(path.join(big, `photo-${i + j}.jpg`), '')));
-    const engine = await backedUp(1);
     const w = await open(engine);
     // The first look at the archive reads it whole (borg list): what was found so far is drawn before
     // the answer comes (folder-partial), while the list still says it is busy.
@@ -398,8 +486,13 @@ describe('restoring', () => {
 
   it('restores the selection into a new folder in the folder chosen, with live progress, then Show in Finder', async () => {
     // Enough data that the restore is seen under way.
-    for (let i = 0; i < 24; i++) await fs.writeFile(path.join(src, 'sub', `blob-${i}.bin`), Buffer.alloc(4 * 1024 * 1024, i));
-    const engine = await backedUp(1, { compression: 'lzma,1' });
+    const engine = await ownBackups(
+      1,
+      async (tree) => {
+        for (let i = 0; i < 24; i++) await fs.writeFile(path.join(tree, 'sub', `blob-${i}.bin`), Buffer.alloc(4 * 1024 * 1024, i));
+      },
+      { compression: 'lzma,1' },
+    );
     const target = path.join(sb.dir, 'restores');
     await fs.mkdir(target);
     const w = await open(engine, { host: { pickFolder: async () => target } });
@@ -449,6 +542,8 @@ describe('restoring', () => {
 
   it('puts back in place without overwriting: a changed file is kept and the restored copy goes beside it', async () => {
     const engine = await backedUp(1);
+    // Put Back writes into the tree the backups were made of.
+    await keepSharedSource();
     await fs.writeFile(path.join(src, 'file-0.txt'), 'written after the backup\n');
     const w = await open(engine);
     await walkTo(w, src);
@@ -483,8 +578,13 @@ describe('restoring', () => {
   });
 
   it('says why a restore failed in the engine’s words (a backup deleted meanwhile), and Cancel stops one under way', async () => {
-    for (let i = 0; i < 40; i++) await fs.writeFile(path.join(src, 'sub', `blob-${i}.bin`), Buffer.alloc(4 * 1024 * 1024, i));
-    const engine = await backedUp(2, { compression: 'lzma,1' });
+    const engine = await ownBackups(
+      2,
+      async (tree) => {
+        for (let i = 0; i < 40; i++) await fs.writeFile(path.join(tree, 'sub', `blob-${i}.bin`), Buffer.alloc(4 * 1024 * 1024, i));
+      },
+      { compression: 'lzma,1' },
+    );
     const target = path.join(sb.dir, 'restores');
     await fs.mkdir(target);
     const w = await open(engine, { host: { pickFolder: async () => target } });

@@ -11,7 +11,8 @@ import { Engine } from '../../src/engine.js';
 import { History } from '../../src/jobs/history.js';
 import { MemorySecretStore, keyringAccount } from '../../src/secrets/keyring.js';
 import type { RunRecord } from '../../src/records.js';
-import { borg, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { axeCheck, openWindow, screenshot, type OpenedWindow } from './harness.js';
 
 const PASS = 'correct horse battery staple';
@@ -182,8 +183,7 @@ describe('a first backup, watched from start to finish', () => {
 
 describe('a failure and its fix', () => {
   it('shows a wrong passphrase as the diagnosis with "Set Passphrase…", which opens Preferences on the passphrase', async () => {
-    const init = await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS);
-    expect(init.exitCode, init.stderr).toBe(0);
+    await freshRepository(repo, 'repokey-blake2', PASS);
     await writeConfig(sb.configDir, { profiles: [profile()] });
     const secrets = new MemorySecretStore();
     await secrets.set(keyringAccount(repo), 'not the passphrase');
