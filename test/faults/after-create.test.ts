@@ -9,6 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, dandelion, isRoot, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import type { RunRecord } from '../../src/records.js';
 
 const PASS = 'after create passphrase 3d07';
@@ -34,8 +35,7 @@ async function lastSuccessAt(): Promise<string | null> {
 }
 
 async function init(repository: string): Promise<void> {
-  const r = await borg(sb, ['init', '--encryption=repokey-blake2', repository], PASS);
-  expect(r.exitCode, r.stderr).toBe(0);
+  await freshRepository(repository, 'repokey-blake2', PASS);
 }
 
 async function checked(repository: string): Promise<string[]> {

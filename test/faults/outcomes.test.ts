@@ -9,6 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, dandelion, isRoot, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { statusExit } from '../../src/status-exit.js';
 
 const PASS = 'fault suite passphrase 91c2';
@@ -74,8 +75,7 @@ beforeAll(async () => {
   passFile = path.join(sb.dir, 'pass.txt');
   await fs.writeFile(passFile, PASS, { mode: 0o600 });
   await makeTree(src, 6);
-  const init = await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS);
-  expect(init.exitCode, init.stderr).toBe(0);
+  await freshRepository(repo, 'repokey-blake2', PASS);
   const first = await runWith();
   expect(first.run.exitCode, first.out).toBe(0);
 });
@@ -89,7 +89,8 @@ describe('a backup that saved nothing is never a success', () => {
     const before = await listArchives(sb, repo, PASS);
     const since = await lastSuccessAt();
     // Overdue after 3 s: the earlier success is older than that by the time status is asked, a new one would not be.
-    await new Promise((r) => setTimeout(r, 3200));
+    // Only the part of those 3.2 s that has not passed since that success is left to wait.
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(since ?? '') + 3200 - Date.now())));
     const gone = [path.join(sb.dir, 'gone-1'), path.join(sb.dir, 'gone-2')];
     const { run, status, out } = await runWith({ sources: gone, overdueAfterHours: 3 / 3600 });
     expect(run.exitCode, out).toBe(2);
@@ -246,8 +247,7 @@ describe.skipIf(!isRoot)(`a full backup disk${isRoot ? '' : ' (skipped: needs ro
     const data = path.join(sb.dir, 'big-src');
     await fs.mkdir(data, { recursive: true });
     await fs.writeFile(path.join(data, 'small.bin'), crypto.randomBytes(3_000_000));
-    const init = await borg(sb, ['init', '--encryption=repokey-blake2', full], PASS);
-    expect(init.exitCode, init.stderr).toBe(0);
+    await freshRepository(full, 'repokey-blake2', PASS);
     const first = await runWith({ repository: full, sources: [data] });
     expect(first.run.exitCode, first.out).toBe(0);
     const since = first.status.lastSuccessAt;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, CLI, dandelion, listArchives, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { statusExit } from '../../src/status-exit.js';
 import { DaemonProcess } from '../helpers/daemon.js';
 import { configPaths } from '../../src/paths.js';
@@ -93,7 +94,7 @@ beforeAll(async () => {
   await writeConfig(sb.configDir, {
     profiles: [{ id: 'big', repository: repo, encryption: 'none', sources: [src], compression: 'zlib,6', prune: null }],
   });
-  expect((await dandelion(sb, ['init', 'big'])).exitCode).toBe(0);
+  await freshRepository(repo, 'none');
   lockFile = configPaths(sb.configDir).repoLock(repo);
 }, 120_000);
 

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, dandelion, listArchives, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 let sb: Sandbox;
 let repo: string;
@@ -38,8 +39,7 @@ beforeAll(async () => {
       { id: 'same-repo', repository: repo, encryption: 'none', sources: [src], archiveName: 'other-{now}', prune: null },
     ],
   });
-  const init = await dandelion(sb, ['init', 'big']);
-  expect(init.exitCode, init.stderr).toBe(0);
+  await freshRepository(repo, 'none');
 }, 120_000);
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { KeyringUnavailableError, MemorySecretStore, type SecretStore } from '..
 import { Supervisor } from '../../src/supervisor.js';
 import { History } from '../../src/jobs/history.js';
 import { borg, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 const PASS = 'correct horse battery staple';
 let sb: Sandbox;
@@ -90,7 +91,7 @@ describe('errors arrive as data, never as a throw', () => {
   });
 
   it('ends a run refused because another process holds the repository with a record', async () => {
-    await borg(sb, ['init', '--encryption=none', repo]);
+    await freshRepository(repo, 'none');
     const engine = await open({ profiles: [profile({ encryption: 'none' })] });
     // Another live process (our parent) holds the repository lock.
     await fs.mkdir(path.join(sb.configDir, 'locks'), { recursive: true });
@@ -111,7 +112,7 @@ describe('errors arrive as data, never as a throw', () => {
 
 describe('runs', () => {
   it('coalesces repeated run calls into one run and one borg create', async () => {
-    await borg(sb, ['init', '--encryption=none', repo]);
+    await freshRepository(repo, 'none');
     const engine = await open({ profiles: [profile({ encryption: 'none' })] });
     const a = engine.run('p', { trigger: 'schedule' });
     const b = engine.run('p', { trigger: 'volume' });
@@ -135,7 +136,7 @@ describe('runs', () => {
       await fs.mkdir(path.join(big, `d${d}`));
       for (let i = 0; i < 150; i++) await fs.writeFile(path.join(big, `d${d}`, `f${i}`), `${d}-${i}\n`.repeat(50));
     }
-    await borg(sb, ['init', '--encryption=none', repo]);
+    await freshRepository(repo, 'none');
     const engine = await open({ profiles: [profile({ encryption: 'none', sources: [big] })] });
     const progress: { at: number; p: LiveProgress }[] = [];
     const batches: string[][] = [];
@@ -209,12 +210,15 @@ describe('the snapshot', () => {
   });
 
   it('shows a run in progress with its trigger and step, then its result', async () => {
-    await borg(sb, ['init', '--encryption=none', repo]);
+    await freshRepository(repo, 'none');
     const engine = await open({ profiles: [profile({ encryption: 'none' })] });
     const seen: EngineSnapshot[] = [];
     engine.on('snapshot', (s) => seen.push(s));
     const record = await engine.run('p', { trigger: 'volume' });
-    await new Promise((r) => setTimeout(r, 400));
+    // The snapshot event after the run is coalesced: wait for it rather than for a fixed time.
+    await expect
+      .poll(() => seen.at(-1)?.profiles[0])
+      .toMatchObject({ state: 'idle', run: null, lastRun: { result: 'success', archive: record.archive } });
     const running = seen.find((s) => s.profiles[0]!.run);
     expect(running?.profiles[0]).toMatchObject({ state: 'running', run: { trigger: 'volume' } });
     expect(seen.at(-1)!.profiles[0]).toMatchObject({ state: 'idle', run: null, lastRun: { result: 'success', archive: record.archive } });
@@ -235,9 +239,8 @@ describe('config save', () => {
     const onDisk = JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8'));
     expect(onDisk.profiles[0].schedule).toBe('30 6 * * *');
     expect(onDisk.version).toBe(1);
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => logs.slice(before).find((l) => l.includes('[p] next scheduled run'))).toBeDefined();
     const next = logs.slice(before).find((l) => l.includes('[p] next scheduled run'));
-    expect(next).toBeDefined();
     const at = new Date(next!.split('next scheduled run ')[1]!);
     expect([at.getHours(), at.getMinutes()]).toEqual([6, 30]);
     expect((await sup.engine.snapshot()).profiles[0]!.triggers.schedule).toBe('30 6 * * *');
@@ -295,7 +298,7 @@ describe('passphrases', () => {
   });
 
   it('refuses a wrong passphrase for an existing repository and keeps the right one', async () => {
-    await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS);
+    await freshRepository(repo, 'repokey-blake2', PASS);
     const engine = await open({ profiles: [profile()] });
     expect(await engine.setPassphrase('p', PASS)).toMatchObject({ ok: true, value: { verified: true } });
     const wrong = await engine.setPassphrase('p', 'not it');
@@ -308,7 +311,7 @@ describe('passphrases', () => {
 
 describe('an existing repository whose profile does not name its encryption', () => {
   it('backs up with the stored passphrase and finds out the mode', async () => {
-    await borg(sb, ['init', '--encryption=repokey', repo], PASS);
+    await freshRepository(repo, 'repokey', PASS);
     const engine = await open({ profiles: [profile({ encryption: undefined })] });
     expect(await engine.setPassphrase('p', PASS)).toMatchObject({ ok: true, value: { verified: true } });
     expect((await engine.run('p')).result).toBe('success');
@@ -316,7 +319,7 @@ describe('an existing repository whose profile does not name its encryption', ()
   });
 
   it('says a passphrase is needed when none is stored', async () => {
-    await borg(sb, ['init', '--encryption=repokey', repo], PASS);
+    await freshRepository(repo, 'repokey', PASS);
     const engine = await open({ profiles: [profile({ encryption: undefined })] });
     const run = await engine.run('p');
     expect(run.diagnoses[0]?.kind).toBe('passphrase-missing');
@@ -332,7 +335,7 @@ describe('an existing repository whose profile does not name its encryption', ()
 
 describe('archives', () => {
   it('come back with size and file count from the run that made them, and one folder at a time', async () => {
-    await borg(sb, ['init', '--encryption=none', repo]);
+    await freshRepository(repo, 'none');
     const engine = await open({ profiles: [profile({ encryption: 'none' })] });
     const record = await engine.run('p');
     const list = await engine.archives('p');
@@ -350,7 +353,7 @@ describe('archives', () => {
 
 describe('the snapshot in a long-lived process', () => {
   it('reads nothing from disk when nothing changed, and follows another process appending to the history', async () => {
-    await borg(sb, ['init', '--encryption=none', repo]);
+    await freshRepository(repo, 'none');
     await writeConfig(sb.configDir, { profiles: [profile({ encryption: 'none', schedule: '0 * * * *' })] });
     const sup = await Supervisor.open({ configDir: sb.configDir, secrets, what: 'test', log: () => {}, mountTable: false });
     cleanups.push(() => sup.stop());

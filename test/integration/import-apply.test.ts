@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, borg, dandelion, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { startKeyring, type Keyring } from '../helpers/keyring.js';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/import/apply');
@@ -86,8 +87,7 @@ describe('dandelion import (a seed-style script, real borg, real keyring)', () =
     await fs.writeFile(path.join(sb.home, 'Documents', 'node_modules', 'skip.js'), 'left out\n');
     repo = path.join(sb.home, 'backup', 'borg-repo');
     await fs.mkdir(path.dirname(repo), { recursive: true });
-    const init = await borg(sb, ['init', '--encryption', 'repokey-blake2', repo], PASS);
-    expect(init.exitCode, init.stderr).toBe(0);
+    await freshRepository(repo, 'repokey-blake2', PASS);
     for (const days of oldDays) {
       const when = stamp(days);
       const r = await borg(sb, ['create', '--timestamp', when, `${repo}::{hostname}-${when}`, path.join(sb.home, 'Documents')], PASS);

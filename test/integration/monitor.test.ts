@@ -15,7 +15,8 @@ import { Supervisor } from '../../src/supervisor.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { keyringAccount } from '../../src/secrets/keyring.js';
 import type { RunRecord } from '../../src/records.js';
-import { borg, dandelion, filesUnder, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { dandelion, filesUnder, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 const PASS = 'monitor test passphrase 7c1e';
 const TOKEN = 'a1b2c3d4-0000-4000-8000-5ec12e7t0ken';
@@ -111,8 +112,7 @@ beforeAll(async () => {
   src = path.join(sb.dir, 'src');
   repo = path.join(sb.dir, 'repo');
   await makeTree(src, 20);
-  const init = await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS);
-  expect(init.exitCode).toBe(0);
+  await freshRepository(repo, 'repokey-blake2', PASS);
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -354,7 +354,7 @@ describe('dandelion run', () => {
   it('waits for the finish ping before it exits; an app watching the folder shows that ping', async () => {
     const plain = path.join(sb.dir, 'plain-repo');
     await fs.rm(plain, { recursive: true, force: true });
-    expect((await borg(sb, ['init', '--encryption=none', plain])).exitCode).toBe(0);
+    await freshRepository(plain, 'none');
     await writeConfig(sb.configDir, {
       profiles: [
         { id: 'n', repository: plain, encryption: 'none', sources: [src], prune: null, monitor: { pingUrl: pingUrl(), ntfyUrl: null } },

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, filesUnder, sandbox, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { runBorg, type Secret } from '../../src/borg/run.js';
 import { featuresFor } from '../../src/borg/features.js';
 import type { RepoCommand } from '../../src/repo/types.js';
@@ -73,8 +74,7 @@ beforeAll(async () => {
     [encrypted, 'repokey-blake2'],
     [plain, 'none'],
   ] as const) {
-    const init = await borg(sb, ['init', `--encryption=${mode}`, repo], PASS);
-    expect(init.exitCode, init.stderr).toBe(0);
+    await freshRepository(repo, mode, mode === 'none' ? undefined : PASS);
   }
   // Run from src so paths are relative: `docs`, `-rf`, … and, for `only/parents/leaf.txt` named
   // alone, no items for `only` or `only/parents`.
