@@ -13,6 +13,7 @@ import { Engine, type FolderEntry } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { borgTime } from '../../src/repo/types.js';
 import { borg, dandelion, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 let sb: Sandbox;
 let src: string;
@@ -84,8 +85,7 @@ beforeAll(async () => {
   await fs.symlink('sp ace.txt', path.join(z, 'link'));
   await fs.writeFile(path.join(src, 'w', 'doc.txt'), 'version 1');
   for (let i = 0; i < 10_000; i++) writeFileSync(path.join(big, `file${i}.dat`), String(i));
-  const r = await borg(sb, ['init', '--encryption=none', repo]);
-  expect(r.exitCode, r.stderr).toBe(0);
+  await freshRepository(repo, 'none');
   await create('t-1', [z, path.join(src, 'w')]);
   await fs.writeFile(path.join(src, 'w', 'doc.txt'), 'version two');
   await fs.utimes(path.join(src, 'w', 'doc.txt'), new Date('2026-11-02T10:00:00Z'), new Date('2026-11-02T10:00:00Z'));

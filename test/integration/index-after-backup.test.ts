@@ -12,6 +12,7 @@ import { Engine } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { configPaths } from '../../src/paths.js';
 import { borg, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 let sb: Sandbox;
 let src: string;
@@ -29,8 +30,7 @@ beforeAll(async () => {
   await writeConfig(sb.configDir, {
     profiles: [{ id: 'p', repository: repo, encryption: 'none', sources: [src], archiveName: 'p-{now}' }],
   });
-  const init = await borg(sb, ['init', '--encryption=none', repo]);
-  expect(init.exitCode, init.stderr).toBe(0);
+  await freshRepository(repo, 'none');
 });
 
 afterEach(async () => {

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, dandelion, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { abandoned, ownStagingName, processAlive, stagingOwner, startToken, sweepStaging } from '../../src/ops/restore-staging.js';
 import { processStart } from '../../src/jobs/process-identity.js';
 
@@ -35,9 +36,10 @@ beforeAll(async () => {
     archiveName: `${id}-{now}`,
   });
   await writeConfig(sb.configDir, { profiles: [profile('big', big), profile('small', small)] });
+  // Empty repositories copied from one borg init (this file is not about init), then real backups.
+  await freshRepository(path.join(sb.dir, 'repo-big'), 'none');
+  await freshRepository(path.join(sb.dir, 'repo-small'), 'none');
   for (const args of [
-    ['init', 'big'],
-    ['init', 'small'],
     ['run', 'big'],
     ['run', 'small'],
   ]) {

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { Engine, type OpProgress } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
-import { borg, isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 const NOT_ROOT = 'needs root to mount a tmpfs inside the folder restored (run the suite as root, as CI does)';
 
@@ -91,8 +92,7 @@ beforeEach(async () => {
   await fs.mkdir(mnt, { recursive: true });
   await execa('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mnt]);
   mounts.push(mnt);
-  const init = await borg(sb, ['init', '--encryption=none', repo]);
-  expect(init.exitCode, init.stderr).toBe(0);
+  await freshRepository(repo, 'none');
 });
 
 afterEach(async () => {
@@ -268,7 +268,7 @@ describe.skipIf(!isRoot)(`Put Back across a mount point (${isRoot ? 'tmpfs as ro
   it('with a passphrase: the extract that waited during the scan is started again for each file system, and all comes back', async () => {
     const PASS = 'across the mount 7c1d';
     repo = path.join(sb.dir, 'enc-repo');
-    expect((await borg(sb, ['init', '--encryption=repokey-blake2', repo], PASS)).exitCode).toBe(0);
+    await freshRepository(repo, 'repokey-blake2', PASS);
     const engine = await open('repokey-blake2');
     expect((await engine.setPassphrase('p', PASS)).ok).toBe(true);
     await fs.writeFile(path.join(src, 'outside.txt'), 'outside, encrypted');

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { Engine, type OpProgress, type OpRecord } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
@@ -14,7 +14,7 @@ import { configPaths } from '../../src/paths.js';
 import { tryLock } from '../../src/jobs/pid-lock.js';
 import { spawn } from 'node:child_process';
 import { borg, CLI, dandelion, isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
-import { freshRepository } from '../helpers/repo-template.js';
+import { cloneRepository, freshRepository } from '../helpers/repo-template.js';
 
 const NOT_ROOT = 'needs root to mount a read-only or a small file system (run the suite as root, as CI does)';
 
@@ -109,6 +109,83 @@ async function backup(engine: Engine): Promise<string> {
 /** The archive path of a source path: borg stores it without the leading slash. */
 const ap = (p: string) => p.replace(/^\//, '');
 
+/**
+ * Backups several tests only read, each made once for the file on first use and copied for every
+ * test that uses it (a copy has its own repository id, so each test's borg meets a repository it
+ * never saw, and a test may delete from its copy or leave it locked). Made lazily, so a test run
+ * alone with -t makes only the backup it needs.
+ */
+let shared: Sandbox;
+const made = new Map<string, Promise<{ repo: string; src: string; archive: string }>>();
+
+beforeAll(async () => {
+  shared = await sandbox('dandelion-restore-shared-');
+});
+
+afterAll(async () => {
+  await shared?.cleanup();
+});
+
+interface SharedOptions {
+  encryption?: 'none' | 'repokey-blake2';
+  passphrase?: string;
+  /** Backed up by `dandelion run` (the built CLI), as a person would, instead of the engine. */
+  cli?: boolean;
+}
+
+async function makeShared(key: string, fill: (src: string) => Promise<void>, opts: SharedOptions) {
+  const dir = path.join(shared.dir, key);
+  const out = { repo: path.join(dir, 'repo'), src: path.join(dir, 'src'), archive: '' };
+  const configDir = path.join(dir, 'config');
+  await fs.mkdir(out.src, { recursive: true });
+  await fs.mkdir(configDir, { recursive: true });
+  await fill(out.src);
+  const encryption = opts.encryption ?? 'none';
+  await freshRepository(out.repo, encryption, opts.passphrase);
+  await writeConfig(configDir, { profiles: [{ ...profile({ encryption }), repository: out.repo, sources: [out.src] }] });
+  if (opts.cli) {
+    const run = await dandelion({ ...shared, configDir, env: { ...shared.env, DANDELION_CONFIG_DIR: configDir } }, ['run', 'p']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    return out;
+  }
+  const { engine, load } = await Engine.open({ configDir, secrets: new MemorySecretStore() });
+  try {
+    expect(load.ok).toBe(true);
+    if (opts.passphrase !== undefined) expect((await engine.setPassphrase('p', opts.passphrase)).ok).toBe(true);
+    out.archive = await backup(engine);
+  } finally {
+    await engine.cancelAll();
+  }
+  return out;
+}
+
+/**
+ * The test's repository becomes its own copy of the shared backup `key` of the tree `fill` makes
+ * (made on first use), and `src` that tree, where the backup found it. Returns the archive's name.
+ */
+async function sharedBackup(key: string, fill: (src: string) => Promise<void>, opts: SharedOptions = {}): Promise<string> {
+  let p = made.get(key);
+  if (!p) {
+    p = makeShared(key, fill, opts);
+    made.set(key, p);
+    p.catch(() => made.delete(key));
+  }
+  const s = await p;
+  repo = path.join(sb.dir, `${key}-repo`);
+  await cloneRepository(s.repo, repo);
+  src = s.src;
+  return s.archive;
+}
+
+/** The small tree several failure tests back up: one file. */
+const oneFile = (root: string) => fs.writeFile(path.join(root, 'a.txt'), 'a');
+
+/** 400 MB that does not compress: a restore of it lasts long enough to be interrupted. */
+async function bigFile(root: string): Promise<void> {
+  await execa('dd', ['if=/dev/urandom', `of=${path.join(root, 'big.bin')}`, 'bs=1M', 'count=400', 'status=none']);
+  await fs.writeFile(path.join(root, 'small.txt'), 'small');
+}
+
 beforeEach(async () => {
   sb = await sandbox('dandelion-restore-');
   process.env.BORG_BASE_DIR = sb.env.BORG_BASE_DIR;
@@ -159,8 +236,8 @@ describe('restore into a new folder', () => {
 
 describe('what borg keeps comes back', () => {
   /** Names that look hostile but are legal, and every kind of file borg keeps. */
-  async function hostileTree(): Promise<void> {
-    const t = path.join(src, 'tree');
+  async function hostileTree(root: string): Promise<void> {
+    const t = path.join(root, 'tree');
     await fs.mkdir(path.join(t, 'sub'), { recursive: true });
     for (const name of ['..a', 'a..', '...', '-rf', '--help', 'new\nline', 'tab\there', ' space ', 'ü-nfc.txt'])
       await fs.writeFile(path.join(t, name), `file ${name}`);
@@ -192,10 +269,10 @@ describe('what borg keeps comes back', () => {
 
   for (const mode of ['new-folder', 'in-place'] as const) {
     it(`restores contents, modes, mtimes, links, hardlinks, holes, xattrs and odd names (${mode})`, async () => {
-      await hostileTree();
+      // One backup of the tree for both modes; each restores from its own copy of the repository.
+      const archive = await sharedBackup('hostile-tree', hostileTree);
       const before = await describeTree(path.join(src, 'tree'));
       const engine = await open();
-      const archive = await backup(engine);
       const r = await engine.restore('p', { archive, paths: [path.join(src, 'tree')], target: dest, mode });
       expect(r.ok, JSON.stringify(r)).toBe(true);
       if (!r.ok) return;
@@ -217,7 +294,8 @@ describe('what borg keeps comes back', () => {
       // In place the folder only got the tree: no staging folder left anywhere on the way.
       expect((await fs.readdir(dest)).filter((n) => n.startsWith('.dandelion'))).toEqual([]);
       if (mode === 'in-place') expect(r.value.folder).toBeNull();
-    });
+      // Over half a minute each on a loaded 2-core machine (the 64 MiB sparse file, read and written).
+    }, 120_000);
   }
 });
 
@@ -351,9 +429,8 @@ describe('in place', () => {
 
 describe('each failure has its own diagnosis', () => {
   it('a path that is not in the archive is an error naming it, and nothing is written', async () => {
-    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    const archive = await sharedBackup('one-file', oneFile);
     const engine = await open();
-    const archive = await backup(engine);
     const r = await engine.restore('p', { archive, paths: [path.join(src, 'a.txt'), path.join(src, 'nope.txt')], target: dest });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -365,9 +442,8 @@ describe('each failure has its own diagnosis', () => {
   });
 
   it('an archive deleted between the list and the restore', async () => {
-    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    await sharedBackup('one-file', oneFile);
     const engine = await open();
-    await backup(engine);
     const listed = await engine.archives('p');
     expect(listed.ok).toBe(true);
     if (!listed.ok) return;
@@ -389,9 +465,8 @@ describe('each failure has its own diagnosis', () => {
   });
 
   it('a target that does not exist', async () => {
-    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    const archive = await sharedBackup('one-file', oneFile);
     const engine = await open();
-    const archive = await backup(engine);
     const r = await engine.restore('p', { archive, paths: [], target: path.join(sb.dir, 'nowhere') });
     expect(r.ok || r.diagnosis.kind).toBe('restore-target-unwritable');
   });
@@ -411,9 +486,8 @@ describe('each failure has its own diagnosis', () => {
   });
 
   it('busy: says who holds the repository, or waits for it with that shown', async () => {
-    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    const archive = await sharedBackup('one-file', oneFile);
     const engine = await open();
-    const archive = await backup(engine);
     const lock = await tryLock(configPaths(sb.configDir).repoLock(repo), 'backup of "p" (disk)', { profile: 'p' });
     expect(lock.ok).toBe(true);
     if (!lock.ok) return;
@@ -437,10 +511,8 @@ describe('each failure has its own diagnosis', () => {
   });
 
   it('cancel mid-restore: no file under its real name, nothing left behind, the repository checks clean', async () => {
-    await execa('dd', ['if=/dev/urandom', `of=${path.join(src, 'big.bin')}`, 'bs=1M', 'count=400', 'status=none']);
-    await fs.writeFile(path.join(src, 'small.txt'), 'small');
+    const archive = await sharedBackup('big', bigFile);
     const engine = await open();
-    const archive = await backup(engine);
     const seen: OpProgress[] = [];
     const times: number[] = [];
     engine.on('op-progress', ({ progress }) => {
@@ -476,9 +548,8 @@ describe.skipIf(!isRoot)(`targets on real mounts (${isRoot ? 'tmpfs as root' : N
   });
 
   it('a read-only target', async () => {
-    await fs.writeFile(path.join(src, 'a.txt'), 'a');
+    const archive = await sharedBackup('one-file', oneFile);
     const engine = await open();
-    const archive = await backup(engine);
     const ro = path.join(sb.dir, 'ro');
     await fs.mkdir(ro);
     await execa('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
@@ -510,13 +581,23 @@ describe.skipIf(!isRoot)(`targets on real mounts (${isRoot ? 'tmpfs as root' : N
 });
 
 describe('dandelion restore (the built CLI)', () => {
-  async function setUp(): Promise<void> {
-    await fs.mkdir(path.join(src, 'docs'));
-    await fs.writeFile(path.join(src, 'docs', 'report.pdf'), 'version 1');
-    await fs.writeFile(path.join(src, 'docs', '-rf'), 'dash');
+  async function docs(root: string): Promise<void> {
+    await fs.mkdir(path.join(root, 'docs'));
+    await fs.writeFile(path.join(root, 'docs', 'report.pdf'), 'version 1');
+    await fs.writeFile(path.join(root, 'docs', '-rf'), 'dash');
+  }
+
+  /** The docs backed up by `dandelion run`: shared by the tests that leave the source alone, `own` for one that edits it. */
+  async function setUp(own = false): Promise<void> {
+    if (own) {
+      await docs(src);
+      await writeConfig(sb.configDir, { profiles: [profile()] });
+      const run = await dandelion(sb, ['run', 'p']);
+      expect(run.exitCode, run.stderr).toBe(0);
+      return;
+    }
+    await sharedBackup('cli-docs', docs, { cli: true });
     await writeConfig(sb.configDir, { profiles: [profile()] });
-    const run = await dandelion(sb, ['run', 'p']);
-    expect(run.exitCode, run.stderr).toBe(0);
   }
 
   it('restores into a new folder and says where; --json for scripts; exit 0', async () => {
@@ -535,7 +616,7 @@ describe('dandelion restore (the built CLI)', () => {
   });
 
   it('in place: keeps both and lists them; exit 0', async () => {
-    await setUp();
+    await setUp(true);
     await fs.writeFile(path.join(src, 'docs', 'report.pdf'), 'version 2');
     const r = await dandelion(sb, ['restore', 'p', '--in-place', path.join(src, 'docs')]);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -578,9 +659,8 @@ describe('dandelion restore (the built CLI)', () => {
   }, 120_000);
 
   it('Ctrl-C cancels cleanly: exit 2, nothing left in the target', async () => {
-    await execa('dd', ['if=/dev/urandom', `of=${path.join(src, 'big.bin')}`, 'bs=1M', 'count=400', 'status=none']);
+    await sharedBackup('big', bigFile);
     await writeConfig(sb.configDir, { profiles: [profile()] });
-    expect((await dandelion(sb, ['run', 'p'])).exitCode).toBe(0);
     const child = spawn(process.execPath, [CLI, 'restore', 'p', '--to', dest], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -609,6 +689,15 @@ describe('with a passphrase: borg extract starts while the scan runs, and gets t
     const saved = await engine.setPassphrase('p', PASS);
     expect(saved.ok, JSON.stringify(saved)).toBe(true);
   });
+
+  /** The test's own copy of one encrypted backup of a.txt, and an engine (with the passphrase) on it. */
+  async function sharedEncrypted(): Promise<string> {
+    const archive = await sharedBackup('enc-one-file', oneFile, { encryption: 'repokey-blake2', passphrase: PASS });
+    engine = await open({ profiles: [profile({ encryption: 'repokey-blake2' })] });
+    const saved = await engine.setPassphrase('p', PASS);
+    expect(saved.ok, JSON.stringify(saved)).toBe(true);
+    return archive;
+  }
 
   it('restores, and leaves no second extract’s trace in the log', async () => {
     await fs.writeFile(path.join(src, 'a.txt'), 'encrypted hello');
@@ -651,8 +740,7 @@ t.close()`,
   });
 
   it('a path not in the archive: the waiting extract is stopped, nothing is written, nothing waits', async () => {
-    await fs.writeFile(path.join(src, 'a.txt'), 'a');
-    const archive = await backup(engine);
+    const archive = await sharedEncrypted();
     const r = await engine.restore('p', { archive, paths: [path.join(src, 'nope')], target: dest });
     expect(r.ok || r.diagnosis.kind).toBe('restore-path-missing');
     expect(await fs.readdir(dest)).toEqual([]);
@@ -662,8 +750,7 @@ t.close()`,
   });
 
   it('cancelled during the scan: both borgs stop, nothing is left', async () => {
-    await fs.writeFile(path.join(src, 'a.txt'), 'a');
-    const archive = await backup(engine);
+    const archive = await sharedEncrypted();
     const pending = engine.restore('p', { archive, paths: [], target: dest });
     await new Promise((res) => setTimeout(res, 150));
     expect(engine.cancelOperation('p')).toBe(true);

@@ -17,6 +17,7 @@ import { OpHistory } from '../../src/ops/records.js';
 import { trayView, type TrayEnv } from '../../src/app/tray-view.js';
 import { statusExit } from '../../src/status-exit.js';
 import { dandelion, filesUnder, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 const PASS = 'verify horse battery staple';
 let sb: Sandbox;
@@ -39,12 +40,11 @@ async function open(config: unknown): Promise<Engine> {
   return engine;
 }
 
-/** A repository with one backup of `src`. */
+/** A repository with one backup of `src` (the repository a copy of an empty one `borg init` made: these tests are not about init). */
 async function backedUp(config: unknown = { profiles: [profile()] }): Promise<Engine> {
   const engine = await open(config);
   expect((await engine.setPassphrase('p', PASS)).ok).toBe(true);
-  const init = await engine.init('p');
-  expect(init.ok, JSON.stringify(init)).toBe(true);
+  await freshRepository(repo, 'repokey-blake2', PASS);
   const run = await engine.run('p');
   expect(run.result, JSON.stringify(run.diagnoses)).toBe('success');
   return engine;
@@ -310,7 +310,7 @@ describe('cancel and secrets', () => {
 describe('the CLI', () => {
   it('check and drill: exit 0 on a good repository, 2 with the diagnosis on a damaged one; --json is the record', async () => {
     await writeConfig(sb.configDir, { profiles: [profile({ encryption: 'none' })] });
-    expect((await dandelion(sb, ['init', 'p'])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
     expect((await dandelion(sb, ['run', 'p'])).exitCode).toBe(0);
 
     const good = await dandelion(sb, ['check', 'p']);
@@ -340,7 +340,7 @@ describe('the CLI', () => {
   it('Ctrl-C cancels a drill cleanly: exit 2, recorded as cancelled, no temporary folder left', async () => {
     for (let i = 0; i < 40; i++) await fs.writeFile(path.join(src, `big-${i}.bin`), crypto.randomBytes(2_000_000));
     await writeConfig(sb.configDir, { profiles: [profile({ encryption: 'none' })] });
-    expect((await dandelion(sb, ['init', 'p'])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
     expect((await dandelion(sb, ['run', 'p'])).exitCode).toBe(0);
     const child = dandelion(sb, ['drill', 'p'], { env: { TMPDIR: tmp } });
     let stderr = '';
