@@ -171,8 +171,8 @@ describe('the index against borg list', () => {
     expect(r.value[10]!.name).toBe('file10.dat');
     expect(r.value.every((e) => e.type === 'file' && e.mtime !== null)).toBe(true);
     expect(await passes()).toBe(before);
-    // Generous for a loaded test machine; docs/benchmarks.md has the real figure.
-    expect(ms).toBeLessThan(2000);
+    // Generous: a two-core machine running the whole suite took 2.4 s at load 20; docs/benchmarks.md has the real figure.
+    expect(ms).toBeLessThan(5000);
   });
 });
 
