@@ -18,6 +18,7 @@ import { tryLock } from '../../src/jobs/pid-lock.js';
 import type { RunRecord } from '../../src/records.js';
 import { diagnosisFor } from '../../src/messages.js';
 import { makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { axeCheck, openWindow, screenshot, type OpenedWindow } from './harness.js';
 
 let sb: Sandbox;
@@ -37,6 +38,7 @@ const profile = (over: Record<string, unknown> = {}) => ({
 });
 
 // One real repository with one real backup for the file: the tests only read it (check, drill).
+// The empty repository is a copy of the run's template (borg init is no part of these tests).
 beforeAll(async () => {
   sb = await sandbox('dandelion-status-activity-');
   process.env.BORG_BASE_DIR = sb.env.BORG_BASE_DIR;
@@ -45,7 +47,7 @@ beforeAll(async () => {
   await makeTree(src, 12);
   await writeConfig(sb.configDir, { profiles: [profile()] });
   engine = (await Engine.open({ configDir: sb.configDir, busy: 'wait', secrets: new MemorySecretStore() })).engine;
-  expect((await engine.init('p')).ok).toBe(true);
+  await freshRepository(repo, 'none');
   expect((await engine.run('p')).result).toBe('success');
 }, 120_000);
 

@@ -11,21 +11,24 @@
  *   await axeCheck(w.page);                        // fails on serious or critical violations
  *   await w.close();
  *
- * One Chromium per test file (closed after the file); each window gets its own browser context.
+ * One Chromium per test file (closed after the file); each window gets a fresh document in a
+ * browser context of its own while it is open (a closed window's context and page serve the next
+ * window with the same options).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterAll, expect } from 'vitest';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import { Engine } from '../../src/engine.js';
 import { MemorySecretStore, type SecretStore } from '../../src/secrets/keyring.js';
 import { appSnapshot, createDispatcher, type Host } from '../../src/ipc/handlers.js';
 import { Outbox, type OutboxOptions } from '../../src/ipc/outbox.js';
 import { feedWindow } from '../../src/ipc/feed.js';
 import type { EventMessage, Outcome } from '../../src/ipc/contract.js';
+import type { AxeBuilder } from '@axe-core/playwright';
 import { ROOT } from '../helpers/env.js';
 
 export type WindowKind = 'status' | 'preferences' | 'browse';
@@ -179,9 +182,94 @@ function launch(): Promise<Browser> {
 }
 
 afterAll(async () => {
+  idle.length = 0;
   if (browser) await (await browser).close();
   browser = null;
 });
+
+// ---- pages, used again ----------------------------------------------------------------------------
+
+/** What the page in a slot reaches through the bridge: the window open in it now, if any. */
+interface Tenant {
+  invoke(name: string, args: unknown): Promise<unknown>;
+  pageErrors: string[];
+}
+
+/**
+ * A browser context with one page, the bridge installed. A new context and page cost a renderer
+ * process and about a second of CPU; a closed window's page goes back here and the next window
+ * with the same scale loads its document in it, at its own size and colour scheme (a new document:
+ * nothing of the last one stays, and the windows keep nothing in storage).
+ */
+interface Slot {
+  key: string;
+  context: BrowserContext;
+  page: Page;
+  tenant: Tenant | null;
+  /** The page's event listeners once set up: a page a test added its own to is not used again. */
+  listeners: string;
+}
+
+const idle: Slot[] = [];
+
+interface ContextOptions {
+  viewport: { width: number; height: number };
+  deviceScaleFactor: number;
+  colorScheme: ColorScheme;
+  reducedMotion: 'reduce';
+  locale: string;
+}
+
+/** Playwright's pages are event emitters; its types leave these two out. */
+type Emitter = { eventNames(): (string | symbol)[]; listenerCount(event: string | symbol): number };
+const listenersOf = (page: Page) => {
+  const e = page as unknown as Emitter;
+  return e
+    .eventNames()
+    .map((n) => `${String(n)}:${e.listenerCount(n)}`)
+    .sort()
+    .join(' ');
+};
+
+async function takeSlot(b: Browser, script: string, options: ContextOptions): Promise<Slot> {
+  // What only a context can set; the size and the media are the page's, set again below.
+  const key = JSON.stringify([options.deviceScaleFactor, options.reducedMotion, options.locale]);
+  const i = idle.findIndex((s) => s.key === key);
+  if (i >= 0) {
+    const slot = idle.splice(i, 1)[0]!;
+    const { page } = slot;
+    await page.emulateMedia({ media: null, colorScheme: options.colorScheme, reducedMotion: 'reduce', forcedColors: null, contrast: null });
+    const size = page.viewportSize();
+    if (size?.width !== options.viewport.width || size.height !== options.viewport.height) await page.setViewportSize(options.viewport);
+    return slot;
+  }
+  const context = await b.newContext(options);
+  const page = await context.newPage();
+  const slot: Slot = { key, context, page, tenant: null, listeners: '' };
+  page.on('pageerror', (e) => slot.tenant?.pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !underAxe.has(page)) slot.tenant?.pageErrors.push(m.text());
+  });
+  await page.exposeFunction('__dandelionInvoke', (name: string, args: unknown) => {
+    if (!slot.tenant) throw new Error(`${name}: no window is open in this page`);
+    return slot.tenant.invoke(name, args);
+  });
+  await page.addInitScript({ content: script });
+  slot.listeners = listenersOf(page);
+  return slot;
+}
+
+/** Back to the pool on a blank document; closed instead if a test added listeners of its own to the page. */
+async function releaseSlot(slot: Slot): Promise<void> {
+  slot.tenant = null;
+  try {
+    if (slot.page.isClosed() || listenersOf(slot.page) !== slot.listeners) throw new Error('not reusable');
+    await slot.page.goto('about:blank');
+    idle.push(slot);
+  } catch {
+    await slot.context.close().catch(() => {});
+  }
+}
 
 // ---- the host ---------------------------------------------------------------------------------------
 
@@ -206,36 +294,38 @@ export async function openWindow(kind: WindowKind, opts: OpenOptions): Promise<O
     (await Engine.open({ configDir: opts.configDir, busy: 'wait', secrets: opts.secrets ?? new MemorySecretStore() })).engine;
   const host = fakeHost(opts.host);
   const screenshots = process.env.SCREENSHOTS === '1';
-  const context = await b.newContext({
+  const slot = await takeSlot(b, script, {
     viewport: opts.viewport ?? WINDOW_SIZE,
     deviceScaleFactor: opts.scale ?? (screenshots ? 2 : 1),
     colorScheme: opts.colorScheme ?? 'light',
     reducedMotion: 'reduce',
     locale: 'en-US',
   });
-  const page = await context.newPage();
+  const { context, page } = slot;
   const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !underAxe.has(page)) pageErrors.push(m.text());
-  });
 
   let closed = false;
+  /** Batches on their way into this window's document: awaited at close, so none lands in the next window's. */
+  const sending = new Set<Promise<unknown>>();
   const outbox = new Outbox({
     ...opts.outbox,
     send: (batch) => {
       if (closed) return;
-      page.evaluate((b) => window.__dandelionEvents?.(b), batch).catch(() => {});
+      const p = page.evaluate((b) => window.__dandelionEvents?.(b), batch).catch(() => {});
+      sending.add(p);
+      void p.finally(() => sending.delete(p));
     },
   });
   const dispatch = createDispatcher({ engine, host, ready: () => outbox.markReady() });
   const unfeed = feedWindow(engine, outbox, (s) => appSnapshot(host, s));
   const invocations: { name: string; args: unknown }[] = [];
-  await page.exposeFunction('__dandelionInvoke', (name: string, args: unknown) => {
-    invocations.push({ name, args });
-    return dispatch(name, args);
-  });
-  await page.addInitScript({ content: script });
+  slot.tenant = {
+    invoke: (name, args) => {
+      invocations.push({ name, args });
+      return dispatch(name, args);
+    },
+    pageErrors,
+  };
   await page.goto(pathToFileURL(html).href + (opts.query ?? ''));
 
   return {
@@ -251,7 +341,8 @@ export async function openWindow(kind: WindowKind, opts: OpenOptions): Promise<O
       closed = true;
       unfeed();
       outbox.close();
-      await context.close().catch(() => {});
+      await Promise.allSettled([...sending]);
+      await releaseSlot(slot);
       if (ownEngine) await engine.cancelAll();
     },
   };
@@ -308,14 +399,44 @@ export async function axeCheck(page: Page, opts: { schemes?: ColorScheme[]; excl
   if ((opts.schemes ?? [was]).some((s) => s !== was)) await page.emulateMedia({ colorScheme: was });
 }
 
+type AxeResults = Awaited<ReturnType<AxeBuilder['analyze']>>;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
 async function axeOnce(page: Page, scheme: ColorScheme, was: ColorScheme, exclude: string[]): Promise<void> {
   if (scheme !== was) await page.emulateMedia({ colorScheme: scheme });
-  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']);
-  for (const sel of exclude) builder = builder.exclude(sel);
-  const result = await builder.analyze();
+  const result = page.frames().length > 1 ? await axeWithFrames(page, exclude) : await axeInPage(page, exclude);
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const report = bad.map(
     (v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary ?? ''}`).join('\n')}`,
   );
   expect(report, `axe in ${scheme}`).toEqual([]);
+}
+
+let axeSource: string | null = null;
+
+/**
+ * axe-core's own run in a page of one frame: what @axe-core/playwright does in each frame before it
+ * finishes the run in a blank page of its own (a new renderer process, axe parsed twice, every run).
+ * Here axe is put into the document once and run there, with the same rules and context.
+ */
+async function axeInPage(page: Page, exclude: string[]): Promise<AxeResults> {
+  if (!(await page.evaluate(() => typeof (window as { axe?: unknown }).axe === 'object'))) {
+    // The axe-core that @axe-core/playwright itself loads (it depends on it; this package does not directly).
+    const fromBuilder = createRequire(createRequire(import.meta.url).resolve('@axe-core/playwright'));
+    axeSource ??= fs.readFileSync(fromBuilder.resolve('axe-core/axe.min.js'), 'utf8');
+    await page.evaluate(`${axeSource}\n;axe.configure({ allowedOrigins: ['<same_origin>'], branding: { application: 'playwright' } });`);
+  }
+  return page.evaluate(
+    ({ context, options }) =>
+      (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<AxeResults> } }).axe.run(context, options),
+    { context: { include: [], exclude }, options: { runOnly: { type: 'tag', values: AXE_TAGS } } },
+  );
+}
+
+/** A page with frames: @axe-core/playwright, which puts axe into each frame and joins the results. */
+async function axeWithFrames(page: Page, exclude: string[]): Promise<AxeResults> {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  let builder = new AxeBuilder({ page }).withTags(AXE_TAGS);
+  for (const sel of exclude) builder = builder.exclude(sel);
+  return builder.analyze();
 }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MemorySecretStore, keyringAccount } from '../../src/secrets/keyring.js';
-import { ROOT, borg, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { ROOT, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { axeCheck, openWindow, screenshot, type OpenedWindow } from './harness.js';
 import { answers, PREFS_SIZE } from './preferences-helpers.js';
 
@@ -33,8 +34,8 @@ beforeAll(async () => {
   await fs.mkdir(path.join(sb.home, 'Documents'));
   await fs.writeFile(path.join(sb.home, 'Documents', 'a.txt'), 'a\n');
   repo = path.join(sb.home, 'backup', 'borg-repo');
-  await fs.mkdir(path.dirname(repo), { recursive: true });
-  expect((await borg(sb, ['init', '--encryption', 'repokey-blake2', repo], PASS)).exitCode).toBe(0);
+  // A repokey-blake2 repository with seed.sh's passphrase, copied from the run's template for it.
+  await freshRepository(repo, 'repokey-blake2', PASS);
 }, 60_000);
 
 afterEach(async () => {

@@ -13,6 +13,7 @@ import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import type { RunRecord } from '../../src/records.js';
 import { diagnosisFor } from '../../src/messages.js';
 import { makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { axeCheck, openWindow, screenshot, type OpenedWindow } from './harness.js';
 
 const DAY = 86_400_000;
@@ -140,7 +141,8 @@ describe('verification in the status window', () => {
     await writeConfig(sb.configDir, { profiles: [profile()] });
     const { engine } = await Engine.open({ configDir: sb.configDir, busy: 'wait', secrets: new MemorySecretStore() });
     engines.push(engine);
-    expect((await engine.init('p')).ok).toBe(true);
+    // An empty repository copied from the run's template: borg init is no part of this test.
+    await freshRepository(repo, 'none');
     expect((await engine.run('p')).result).toBe('success');
     const w = await openWindow('status', { configDir: sb.configDir, engine });
     windows.push(w);
