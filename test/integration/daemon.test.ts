@@ -229,9 +229,10 @@ describe.skipIf(!isRoot)(`dandelion daemon: the backup disk (${isRoot ? 'real lo
     await writeConfig(sb.configDir, { volumesRoot: volumes, profiles: [profile({ schedule: '0 0 * * *' })] });
     const d = daemon();
     await d.waitFor(/\[disk\] catch-up: due, waiting for disk "backup-disk"/);
-    // Another process (the CLI) sees what the daemon is waiting for.
-    const status = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout);
-    expect(status.profiles[0]).toMatchObject({ state: 'waiting-for-volume', lastRun: null });
+    // Another process (the CLI) sees what the daemon is waiting for (written just after that line).
+    await expect
+      .poll(async () => JSON.parse((await dandelion(sb, ['status', '--json'])).stdout).profiles[0], { timeout: 20_000, interval: 200 })
+      .toMatchObject({ state: 'waiting-for-volume', lastRun: null });
     const mark = d.mark;
     await disk.mount(mountPoint);
     await d.waitFor(/\[disk\] started \(volume\)/, { from: mark, timeoutMs: 10_000 });
