@@ -9,9 +9,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { keyringAccount, MemorySecretStore } from '../../src/secrets/keyring.js';
 import { History } from '../../src/jobs/history.js';
-import { borg, dandelion, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { dandelion, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { DaemonProcess } from '../helpers/daemon.js';
 import { configPaths } from '../../src/paths.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 vi.mock('electron', () => import('../fakes/electron/index.js'));
 const { fake } = await import('../fakes/electron/index.js');
@@ -68,7 +69,7 @@ afterEach(async () => {
 describe('a failing schedule', () => {
   it('speaks once per trouble over ten minutes of slots, once when fixed, and not again after a relaunch', async () => {
     const locked = path.join(sb.dir, 'locked');
-    expect((await borg(sb, ['init', '-e', 'repokey-blake2', locked], PASS)).exitCode).toBe(0);
+    await freshRepository(locked, 'repokey-blake2', PASS);
     const missing = path.join(sb.dir, 'nothing-here');
     await writeConfig(sb.configDir, {
       app: { openAtLogin: true },
@@ -198,7 +199,7 @@ describe('a trouble that lasts', () => {
 describe('one run, one notification', () => {
   it('tells each of three runs with warnings once, and a run of another process once', async () => {
     const repo = path.join(sb.dir, 'repo');
-    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
     await writeConfig(sb.configDir, {
       app: { openAtLogin: true },
       profiles: [
@@ -228,7 +229,7 @@ describe('one run, one notification', () => {
 describe('after the daemon is killed mid-backup', () => {
   it('the app takes over and backs up, records the run as interrupted, and never says "back up now" while it runs', async () => {
     const repo = path.join(sb.dir, 'repo');
-    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
     const big = path.join(sb.dir, 'big');
     await fs.mkdir(big);
     // Incompressible data with slow compression: the daemon's catch-up is still in borg create when it is killed.
@@ -283,7 +284,7 @@ describe('after the daemon is killed mid-backup', () => {
 
   it('tells an interrupted run found with nothing running, once, in local time, naming the menu item', async () => {
     const repo = path.join(sb.dir, 'repo');
-    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
     await writeConfig(sb.configDir, {
       app: { openAtLogin: true },
       profiles: [{ id: 'p', name: 'Disk', repository: repo, encryption: 'none', sources: [src], prune: null }],

@@ -4,14 +4,15 @@
  * the figures of a backup the other process makes, and its Cancel and Skip This Backup reach it
  * (borg checkpoints there, `borg check` stays clean); Pause Backups and Resume Backups from the menu.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { History } from '../../src/jobs/history.js';
 import { borg, dandelion, listArchives, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { DaemonProcess } from '../helpers/daemon.js';
+import { freshRepository } from '../helpers/repo-template.js';
+import { SharedBlobs } from '../helpers/blobs.js';
 
 vi.mock('electron', () => import('../fakes/electron/index.js'));
 const { fake } = await import('../fakes/electron/index.js');
@@ -58,10 +59,13 @@ function profile(overrides: Record<string, unknown> = {}) {
   return { id: 'p', name: 'Big', repository: repo, encryption: 'none', sources: [src], prune: null, compression: 'zlib,6', ...overrides };
 }
 
-async function bigTree(dir: string, blobs: number): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  // Incompressible data and slow compression: the run lasts long enough to be seen and stopped.
-  for (let i = 0; i < blobs; i++) await fs.writeFile(path.join(dir, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+// Incompressible data and slow compression: the run lasts long enough to be seen and stopped. Made
+// once for the file; a test that backs it up makes it its source (borg only reads it).
+const blobs = new SharedBlobs(120);
+afterAll(() => blobs.dispose());
+
+async function useBigTree(): Promise<void> {
+  src = await blobs.dir();
 }
 
 const history = () => new History(path.join(sb.configDir, 'history'));
@@ -72,7 +76,7 @@ beforeEach(async () => {
   process.env.BORG_BASE_DIR = sb.env.BORG_BASE_DIR;
   src = path.join(sb.dir, 'src');
   repo = path.join(sb.dir, 'repo');
-  expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+  await freshRepository(repo, 'none');
 });
 
 afterEach(async () => {
@@ -88,7 +92,7 @@ afterEach(async () => {
 
 describe('a backup another Dandelion process makes', () => {
   it('shows its figures in the menu and the title, and Cancel Backup reaches it: a checkpoint, a clean borg check', async () => {
-    await bigTree(src, 120);
+    await useBigTree();
     await writeConfig(sb.configDir, { app: { openAtLogin: true }, profiles: [profile()] });
     await start();
     await waitFor('the first line', () => menuText().includes('No backups yet on '));
@@ -117,7 +121,7 @@ describe('a backup another Dandelion process makes', () => {
   });
 
   it("Skip This Backup on the daemon's run: recorded as skipped by the daemon, no alarm, no rerun before the next slot", async () => {
-    await bigTree(src, 120);
+    await useBigTree();
     // A daily slot long past and no backup yet: the daemon catches up as soon as it starts.
     await writeConfig(sb.configDir, { app: { openAtLogin: true }, profiles: [profile({ schedule: '0 0 * * *' })] });
     daemon = new DaemonProcess(sb);
@@ -154,7 +158,7 @@ describe('a backup another Dandelion process makes', () => {
 
 describe('Skip This Backup', () => {
   it('on a run of this app: stopped like Cancel, recorded as skipped, no notification, no retry, borg check clean', async () => {
-    await bigTree(src, 120);
+    await useBigTree();
     await writeConfig(sb.configDir, { app: { openAtLogin: true }, profiles: [profile()] });
     const a = await start();
     await waitFor('Back Up Now', () => safeMenu().includes('Back Up Now'));

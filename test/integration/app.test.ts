@@ -3,14 +3,15 @@
  * and real borg: what the menu bar shows, what a click does, notifications, power, quitting during
  * a backup, and the IPC gate.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { History } from '../../src/jobs/history.js';
 import { CALL_PREFIX } from '../../src/ipc/names.js';
 import { borg, dandelion, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { freshRepository } from '../helpers/repo-template.js';
+import { SharedBlobs } from '../helpers/blobs.js';
 
 vi.mock('electron', () => import('../fakes/electron/index.js'));
 const { fake, app, powerMonitor, powerSaveBlocker, dialog, shell } = await import('../fakes/electron/index.js');
@@ -70,10 +71,13 @@ function profile(overrides: Record<string, unknown> = {}) {
   return { id: 'p', name: 'Backup disk', repository: repo, encryption: 'repokey-blake2', sources: [src], prune: null, ...overrides };
 }
 
-async function bigTree(dir: string, blobs = 60): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  // Incompressible data and slow compression: the run lasts long enough to be seen and cancelled.
-  for (let i = 0; i < blobs; i++) await fs.writeFile(path.join(dir, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+// Incompressible data (made once for the file, copied into each test's tree) and slow compression:
+// the run lasts long enough to be seen and cancelled.
+const blobs = new SharedBlobs(60);
+afterAll(() => blobs.dispose());
+
+async function bigTree(dir: string, count = 60): Promise<void> {
+  await blobs.copyInto(dir, count);
 }
 
 beforeEach(async () => {
@@ -130,10 +134,9 @@ describe('the menu bar', () => {
 
   it('Back Up Now: never backed up → running with progress in the title → ok, backed up just now', async () => {
     await bigTree(src, 25);
-    await fs.mkdir(repo);
+    await freshRepository(repo, 'repokey-blake2', PASS);
     const a = await start({ profiles: [profile({ compression: 'zlib,6' })] });
     expect((await a.engine.setPassphrase('p', PASS)).ok).toBe(true);
-    expect((await a.engine.init('p')).ok).toBe(true);
     await waitFor('the first line', () => menuText().includes('No backups yet on '));
     expect(icon()).toBe('trayAttentionTemplate.png');
 
@@ -153,10 +156,9 @@ describe('the menu bar', () => {
   });
 
   it('a wrong passphrase: error icon and exactly one notification naming the passphrase', async () => {
-    await fs.mkdir(repo);
+    await freshRepository(repo, 'repokey-blake2', PASS);
     const a = await start({ profiles: [profile()] });
     expect((await a.engine.setPassphrase('p', PASS)).ok).toBe(true);
-    expect((await a.engine.init('p')).ok).toBe(true);
     // The keyring now holds another passphrase (changed behind Dandelion's back).
     const [account] = [...(secrets as unknown as { map: Map<string, string> })['map'].keys()];
     await secrets.set(account!, 'not the passphrase');
@@ -176,7 +178,7 @@ describe('the menu bar', () => {
   });
 
   it('follows when another process owns the schedules, and its Back Up Now still works', async () => {
-    await fs.mkdir(repo);
+    await freshRepository(repo, 'none');
     await writeConfig(sb.configDir, { app: { openAtLogin: true }, profiles: [profile({ encryption: 'none' })] });
     const { Supervisor } = await import('../../src/supervisor.js');
     const daemon = await Supervisor.open({ configDir: sb.configDir, what: 'dandelion daemon (test)', log: () => {}, secrets });
@@ -184,7 +186,6 @@ describe('the menu bar', () => {
     try {
       const a = await start(null);
       expect(a.supervisor.role).toBe('follower');
-      expect((await a.engine.init('p')).ok).toBe(true);
       fake.click('Back Up Now');
       await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png', 60_000);
       expect(menuText()).toMatch(LATEST_TODAY);
@@ -208,8 +209,8 @@ describe('the menu bar', () => {
 
   it('shows a run started by `dandelion run` in another process as running', async () => {
     await bigTree(src, 40);
-    const a = await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
-    expect((await a.engine.init('p')).ok).toBe(true);
+    await freshRepository(repo, 'none');
+    await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
     const cli = dandelion(sb, ['run', 'p'], { timeout: 300_000 });
     try {
       await waitFor('the running icon', () => icon() === 'trayRunningTemplate.png', 60_000);
@@ -246,8 +247,8 @@ describe('the menu tells when you were last safe', () => {
 
   it('after a cancelled attempt the first line is still the latest backup, at its local time; the attempt comes second', async () => {
     app.systemLocale = 'en-US';
+    await freshRepository(repo, 'none');
     const a = await start({ profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
-    expect((await a.engine.init('p')).ok).toBe(true);
     await waitFor('never backed up', () => menuText().includes('No backups yet on '));
     expect(menuText()).not.toMatch(/latest backup|last backup/i);
 
@@ -258,6 +259,8 @@ describe('the menu tells when you were last safe', () => {
     const time = new Intl.DateTimeFormat('en-US', { timeStyle: 'short' }).format(new Date(success.finishedAt));
 
     await bigTree(src, 40);
+    // The menu may still be drawing the first run's end (the copy above is quick).
+    await waitFor('Back Up Now offered again', () => fake.menuItem('Back Up Now').enabled !== false);
     fake.click('Back Up Now');
     await waitFor('Cancel Backup', () => fake.menuLabels().includes('Cancel Backup'));
     fake.click('Cancel Backup');
@@ -269,7 +272,7 @@ describe('the menu tells when you were last safe', () => {
   });
 
   it('an overdue profile held back on battery says "waiting for power" in the menu and its notification, and backs up once plugged in', async () => {
-    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
     const history = new History(path.join(sb.configDir, 'history'));
     await oldSuccess(history, 3);
     powerMonitor.onBattery = true;
@@ -311,10 +314,9 @@ describe('the menu tells when you were last safe', () => {
 
 describe('Full Disk Access', () => {
   it('missing on macOS: attention icon and a menu item that opens the Privacy settings; off macOS nothing nags', async () => {
-    await fs.mkdir(repo);
+    await freshRepository(repo, 'none');
     await writeConfig(sb.configDir, { app: { openAtLogin: true }, profiles: [profile({ encryption: 'none' })] });
     const a = await start(null, { fda: 'missing' });
-    expect((await a.engine.init('p')).ok).toBe(true);
     fake.click('Back Up Now');
     await waitFor('a finished run', async () => {
       const r = await a.engine.runs('p', 1);
@@ -335,7 +337,7 @@ describe('Full Disk Access', () => {
 
 describe('power', () => {
   it('catches up on resume a slot that passed while asleep, and runs nothing while asleep', async () => {
-    expect((await borg(sb, ['init', '-e', 'none', repo])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
     const history = new History(path.join(sb.configDir, 'history'));
     const a = await start({ profiles: [profile({ encryption: 'none', schedule: '0 * * * *' })] });
     // Never backed up: the catch-up at start runs at once.
@@ -368,13 +370,13 @@ describe('power', () => {
 
   it('releases the power save blocker after every kind of ending: error, cancel, borg killed', async () => {
     await bigTree(src, 40);
+    await freshRepository(repo, 'none');
     const a = await start({
       profiles: [
         profile({ encryption: 'none', compression: 'zlib,6' }),
         profile({ id: 'gone', name: 'Gone', repository: path.join(sb.dir, 'nothing-here') }),
       ],
     });
-    expect((await a.engine.init('p')).ok).toBe(true);
 
     // error: the repository does not exist
     fake.click(['Back Up Now', 'Gone']);
@@ -421,11 +423,12 @@ async function waitForBorgPid(): Promise<number> {
 describe('quitting', () => {
   it('asks during a run; confirming checkpoints borg, releases the locks and quits with the repository consistent', async () => {
     await bigTree(src, 60);
+    await freshRepository(repo, 'none');
     const a = await start({ app: { openAtLogin: true }, profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
-    expect((await a.engine.init('p')).ok).toBe(true);
     fake.click('Back Up Now');
     await waitForBorgPid();
-    await new Promise((r) => setTimeout(r, 1500));
+    // borg is at work on the files: its first figures are in the title.
+    await waitFor('the first figures', () => fake.tray.titles.some((t) => /^\d[\d,.k]*$|^\d+%$/.test(t)));
 
     // "Keep Backing Up": nothing stops.
     dialog.answers.push(1);
@@ -470,8 +473,8 @@ describe('the app itself', () => {
 
   it('a shutdown stops a running backup with a checkpoint', async () => {
     await bigTree(src, 60);
+    await freshRepository(repo, 'none');
     const a = await start({ app: { openAtLogin: true }, profiles: [profile({ encryption: 'none', compression: 'zlib,6' })] });
-    expect((await a.engine.init('p')).ok).toBe(true);
     fake.click('Back Up Now');
     await waitForBorgPid();
     powerMonitor.emit('shutdown');
@@ -485,8 +488,8 @@ describe('the app itself', () => {
 
 describe('Browse Backups', () => {
   it('the menu’s Browse Backups… and a card’s Browse… open the browse window on that profile; a restore there ends in Show in Finder', async () => {
+    await freshRepository(repo, 'none');
     const a = await start({ app: { openAtLogin: true }, profiles: [profile({ encryption: 'none' })] });
-    expect((await a.engine.init('p')).ok).toBe(true);
     expect((await a.engine.run('p', { trigger: 'manual' })).result).toBe('success');
 
     fake.click('Browse Backups…');

@@ -19,6 +19,7 @@ import {
   type Sandbox,
 } from '../helpers/env.js';
 import { startKeyring, type Keyring } from '../helpers/keyring.js';
+import { freshRepository } from '../helpers/repo-template.js';
 import { Engine } from '../../src/engine.js';
 
 /** Runs fn with the keyring's session bus in this process's environment (the engine's keyring reads it). */
@@ -56,10 +57,9 @@ function profile(id: string, overrides: Record<string, unknown> = {}) {
   return { id, repository: repoOf(id), encryption: 'none', sources: [src], ...overrides };
 }
 
+/** An empty repository for profile `id`, as `borg init` makes it (a copy of one made once per run). */
 async function initRepo(id: string, passphrase?: string): Promise<void> {
-  await fs.mkdir(path.dirname(repoOf(id)), { recursive: true });
-  const r = await borg(sb, ['init', '--encryption', passphrase ? 'repokey-blake2' : 'none', repoOf(id)], passphrase);
-  expect(r.exitCode, r.stderr).toBe(0);
+  await freshRepository(repoOf(id), passphrase ? 'repokey-blake2' : 'none', passphrase);
 }
 
 function expectNoStack(r: { stderr: string; stdout?: string }): void {

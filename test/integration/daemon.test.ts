@@ -1,10 +1,11 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { borg, dandelion, isRoot, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { DaemonProcess } from '../helpers/daemon.js';
 import { DiskImage, NOT_ROOT } from '../helpers/mount.js';
+import { freshRepository } from '../helpers/repo-template.js';
+import { SharedBlobs } from '../helpers/blobs.js';
 
 let sb: Sandbox;
 let daemons: DaemonProcess[];
@@ -44,6 +45,11 @@ async function history(id: string): Promise<{ result: string; trigger: string; m
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Incompressible data for backups that must still be going on when they are stopped: 150 files of
+// 2 MiB, made once for the file, backed up where they are (borg only reads them).
+const blobs = new SharedBlobs(150);
+afterAll(() => blobs.dispose());
+
 describe('dandelion daemon: schedules', () => {
   it('runs a slot that passed before it started once at startup, and not again on restart', async () => {
     const src = path.join(sb.dir, 'src');
@@ -53,7 +59,7 @@ describe('dandelion daemon: schedules', () => {
     await writeConfig(sb.configDir, {
       profiles: [{ id: 'daily', repository: repo, encryption: 'none', sources: [src], schedule: '0 0 * * *' }],
     });
-    expect((await dandelion(sb, ['init', 'daily'])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
 
     const first = daemon();
     await first.waitFor(/\[daily\] catch-up: starting backup/);
@@ -73,14 +79,12 @@ describe('dandelion daemon: schedules', () => {
   });
 
   it('cancels a run in progress on SIGTERM, records it and leaves the repository consistent', async () => {
-    const big = path.join(sb.dir, 'big');
-    await fs.mkdir(big);
-    for (let i = 0; i < 120; i++) await fs.writeFile(path.join(big, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+    const big = await blobs.dir();
     const repo = path.join(sb.dir, 'repo');
     await writeConfig(sb.configDir, {
       profiles: [{ id: 'big', repository: repo, encryption: 'none', sources: [big], compression: 'none', schedule: '0 0 * * *' }],
     });
-    expect((await dandelion(sb, ['init', 'big'])).exitCode).toBe(0);
+    await freshRepository(repo, 'none');
     const d = daemon();
     await d.waitFor(/\[big\] started \(catch-up\)/);
     await sleep(700);
@@ -110,10 +114,11 @@ describe('dandelion daemon: schedules', () => {
     const src = path.join(sb.dir, 'src');
     await makeTree(src);
     const repo = path.join(sb.dir, 'repo');
+    // The repository is there before the profile: the new owner may start its catch-up at once.
+    await freshRepository(repo, 'none');
     await writeConfig(sb.configDir, {
       profiles: [{ id: 'daily', repository: repo, encryption: 'none', sources: [src], schedule: '0 0 * * *' }],
     });
-    expect((await dandelion(sb, ['init', 'daily'])).exitCode).toBe(0);
     await follower.waitFor(/\[daily\] finished: (success|error)/);
   });
 
@@ -160,8 +165,7 @@ describe.skipIf(!isRoot)(`dandelion daemon: the backup disk (${isRoot ? 'real lo
     disk = await DiskImage.create(path.join(sb.dir, 'disk.img'), 1024);
     disks.push(disk);
     await disk.mount(mountPoint);
-    const init = await borg(sb, ['init', '--encryption=none', '--make-parent-dirs', repo]);
-    expect(init.exitCode, init.stderr).toBe(0);
+    await freshRepository(repo, 'none');
     await disk.unmount();
   });
 
@@ -195,9 +199,7 @@ describe.skipIf(!isRoot)(`dandelion daemon: the backup disk (${isRoot ? 'real lo
     await disk.unmount();
 
     // 3. A big source and no minimum interval; the disk is yanked while borg writes.
-    const big = path.join(sb.dir, 'big');
-    await fs.mkdir(big);
-    for (let i = 0; i < 150; i++) await fs.writeFile(path.join(big, `blob-${i}.bin`), crypto.randomBytes(2 * 1024 * 1024));
+    const big = await blobs.dir();
     mark = d.mark;
     await writeConfig(sb.configDir, {
       volumesRoot: volumes,
@@ -227,9 +229,10 @@ describe.skipIf(!isRoot)(`dandelion daemon: the backup disk (${isRoot ? 'real lo
     await writeConfig(sb.configDir, { volumesRoot: volumes, profiles: [profile({ schedule: '0 0 * * *' })] });
     const d = daemon();
     await d.waitFor(/\[disk\] catch-up: due, waiting for disk "backup-disk"/);
-    // Another process (the CLI) sees what the daemon is waiting for.
-    const status = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout);
-    expect(status.profiles[0]).toMatchObject({ state: 'waiting-for-volume', lastRun: null });
+    // Another process (the CLI) sees what the daemon is waiting for (written just after that line).
+    await expect
+      .poll(async () => JSON.parse((await dandelion(sb, ['status', '--json'])).stdout).profiles[0], { timeout: 20_000, interval: 200 })
+      .toMatchObject({ state: 'waiting-for-volume', lastRun: null });
     const mark = d.mark;
     await disk.mount(mountPoint);
     await d.waitFor(/\[disk\] started \(volume\)/, { from: mark, timeoutMs: 10_000 });

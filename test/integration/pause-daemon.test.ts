@@ -9,6 +9,7 @@ import { dandelion, listArchives, makeTree, sandbox, writeConfig, type Sandbox }
 import { DaemonProcess } from '../helpers/daemon.js';
 import { History } from '../../src/jobs/history.js';
 import { repoKey } from '../../src/paths.js';
+import { freshRepository } from '../helpers/repo-template.js';
 
 let sb: Sandbox;
 let repo: string;
@@ -23,7 +24,7 @@ beforeEach(async () => {
   await writeConfig(sb.configDir, {
     profiles: [{ id: 'daily', repository: repo, encryption: 'none', sources: [src], schedule: '0 0 * * *', prune: null }],
   });
-  expect((await dandelion(sb, ['init', 'daily'])).exitCode).toBe(0);
+  await freshRepository(repo, 'none');
 });
 
 afterEach(async () => {
