@@ -1,9 +1,26 @@
+import fs from 'node:fs';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // The tests never reach the network (loopback only), and a CA bundle named in NODE_EXTRA_CA_CERTS is
 // read and parsed by every node process as it starts (~60 ms of CPU each, and a run starts ~600: the
 // workers and the CLI, daemon and app processes they spawn). Removed before the first worker forks.
 delete process.env.NODE_EXTRA_CA_CERTS;
+
+// Scratch space in memory (Linux's /dev/shm, a tmpfs) unless TMPDIR names a place: the repositories,
+// sources and configs the tests make. borg's fsyncs and an ext4 disk's journal cost the real-borg files
+// about a third more system CPU there (docs/benchmarks.md). The loop-mounted disk images the volume
+// tests use are still ext4 file systems, only their image files live in memory.
+const SCRATCH = '/dev/shm';
+const SCRATCH_MIN_FREE = 4 * 2 ** 30;
+if (!process.env.TMPDIR && process.platform === 'linux') {
+  try {
+    fs.accessSync(SCRATCH, fs.constants.W_OK);
+    const { bavail, bsize } = fs.statfsSync(SCRATCH);
+    if (bavail * bsize >= SCRATCH_MIN_FREE) process.env.TMPDIR = SCRATCH;
+  } catch {
+    // No /dev/shm, or not writable: the tests use the system's temporary folder.
+  }
+}
 
 // test/macos launches the real Electron app: left out unless DANDELION_E2E=1, which the macOS
 // workflow sets for `npx vitest run test/macos` (a config exclude also hides files named on the CLI).
