@@ -12,6 +12,7 @@ import { Engine, type OpProgress } from '../../src/engine.js';
 import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { freshRepository } from '../helpers/repo-template.js';
+import { PYTHON } from '../helpers/python.js';
 
 const NOT_ROOT = 'needs root to mount a tmpfs inside the folder restored (run the suite as root, as CI does)';
 
@@ -23,12 +24,12 @@ const mounts: string[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 
 async function setXattr(file: string, name: string, value: string): Promise<void> {
-  await execa('python3', ['-c', 'import os,sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())', file, name, value]);
+  await execa(PYTHON, ['-c', 'import os,sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())', file, name, value]);
 }
 
 /** The user xattrs of each file, read in one python run. */
 async function getXattrs(files: string[]): Promise<Record<string, string>[]> {
-  const r = await execa('python3', [
+  const r = await execa(PYTHON, [
     '-c',
     'import os,sys,json; print(json.dumps([{k: os.getxattr(f, k).decode() for k in os.listxattr(f) if k.startswith("user.")} for f in sys.argv[1:]]))',
     ...files,

@@ -15,6 +15,7 @@ import { tryLock } from '../../src/jobs/pid-lock.js';
 import { spawn } from 'node:child_process';
 import { borg, CLI, dandelion, isRoot, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { cloneRepository, freshRepository } from '../helpers/repo-template.js';
+import { PYTHON } from '../helpers/python.js';
 
 const NOT_ROOT = 'needs root to mount a read-only or a small file system (run the suite as root, as CI does)';
 
@@ -24,11 +25,11 @@ const bytes = (...parts: (string | Buffer)[]): Buffer =>
 const BAD_NAME = Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x2e, 0x74, 0x78, 0x74]); // "bad\xff\xfe.txt"
 
 async function setXattr(file: string, name: string, value: string): Promise<void> {
-  await execa('python3', ['-c', 'import os,sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())', file, name, value]);
+  await execa(PYTHON, ['-c', 'import os,sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())', file, name, value]);
 }
 
 async function getXattrs(file: string): Promise<Record<string, string>> {
-  const r = await execa('python3', [
+  const r = await execa(PYTHON, [
     '-c',
     'import os,sys,json; print(json.dumps({k: os.getxattr(sys.argv[1], k, follow_symlinks=False).decode() for k in os.listxattr(sys.argv[1], follow_symlinks=False) if k.startswith("user.")}))',
     file,
@@ -329,7 +330,7 @@ add('hl', kind=tarfile.LNKTYPE, link='../../outside/secret')
 add('nl\\nname.txt', b'newline')
 t.close()
 `;
-    await execa('python3', ['-c', script, outside, tar]);
+    await execa(PYTHON, ['-c', script, outside, tar]);
     const r = await borg(sb, ['import-tar', `${repo}::evil`, tar]);
     expect(r.exitCode, r.stderr).toBe(0);
   }
@@ -714,7 +715,7 @@ describe('with a passphrase: borg extract starts while the scan runs, and gets t
     const outside = path.join(sb.dir, 'outside');
     await fs.mkdir(outside);
     const tar = path.join(sb.dir, 'evil.tar');
-    await execa('python3', [
+    await execa(PYTHON, [
       '-c',
       `import tarfile, io, sys
 t = tarfile.open(sys.argv[2], 'w')
