@@ -20,6 +20,9 @@
  * --cli runs another build's cli.js as `dandelion run` (e.g. a copy of dist/ from before a change).
  * --cli-base adds another build as one more side of section 3, in the same rounds (before/after under the same load).
  * --cpu-sides: which plain-borg sides section 3 runs (default borgNull: stderr to /dev/null, the goal's baseline).
+ * --cpu-cache: each side of section 3 starts with the changed tree in the page cache (warm, the default) or
+ *   out of it (cold). borg drops what it reads from the cache, so without this the side that runs first
+ *   in a round read a warm tree and the others a cold one: twice the CPU on the VM measured.
  * Prints a table, then one JSON line with every figure.
  */
 import fs from 'node:fs';
@@ -30,7 +33,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Buffer } from 'node:buffer';
-import { changeEveryFile, listFiles, makeSmallFileTree, makeTinyFileTree } from './lib-tree.mjs';
+import { changeEveryFile, coolEveryFile, listFiles, makeSmallFileTree, makeTinyFileTree, warmEveryFile } from './lib-tree.mjs';
 import { machineInfo, positiveInt, progress, say, table } from './lib-report.mjs';
 import { hasProc, live, median, mustRun, run, runCounted, sampleRss } from './lib-proc.mjs';
 
@@ -57,6 +60,7 @@ const { values: opt } = parseArgs({
     cli: { type: 'string' },
     'cli-base': { type: 'string' },
     'cpu-sides': { type: 'string' },
+    'cpu-cache': { type: 'string' },
     quick: { type: 'boolean', default: false },
     'fake-borg': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -68,7 +72,7 @@ if (opt.help) {
   process.stdout.write(
     'node bench/engine-overhead.mjs [--files N (20000)] [--status-lines N (500000)] [--rounds N (3)] [--rss-repeats N (2)]\n' +
       '                               [--cpu-rounds N (6)] [--quick] [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]\n' +
-      '                               [--cli-base PATH] [--cpu-sides borgNull,borgPipe,borgFile (borgNull)]\n',
+      '                               [--cli-base PATH] [--cpu-sides borgNull,borgPipe,borgFile (borgNull)] [--cpu-cache warm|cold]\n',
   );
   process.exit(0);
 }
@@ -771,6 +775,11 @@ if (!CPU_BORG_SIDES.length || CPU_BORG_SIDES.some((side) => !BORG_SIDES.includes
   process.stderr.write(`--cpu-sides takes a comma-separated list of ${BORG_SIDES.join(', ')}\n`);
   process.exit(2);
 }
+const CPU_CACHE = opt['cpu-cache'] ?? 'warm';
+if (!['warm', 'cold'].includes(CPU_CACHE)) {
+  process.stderr.write('--cpu-cache takes warm (the changed tree in the page cache, the default) or cold\n');
+  process.exit(2);
+}
 const ENGINE_SIDES = CLI_BASE ? ['engine', 'engineBase'] : ['engine'];
 const CPU_SIDES = [...CPU_BORG_SIDES, ...ENGINE_SIDES];
 
@@ -782,7 +791,7 @@ async function cpuBench() {
   say();
   say(
     `3. CPU with every file changed — ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB; before each round every file is rewritten ` +
-      `(same size, new first bytes), so borg lists (M), reads and stores each; ${CPU_ROUNDS} rounds, the order of the ${CPU_SIDES.length} sides rotating` +
+      `(same size, new first bytes), so borg lists (M), reads and stores each; each side starts with the tree ${CPU_CACHE === 'cold' ? 'out of' : 'in'} the page cache; ${CPU_ROUNDS} rounds, the order of the ${CPU_SIDES.length} sides rotating` +
       ` (load average at the start: ${os
         .loadavg()
         .map((x) => x.toFixed(2))
@@ -850,6 +859,11 @@ async function cpuBench() {
     const order = CPU_SIDES.map((_, i) => CPU_SIDES[(i + r) % CPU_SIDES.length]);
     const row = {};
     for (const side of order) {
+      // Every side starts from the same page cache: the changed tree in it, as the change left it
+      // (the side before dropped the files as borg read them), or with --cpu-cache cold out of it, as
+      // files changed long ago are. Not timed.
+      if (CPU_CACHE === 'cold') coolEveryFile(files);
+      else warmEveryFile(files);
       row[side] = await spaced(side, once[side]);
       progress(`round ${r + 1}/${CPU_ROUNDS} ${side.padEnd(8)} ${fmt(row[side])}`);
     }
@@ -891,6 +905,7 @@ async function cpuBench() {
     files: tree.files,
     bytes: tree.bytes,
     rounds: CPU_ROUNDS,
+    pageCache: CPU_CACHE,
     sides: CPU_SIDES,
     cli: CLI,
     cliBase: CLI_BASE,
