@@ -8,7 +8,6 @@
  *
  * Usage: node scripts/build-ts.mjs engine|app
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -27,18 +26,8 @@ if (!target) {
   process.exit(2);
 }
 
-/** Every .ts file below `dir` (not .d.ts), as tsc's `include` of that folder would take them. */
-function sourcesIn(dir) {
-  const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourcesIn(p));
-    else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
-
-const entryPoints = target.sources.flatMap((s) => sourcesIn(path.join(ROOT, s)));
+// esbuild expands the wildcard itself; there are no .d.ts files under src/ or electron/.
+const entryPoints = target.sources.map((s) => path.join(ROOT, s, '**/*.ts'));
 const result = await esbuild.build({
   entryPoints,
   outdir: path.join(ROOT, target.out),
