@@ -77,6 +77,18 @@ if (opt.help) {
   process.exit(0);
 }
 
+// Section 3's options, checked before anything is made.
+const BORG_SIDES = ['borgNull', 'borgPipe', 'borgFile'];
+const CPU_BORG_SIDES = (opt['cpu-sides'] ?? 'borgNull').split(',').filter(Boolean);
+if (!CPU_BORG_SIDES.length || CPU_BORG_SIDES.some((side) => !BORG_SIDES.includes(side))) {
+  process.stderr.write(`--cpu-sides takes a comma-separated list of ${BORG_SIDES.join(', ')}\n`);
+  process.exit(2);
+}
+const CPU_CACHE = opt['cpu-cache'] ?? 'warm';
+if (!['warm', 'cold'].includes(CPU_CACHE)) {
+  process.stderr.write('--cpu-cache takes warm (the changed tree in the page cache, the default) or cold\n');
+  process.exit(2);
+}
 const FILES = positiveInt('files', opt.files, opt.quick ? 2000 : 20000);
 const STATUS_LINES = positiveInt('status-lines', opt['status-lines'], opt.quick ? 50000 : 500000);
 const ROUNDS = positiveInt('rounds', opt.rounds, opt.quick ? 1 : 3);
@@ -762,7 +774,6 @@ async function rssBench() {
  * borg sides (default: borgNull); `dandelion run` is always a side, and with `--cli-base` another
  * build of it too (engineBase), so a before/after comparison shares its rounds and its load.
  */
-const BORG_SIDES = ['borgNull', 'borgPipe', 'borgFile'];
 const CPU_LABEL = {
   borgNull: 'plain borg, stderr to /dev/null',
   borgPipe: 'plain borg, stderr to a pipe',
@@ -770,16 +781,6 @@ const CPU_LABEL = {
   engine: 'dandelion run',
   engineBase: 'dandelion run (--cli-base)',
 };
-const CPU_BORG_SIDES = (opt['cpu-sides'] ?? 'borgNull').split(',').filter(Boolean);
-if (!CPU_BORG_SIDES.length || CPU_BORG_SIDES.some((side) => !BORG_SIDES.includes(side))) {
-  process.stderr.write(`--cpu-sides takes a comma-separated list of ${BORG_SIDES.join(', ')}\n`);
-  process.exit(2);
-}
-const CPU_CACHE = opt['cpu-cache'] ?? 'warm';
-if (!['warm', 'cold'].includes(CPU_CACHE)) {
-  process.stderr.write('--cpu-cache takes warm (the changed tree in the page cache, the default) or cold\n');
-  process.exit(2);
-}
 const ENGINE_SIDES = CLI_BASE ? ['engine', 'engineBase'] : ['engine'];
 const CPU_SIDES = [...CPU_BORG_SIDES, ...ENGINE_SIDES];
 
