@@ -25,7 +25,7 @@ export function cronParserVersion(): string {
  * Seconds remembered per zone before the zone's memory starts again: three schedules stepped across a
  * DST change ask ~10,000; at ~50 bytes an entry a long-running app keeps at most ~1 MB per zone.
  */
-const OFFSETS_PER_ZONE = 20_000;
+export const OFFSETS_PER_ZONE = 20_000;
 
 interface LuxonZone {
   readonly name: string;
@@ -47,7 +47,6 @@ function rememberZoneOffsets(): void {
   const original = proto.offset;
   const zones = new Map<string, Map<number, number>>();
   proto.offset = function offset(this: LuxonZone, ts: number): number {
-    if (!Number.isFinite(ts)) return original.call(this, ts);
     const second = Math.floor(ts / 1000);
     let known = zones.get(this.name);
     if (!known) zones.set(this.name, (known = new Map()));

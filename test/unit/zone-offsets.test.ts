@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
-import { cronParser } from '../../src/schedule/cron-parser.js';
+import { cronParser, OFFSETS_PER_ZONE } from '../../src/schedule/cron-parser.js';
 
 const require = createRequire(import.meta.url);
 cronParser();
@@ -64,8 +64,41 @@ describe('remembered zone offsets', () => {
       expect(z.offset(t + 500)).toBe(first);
       expect(spy.mock.calls.length).toBe(after);
       expect(first).toBe(120);
+      // Another second is formatted, and the first is still remembered after it.
+      expect(z.offset(t + 1000)).toBe(first);
+      const afterSecond = spy.mock.calls.length;
+      expect(afterSecond).toBeGreaterThan(after);
+      expect(z.offset(t)).toBe(first);
+      expect(spy.mock.calls.length).toBe(afterSecond);
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it(`remembers at most ${OFFSETS_PER_ZONE.toLocaleString('en-US')} seconds of a zone, then starts again`, () => {
+    const z = IANAZone.create('America/Chicago');
+    const start = Date.parse('2031-01-01T00:00:00Z');
+    // A zone no other test asked, so its memory starts empty: exactly as many seconds as it keeps.
+    for (let i = 0; i < OFFSETS_PER_ZONE; i++) z.offset(start + i * 1000);
+    const spy = vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts');
+    try {
+      expect(z.offset(start)).toBe(-360);
+      expect(spy).not.toHaveBeenCalled();
+      // One second more: the memory starts again with it, so the first second is formatted anew.
+      expect(z.offset(start + OFFSETS_PER_ZONE * 1000)).toBe(-360);
+      const calls = spy.mock.calls.length;
+      expect(calls).toBeGreaterThan(0);
+      expect(z.offset(start + OFFSETS_PER_ZONE * 1000)).toBe(-360);
+      expect(spy.mock.calls.length).toBe(calls);
+      expect(z.offset(start)).toBe(-360);
+      expect(spy.mock.calls.length).toBeGreaterThan(calls);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('answers an instant that is no number as luxon does', () => {
+    const z = IANAZone.create('Europe/Berlin');
+    expect(z.offset(Number.NaN)).toBeNaN();
   });
 });
