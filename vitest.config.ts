@@ -51,6 +51,10 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: [...exclude, UNIT],
           isolate: true,
+          // Real borg, sshd and chromium on a busy or slow machine (a CI machine's first run, with nothing
+          // cached yet, took twice as long): a test's own waits (up to 120 s) must fail first, with what
+          // they were waiting for, rather than the runner's timeout, which says nothing.
+          testTimeout: 180_000,
           // Repository templates shared by every file (test/helpers/repo-template.ts).
           globalSetup: ['test/helpers/global-setup.ts'],
         },

@@ -32,8 +32,10 @@ export interface ActivityLine {
 export const ACTIVITY_LINES = 10;
 
 export type NumberWords = (n: number) => string;
-const grouped = new Intl.NumberFormat('en-US');
-const defaultNum: NumberWords = (n) => grouped.format(n);
+// Made on first use: the first Intl object a process makes loads ICU's data (~20 ms of CPU), and most
+// processes that load this module (a `dandelion run`) never word a number here.
+let grouped: Intl.NumberFormat | null = null;
+const defaultNum: NumberWords = (n) => (grouped ??= new Intl.NumberFormat('en-US')).format(n);
 
 function files(n: number, num: NumberWords): string {
   return `${num(n)} ${n === 1 ? 'file' : 'files'}`;

@@ -219,10 +219,13 @@ describe('the menu bar', () => {
       expect(fake.menuItem('Back Up Now').enabled).toBe(false);
       // This process holds no power blocker for another process's run.
       expect(powerSaveBlocker.active.size).toBe(0);
-    } finally {
+    } catch (err) {
+      // What the other process said tells a run that never started from one the menu missed.
       const r = await cli;
-      expect(r.exitCode, r.stderr).toBe(0);
+      throw new Error(`${(err as Error).message}\ndandelion run: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
     }
+    const r = await cli;
+    expect(r.exitCode, r.stderr).toBe(0);
     await waitFor('the ok icon', () => icon() === 'trayOkTemplate.png');
   });
 });

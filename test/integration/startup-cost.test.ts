@@ -26,17 +26,29 @@ afterAll(async () => {
   await sb?.cleanup();
 });
 
-/** Runs the CLI and returns what it printed and the modules it loaded: dist/ files relative to dist/, packages by name. */
+/**
+ * Runs the CLI and returns what it printed and the modules it loaded, named as in dist/ (`engine.js`,
+ * `jobs/backup.js`) and packages by name. The CLI is a bundle: each file it loads is dist/cli.js or a
+ * chunk, and dist/cli-chunks/chunks.json (written by the build) names the sources each one holds.
+ */
 async function loaded(args: string[], name: string) {
   const out = path.join(sb.dir, `modules-${name}.txt`);
   const r = await dandelion(sb, args, { env: { NODE_OPTIONS: `--import=${TRACE}`, DANDELION_TRACE_MODULES: out } });
+  const chunks = JSON.parse(await fs.readFile(path.join(ROOT, 'dist', 'cli-chunks', 'chunks.json'), 'utf8')) as Record<string, string[]>;
   const urls = (await fs.readFile(out, 'utf8')).split('\n').filter(Boolean);
   const modules = new Set<string>();
+  const add = (source: string) => {
+    const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source);
+    if (pkg) modules.add(pkg[1]!);
+    else if (source.startsWith('src/')) modules.add(source.slice('src/'.length).replace(/\.ts$/, '.js'));
+  };
   for (const url of urls) {
     const dist = /\/dist\/(.+)$/.exec(url);
-    const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-    if (pkg) modules.add(pkg[1]!);
-    else if (dist) modules.add(dist[1]!);
+    if (dist && !dist[1]!.includes('node_modules')) {
+      const sources = chunks[dist[1]!];
+      expect(sources, `${dist[1]} is not an output of the CLI's bundle`).toBeDefined();
+      sources!.forEach(add);
+    } else add(url);
   }
   return { r, modules };
 }
