@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
+import { inject } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -24,6 +25,15 @@ export async function sandbox(prefix = 'dandelion-test-'): Promise<Sandbox> {
   const configDir = path.join(dir, 'config');
   await fs.mkdir(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
   await fs.mkdir(configDir, { recursive: true });
+  // The engine remembers borg's version per binary (cache/borg-versions.json), so a user's first command
+  // asks `borg --version` once. A sandbox starts with that entry, asked once per run by global-setup.ts:
+  // ~100 sandboxes each paid a borg start for it. Only for the borg on PATH; any other binary a test
+  // points at (a fake, a wrong file) is still asked.
+  const known = inject('borgVersionEntry');
+  if (known) {
+    await fs.mkdir(path.join(configDir, 'cache'), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(configDir, 'cache', 'borg-versions.json'), JSON.stringify([known]), { mode: 0o600 });
+  }
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: home,
