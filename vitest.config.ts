@@ -28,18 +28,6 @@ const exclude = process.env.DANDELION_E2E === '1' ? configDefaults.exclude : ['t
 const UNIT = 'test/unit/**/*.test.ts';
 // Unit files that replace modules (vi.mock) or reset the module registry: each keeps a fresh one.
 const OWN_MODULES = ['test/unit/electron-main.test.ts', 'test/unit/schedule-facts.test.ts'];
-const BROWSER = 'test/browser/**/*.test.ts';
-/** Files that use real borg, sshd or chromium: each gets a fresh worker. */
-const REAL = {
-  isolate: true,
-  // Real borg, sshd and chromium on a busy or slow machine (a CI machine's first run, with nothing
-  // cached yet, took twice as long): a test's own waits (up to 120 s) must fail first, with what
-  // they were waiting for, rather than the runner's timeout, which says nothing.
-  testTimeout: 180_000,
-  // Repository templates shared by every file (test/helpers/repo-template.ts): global-setup.ts, run once
-  // for both projects that name it.
-  globalSetup: ['test/helpers/global-setup-shared.ts'],
-};
 
 export default defineConfig({
   test: {
@@ -58,18 +46,17 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'real', include: ['test/**/*.test.ts'], exclude: [...exclude, UNIT, BROWSER], ...REAL },
-      },
-      {
-        // The windows in Chromium: as `real`, plus one Chromium for the whole run that every file
-        // connects to (test/helpers/browser-server.ts) instead of launching its own (~1 s of CPU each).
-        extends: true,
         test: {
-          name: 'browser',
-          include: [BROWSER],
-          exclude,
-          ...REAL,
-          globalSetup: [...REAL.globalSetup, 'test/helpers/browser-server.ts'],
+          name: 'real',
+          include: ['test/**/*.test.ts'],
+          exclude: [...exclude, UNIT],
+          isolate: true,
+          // Real borg, sshd and chromium on a busy or slow machine (a CI machine's first run, with nothing
+          // cached yet, took twice as long): a test's own waits (up to 120 s) must fail first, with what
+          // they were waiting for, rather than the runner's timeout, which says nothing.
+          testTimeout: 180_000,
+          // Repository templates shared by every file (test/helpers/repo-template.ts).
+          globalSetup: ['test/helpers/global-setup.ts'],
         },
       },
       {

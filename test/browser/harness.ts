@@ -11,16 +11,15 @@
  *   await axeCheck(w.page);                        // fails on serious or critical violations
  *   await w.close();
  *
- * One Chromium per run, shared by the files (test/helpers/browser-server.ts; a file launches its own
- * when vitest's `browser` project did not start one); each window gets a fresh document in a browser
- * context of its own while it is open (a closed window's context and page serve the next window with
- * the same options). A file closes its contexts when it ends.
+ * One Chromium per test file (closed after the file); each window gets a fresh document in a
+ * browser context of its own while it is open (a closed window's context and page serve the next
+ * window with the same options).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { afterAll, expect, inject } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Engine } from '../../src/engine.js';
@@ -31,7 +30,6 @@ import { feedWindow } from '../../src/ipc/feed.js';
 import type { EventMessage, Outcome } from '../../src/ipc/contract.js';
 import type { AxeBuilder } from '@axe-core/playwright';
 import { ROOT } from '../helpers/env.js';
-import { CHROMIUM_LAUNCH } from '../helpers/browser-server.js';
 
 export type WindowKind = 'status' | 'preferences' | 'browse';
 export type ColorScheme = 'light' | 'dark';
@@ -175,23 +173,16 @@ function bridgeScript(): Promise<string> {
 // ---- the browser ----------------------------------------------------------------------------------
 
 let browser: Promise<Browser> | null = null;
-/**
- * The run's shared Chromium (test/helpers/browser-server.ts) when the `browser` project's setup
- * started one; otherwise one of this file's own.
- */
 function launch(): Promise<Browser> {
-  const endpoint = inject('browserWsEndpoint');
-  browser ??= endpoint ? chromium.connect(endpoint, { timeout: 60_000 }) : chromium.launch(CHROMIUM_LAUNCH);
+  browser ??= chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--font-render-hinting=none'],
+  });
   return browser;
 }
 
 afterAll(async () => {
   idle.length = 0;
-  // Every context this file opened, idle or still holding a window: the shared Chromium outlives the
-  // file, and the next file should find no renderer of this one's left.
-  await Promise.all([...contexts].map((c) => c.close().catch(() => {})));
-  contexts.clear();
-  // A launched Chromium is closed; a connected one only disconnected.
   if (browser) await (await browser).close();
   browser = null;
 });
@@ -220,8 +211,6 @@ interface Slot {
 }
 
 const idle: Slot[] = [];
-/** Every context this file opened and has not closed. */
-const contexts = new Set<BrowserContext>();
 
 interface ContextOptions {
   viewport: { width: number; height: number };
@@ -255,8 +244,6 @@ async function takeSlot(b: Browser, script: string, options: ContextOptions): Pr
     return slot;
   }
   const context = await b.newContext(options);
-  contexts.add(context);
-  context.on('close', () => contexts.delete(context));
   const page = await context.newPage();
   const slot: Slot = { key, context, page, tenant: null, listeners: '' };
   page.on('pageerror', (e) => slot.tenant?.pageErrors.push(String(e)));
