@@ -67,6 +67,7 @@ import {
   type ListedArchive,
 } from './engine/repo-ops.js';
 import { RepositoryFacts } from './repo/facts.js';
+import type { RepoCommandOptions } from './repo/types.js';
 import { OpHistory, type OpRecord } from './ops/records.js';
 import { diskMissing } from './jobs/backup.js';
 import { ACTIVITY_LINES, recentActivity, type ActivityLine } from './activity.js';
@@ -565,11 +566,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** One borg command outside a backup run, with the same environment a run gets. */
-  async borgCommand(
-    p: Profile,
-    args: string[],
-    opts: { captureStdout?: boolean; secret?: Secret; onStdout?: (chunk: Buffer) => void; signal?: AbortSignal; nice?: number } = {},
-  ): Promise<BorgRunResult> {
+  async borgCommand(p: Profile, args: string[], opts: RepoCommandOptions = {}): Promise<BorgRunResult> {
     const borg = await this.borg(p);
     const secret = opts.secret ?? (await this.passphrases.secretFor(p));
     const nice = opts.nice;
@@ -594,6 +591,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       captureStdout: opts.captureStdout,
       onStdout: opts.onStdout,
       signal: opts.signal,
+      ...(opts.cancelSignal ? { cancelSignal: opts.cancelSignal } : {}),
     });
   }
 
@@ -704,10 +702,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     return null;
   }
 
+  /**
+   * Cancels every run, operation, check, drill and background indexing of this process; resolves once
+   * they have ended, so no borg of ours outlives a Quit or a stopped daemon.
+   */
   cancelAll(): Promise<unknown> {
     this.verifier.cancelAll();
     for (const c of this.indexAborts) c.abort();
-    return Promise.all([this.ops.cancelAll(), this.queue.cancelAll()]);
+    return Promise.all([this.ops.cancelAll(), this.queue.cancelAll(), Promise.allSettled([...this.indexing.values()])]);
   }
 
   /** A trigger that decided not to run leaves a trace the user can see ("skipped: backed up 2 h ago"). */

@@ -43,6 +43,11 @@ export interface BorgRunOptions {
   /** SIGINT lets borg write a checkpoint; SIGTERM follows if it has not exited after this long. */
   cancelGraceMs?: number;
   /**
+   * What a cancel sends first (default SIGINT, so borg writes its checkpoint). SIGKILL only for a command
+   * that writes nothing and holds no lock (a `list --bypass-lock`): it ends at once, however busy the machine.
+   */
+  cancelSignal?: NodeJS.Signals;
+  /**
    * Hold the passphrase back until this settles (true: give it; false: close the pipe unread). borg
    * reads it when it opens the key, before it touches any file: a gate that lets borg start (python,
    * the repository) while the caller is still deciding what borg may do.
@@ -195,7 +200,9 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const onAbort = () => {
     if (cancelled) return;
     cancelled = true;
-    kill('SIGINT');
+    const first = opts.cancelSignal ?? 'SIGINT';
+    kill(first);
+    if (first === 'SIGKILL') return;
     escalate = setTimeout(() => kill('SIGTERM'), opts.cancelGraceMs ?? 20_000);
     escalate.unref();
   };

@@ -57,9 +57,19 @@ export class RepoOps {
     return (args, opts) => this.deps.command(p, args, opts);
   }
 
-  /** Read-only listings nobody waits for: at the lowest priority, without the repository's lock, stopped by `signal`. */
+  /**
+   * Read-only listings nobody waits for: at the lowest priority, without the repository's lock, ended
+   * by `signal` with SIGKILL. A borg at niceness 19 on a busy machine may need seconds of CPU to act
+   * on SIGINT, and a daemon told to stop would wait that long; a listing that holds no lock and
+   * writes nothing has no checkpoint to make.
+   */
   private background(p: Profile, signal?: AbortSignal): RepoCommand {
-    return (args, opts) => this.deps.command(p, withoutLock(args), { ...opts, nice: BACKGROUND_NICE, ...(signal ? { signal } : {}) });
+    return (args, opts) =>
+      this.deps.command(p, withoutLock(args), {
+        ...opts,
+        nice: BACKGROUND_NICE,
+        ...(signal ? { signal, cancelSignal: 'SIGKILL' as const } : {}),
+      });
   }
 
   async archives(p: Profile, opts: { checkpoints?: boolean } = {}): Promise<Outcome<ArchiveSummary[]>> {

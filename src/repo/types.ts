@@ -16,6 +16,8 @@ export interface RepoCommandOptions {
   signal?: AbortSignal;
   /** Run borg at this niceness (0–19): work nobody waits for gives way to everything else. */
   nice?: number;
+  /** What `signal` sends borg first (runBorg's `cancelSignal`): SIGINT unless the command writes nothing and holds no lock. */
+  cancelSignal?: NodeJS.Signals;
 }
 
 export type Failure = { ok: false; diagnosis: Diagnosis };

@@ -15,6 +15,9 @@ export class DaemonProcess {
       stdin: 'ignore',
       buffer: false,
       all: true,
+      // stop() may take as long as launchd gives a job (ExitTimeOut, 20 s) before SIGKILL, not execa's 5 s:
+      // a busy machine must not turn a slow but clean stop into a kill.
+      forceKillAfterDelay: 20_000,
     });
     let partial = '';
     this.child.all!.on('data', (chunk: Buffer) => {
@@ -65,8 +68,20 @@ export class DaemonProcess {
   }
 
   async stop(): Promise<number | undefined> {
+    const t0 = Date.now();
+    if (process.env.DANDELION_TEST_VERBOSE) {
+      const { execSync } = await import('node:child_process');
+      process.stderr.write(execSync(`ps -o pid,etimes,args --ppid ${this.child.pid} || true`).toString());
+    }
     this.child.kill('SIGTERM');
+    if (process.env.DANDELION_TEST_VERBOSE) {
+      await new Promise((r) => setTimeout(r, 300));
+      const { execSync } = await import('node:child_process');
+      process.stderr.write(execSync(`ps -o pid,etimes,args --ppid ${this.child.pid} || true`).toString());
+    }
     const r = await this.child;
+    if (process.env.DANDELION_TEST_VERBOSE)
+      process.stderr.write(`daemon stop: ${Date.now() - t0} ms, exit ${r.exitCode}, signal ${r.signal}\n`);
     return r.exitCode;
   }
 }

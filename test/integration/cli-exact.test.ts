@@ -215,6 +215,7 @@ describe('a config folder that does not exist', () => {
       extendEnv: false,
       env: bare.env,
       stdin: 'ignore',
+      forceKillAfterDelay: 20_000,
     });
     const deadline = Date.now() + 20_000;
     while (!(await fs.stat(path.join(folder, 'locks')).catch(() => null)) && Date.now() < deadline)

@@ -57,6 +57,19 @@ async function indexFiles(): Promise<string[]> {
   return out.sort();
 }
 
+/** The processes of a process group that still run (a killed one left unreaped by init does not). */
+async function liveInGroup(pgid: number): Promise<string[]> {
+  const live: string[] = [];
+  for (const pid of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so fields are counted after its ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') live.push(`${pid} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
+  }
+  return live;
+}
+
 async function archiveId(name: string): Promise<string> {
   const r = await borg(sb, ['info', '--json', `${repo}::${name}`]);
   return (JSON.parse(r.stdout) as { archives: { id: string }[] }).archives[0]!.id;
@@ -134,5 +147,40 @@ describe('indexing each new archive after its backup', () => {
     // Made once: asked again, nothing runs.
     const again = await engine.indexArchive('p', r.archive!);
     expect(again.ok && again.value.made).toBe(false);
+  }, 60_000);
+
+  it('a stop ends the pass at once, even a borg too busy to act on SIGINT, and waits until it is gone', async () => {
+    // A borg that ignores SIGINT while it lists without the lock: what a niceness-19 borg on a busy
+    // machine amounts to. Everything else goes straight to borg.
+    const marker = path.join(sb.dir, 'slow-list.pid');
+    const slow = path.join(sb.dir, 'slow-borg.sh');
+    await fs.writeFile(
+      slow,
+      `#!/bin/sh\ncase " $* " in *" --bypass-lock "*) trap '' INT; echo $$ > "${marker}"; sleep 60;; esac\nexec borg "$@"\n`,
+      { mode: 0o755 },
+    );
+    const config = JSON.parse(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')) as { profiles: object[] };
+    await writeConfig(sb.configDir, { profiles: [{ ...config.profiles[0], borgPath: slow }] });
+    try {
+      const engine = await open(true);
+      const r = await engine.run('p');
+      expect(r.result).toBe('success');
+      let pid = 0;
+      for (let i = 0; i < 400 && !pid; i++) {
+        pid = Number(await fs.readFile(marker, 'utf8').catch(() => '0')) || 0;
+        if (!pid) await new Promise((res) => setTimeout(res, 50));
+      }
+      expect(pid).toBeGreaterThan(0);
+      const job = engine.indexedAfterRun('p');
+      const t0 = Date.now();
+      await engine.cancelAll();
+      // Resolved only once the listing's whole process group is gone, and long before its 60 s sleep
+      // or the 20 s a backup's borg gets to write its checkpoint.
+      expect(await liveInGroup(pid)).toEqual([]);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(await job).toMatchObject({ archive: r.archive, made: false });
+    } finally {
+      await writeConfig(sb.configDir, config);
+    }
   }, 60_000);
 });
