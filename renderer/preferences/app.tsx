@@ -81,7 +81,12 @@ export function App() {
   const [confirmReplace, setConfirmReplace] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState<ProfileDraft | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const following = useRef({ busy: false, again: false });
+  /**
+   * The re-read of config.json under way (followDisk). `writes` counts this window's own saves: a read
+   * that a save started or ended during is of a file the window is about to be drawn from anyway, so
+   * its answer is dropped rather than taken for someone else's edit.
+   */
+  const following = useRef({ busy: false, again: false, writes: 0 });
   const [recheck, setRecheck] = useState(0);
   /** config.json shown as text (always while it cannot be read as settings). */
   const [textMode, setTextMode] = useState(false);
@@ -164,9 +169,14 @@ export function App() {
     }
     f.busy = true;
     f.again = false;
+    const writes = f.writes;
     try {
       const r = await api.configRead();
       if (!r.ok || !view) return;
+      if (writes !== f.writes) {
+        f.again = true;
+        return;
+      }
       const fresh = r.value;
       const base = { viewRevision: view.revision, fileRevision: fresh.revision, base: view.config, theirs: fresh.config };
       const decision = followFile({ ...base, dirty, ignore: OWN_FIELDS });
@@ -283,6 +293,7 @@ export function App() {
       return false;
     }
     setSaving(true);
+    following.current.writes++;
     const r = await api.configSave({
       config: current.config,
       expectedRevision: revision,
@@ -296,6 +307,7 @@ export function App() {
     if (r.value.saved) {
       // Still `saving` until the window is drawn from what was written: that is no change from outside.
       await load(drafts);
+      following.current.writes++;
       setSaving(false);
       setStatus('Saved.');
       return true;
@@ -471,7 +483,9 @@ export function App() {
           // Held as saving until the window is drawn from the file just written, so the snapshot's new
           // revision is not taken for someone else's edit (which would clear "Saved.").
           setSaving(true);
+          following.current.writes++;
           void load().then((r) => {
+            following.current.writes++;
             setSaving(false);
             const first = r?.drafts[0];
             if (first) setSel({ kind: 'profile', uid: first.uid, section: 'repository' });

@@ -111,10 +111,13 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       return ok({ ...view, config: seal.sealConfig(view.config), recovery });
     },
     configSave: async (a: { config: unknown; expectedRevision: string; overwriteInvalid?: boolean }) => {
-      const r = await engine.saveConfig(seal.unsealConfig(a.config), {
-        replaceInvalid: a.overwriteInvalid === true,
-        expectedRevision: a.expectedRevision,
-      });
+      const config = seal.unsealConfig(a.config);
+      const replaceInvalid = a.overwriteInvalid === true;
+      let r = await engine.saveConfig(config, { replaceInvalid, expectedRevision: a.expectedRevision });
+      // Open at Login, written for the app since the window read the file, is nobody else's edit: the
+      // window's settings go into that file, with its Open at Login.
+      if (!r.ok && r.conflict && onlyLoginWritesBetween(engine, a.expectedRevision, r.conflict.revision))
+        r = await engine.saveConfig(withLoginOf(config, r.conflict.config), { replaceInvalid, expectedRevision: r.conflict.revision });
       return ok(
         r.ok
           ? { saved: true as const, config: seal.sealConfig(r.config), revision: r.revision }
@@ -122,7 +125,12 @@ function createHandlers({ engine, host, ready, knownHostsFile: known }: HandlerD
       );
     },
     configSaveText: async (a: { text: string; expectedRevision: string }) => {
-      const r = await engine.saveConfigText(a.text, { expectedRevision: a.expectedRevision });
+      let r = await engine.saveConfigText(a.text, { expectedRevision: a.expectedRevision });
+      if (!r.ok && r.conflict && onlyLoginWritesBetween(engine, a.expectedRevision, r.conflict.revision)) {
+        const login = loginOf(r.conflict.config);
+        const text = login === undefined ? a.text : withAppSetting(a.text, 'openAtLogin', login);
+        if (text !== null) r = await engine.saveConfigText(text, { expectedRevision: r.conflict.revision });
+      }
       return ok(
         r.ok
           ? { saved: true as const, config: seal.sealConfig(r.config), revision: r.revision }
@@ -294,6 +302,43 @@ function withLine(r: Outcome<OpRecord>): Outcome<{ record: OpRecord; line: Activ
 }
 
 /**
+ * config.json's revisions before and after each Open at Login write of this app (rememberLogin), the
+ * last few: a window's save drawn from a revision these writes alone led away from is no conflict.
+ */
+const loginWrites = new WeakMap<Engine, { before: string; after: string }[]>();
+const LOGIN_WRITES_KEPT = 16;
+
+/** True when config.json went from `from` to `to` only through Open at Login writes of this app. */
+function onlyLoginWritesBetween(engine: Engine, from: string, to: string): boolean {
+  const writes = loginWrites.get(engine) ?? [];
+  const reached = new Set([from]);
+  // Revisions can repeat (on, off, on): grow the set of reachable ones until it stops growing.
+  for (let grew = true; grew && !reached.has(to);) {
+    grew = false;
+    for (const w of writes)
+      if (reached.has(w.before) && !reached.has(w.after)) {
+        reached.add(w.after);
+        grew = true;
+      }
+  }
+  return reached.has(to);
+}
+
+function loginOf(config: unknown): boolean | undefined {
+  const app = config !== null && typeof config === 'object' ? (config as { app?: unknown }).app : undefined;
+  const login = app !== null && typeof app === 'object' ? (app as { openAtLogin?: unknown }).openAtLogin : undefined;
+  return typeof login === 'boolean' ? login : undefined;
+}
+
+/** `config` with the Open at Login of `file` (as it is on disk now); as it was when the file has none. */
+function withLoginOf(config: unknown, file: unknown): unknown {
+  const login = loginOf(file);
+  if (login === undefined || config === null || typeof config !== 'object' || Array.isArray(config)) return config;
+  const app = (config as { app?: unknown }).app;
+  return { ...config, app: { ...(app !== null && typeof app === 'object' ? app : {}), openAtLogin: login } };
+}
+
+/**
  * Open at Login is remembered in config.json too (`app.openAtLogin`), so the first-launch question
  * is asked once. The file is changed only while it is valid; the rest of it is kept as written, to
  * the letter where the text can be edited in place (withAppSetting). A save against the revision
@@ -311,6 +356,10 @@ export async function rememberLogin(engine: Engine, openAtLogin: boolean): Promi
       { ...config, app: { ...(config.app ?? {}), openAtLogin } },
       { expectedRevision: revision, text: edited },
     );
+    if (r.ok && r.revision !== revision) {
+      const writes = loginWrites.get(engine) ?? [];
+      loginWrites.set(engine, [...writes, { before: revision, after: r.revision }].slice(-LOGIN_WRITES_KEPT));
+    }
     if (r.ok || !r.conflict) return;
   }
 }

@@ -58,6 +58,8 @@ export interface OpenOptions {
   outbox?: Omit<OutboxOptions, 'send'>;
   /** Navigation: a query string the page is opened with (e.g. `?profile=p&section=passphrase`). */
   query?: string;
+  /** Calls whose answer is held back this many ms, as from a busy main process (e.g. `{ configRead: 1500 }`). */
+  slowCalls?: Record<string, number>;
 }
 
 export interface OpenedWindow {
@@ -320,8 +322,10 @@ export async function openWindow(kind: WindowKind, opts: OpenOptions): Promise<O
   const unfeed = feedWindow(engine, outbox, (s) => appSnapshot(host, s));
   const invocations: { name: string; args: unknown }[] = [];
   slot.tenant = {
-    invoke: (name, args) => {
+    invoke: async (name, args) => {
       invocations.push({ name, args });
+      const wait = opts.slowCalls?.[name];
+      if (wait) await new Promise((r) => setTimeout(r, wait));
       return dispatch(name, args);
     },
     pageErrors,

@@ -51,8 +51,8 @@ async function editByHand(name: string, reload = true): Promise<void> {
   if (reload) await w!.engine.reload();
 }
 
-async function openAndSaveOnce(): Promise<Page> {
-  w = await openWindow('preferences', { configDir: sb.configDir, viewport: PREFS_SIZE });
+async function openAndSaveOnce(opts: { slowCalls?: Record<string, number> } = {}): Promise<Page> {
+  w = await openWindow('preferences', { configDir: sb.configDir, viewport: PREFS_SIZE, ...opts });
   const { page } = w;
   await heading(page, 'Documents');
   await nameBox(page).fill('My Documents');
@@ -175,6 +175,31 @@ describe('preferences window and a config.json changed outside', () => {
     const json = JSON.parse(await fs.readFile(file(), 'utf8')) as { app: { openAtLogin: boolean }; profiles: { name: string }[] };
     expect(json.app.openAtLogin).toBe(true);
     expect(json.profiles[0]!.name).toBe('Mine');
+    expect(await sheetOf(page).count()).toBe(0);
+  });
+
+  it('Save clicked before the window has read back the file Open at Login just wrote: saved, nothing asked, both kept', async () => {
+    // Every read of config.json is slow, so the window's re-read after Open at Login is still under way at Save.
+    const page = await openAndSaveOnce({ slowCalls: { configRead: 1000 } });
+    await nameBox(page).fill('Mine');
+    await page.getByRole('button', { name: /^General/ }).click();
+    await heading(page, 'General');
+    const reads = () => w!.invocations.filter((c) => c.name === 'configRead').length;
+    const readsBefore = reads();
+    await page.getByRole('checkbox', { name: 'Open Dandelion at login' }).check();
+    await expect
+      .poll(async () => (JSON.parse(await fs.readFile(file(), 'utf8')) as { app?: { openAtLogin?: boolean } }).app?.openAtLogin)
+      .toBe(true);
+    await expect.poll(reads).toBeGreaterThan(readsBefore);
+    await save(page);
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    const json = JSON.parse(await fs.readFile(file(), 'utf8')) as { app: { openAtLogin: boolean }; profiles: { name: string }[] };
+    expect(json.app.openAtLogin).toBe(true);
+    expect(json.profiles[0]!.name).toBe('Mine');
+    expect(await sheetOf(page).count()).toBe(0);
+    // The window settles on the file as saved: still "Saved.", nothing unsaved.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await page.getByText('Saved.', { exact: true }).count()).toBe(1);
     expect(await sheetOf(page).count()).toBe(0);
   });
 });

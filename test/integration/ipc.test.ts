@@ -115,6 +115,42 @@ describe('config save through the contract', () => {
     expect(json.app.openAtLogin).toBe(false);
     expect(json.profiles[0]!.name).toBe('Edited by hand');
   });
+  it('a save drawn from the file before Open at Login was written goes into that file, keeping it; a hand edit in between still stops it', async () => {
+    const dispatch = await open(good());
+    const file = path.join(sb.configDir, 'config.json');
+    type Saved = { ok: true; value: { saved: boolean; conflict?: { revision: string } } };
+    const read = async () => ((await dispatch('configRead', {})) as { ok: true; value: { revision: string } }).value.revision;
+    const mine = (name: string) => ({ profiles: [{ ...good().profiles[0], name }] });
+
+    // The form: drawn from the file, then Open at Login written (twice) before Save.
+    let drawnFrom = await read();
+    await rememberLogin(engine, true);
+    await rememberLogin(engine, false);
+    await rememberLogin(engine, true);
+    const form = (await dispatch('configSave', { config: mine('Mine'), expectedRevision: drawnFrom })) as Saved;
+    expect(form.value.saved).toBe(true);
+    let json = JSON.parse(await fs.readFile(file, 'utf8')) as { app?: { openAtLogin?: boolean }; profiles: { name: string }[] };
+    expect(json).toMatchObject({ app: { openAtLogin: true }, profiles: [{ name: 'Mine' }] });
+
+    // The text editor, the same.
+    drawnFrom = await read();
+    await rememberLogin(engine, false);
+    const text = `${JSON.stringify({ ...mine('Typed'), app: { openAtLogin: true } }, null, 2)}\n`;
+    const typed = (await dispatch('configSaveText', { text, expectedRevision: drawnFrom })) as Saved;
+    expect(typed.value.saved).toBe(true);
+    json = JSON.parse(await fs.readFile(file, 'utf8')) as typeof json;
+    expect(json).toMatchObject({ app: { openAtLogin: false }, profiles: [{ name: 'Typed' }] });
+
+    // A hand edit between the read and the Open at Login write is somebody else's: the save is refused.
+    drawnFrom = await read();
+    await fs.writeFile(file, JSON.stringify({ ...mine('By hand'), app: { openAtLogin: false } }));
+    await rememberLogin(engine, true);
+    const stale = (await dispatch('configSave', { config: mine('Mine again'), expectedRevision: drawnFrom })) as Saved;
+    expect(stale.value.saved).toBe(false);
+    expect(stale.value.conflict?.revision).toBe(configRevision(await fs.readFile(file)));
+    json = JSON.parse(await fs.readFile(file, 'utf8')) as typeof json;
+    expect(json).toMatchObject({ app: { openAtLogin: true }, profiles: [{ name: 'By hand' }] });
+  });
 });
 
 describe('config.json saved as text', () => {
