@@ -707,9 +707,13 @@ export class Engine extends EventEmitter<EngineEvents> {
    * they have ended, so no borg of ours outlives a Quit or a stopped daemon.
    */
   cancelAll(): Promise<unknown> {
-    this.verifier.cancelAll();
     for (const c of this.indexAborts) c.abort();
-    return Promise.all([this.ops.cancelAll(), this.queue.cancelAll(), Promise.allSettled([...this.indexing.values()])]);
+    return Promise.all([
+      this.verifier.cancelAll(),
+      this.ops.cancelAll(),
+      this.queue.cancelAll(),
+      Promise.allSettled([...this.indexing.values()]),
+    ]);
   }
 
   /** A trigger that decided not to run leaves a trace the user can see ("skipped: backed up 2 h ago"). */

@@ -71,6 +71,8 @@ interface Active {
   controller: AbortController;
   progress: OpProgress;
   throttle: Throttle;
+  /** Settles once the check or drill has ended, its borg gone and its record written. */
+  ended: Promise<void>;
 }
 
 interface Ended {
@@ -101,9 +103,10 @@ export class Verifier {
     return a ? { ...a.progress } : null;
   }
 
-  /** Stops every check and drill of this process (the app quits). */
-  cancelAll(): void {
+  /** Stops every check and drill of this process (the app quits); resolves once they have ended. */
+  cancelAll(): Promise<unknown> {
     for (const a of this.active.values()) a.controller.abort();
+    return Promise.allSettled([...this.active.values()].map((a) => a.ended));
   }
 
   /** Stops the check or drill of this profile in this process; false when none runs here. */
@@ -181,10 +184,12 @@ export class Verifier {
       return record({ result: 'error', diagnoses: [d] });
     }
     const controller = new AbortController();
+    let markEnded = () => {};
     const entry: Active = {
       controller,
       progress: { kind, archive: null, percent: null, nfiles: 0, bytes: 0, path: '' },
       throttle: new Throttle(250, () => this.deps.progress(p.id, { ...entry.progress })),
+      ended: new Promise<void>((resolve) => (markEnded = resolve)),
     };
     this.active.set(p.id, entry);
     const signal = controller.signal;
@@ -233,8 +238,12 @@ export class Verifier {
       this.active.delete(p.id);
       await log?.close();
     }
-    if (keep) await this.deps.ops.append(out).catch(() => {});
-    this.deps.finished(out);
+    try {
+      if (keep) await this.deps.ops.append(out).catch(() => {});
+      this.deps.finished(out);
+    } finally {
+      markEnded();
+    }
     return out;
   }
 

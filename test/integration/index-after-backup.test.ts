@@ -13,6 +13,7 @@ import { MemorySecretStore } from '../../src/secrets/keyring.js';
 import { configPaths } from '../../src/paths.js';
 import { borg, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { freshRepository } from '../helpers/repo-template.js';
+import { liveInGroup } from '../helpers/processes.js';
 
 let sb: Sandbox;
 let src: string;
@@ -55,19 +56,6 @@ async function indexFiles(): Promise<string[]> {
     for (const f of await fs.readdir(path.join(root, repoId))) if (f.endsWith('.idx')) out.push(`${repoId}/${f}`);
   }
   return out.sort();
-}
-
-/** The processes of a process group that still run (a killed one left unreaped by init does not). */
-async function liveInGroup(pgid: number): Promise<string[]> {
-  const live: string[] = [];
-  for (const pid of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // pid (comm) state ppid pgrp ...: comm may hold spaces, so fields are counted after its ')'.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') live.push(`${pid} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
-  }
-  return live;
 }
 
 async function archiveId(name: string): Promise<string> {

@@ -18,6 +18,7 @@ import { trayView, type TrayEnv } from '../../src/app/tray-view.js';
 import { statusExit } from '../../src/status-exit.js';
 import { dandelion, filesUnder, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { freshRepository } from '../helpers/repo-template.js';
+import { liveInGroup } from '../helpers/processes.js';
 
 const PASS = 'verify horse battery staple';
 let sb: Sandbox;
@@ -277,6 +278,28 @@ describe('cancel and secrets', () => {
     expect(await drillFolders()).toEqual([]);
     const ops = await new OpHistory(path.join(sb.configDir, 'operations')).recent('p');
     expect(ops[0]).toMatchObject({ kind: 'drill', result: 'cancelled' });
+  }, 120_000);
+
+  it('a stop (Quit, the daemon told to stop) waits until a check under way has ended: no borg check outlives it', async () => {
+    // borg check that takes a second to end after its SIGINT, as a check of a big repository does.
+    const marker = path.join(sb.dir, 'check.pid');
+    const slow = path.join(sb.dir, 'slow-check.sh');
+    await fs.writeFile(
+      slow,
+      `#!/bin/sh\ncase "$1" in check) echo $$ > "${marker}"; trap 'kill $c; sleep 1; exit 130' INT TERM; sleep 60 & c=$!; wait $c; exit 1;; esac\nexec borg "$@"\n`,
+      { mode: 0o755 },
+    );
+    const engine = await backedUp({ profiles: [profile({ borgPath: slow })] });
+    const check = engine.check('p');
+    let pid = 0;
+    for (let i = 0; i < 400 && !pid; i++) {
+      pid = Number(await fs.readFile(marker, 'utf8').catch(() => '0')) || 0;
+      if (!pid) await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(pid).toBeGreaterThan(0);
+    await engine.cancelAll();
+    expect(await liveInGroup(pid)).toEqual([]);
+    expect(value(await check).result).toBe('cancelled');
   }, 120_000);
 
   it('hands the passphrase to borg on a pipe for check and drill, never in argv or the environment, and never runs --repair', async () => {
