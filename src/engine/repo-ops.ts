@@ -64,12 +64,16 @@ export class RepoOps {
    * writes nothing has no checkpoint to make.
    */
   private background(p: Profile, signal?: AbortSignal): RepoCommand {
-    return (args, opts) =>
-      this.deps.command(p, withoutLock(args), {
+    return (args, opts) => {
+      const lockFree = withoutLock(args);
+      // Only what runs without the lock may be killed outright; anything else gets borg's own cancel.
+      const hard = lockFree.includes('--bypass-lock');
+      return this.deps.command(p, lockFree, {
         ...opts,
         nice: BACKGROUND_NICE,
-        ...(signal ? { signal, cancelSignal: 'SIGKILL' as const } : {}),
+        ...(signal ? { signal, ...(hard ? { cancelSignal: 'SIGKILL' as const } : {}) } : {}),
       });
+    };
   }
 
   async archives(p: Profile, opts: { checkpoints?: boolean } = {}): Promise<Outcome<ArchiveSummary[]>> {
