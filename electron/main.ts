@@ -225,6 +225,17 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
   engine.on('snapshot', onSnapshot);
   const onStarted = () => void reprobe();
   engine.on('run-started', onStarted);
+  // A run's end is drawn at once, not after the snapshot interval and the tray's throttle: the menu
+  // must not still say "Backing up now" beside the notification that the backup ended.
+  const onFinished = () =>
+    void engine.snapshot().then(
+      (s) => {
+        tray.update(appSnapshot(host, s));
+        tray.flush();
+      },
+      () => {},
+    );
+  engine.on('run-finished', onFinished);
   const unnotify = await wireNotifications(engine, (profile) => void windows.show('status', { profile }), { launchedAt });
   const unhold = holdWhileRunning(engine);
 
@@ -236,6 +247,7 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
     (disposed ??= (async () => {
       engine.off('snapshot', onSnapshot);
       engine.off('run-started', onStarted);
+      engine.off('run-finished', onFinished);
       unnotify();
       unregister();
       windows.closeAll();

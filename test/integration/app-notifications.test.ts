@@ -213,6 +213,7 @@ describe('one run, one notification', () => {
       fake.click('Back Up Now');
       await waitFor(`run ${i}`, async () => (await warned()) === i);
       await waitFor('idle', () => !a.engine.isRunning('p'));
+      await waitFor('the menu to offer Back Up Now again', () => fake.menuItem('Back Up Now').enabled !== false, 10_000);
       // Snapshots keep coming (the tray, the history watcher): none of them tells the run again.
       await new Promise((r) => setTimeout(r, 700));
       expect(fake.notifications, fake.notifications.map((n) => n.body).join('\n')).toHaveLength(i);
