@@ -67,21 +67,10 @@ export class DaemonProcess {
     return this.lines.filter((l) => re.test(l)).length;
   }
 
-  async stop(): Promise<number | undefined> {
-    const t0 = Date.now();
-    if (process.env.DANDELION_TEST_VERBOSE) {
-      const { execSync } = await import('node:child_process');
-      process.stderr.write(execSync(`ps -o pid,etimes,args --ppid ${this.child.pid} || true`).toString());
-    }
+  /** SIGTERM, then the exit code; the signal's name when it had to be killed (a failing test then says why). */
+  async stop(): Promise<number | string | undefined> {
     this.child.kill('SIGTERM');
-    if (process.env.DANDELION_TEST_VERBOSE) {
-      await new Promise((r) => setTimeout(r, 300));
-      const { execSync } = await import('node:child_process');
-      process.stderr.write(execSync(`ps -o pid,etimes,args --ppid ${this.child.pid} || true`).toString());
-    }
     const r = await this.child;
-    if (process.env.DANDELION_TEST_VERBOSE)
-      process.stderr.write(`daemon stop: ${Date.now() - t0} ms, exit ${r.exitCode}, signal ${r.signal}\n`);
-    return r.exitCode;
+    return r.exitCode ?? r.signal;
   }
 }
