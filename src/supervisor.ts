@@ -5,6 +5,7 @@
  * `dandelion daemon` and the menu-bar app are thin callers of this.
  */
 import { watch, type FSWatcher } from 'chokidar';
+import { closeWatcher } from './triggers/close-watcher.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Engine, type EngineOptions } from './engine.js';
@@ -266,7 +267,7 @@ export class Supervisor {
     this.stopClock?.();
     await this.claiming;
     this.engine.watchingFiles = false;
-    await Promise.all(this.watchers.map((w) => w.close()));
+    await Promise.all(this.watchers.map((w) => closeWatcher(w)));
     await this.triggers?.stop();
     await this.engine.cancelAll();
     this.engine.ownsTriggers = false;

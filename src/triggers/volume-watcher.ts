@@ -20,6 +20,7 @@ import { stat } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { closeWatcher } from './close-watcher.js';
 import { looksMounted } from '../volumes/probe.js';
 
 export { borgConfigReadable, volumePresent, waitUntilReadable } from '../volumes/probe.js';
@@ -70,7 +71,7 @@ export class VolumeWatcher extends EventEmitter<VolumeWatcherEvents> {
     this.closed = true;
     this.mountMonitor?.kill();
     await this.arming;
-    await this.watcher?.close();
+    if (this.watcher) await closeWatcher(this.watcher);
   }
 
   /**
@@ -89,7 +90,7 @@ export class VolumeWatcher extends EventEmitter<VolumeWatcherEvents> {
       if (this.closed) return;
       const target = await nearestExistingDir(this.root);
       if (target === this.watchedPath) return;
-      await this.watcher?.close();
+      if (this.watcher) await closeWatcher(this.watcher);
       const atRoot = target === this.root;
       const w = watch(target, { depth: atRoot ? 1 : 0, ignoreInitial: !atRoot, ignorePermissionErrors: true });
       this.watcher = w;
