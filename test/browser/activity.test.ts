@@ -172,7 +172,9 @@ describe('recent activity on the status card', () => {
       await screenshot(w.page, 'status-activity', { fullPage: true });
 
       // A record that lands meanwhile (a check another process wrote, as the supervisor's watcher reports it) comes in on top.
-      await o.append(op('check', new Date().toISOString(), { result: 'error', diagnoses: [away] }));
+      // Newer than every record above: now, or (before 10:05 local time, when "today, 10:04" is still ahead) just after them.
+      const landed = new Date(Math.max(Date.now(), Date.parse(at(0, 10, 5)))).toISOString();
+      await o.append(op('check', landed, { result: 'error', diagnoses: [away] }));
       w.engine.filesChanged('operations', 'p');
       await poll(() => texts(w).then((t) => t[0])).toBe('Check could not run');
       expect(w.pageErrors).toEqual([]);
