@@ -35,6 +35,12 @@ export function LogPane({
   /** Live lines that came while the tail was being read; null when not reading. */
   const reading = useRef<string[] | null>(null);
   const stuck = useRef(true);
+  /**
+   * Where the pane was last pinned to its end. Above it and away from the end is the user's scroll up,
+   * even before its scroll event has come (a batch arriving first would pin the pane back down).
+   * A window made taller clamps scrollTop but stays at the end; one made shorter leaves scrollTop as it was.
+   */
+  const pinnedAt = useRef(0);
 
   useEffect(() => {
     let alive = true;
@@ -67,6 +73,11 @@ export function LogPane({
       return;
     }
     const lines = toLines(fresh);
+    const el = box.current;
+    if (stuck.current && el && el.scrollTop < pinnedAt.current - 4 && el.scrollHeight - el.scrollTop - el.clientHeight >= 4) {
+      stuck.current = false;
+      setScrolledUp(true);
+    }
     if (!stuck.current) {
       pending.current = appendBounded(pending.current, lines);
       setHeld((n) => n + fresh.length + e.dropped);
@@ -77,7 +88,10 @@ export function LogPane({
 
   useLayoutEffect(() => {
     const el = box.current;
-    if (el && stuck.current) el.scrollTop = el.scrollHeight;
+    if (el && stuck.current) {
+      el.scrollTop = el.scrollHeight;
+      pinnedAt.current = el.scrollTop;
+    }
   }, [shown]);
 
   const release = () => {
@@ -102,7 +116,10 @@ export function LogPane({
   const jump = () => {
     release();
     const el = box.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    if (el) {
+      el.scrollTop = el.scrollHeight;
+      pinnedAt.current = el.scrollTop;
+    }
   };
 
   return (

@@ -254,8 +254,15 @@ describe('a flood of log lines', () => {
       const last = await logPane(w).evaluate((el) => el.lastElementChild?.textContent ?? '');
       expect(last).toMatch(/file-\d+\.txt$/);
 
-      // Scrolled up, it holds still and counts what came; "Show Latest" brings it back.
-      await logPane(w).evaluate((el) => el.scrollTo(0, 0));
+      // Scrolled up, it holds still and counts what came; "Show Latest" brings it back. Lines that arrive
+      // before the scroll's own event (same task here) must not pin it back to the end.
+      await w.page.evaluate(() => {
+        const el = document.querySelector('.log-lines') as HTMLElement;
+        el.scrollTo(0, 0);
+        window.__dandelionEvents?.([
+          { event: 'log', payload: { profile: 'p', lines: [`${new Date().toISOString()} early line`], dropped: 0 } },
+        ]);
+      });
       await poll(() => w.page.getByRole('button', { name: /new lines — Show Latest/ }).isVisible()).toBe(true);
       const first = await logPane(w).evaluate((el) => el.firstElementChild?.textContent);
       await new Promise((r) => setTimeout(r, 400));
