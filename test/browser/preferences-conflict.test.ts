@@ -62,6 +62,24 @@ async function openAndSaveOnce(opts: { slowCalls?: Record<string, number> } = {}
   return page;
 }
 
+/** Ticks Open at Login on the General tab and waits until the main process has written it to config.json. */
+async function turnOnOpenAtLogin(page: Page): Promise<void> {
+  await page.getByRole('checkbox', { name: 'Open Dandelion at login' }).check();
+  await expect
+    .poll(async () => (JSON.parse(await fs.readFile(file(), 'utf8')) as { app?: { openAtLogin?: boolean } }).app?.openAtLogin)
+    .toBe(true);
+}
+
+/** Save: "Saved.", no question, and the file has both the window's name ("Mine") and Open at Login. */
+async function saveKeepsBoth(page: Page): Promise<void> {
+  await save(page);
+  await page.getByText('Saved.', { exact: true }).waitFor();
+  const json = JSON.parse(await fs.readFile(file(), 'utf8')) as { app: { openAtLogin: boolean }; profiles: { name: string }[] };
+  expect(json.app.openAtLogin).toBe(true);
+  expect(json.profiles[0]!.name).toBe('Mine');
+  expect(await sheetOf(page).count()).toBe(0);
+}
+
 async function folders(page: Page): Promise<void> {
   await page
     .getByRole('navigation', { name: /^Settings of / })
@@ -163,19 +181,11 @@ describe('preferences window and a config.json changed outside', () => {
     await nameBox(page).fill('Mine');
     await page.getByRole('button', { name: /^General/ }).click();
     await heading(page, 'General');
-    await page.getByRole('checkbox', { name: 'Open Dandelion at login' }).check();
-    await expect
-      .poll(async () => (JSON.parse(await fs.readFile(file(), 'utf8')) as { app?: { openAtLogin?: boolean } }).app?.openAtLogin)
-      .toBe(true);
+    await turnOnOpenAtLogin(page);
     await w!.engine.reload();
     await page.getByText('Unsaved changes.', { exact: true }).waitFor();
     expect(await sheetOf(page).count()).toBe(0);
-    await save(page);
-    await page.getByText('Saved.', { exact: true }).waitFor();
-    const json = JSON.parse(await fs.readFile(file(), 'utf8')) as { app: { openAtLogin: boolean }; profiles: { name: string }[] };
-    expect(json.app.openAtLogin).toBe(true);
-    expect(json.profiles[0]!.name).toBe('Mine');
-    expect(await sheetOf(page).count()).toBe(0);
+    await saveKeepsBoth(page);
   });
 
   it('Save clicked before the window has read back the file Open at Login just wrote: saved, nothing asked, both kept', async () => {
@@ -186,17 +196,9 @@ describe('preferences window and a config.json changed outside', () => {
     await heading(page, 'General');
     const reads = () => w!.invocations.filter((c) => c.name === 'configRead').length;
     const readsBefore = reads();
-    await page.getByRole('checkbox', { name: 'Open Dandelion at login' }).check();
-    await expect
-      .poll(async () => (JSON.parse(await fs.readFile(file(), 'utf8')) as { app?: { openAtLogin?: boolean } }).app?.openAtLogin)
-      .toBe(true);
+    await turnOnOpenAtLogin(page);
     await expect.poll(reads).toBeGreaterThan(readsBefore);
-    await save(page);
-    await page.getByText('Saved.', { exact: true }).waitFor();
-    const json = JSON.parse(await fs.readFile(file(), 'utf8')) as { app: { openAtLogin: boolean }; profiles: { name: string }[] };
-    expect(json.app.openAtLogin).toBe(true);
-    expect(json.profiles[0]!.name).toBe('Mine');
-    expect(await sheetOf(page).count()).toBe(0);
+    await saveKeepsBoth(page);
     // The window settles on the file as saved: still "Saved.", nothing unsaved.
     await new Promise((r) => setTimeout(r, 2500));
     expect(await page.getByText('Saved.', { exact: true }).count()).toBe(1);
