@@ -16,6 +16,10 @@ export interface BorgVersion {
 export interface BorgBinary {
   path: string;
   version: BorgVersion;
+  /** When borg's self-test last passed for this binary (epoch ms), from the version cache (src/borg/selftest.ts). */
+  selftestPassedAt?: number;
+  /** The version cache the binary was found with: where a passed self-test is recorded. */
+  versionCache?: string;
 }
 
 export class BorgNotFoundError extends Error {
@@ -130,27 +134,32 @@ interface CachedVersion {
   size: number;
   mtimeMs: number;
   version: BorgVersion;
+  selftestPassedAt?: number;
 }
 
-async function fingerprint(file: string): Promise<Omit<CachedVersion, 'version'>> {
+async function fingerprint(file: string): Promise<Omit<CachedVersion, 'version' | 'selftestPassedAt'>> {
   const realpath = await fs.realpath(file);
   const st = await fs.stat(realpath);
   return { realpath, size: st.size, mtimeMs: st.mtimeMs };
 }
 
-async function cachedVersion(cacheFile: string | undefined, file: string): Promise<BorgVersion | null> {
+async function cachedEntry(cacheFile: string | undefined, file: string): Promise<CachedVersion | null> {
   if (!cacheFile) return null;
   try {
     const entries = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as CachedVersion[];
     const fp = await fingerprint(file);
-    const hit = entries.find((e) => e.realpath === fp.realpath && e.size === fp.size && e.mtimeMs === fp.mtimeMs);
-    return hit?.version ?? null;
+    return entries.find((e) => e.realpath === fp.realpath && e.size === fp.size && e.mtimeMs === fp.mtimeMs) ?? null;
   } catch {
     return null;
   }
 }
 
-async function rememberVersion(cacheFile: string | undefined, file: string, version: BorgVersion): Promise<void> {
+/** Rewrites the entry for `file` (whatever the cache held for its real path goes): 8 binaries at most. */
+async function rememberEntry(
+  cacheFile: string | undefined,
+  file: string,
+  entry: (fp: Awaited<ReturnType<typeof fingerprint>>) => CachedVersion | null,
+): Promise<void> {
   if (!cacheFile) return;
   try {
     const fp = await fingerprint(file);
@@ -160,7 +169,9 @@ async function rememberVersion(cacheFile: string | undefined, file: string, vers
     } catch {
       /* first entry */
     }
-    entries = [{ ...fp, version }, ...entries.filter((e) => e.realpath !== fp.realpath)].slice(0, 8);
+    const next = entry(fp);
+    if (!next) return;
+    entries = [next, ...entries.filter((e) => e.realpath !== fp.realpath)].slice(0, 8);
     await fs.mkdir(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     await fs.writeFile(tmp, JSON.stringify(entries), { mode: 0o600 });
@@ -168,6 +179,16 @@ async function rememberVersion(cacheFile: string | undefined, file: string, vers
   } catch {
     /* a cache that cannot be written only costs time */
   }
+}
+
+/**
+ * Records that borg's self-test passed for `borg` at `at` (src/borg/selftest.ts): in the binary itself,
+ * which every later command of this process shares, and in its version cache for the other processes.
+ * A binary that changed since it was found gets no record: its next start tests it again.
+ */
+export async function rememberSelftest(borg: BorgBinary, at: number): Promise<void> {
+  borg.selftestPassedAt = at;
+  await rememberEntry(borg.versionCache, borg.path, (fp) => ({ ...fp, version: borg.version, selftestPassedAt: at }));
 }
 
 async function doLocate(configured?: string | null, versionCache?: string): Promise<BorgBinary> {
@@ -180,7 +201,8 @@ async function doLocate(configured?: string | null, versionCache?: string): Prom
       if (why !== 'missing') impostor ??= new NotBorgError(file, why);
       continue;
     }
-    let version = await cachedVersion(versionCache, file);
+    const cached = await cachedEntry(versionCache, file);
+    let version = cached?.version ?? null;
     if (!version) {
       const output = await runVersion(file);
       version = looksLikeBorgVersion(output) ? parseVersion(output) : null;
@@ -188,10 +210,16 @@ async function doLocate(configured?: string | null, versionCache?: string): Prom
         impostor ??= new NotBorgError(file, `its --version printed ${shown(output)}`);
         continue;
       }
-      await rememberVersion(versionCache, file, version);
+      const found = version;
+      await rememberEntry(versionCache, file, (fp) => ({ ...fp, version: found }));
     }
     if (!isSupported(version)) throw new BorgTooOldError(file, version);
-    return { path: file, version };
+    return {
+      path: file,
+      version,
+      ...(cached?.selftestPassedAt !== undefined ? { selftestPassedAt: cached.selftestPassedAt } : {}),
+      ...(versionCache ? { versionCache } : {}),
+    };
   }
   if (impostor) throw impostor;
   throw new BorgNotFoundError(configured ? [configured] : [...new Set(candidates.map((c) => path.dirname(c)))]);

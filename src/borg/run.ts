@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { getDefaultHighWaterMark, setDefaultHighWaterMark, type Readable, type Writable } from 'node:stream';
 import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
 import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
-import type { BorgBinary } from './locate.js';
+import { rememberSelftest, type BorgBinary } from './locate.js';
+import { selftestDue, selftestProven } from './selftest.js';
 import { borgEnv, PASSPHRASE_FD, scrubbedEnv } from './env.js';
 import { connectionCause, diagnosisFor } from '../messages.js';
 import { StderrFile } from './stderr-file.js';
@@ -125,11 +126,16 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const stderrFile = opts.stderrFile ? await StderrFile.create(opts.stderrFile) : null;
   // node's own spawn, not execa: importing execa costs ~75 ms on every `dandelion run`
   // (bench/engine-overhead.mjs), and this needs nothing it adds.
+  // borg's self-test runs on a binary's first command of the day; the others skip it (src/borg/selftest.ts).
+  // A self-test the user turned off (BORG_SELFTEST=disabled in our environment) did not run, so proves nothing.
+  const env = borgEnv(process.env, opts);
+  const selftest = env.BORG_SELFTEST !== 'disabled' && selftestDue(opts.borg.selftestPassedAt, Date.now());
+  if (!selftest) env.BORG_SELFTEST = 'disabled';
   let child: ChildProcess;
   try {
     child = spawnWithEagerPause(opts.borg.path, opts.args, {
       stdio: ['ignore', 'pipe', stderrFile ? stderrFile.fd : 'pipe', 'pipe'],
-      env: borgEnv(process.env, opts),
+      env,
       cwd: opts.cwd,
       // Own process group: cancel reaches borg and its ssh child, and there is no terminal to prompt on.
       detached: true,
@@ -224,11 +230,13 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
     const better = await probeSsh(opts.sshProbe, { ...opts.ctx, passphraseSupplied: opts.secret.kind !== 'none' });
     if (better) finished = { ...finished, diagnoses: [better, ...finished.diagnoses] };
   }
+  const level = cancelled && finished.level !== 'success' ? 'error' : finished.level;
+  if (selftest && !spawnFailed && selftestProven({ level, cancelled, signal })) await rememberSelftest(opts.borg, Date.now());
   return {
     exitCode,
     signal,
     cancelled,
-    level: cancelled && finished.level !== 'success' ? 'error' : finished.level,
+    level,
     diagnoses: finished.diagnoses,
     stdout: Buffer.concat(stdoutChunks).toString('utf8'),
   };

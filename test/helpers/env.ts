@@ -74,6 +74,12 @@ export function dandelion(sb: Sandbox, args: string[], opts: CliOptions = {}) {
   });
 }
 
+/**
+ * borg's self-test (src/borg/selftest.ts) ran once for this test run, in global-setup.ts; a direct borg
+ * call of a test skips it, as the engine's own calls do once it passed.
+ */
+export const SKIP_BORG_SELFTEST = { BORG_SELFTEST: 'disabled' } as const;
+
 /** Direct borg for checking what borg itself reports. The passphrase goes in via env here: this is the test, not the product. */
 export function borg(sb: Sandbox, args: string[], passphrase?: string) {
   return execa('borg', args, {
@@ -81,6 +87,7 @@ export function borg(sb: Sandbox, args: string[], passphrase?: string) {
     extendEnv: false,
     env: {
       ...sb.env,
+      ...SKIP_BORG_SELFTEST,
       ...(passphrase ? { BORG_PASSPHRASE: passphrase } : {}),
       BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes',
       BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',

@@ -7,7 +7,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { locateBorg } from '../../src/borg/locate.js';
+import { spawnSync } from 'node:child_process';
+import { scrubbedEnv } from '../../src/borg/env.js';
+import { locateBorg, rememberSelftest } from '../../src/borg/locate.js';
 
 /** One entry of the engine's borg version cache (src/borg/locate.ts, cache/borg-versions.json). */
 export interface BorgVersionEntry {
@@ -15,6 +17,7 @@ export interface BorgVersionEntry {
   size: number;
   mtimeMs: number;
   version: { major: number; minor: number; patch: number; raw: string };
+  selftestPassedAt?: number;
 }
 
 declare module 'vitest' {
@@ -30,12 +33,18 @@ declare module 'vitest' {
  */
 async function borgOnPath(dir: string): Promise<BorgVersionEntry | null> {
   const file = path.join(dir, 'borg-versions.json');
+  let borg;
   try {
-    await locateBorg(null, file);
-    return (JSON.parse(await fs.readFile(file, 'utf8')) as BorgVersionEntry[])[0] ?? null;
+    borg = await locateBorg(null, file);
   } catch {
     return null;
   }
+  // borg's self-test, once for the whole run (src/borg/selftest.ts): the entry every sandbox starts with
+  // then says it passed, and the engine skips it as it does after a user's first command of the day.
+  const help = spawnSync(borg.path, ['help'], { env: scrubbedEnv({ ...process.env, BORG_SELFTEST: undefined }), encoding: 'utf8' });
+  if (help.status !== 0) throw new Error(`borg's self-test failed (${borg.path} help exited ${help.status}): ${help.stderr}`);
+  await rememberSelftest(borg, Date.now());
+  return (JSON.parse(await fs.readFile(file, 'utf8')) as BorgVersionEntry[])[0] ?? null;
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { inject } from 'vitest';
+import { SKIP_BORG_SELFTEST } from './env.js';
 
 /** The key travels with the repository in these modes (a keyfile's key lives outside it). */
 export type Encryption = 'none' | 'repokey-blake2' | 'repokey' | 'authenticated-blake2' | 'authenticated';
@@ -68,6 +69,7 @@ async function makeTemplate(key: string, encryption: Encryption, passphrase: str
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: work,
       BORG_BASE_DIR: path.join(work, 'borg-base'),
+      ...SKIP_BORG_SELFTEST,
       ...(passphrase !== undefined ? { BORG_PASSPHRASE: passphrase } : {}),
     },
   });

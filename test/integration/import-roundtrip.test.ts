@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { borg, dandelion, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
+import { borg, dandelion, listArchives, SKIP_BORG_SELFTEST, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { machineContext } from '../../src/import/context.js';
 import { readImport } from '../../src/import/read.js';
 import type { ImportResult } from '../../src/import/model.js';
@@ -81,6 +81,7 @@ async function whatTheScriptWouldKeep(): Promise<string[]> {
   // Its own borg cache and security folders: the copy has the same repository id.
   const env = {
     ...sb.env,
+    ...SKIP_BORG_SELFTEST,
     BORG_BASE_DIR: path.join(sb.dir, 'borg-base-copy'),
     BORG_PASSPHRASE: PASS,
     BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
