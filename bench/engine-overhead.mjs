@@ -61,6 +61,7 @@ const { values: opt } = parseArgs({
     'cli-base': { type: 'string' },
     'cpu-sides': { type: 'string' },
     'cpu-cache': { type: 'string' },
+    'borg-selftest': { type: 'string' },
     quick: { type: 'boolean', default: false },
     'fake-borg': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -72,9 +73,23 @@ if (opt.help) {
   process.stdout.write(
     'node bench/engine-overhead.mjs [--files N (20000)] [--status-lines N (500000)] [--rounds N (3)] [--rss-repeats N (2)]\n' +
       '                               [--cpu-rounds N (6)] [--quick] [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]\n' +
-      '                               [--cli-base PATH] [--cpu-sides borgNull,borgPipe,borgFile (borgNull)] [--cpu-cache warm|cold]\n',
+      '                               [--cli-base PATH] [--cpu-sides borgNull,borgPipe,borgFile (borgNull)] [--cpu-cache warm|cold]\n' +
+      '                               [--borg-selftest off|on (off)]\n',
   );
   process.exit(0);
+}
+
+/**
+ * --borg-selftest: whether plain borg runs its self-test (src/borg/selftest.ts). off (the default): plain
+ * borg gets BORG_SELFTEST=disabled, as the engine's borg does after a binary's first command of the day,
+ * and every engine side starts with a config dir whose borg passed it today, so both sides run the same
+ * borg and the ratio is the engine's own cost. on: plain borg as a hand-written script runs it, self-test
+ * on every command.
+ */
+const BORG_SELFTEST = opt['borg-selftest'] ?? 'off';
+if (!['off', 'on'].includes(BORG_SELFTEST)) {
+  process.stderr.write('--borg-selftest takes "off" or "on"\n');
+  process.exit(2);
 }
 
 // Section 3's options, checked before anything is made.
@@ -114,12 +129,18 @@ const dist = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href);
 const { createArgs, pruneArgs, compactArgs, initArgs } = await dist('borg/argv.js');
 const { borgEnv } = await dist('borg/env.js');
 const { featuresFor } = await dist('borg/features.js');
-const { locateBorg } = await dist('borg/locate.js');
+const { locateBorg, rememberSelftest } = await dist('borg/locate.js');
 const { profileSchema } = await dist('profiles/schema.js');
 
 const benchStart = performance.now();
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'dandelion-bench-'));
 const NO_SECRET = { kind: 'none' };
+/** The environment plain borg gets: the engine's own (borgEnv), with the self-test as --borg-selftest says. */
+const plainEnv = (env) => ({ ...borgEnv(env, { secret: NO_SECRET }), ...(BORG_SELFTEST === 'off' ? { BORG_SELFTEST: 'disabled' } : {}) });
+/** An engine side's config dir as an installed Dandelion has it: borg's version known, its self-test passed today. */
+async function seedVersionCache(configDir) {
+  await rememberSelftest({ ...borg, versionCache: path.join(configDir, 'cache', 'borg-versions.json') }, Date.now());
+}
 /** Temp dirs outside WORK (a tree on tmpfs), removed with it. */
 const EXTRA_DIRS = [];
 
@@ -291,6 +312,7 @@ async function overheadBench() {
   // An installed Dandelion has located borg before and cached its version (keyed by the binary's
   // fingerprint); give every round's config dir that cache, as a real config dir would have it.
   await run(process.execPath, [CLI, '--config-dir', probe.config, 'doctor'], { env: probe.env });
+  await seedVersionCache(probe.config);
   const versionCache = path.join(probe.config, 'cache', 'borg-versions.json');
   const warmCache = fs.existsSync(versionCache) ? fs.readFileSync(versionCache) : null;
   fs.rmSync(probe.dir, { recursive: true, force: true });
@@ -308,7 +330,7 @@ async function overheadBench() {
     }
     const argv = engineArgv(profiles.borg, features);
     shownArgv ??= engineArgv(profiles.engine, features);
-    const envs = { borg: borgEnv(sides.borg.env, { secret: NO_SECRET }), engine: sides.engine.env };
+    const envs = { borg: plainEnv(sides.borg.env), engine: sides.engine.env };
     // Both repositories are made the same way, outside the timing.
     for (const side of ['borg', 'engine'])
       await mustRun(borg.path, initArgs(sides[side].repo, 'none'), { env: borgEnv(sides[side].env, { secret: NO_SECRET }) });
@@ -802,8 +824,11 @@ async function cpuBench() {
   const sides = Object.fromEntries(CPU_SIDES.map((side) => [side, sideDirs(`cpu-${side}`)]));
   const argv = engineArgv(writeProfile(sides[CPU_SIDES[0]], [src]), features);
   for (const side of CPU_SIDES.slice(1)) writeProfile(sides[side], [src]);
-  const envs = Object.fromEntries(CPU_SIDES.map((side) => [side, borgEnv(sides[side].env, { secret: NO_SECRET })]));
-  for (const side of ENGINE_SIDES) envs[side] = sides[side].env;
+  const envs = Object.fromEntries(CPU_SIDES.map((side) => [side, plainEnv(sides[side].env)]));
+  for (const side of ENGINE_SIDES) {
+    envs[side] = sides[side].env;
+    await seedVersionCache(sides[side].config);
+  }
   for (const side of CPU_SIDES)
     await mustRun(borg.path, initArgs(sides[side].repo, 'none'), { env: borgEnv(sides[side].env, { secret: NO_SECRET }) });
 
