@@ -28,6 +28,8 @@ export type ErrorKind =
   | 'source-missing'
   | 'borg-missing'
   | 'borg-too-old'
+  /** borg's own self-test failed (src/borg/selftest.ts): this copy of borg cannot be trusted with a backup. */
+  | 'borg-broken'
   | 'disk-not-mounted'
   | 'disk-removed'
   | 'disk-full'

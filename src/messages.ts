@@ -239,6 +239,14 @@ export function describe(kind: ErrorKind, ctx: ClassifyContext, info: DiagnosisF
               ? `Install it with ${CODE('brew install borgbackup')}, or set the path to borg in settings.`
               : `Install it with your package manager (e.g. ${CODE('sudo apt install borgbackup')}), or set the path to borg in settings.`,
           };
+    case 'borg-broken':
+      return {
+        message:
+          'BorgBackup failed its own self-test, so it cannot be trusted to make or read a backup: a fault in borg, its package, the system or the hardware. Nothing was changed in the repository.',
+        fix: mac
+          ? `Reinstall or upgrade it (${CODE('brew reinstall borgbackup')}), or set the path to another borg in settings; the next backup tests it again.`
+          : `Reinstall or upgrade it with your package manager (e.g. ${CODE('sudo apt install --reinstall borgbackup')}), or set the path to another borg in settings; the next backup tests it again.`,
+      };
     case 'borg-too-old':
       return {
         message: info.remote

@@ -114,6 +114,7 @@ const PRIORITY: readonly ErrorKind[] = [
   'ssh-permission-denied',
   'borg-missing',
   'borg-too-old',
+  'borg-broken',
   'passphrase-wrong',
   'passphrase-missing',
   'repo-missing',
@@ -150,6 +151,8 @@ const SIGNAL_ERRORS = new Set(['Got Ctrl-C / SIGINT.', 'Keyboard interrupt']);
 const DISK_GONE = /\[Errno (5|6|19)\]/;
 // borg's repository, when a write fails with ENOSPC: it rolls back and logs this (borg 1.2 and 1.4).
 const DISK_FULL = /^(Remote: )?No space left on device, cleaning up partial transaction/;
+// borg's self-test (run before the command) failed: the whole report, one test's failure, or the count check.
+const SELFTEST_FAILED = /^self test (failed|count \(|.* FAILED:)/;
 // ENOSPC anywhere else in an error line or traceback (the cache dir, a remote's exception text).
 const ENOSPC = /\[Errno 28\]|No space left on device/;
 
@@ -194,6 +197,10 @@ export class DiagnosisCollector {
     const msg = ev.message;
     this.keep(msg);
     const kind = ev.msgid ? kindForMsgid(ev.msgid, this.ctx) : null;
+    if (!kind && ev.level === 'ERROR' && SELFTEST_FAILED.test(msg)) {
+      this.note('borg-broken', msg, true);
+      return;
+    }
     if (!kind && DISK_FULL.test(msg)) {
       this.note('disk-full', msg, false, msg.startsWith('Remote: '));
       return;

@@ -106,6 +106,7 @@ describe("borg's self-test", () => {
     await fs.writeFile(broken, '');
     const run = await dandelion(sb, ['run', 'p']);
     expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('BorgBackup failed its own self-test');
     expect((await entries())[0]?.selftestPassedAt).toBeUndefined();
     expect((await started()).every((c) => c.selftest)).toBe(true);
     await fs.rm(broken);

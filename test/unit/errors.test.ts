@@ -292,6 +292,7 @@ describe('diagnosisFor', () => {
     'source-missing',
     'borg-missing',
     'borg-too-old',
+    'borg-broken',
     'disk-not-mounted',
     'disk-removed',
     'cancelled',
@@ -431,6 +432,43 @@ describe('every borg 1.4 exit code has its kind', () => {
   it('names the signal that ended borg', () => {
     expect(collect([], null, {}, 'SIGTERM').diagnoses[0]).toMatchObject({ kind: 'cancelled', detail: 'SIGTERM' });
     expect(collect([], 0, {}, 'SIGINT')).toMatchObject({ level: 'error', diagnoses: [{ kind: 'cancelled' }] });
+  });
+});
+
+describe("borg's self-test", () => {
+  const error = (message: string): BorgEvent => ({ type: 'log_message', level: 'ERROR', name: 'borg.archiver', message });
+
+  // borg.selftest's own lines: one per failed test, then the verdict; the count check alone when discovery broke.
+  it.each([
+    [
+      'a failed test and the verdict',
+      [
+        'self test test_chunkpoints (borg.testsuite.chunker.ChunkerTestCase) FAILED:\nTraceback …',
+        'self test failed\nCould be a bug either in Borg, the package / distribution you use, your OS or your hardware.',
+      ],
+    ],
+    [
+      'the count check',
+      [
+        'self test count (31 != 33) mismatch, either test discovery is broken or a test was added without updating borg.selftest',
+        'self test failed\nCould be a bug …',
+      ],
+    ],
+  ])('%s: borg-broken, and nothing else', (_, lines) => {
+    const c = new DiagnosisCollector(ctx);
+    for (const line of lines) c.observe(error(line));
+    const r = c.finish(2);
+    expect(r.level).toBe('error');
+    expect(kinds(r)).toEqual(['borg-broken']);
+    expect(r.diagnoses[0]!.message).toMatch(/self-test/);
+    expect(r.diagnoses[0]!.fix).toMatch(/Reinstall/);
+  });
+
+  it('a file named like it in a warning is not borg failing its self-test', () => {
+    const c = new DiagnosisCollector(ctx);
+    c.observe(warn('self test failed.txt: [Errno 13] Permission denied'));
+    c.observe(error('an error that mentions a self test failed somewhere'));
+    expect(kinds(c.finish(2))).not.toContain('borg-broken');
   });
 });
 

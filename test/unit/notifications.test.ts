@@ -381,6 +381,7 @@ describe('the words', () => {
     'source-missing': true,
     'borg-missing': true,
     'borg-too-old': true,
+    'borg-broken': true,
     'disk-not-mounted': true,
     'disk-removed': true,
     'disk-full': true,
