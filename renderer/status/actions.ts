@@ -40,6 +40,7 @@ export function actionFor(kind: ErrorKind, profile: string, platform: string): F
       return { label: 'Check Folders…', run: preferences(profile, 'sources') };
     case 'borg-missing':
     case 'borg-too-old':
+    case 'borg-broken':
       return { label: 'General Settings…', run: preferences(profile, 'general') };
     default:
       return null;
