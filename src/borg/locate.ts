@@ -20,6 +20,14 @@ export interface BorgBinary {
   selftestPassedAt?: number;
   /** The version cache the binary was found with: where a passed self-test is recorded. */
   versionCache?: string;
+  /** The file as it was when found (real path, size, mtime): a binary replaced since is not the one that passed. */
+  fingerprint?: BinaryFingerprint;
+}
+
+export interface BinaryFingerprint {
+  realpath: string;
+  size: number;
+  mtimeMs: number;
 }
 
 export class BorgNotFoundError extends Error {
@@ -137,7 +145,7 @@ interface CachedVersion {
   selftestPassedAt?: number;
 }
 
-async function fingerprint(file: string): Promise<Omit<CachedVersion, 'version' | 'selftestPassedAt'>> {
+async function fingerprint(file: string): Promise<BinaryFingerprint> {
   const realpath = await fs.realpath(file);
   const st = await fs.stat(realpath);
   return { realpath, size: st.size, mtimeMs: st.mtimeMs };
@@ -158,7 +166,7 @@ async function cachedEntry(cacheFile: string | undefined, file: string): Promise
 async function rememberEntry(
   cacheFile: string | undefined,
   file: string,
-  entry: (fp: Awaited<ReturnType<typeof fingerprint>>) => CachedVersion | null,
+  entry: (fp: BinaryFingerprint) => CachedVersion | null,
 ): Promise<void> {
   if (!cacheFile) return;
   try {
@@ -181,14 +189,41 @@ async function rememberEntry(
   }
 }
 
+/** Whether the file at `borg.path` is still the binary that was found there (an upgrade replaces it). */
+export async function binaryUnchanged(borg: BorgBinary): Promise<boolean> {
+  if (!borg.fingerprint) return false;
+  try {
+    return sameFile(await fingerprint(borg.path), borg.fingerprint);
+  } catch {
+    return false;
+  }
+}
+
+const sameFile = (a: BinaryFingerprint, b: BinaryFingerprint) => a.realpath === b.realpath && a.size === b.size && a.mtimeMs === b.mtimeMs;
+
 /**
  * Records that borg's self-test passed for `borg` at `at` (src/borg/selftest.ts): in the binary itself,
  * which every later command of this process shares, and in its version cache for the other processes.
- * A binary that changed since it was found gets no record: its next start tests it again.
+ * A binary replaced since it was found (an upgrade under a running daemon) is vouched for in this process
+ * only, as the file it is now: the cache would pair it with a version nobody asked it for.
  */
 export async function rememberSelftest(borg: BorgBinary, at: number): Promise<void> {
+  const found = borg.fingerprint;
+  if (!found) return;
+  let now: BinaryFingerprint;
+  try {
+    now = await fingerprint(borg.path);
+  } catch {
+    return;
+  }
   borg.selftestPassedAt = at;
-  await rememberEntry(borg.versionCache, borg.path, (fp) => ({ ...fp, version: borg.version, selftestPassedAt: at }));
+  if (!sameFile(now, found)) {
+    borg.fingerprint = now;
+    return;
+  }
+  await rememberEntry(borg.versionCache, borg.path, (fp) =>
+    sameFile(fp, found) ? { ...fp, version: borg.version, selftestPassedAt: at } : null,
+  );
 }
 
 async function doLocate(configured?: string | null, versionCache?: string): Promise<BorgBinary> {
@@ -214,9 +249,11 @@ async function doLocate(configured?: string | null, versionCache?: string): Prom
       await rememberEntry(versionCache, file, (fp) => ({ ...fp, version: found }));
     }
     if (!isSupported(version)) throw new BorgTooOldError(file, version);
+    const fp = await fingerprint(file).catch(() => null);
     return {
       path: file,
       version,
+      ...(fp ? { fingerprint: fp } : {}),
       ...(cached?.selftestPassedAt !== undefined ? { selftestPassedAt: cached.selftestPassedAt } : {}),
       ...(versionCache ? { versionCache } : {}),
     };

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { getDefaultHighWaterMark, setDefaultHighWaterMark, type Readable, type Writable } from 'node:stream';
 import { LineSplitter, parseLogLine, type BorgEvent } from './log-json.js';
 import { DiagnosisCollector, type ClassifyContext, type Diagnosis } from './errors.js';
-import { rememberSelftest, type BorgBinary } from './locate.js';
+import { binaryUnchanged, rememberSelftest, type BorgBinary } from './locate.js';
 import { selftestDue, selftestProven } from './selftest.js';
 import { borgEnv, PASSPHRASE_FD, scrubbedEnv } from './env.js';
 import { connectionCause, diagnosisFor } from '../messages.js';
@@ -129,7 +129,9 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   // borg's self-test runs on a binary's first command of the day; the others skip it (src/borg/selftest.ts).
   // A self-test the user turned off (BORG_SELFTEST=disabled in our environment) did not run, so proves nothing.
   const env = borgEnv(process.env, opts);
-  const selftest = env.BORG_SELFTEST !== 'disabled' && selftestDue(opts.borg.selftestPassedAt, Date.now());
+  // A binary replaced since it passed (an upgrade under a running daemon) is tested again.
+  const selftest =
+    env.BORG_SELFTEST !== 'disabled' && (selftestDue(opts.borg.selftestPassedAt, Date.now()) || !(await binaryUnchanged(opts.borg)));
   if (!selftest) env.BORG_SELFTEST = 'disabled';
   let child: ChildProcess;
   try {

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dandelion, listArchives, makeTree, sandbox, writeConfig, type Sandbox } from '../helpers/env.js';
 import { SELFTEST_VALID_MS } from '../../src/borg/selftest.js';
+import { locateBorg } from '../../src/borg/locate.js';
+import { runBorg } from '../../src/borg/run.js';
 
 let sb: Sandbox;
 let wrapper: string;
@@ -125,5 +127,28 @@ describe("borg's self-test", () => {
     const commands = await started();
     expect(commands[0]?.selftest).toBe(true);
     expect(commands.slice(1).filter((c) => c.selftest)).toEqual([]);
+  });
+
+  it('a binary replaced under a running process is tested again before its next command', async () => {
+    // Its own copy of the wrapper, found by this process as a daemon finds borg at its start.
+    const copy = path.join(sb.dir, 'borg-copy.sh');
+    await fs.copyFile(wrapper, copy);
+    await fs.chmod(copy, 0o755);
+    const borg = await locateBorg(copy, path.join(sb.dir, 'in-process-versions.json'));
+    const list = () =>
+      runBorg({ borg, args: ['list', repo], secret: { kind: 'none' }, ctx: { repository: repo, platform: process.platform } });
+    const env = { ...process.env };
+    Object.assign(process.env, { BORG_BASE_DIR: sb.env.BORG_BASE_DIR });
+    try {
+      expect((await list()).level).toBe('success');
+      expect((await list()).level).toBe('success');
+      await fs.appendFile(copy, '# upgraded\n');
+      expect((await list()).level).toBe('success');
+      expect((await list()).level).toBe('success');
+    } finally {
+      process.env.BORG_BASE_DIR = env.BORG_BASE_DIR;
+      if (env.BORG_BASE_DIR === undefined) delete process.env.BORG_BASE_DIR;
+    }
+    expect((await started()).map((c) => c.selftest)).toEqual([true, false, true, false]);
   });
 });
