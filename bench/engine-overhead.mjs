@@ -29,7 +29,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Buffer } from 'node:buffer';
@@ -40,6 +41,7 @@ import { hasProc, live, median, mustRun, run, runCounted, sampleRss } from './li
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const RSS_HOOK = path.join(HERE, 'lib-rss-hook.mjs');
+const ENGINE_HOST = path.join(HERE, 'lib-engine-host.mjs');
 const TIMELINE_HOOK = path.join(HERE, 'lib-timeline-hook.mjs');
 const FAKE_BORG = path.join(HERE, 'lib-fake-borg.mjs');
 const OVERHEAD_GOAL_PCT = 3;
@@ -62,6 +64,7 @@ const { values: opt } = parseArgs({
     'cpu-sides': { type: 'string' },
     'cpu-cache': { type: 'string' },
     'borg-selftest': { type: 'string' },
+    host: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     'fake-borg': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -74,7 +77,7 @@ if (opt.help) {
     'node bench/engine-overhead.mjs [--files N (20000)] [--status-lines N (500000)] [--rounds N (3)] [--rss-repeats N (2)]\n' +
       '                               [--cpu-rounds N (6)] [--quick] [--fake-borg] [--only overhead|rss|cpu] [--cli PATH] [--keep]\n' +
       '                               [--cli-base PATH] [--cpu-sides borgNull,borgPipe,borgFile (borgNull)] [--cpu-cache warm|cold]\n' +
-      '                               [--borg-selftest off|on (off)]\n',
+      '                               [--borg-selftest off|on (off)] [--host]\n',
   );
   process.exit(0);
 }
@@ -802,9 +805,17 @@ const CPU_LABEL = {
   borgFile: 'plain borg, stderr to a file',
   engine: 'dandelion run',
   engineBase: 'dandelion run (--cli-base)',
+  engineHost: 'the engine in a running app or daemon',
 };
 const ENGINE_SIDES = CLI_BASE ? ['engine', 'engineBase'] : ['engine'];
-const CPU_SIDES = [...CPU_BORG_SIDES, ...ENGINE_SIDES];
+/**
+ * --host: one more side, the engine in a long-lived process as the app and the daemon run scheduled
+ * backups (bench/lib-engine-host.mjs; indexing after a backup off, bench/index-after-backup.mjs measures
+ * it). Compared with borg like the others, not held to the goal, which is about `dandelion run`.
+ */
+const HOST_SIDES = opt.host ? ['engineHost'] : [];
+const COMPARED_SIDES = [...ENGINE_SIDES, ...HOST_SIDES];
+const CPU_SIDES = [...CPU_BORG_SIDES, ...COMPARED_SIDES];
 
 async function cpuBench() {
   const src = path.join(WORK, 'cpu-tree');
@@ -825,7 +836,7 @@ async function cpuBench() {
   const argv = engineArgv(writeProfile(sides[CPU_SIDES[0]], [src]), features);
   for (const side of CPU_SIDES.slice(1)) writeProfile(sides[side], [src]);
   const envs = Object.fromEntries(CPU_SIDES.map((side) => [side, plainEnv(sides[side].env)]));
-  for (const side of ENGINE_SIDES) {
+  for (const side of COMPARED_SIDES) {
     envs[side] = sides[side].env;
     await seedVersionCache(sides[side].config);
   }
@@ -855,7 +866,20 @@ async function cpuBench() {
     const r = await runCounted(process.execPath, [cliOf[side], ...cliArgs(side)], { env: envs[side] });
     return { ms: r.ms, userMs: r.cpu?.userMs ?? NaN, systemMs: r.cpu?.systemMs ?? NaN };
   };
+  const host = HOST_SIDES.length ? await startHost(sides.engineHost.config, envs.engineHost) : null;
+  /** node's own CPU of each timed run in the host (ms), for the line under the table. */
+  const hostNodeMs = [];
   const once = {
+    engineHost: async () => {
+      const a = await host.run();
+      if (a.result !== 'success') throw new Error(`the engine host's backup ended ${a.result}`);
+      return {
+        ms: a.ms,
+        userMs: a.nodeUserMs + a.borgUserMs,
+        systemMs: a.nodeSystemMs + a.borgSystemMs,
+        nodeMs: a.nodeUserMs + a.nodeSystemMs,
+      };
+    },
     borgNull: () => plain('borgNull', '/dev/null'),
     borgPipe: () => plain('borgPipe', null),
     borgFile: () => plain('borgFile', path.join(sides.borgFile.dir, 'borg-stderr.log')),
@@ -891,6 +915,7 @@ async function cpuBench() {
       if (CPU_CACHE === 'cold') coolEveryFile(files);
       else warmEveryFile(files);
       row[side] = await spaced(side, once[side]);
+      if (row[side].nodeMs !== undefined) hostNodeMs.push(row[side].nodeMs);
       progress(`round ${r + 1}/${CPU_ROUNDS} ${side.padEnd(8)} ${fmt(row[side])}`);
     }
     rounds.push(row);
@@ -950,18 +975,18 @@ async function cpuBench() {
   let pass = true;
   for (const [name, { label, f, goal }] of Object.entries(figures)) {
     const ratios = Object.fromEntries(
-      ENGINE_SIDES.map((side) => [side, Object.fromEntries(CPU_BORG_SIDES.map((base) => [base, paired(side, base, f)]))]),
+      COMPARED_SIDES.map((side) => [side, Object.fromEntries(CPU_BORG_SIDES.map((base) => [base, paired(side, base, f)]))]),
     );
-    const diffs = Object.fromEntries(ENGINE_SIDES.map((side) => [side, pairedDiff(side, CPU_BORG_SIDES[0], f)]));
+    const diffs = Object.fromEntries(COMPARED_SIDES.map((side) => [side, pairedDiff(side, CPU_BORG_SIDES[0], f)]));
     result[name] = {
       medianMs: Object.fromEntries(CPU_SIDES.map((side) => [side, round2(med(side, f))])),
       pairedRatioMedian: Object.fromEntries(
-        ENGINE_SIDES.map((side) => [
+        COMPARED_SIDES.map((side) => [
           side,
           Object.fromEntries(CPU_BORG_SIDES.map((base) => [base, Math.round(ratios[side][base] * 1000) / 1000])),
         ]),
       ),
-      pairedDiffMsMedian: Object.fromEntries(ENGINE_SIDES.map((side) => [side, round2(diffs[side])])),
+      pairedDiffMsMedian: Object.fromEntries(COMPARED_SIDES.map((side) => [side, round2(diffs[side])])),
     };
     const ok = goal ? CPU_BORG_SIDES.every((base) => ratios.engine[base] <= goal) : true;
     if (goal) result[name].withinGoal = ok;
@@ -969,8 +994,8 @@ async function cpuBench() {
     rows.push([
       label,
       ...CPU_SIDES.map((side) => secs(med(side, f))),
-      ENGINE_SIDES.map((side) => CPU_BORG_SIDES.map((base) => `${ratios[side][base].toFixed(3)}×`).join(' / ')).join('; '),
-      ENGINE_SIDES.map((side) => `${diffs[side] >= 0 ? '+' : ''}${secs(diffs[side])}`).join('; '),
+      COMPARED_SIDES.map((side) => CPU_BORG_SIDES.map((base) => `${ratios[side][base].toFixed(3)}×`).join(' / ')).join('; '),
+      COMPARED_SIDES.map((side) => `${diffs[side] >= 0 ? '+' : ''}${secs(diffs[side])}`).join('; '),
       goal ? `≤ ${goal.toFixed(2)}×: ${ok ? 'ok' : 'OVER'}` : '',
     ]);
   }
@@ -980,8 +1005,8 @@ async function cpuBench() {
       [
         '',
         ...CPU_SIDES.map((side) => `${CPU_LABEL[side]} (median)`),
-        `${ENGINE_SIDES.join('; ')} / ${CPU_BORG_SIDES.join(' / ')}, paired median`,
-        `${ENGINE_SIDES.join('; ')} − ${CPU_BORG_SIDES[0]}, paired median`,
+        `${COMPARED_SIDES.join('; ')} / ${CPU_BORG_SIDES.join(' / ')}, paired median`,
+        `${COMPARED_SIDES.join('; ')} − ${CPU_BORG_SIDES[0]}, paired median`,
         'goal',
       ],
       rows,
@@ -999,10 +1024,42 @@ async function cpuBench() {
     if (o.logFileStatusLines !== null && o.logFileStatusLines < tree.files)
       say(`warning: the log of ${side} is missing ${tree.files - o.logFileStatusLines} file lines`);
   }
+  if (host) {
+    await host.stop();
+    result.hostNodeMsMedian = round2(median(hostNodeMs));
+    say(
+      `node's own share (${CPU_LABEL.engineHost}), per timed run: median ${secs(median(hostNodeMs))} (${hostNodeMs.map((x) => secs(x)).join(', ')}); it started once, before the first backup`,
+    );
+  }
   say(`argv (all sides): borg ${argv.create.join(' ')}`);
   for (const side of CPU_SIDES) fs.rmSync(sides[side].dir, { recursive: true, force: true });
   fs.rmSync(src, { recursive: true, force: true });
   return result;
+}
+
+/** The engine host (bench/lib-engine-host.mjs) on `configDir`, started and ready; run() backs up once. */
+async function startHost(configDir, env) {
+  const child = spawn(process.execPath, [ENGINE_HOST, path.join(ROOT, 'dist'), configDir], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  live.add(child);
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('the engine host ended');
+    return JSON.parse(value);
+  };
+  await next();
+  return {
+    run: async () => {
+      child.stdin.write('run\n');
+      return next();
+    },
+    stop: async () => {
+      const exited = new Promise((res) => child.once('exit', res));
+      child.stdin.end();
+      await exited;
+      live.delete(child);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
