@@ -13,6 +13,8 @@ import type { ErrorKind } from './diagnosis.js';
 import { isKeyfileMode } from './engine/status.js';
 import { diagnosisFor } from './messages.js';
 import { localWhen } from './format.js';
+import { selftestDue } from './borg/selftest.js';
+import type { BorgBinary } from './borg/locate.js';
 
 export interface Finding {
   check: string;
@@ -47,14 +49,29 @@ function probeCtx(p: Profile) {
 /** borg found and recent enough, config valid, and per profile: repository reachable, passphrase right. */
 export async function doctor(engine: Engine, only?: string): Promise<Finding[]> {
   const findings: Finding[] = [];
+  let borg: BorgBinary;
   try {
-    const borg = await engine.borg();
-    findings.push({ check: 'borg', ok: true, message: `borg ${borg.version.raw} at ${borg.path}` });
+    borg = await engine.borg();
   } catch (err) {
     const d = diagnosisOf(err);
     findings.push({ check: 'borg', ok: false, message: d.message, fix: d.fix });
     return findings;
   }
+  const found: Finding = { check: 'borg', ok: true, message: `borg ${borg.version.raw} at ${borg.path}` };
+  findings.push(found);
+  try {
+    return await checkEverything(engine, findings, only);
+  } finally {
+    // borg's self-test (src/borg/selftest.ts), as the probes below left it: they may have run it.
+    const now = new Date();
+    found.message +=
+      borg.selftestPassedAt !== undefined && !selftestDue(borg.selftestPassedAt, now.getTime())
+        ? `; its self-test passed ${localWhen(new Date(borg.selftestPassedAt), now)}`
+        : '; its self-test runs with the next borg command';
+  }
+}
+
+async function checkEverything(engine: Engine, findings: Finding[], only: string | undefined): Promise<Finding[]> {
   const load = await engine.reload();
   if (!load.ok) {
     for (const e of load.errors)

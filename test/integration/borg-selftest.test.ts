@@ -119,6 +119,23 @@ describe("borg's self-test", () => {
     expect((await entries())[0]?.selftestPassedAt).toBeDefined();
   });
 
+  it('doctor says when it last passed, or that the next command runs it', async () => {
+    const list = await entries();
+    await fs.writeFile(cacheFile, JSON.stringify(list.map(({ selftestPassedAt: _, ...e }) => e)));
+    // Without a profile, doctor runs no borg command: the self-test is still to come.
+    const empty = path.join(sb.dir, 'empty-config');
+    await fs.mkdir(path.join(empty, 'cache'), { recursive: true });
+    await fs.copyFile(cacheFile, path.join(empty, 'cache', 'borg-versions.json'));
+    await writeConfig(empty, { borgPath: wrapper, profiles: [] });
+    const before = await dandelion(sb, ['doctor'], { env: { DANDELION_CONFIG_DIR: empty } });
+    expect(before.stdout).toMatch(/borg 1\.\d+\.\d+ at \S+borg-wrapper\.sh; its self-test runs with the next borg command/);
+    // Its probe of profile p is borg's first command: it runs the self-test, and the line says it passed.
+    const probed = await dandelion(sb, ['doctor']);
+    expect(probed.stdout).toMatch(/; its self-test passed today at \d{1,2}[:.]\d{2}/);
+    expect((await started())[0]?.selftest).toBe(true);
+    expect((await entries())[0]?.selftestPassedAt).toBeDefined();
+  });
+
   it('a binary that changed is tested again', async () => {
     // An upgrade rewrites the binary: same path, another size and mtime.
     await fs.appendFile(wrapper, '# upgraded\n');
