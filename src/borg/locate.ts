@@ -249,7 +249,10 @@ async function doLocate(configured?: string | null, versionCache?: string): Prom
       await rememberEntry(versionCache, file, (fp) => ({ ...fp, version: found }));
     }
     if (!isSupported(version)) throw new BorgTooOldError(file, version);
-    const fp = await fingerprint(file).catch(() => null);
+    // The file the cache entry (and its self-test) was about; a fresh look for a version just asked.
+    const fp = cached
+      ? { realpath: cached.realpath, size: cached.size, mtimeMs: cached.mtimeMs }
+      : await fingerprint(file).catch(() => null);
     return {
       path: file,
       version,
