@@ -137,7 +137,8 @@ function runVersion(file: string): Promise<string> {
   });
 }
 
-interface CachedVersion {
+/** One entry of the version cache (cache/borg-versions.json): a binary's fingerprint, its version, its self-test. */
+export interface CachedVersion {
   realpath: string;
   size: number;
   mtimeMs: number;

@@ -123,9 +123,6 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
     passphraseSupplied: opts.secret.kind !== 'none',
     ...(opts.secret.kind === 'passphrase' && opts.secret.passcommand ? { passcommand: opts.secret.passcommand } : {}),
   });
-  const stderrFile = opts.stderrFile ? await StderrFile.create(opts.stderrFile) : null;
-  // node's own spawn, not execa: importing execa costs ~75 ms on every `dandelion run`
-  // (bench/engine-overhead.mjs), and this needs nothing it adds.
   // borg's self-test runs on a binary's first command of the day; the others skip it (src/borg/selftest.ts).
   // A self-test the user turned off (BORG_SELFTEST=disabled in our environment) did not run, so proves nothing.
   const env = borgEnv(process.env, opts);
@@ -133,6 +130,9 @@ export async function runBorg(opts: BorgRunOptions): Promise<BorgRunResult> {
   const selftest =
     env.BORG_SELFTEST !== 'disabled' && (selftestDue(opts.borg.selftestPassedAt, Date.now()) || !(await binaryUnchanged(opts.borg)));
   if (!selftest) env.BORG_SELFTEST = 'disabled';
+  const stderrFile = opts.stderrFile ? await StderrFile.create(opts.stderrFile) : null;
+  // node's own spawn, not execa: importing execa costs ~75 ms on every `dandelion run`
+  // (bench/engine-overhead.mjs), and this needs nothing it adds.
   let child: ChildProcess;
   try {
     child = spawnWithEagerPause(opts.borg.path, opts.args, {

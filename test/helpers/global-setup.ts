@@ -9,16 +9,10 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { spawnSync } from 'node:child_process';
 import { scrubbedEnv } from '../../src/borg/env.js';
-import { locateBorg, rememberSelftest } from '../../src/borg/locate.js';
+import { locateBorg, rememberSelftest, type CachedVersion } from '../../src/borg/locate.js';
 
 /** One entry of the engine's borg version cache (src/borg/locate.ts, cache/borg-versions.json). */
-export interface BorgVersionEntry {
-  realpath: string;
-  size: number;
-  mtimeMs: number;
-  version: { major: number; minor: number; patch: number; raw: string };
-  selftestPassedAt?: number;
-}
+export type BorgVersionEntry = CachedVersion;
 
 declare module 'vitest' {
   export interface ProvidedContext {
