@@ -447,6 +447,8 @@ describe("borg's self-test", () => {
         'self test failed\nCould be a bug either in Borg, the package / distribution you use, your OS or your hardware.',
       ],
     ],
+    // A failed test's own line, should the verdict after it be lost (a borg killed in between).
+    ['a failed test alone', ['self test test_chunkpoints (borg.testsuite.chunker.ChunkerTestCase) FAILED:\nTraceback …']],
     [
       'the count check',
       [
