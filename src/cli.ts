@@ -17,6 +17,7 @@ import { readSecret } from './cli-input.js';
 import { passphraseRefusal, passphraseWarnings } from './ipc/passphrase-rules.js';
 import type { PauseChoice, PauseState } from './engine/pause.js';
 import { statusExit } from './status-exit.js';
+import { closestNames } from './suggest.js';
 
 export const EXIT = { ok: 0, warning: 1, error: 2 } as const;
 /** How long `run` waits for monitoring pings before it exits: a ping's whole budget (4 × 10 s + 2 + 4 + 8 s of backoff). */
@@ -482,7 +483,7 @@ const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 
 function commandNamed(name: string): Command {
   const c = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!c) throw new UsageError(`Unknown command "${name}".`);
+  if (!c) throw new UsageError(`Unknown command "${name}".${didYouMean(name, Object.keys(COMMANDS))}`);
   return c;
 }
 
@@ -584,7 +585,13 @@ function profileOf(engine: Engine, id: string): Profile {
   const p = engine.profile(id);
   if (p) return p;
   const known = engine.config.profiles.map((x) => x.id);
-  throw new Stop([`No profile "${id}" in config.json${known.length ? ` (profiles: ${known.join(', ')})` : ''}`]);
+  throw new Stop([`No profile "${id}" in config.json${known.length ? ` (profiles: ${known.join(', ')})` : ''}.${didYouMean(id, known)}`]);
+}
+
+/** ` Did you mean "status"?` when a known name is close to the one given (suggest.ts), else nothing. */
+function didYouMean(given: string, known: readonly string[], name = (n: string) => `"${n}"`): string {
+  const near = closestNames(given, known);
+  return near.length ? ` Did you mean ${near.map(name).join(' or ')}?` : '';
 }
 
 /** `archives` and `logs` need no profile name when there is only one profile. */
@@ -1259,7 +1266,14 @@ function parseOptions(argv: string[], options: Record<string, OptionSpec>, comma
   try {
     return parseArgs({ args: argv, allowPositionals: true, strict: true, options: spec });
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(firstSentence((e as Error).message), command);
+    const code = (e as { code?: string }).code;
+    if (code?.startsWith('ERR_PARSE_ARGS')) {
+      const message = firstSentence((e as Error).message);
+      // "Unknown option '--al'.": the option this command has that is closest to it.
+      const given = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'--([^'=]+)/.exec(message)?.[1] : undefined;
+      const hint = given ? didYouMean(given, Object.keys(options), (n) => `'--${n}'`) : '';
+      throw new UsageError(message + hint, command);
+    }
     throw e;
   }
 }
@@ -1322,6 +1336,8 @@ async function main(argv: string[]): Promise<number> {
     err(usage() + '\n');
     return EXIT.error;
   }
+  // `--confg-dir x status` takes x for the command: the mistyped option before it is the mistake to name.
+  if (!Object.hasOwn(COMMANDS, name)) parseOptions(before, GLOBAL_OPTIONS);
   const command = commandNamed(name);
   const { values, positionals } = parseOptions(argv, { ...command.options, ...GLOBAL_OPTIONS }, command);
   if (values.help) {

@@ -39,7 +39,7 @@ export interface UnknownField {
   key: string;
   /** The value as JSON text, shortened. */
   value: string;
-  /** A known setting it probably means (`prune.keepDaily`), or null. */
+  /** The known setting it probably means (`prune.keepDaily`), as the engine guessed it (suggestField), or null. */
   suggestion: string | null;
 }
 
@@ -57,55 +57,11 @@ function at(json: unknown, keys: readonly (string | number)[]): unknown {
   return v;
 }
 
-const PROFILE_KEYS = [
-  'id',
-  'name',
-  'repository',
-  'sshKey',
-  'encryption',
-  'passcommand',
-  'sources',
-  'excludes',
-  'archiveName',
-  'compression',
-  'oneFileSystem',
-  'excludeCaches',
-  'prune',
-  'schedule',
-  'volume',
-  'minIntervalHours',
-  'overdueAfterHours',
-  'skipOnBattery',
-  'check',
-  'borgPath',
-];
-const PRUNE_KEYS = ['keepWithin', 'keepLast', 'keepMinutely', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'];
-const TOP_KEYS = ['version', 'app', 'volumesRoot', 'borgPath', 'profiles'];
-const APP_KEYS = ['notifications', 'openAtLogin'];
-
-/** The known setting an unknown key at `where` probably means: another spelling, or one level up or down. */
-export function suggestFor(where: readonly (string | number)[], key: string): string | null {
-  const fold = (s: string) => s.toLowerCase().replace(/[-_]/g, '').replace(/s$/, '');
-  const find = (names: readonly string[]) => names.find((n) => fold(n) === fold(key)) ?? null;
-  const last = where[where.length - 1];
-  if (where.length === 2 && where[0] === 'profiles') {
-    const prune = find(PRUNE_KEYS);
-    return prune ? `prune.${prune}` : find(PROFILE_KEYS);
-  }
-  if (last === 'prune') return find(PRUNE_KEYS) ?? (find(PROFILE_KEYS) ? `${find(PROFILE_KEYS)} (beside prune, not in it)` : null);
-  if (last === 'app') return find(APP_KEYS);
-  if (where.length === 0) {
-    const app = find(APP_KEYS);
-    return app ? `app.${app}` : find(TOP_KEYS);
-  }
-  return null;
-}
-
 /** The unknown settings among the engine's errors, with their value in `json` (those no longer there are left out). */
 export function unknownFields(errors: readonly FieldError[], json: unknown): UnknownField[] {
   const out: UnknownField[] = [];
   for (const e of errors) {
-    for (const key of e.unknown ?? []) {
+    for (const [i, key] of (e.unknown ?? []).entries()) {
       const where = pathKeys(e.path);
       const container = at(json, where);
       if (!isRecord(container) || !(key in container)) continue;
@@ -115,7 +71,7 @@ export function unknownFields(errors: readonly FieldError[], json: unknown): Unk
         at: where,
         key,
         value: text.length > 80 ? `${text.slice(0, 79)}…` : text,
-        suggestion: suggestFor(where, key),
+        suggestion: e.suggestions?.[i] ?? null,
       });
     }
   }

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { expandHome } from '../paths.js';
 import { excludeProblems } from './patterns.js';
 import { lexicalFacts, placementFindings } from './placement.js';
+import { closestNames, foldName } from '../suggest.js';
 
 /** borg's encryption modes (`borg init --encryption`). */
 export const ENCRYPTION_MODES = [
@@ -308,6 +309,8 @@ export interface FieldError {
   column?: number;
   /** The setting names the schema does not know, for an `unknown field(s)` error. */
   unknown?: string[];
+  /** For each of `unknown`, the setting it most likely is (`prune.keepDaily`), or null: see suggestField. */
+  suggestions?: (string | null)[];
 }
 
 export type ParseResult = { ok: true; config: Config } | { ok: false; errors: FieldError[] };
@@ -420,6 +423,82 @@ function overlappingArchives(value: unknown): FieldError[] {
   return errors;
 }
 
+/** The fields an object takes, those of each object inside it, and those of the object it is inside. */
+export interface FieldsHere {
+  known: readonly string[];
+  /** `prune` → keepDaily, keepWeekly, … */
+  nested: ReadonlyMap<string, readonly string[]>;
+  /** The object this one is a field of (`prune` in a profile): its name there and the profile's fields. */
+  parent: { name: string; known: readonly string[] } | null;
+}
+
+/** Past optional, nullable, default, refinements and preprocessing: the schema that checks the value. */
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  for (;;) {
+    if (schema instanceof z.ZodEffects) schema = schema.innerType() as z.ZodTypeAny;
+    else if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) schema = schema.unwrap() as z.ZodTypeAny;
+    else if (schema instanceof z.ZodDefault) schema = schema.removeDefault() as z.ZodTypeAny;
+    else return schema;
+  }
+}
+
+const fieldsOf = (o: z.AnyZodObject): string[] => Object.keys(o.shape as object);
+
+/** The fields config.json takes at an issue's path (current shape), or null where there is no object. */
+export function fieldsAt(path: readonly (string | number)[]): FieldsHere | null {
+  let at = unwrap(configSchema);
+  let parent: FieldsHere['parent'] = null;
+  for (const part of path) {
+    if (at instanceof z.ZodArray && typeof part === 'number') {
+      at = unwrap(at.element as z.ZodTypeAny);
+      parent = null;
+    } else if (at instanceof z.ZodObject && typeof part === 'string' && Object.hasOwn(at.shape, part)) {
+      parent = { name: part, known: fieldsOf(at) };
+      at = unwrap((at.shape as Record<string, z.ZodTypeAny>)[part]!);
+    } else return null;
+  }
+  if (!(at instanceof z.ZodObject)) return null;
+  const nested = new Map<string, string[]>();
+  for (const [name, field] of Object.entries(at.shape as Record<string, z.ZodTypeAny>)) {
+    const inner = unwrap(field);
+    if (inner instanceof z.ZodObject) nested.set(name, fieldsOf(inner));
+  }
+  return { known: fieldsOf(at), nested, parent };
+}
+
+/**
+ * The setting an unknown field most likely is, as a window and the CLI name it: another spelling of a
+ * field here (`schedule` for `Schedule`, `excludes` for `exclude`, `repository` for `repo`), a field of
+ * an object inside this one (`prune.keepDaily` for `keepDaily` in a profile), or one beside the object
+ * it was put in (`schedule (beside prune, not in it)`). Null when nothing is close.
+ */
+export function suggestField(key: string, here: FieldsHere): string | null {
+  const folded = foldName(key);
+  const same = here.known.filter((k) => foldName(k) === folded);
+  if (same.length) return same.join(' or ');
+  for (const [name, fields] of here.nested) {
+    const field = fields.find((k) => foldName(k) === folded);
+    if (field) return `${name}.${field}`;
+  }
+  const up = here.parent?.known.find((k) => foldName(k) === folded);
+  if (up) return `${up} (beside ${here.parent!.name}, not in it)`;
+  const near = closestNames(key, here.known);
+  if (near.length) return near.join(' or ');
+  for (const [name, fields] of here.nested) {
+    const inside = closestNames(key, fields);
+    if (inside.length === 1) return `${name}.${inside[0]!}`;
+  }
+  return null;
+}
+
+/** The error for the unknown fields of one object: each named, with what it likely is where that is close. */
+function unknownFieldsError(path: readonly (string | number)[], keys: string[]): FieldError {
+  const here = fieldsAt(path);
+  const suggestions = keys.map((key) => (here ? suggestField(key, here) : null));
+  const named = keys.map((key, i) => (suggestions[i] ? `${key} (did you mean ${suggestions[i]}?)` : key));
+  return { path: formatPath(path), message: `unknown field(s) ${named.join(', ')}`, unknown: keys, suggestions };
+}
+
 /**
  * The one validation entry: brings an older config up to the current version (in memory), then
  * validates it. Field paths refer to the current shape.
@@ -433,7 +512,7 @@ export function parseConfig(raw: unknown, migrations?: MigrateOptions): ParseRes
     ? []
     : result.error.issues.map((issue): FieldError =>
         issue.code === 'unrecognized_keys'
-          ? { path: formatPath(issue.path), message: `unknown field(s) ${issue.keys.join(', ')}`, unknown: issue.keys }
+          ? unknownFieldsError(issue.path, issue.keys)
           : { path: formatPath(issue.path), message: issue.message },
       );
   errors.push(...duplicateIds(value), ...overlappingArchives(value));

@@ -118,6 +118,43 @@ describe('arguments a command does not take', () => {
   });
 });
 
+describe('a mistyped name', () => {
+  it('is answered with the closest command, option or profile, and nothing runs', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('documents'), profile('photos')] });
+    const cases: [string[], string][] = [
+      [['stauts'], 'Unknown command "stauts". Did you mean "status"?'],
+      [['help', 'restor'], 'Unknown command "restor". Did you mean "restore"?'],
+      [['run', '--al'], "Unknown option '--al'. Did you mean '--all'?"],
+      [['status', '--jsno'], "Unknown option '--jsno'. Did you mean '--json'?"],
+      // The mistyped option before the command is named, not the folder taken for a command.
+      [['--confg-dir', sb.configDir, 'status'], "Unknown option '--confg-dir'. Did you mean '--config-dir'?"],
+      [['run', 'photo'], 'No profile "photo" in config.json (profiles: documents, photos). Did you mean "photos"?'],
+      [['run', 'docs'], 'No profile "docs" in config.json (profiles: documents, photos).'],
+      [['nope'], 'Unknown command "nope".'],
+    ];
+    for (const [args, first] of cases) {
+      const r = await dandelion(sb, args);
+      expectNoStack(r);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0], args.join(' ')).toBe(first);
+    }
+    await expect(fs.stat(repoOf('photos'))).rejects.toThrow();
+  });
+
+  it('in config.json is named with the field it likely is, and the file is left as it is', async () => {
+    const config = { profiles: [profile('documents', { exclude: ['*.tmp'], keepDaily: 3, colour: 'red' })] };
+    await writeConfig(sb.configDir, config);
+    const before = await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8');
+    const r = await dandelion(sb, ['status']);
+    expectNoStack(r);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(
+      'profiles[0]: unknown field(s) exclude (did you mean excludes?), keepDaily (did you mean prune.keepDaily?), colour',
+    );
+    expect(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).toBe(before);
+  });
+});
+
 describe('run with several profiles, and --all', () => {
   beforeAll(async () => {
     await initRepo('a');

@@ -160,7 +160,14 @@ describe('config.json versions', () => {
     // Without the step the same file is what the strict schema rejects.
     expect(parseConfig(old)).toMatchObject({
       ok: false,
-      errors: expect.arrayContaining([{ path: 'profiles[0]', message: 'unknown field(s) repo', unknown: ['repo'] }]),
+      errors: expect.arrayContaining([
+        {
+          path: 'profiles[0]',
+          message: 'unknown field(s) repo (did you mean repository?)',
+          unknown: ['repo'],
+          suggestions: ['repository'],
+        },
+      ]),
     });
   });
 
@@ -243,7 +250,7 @@ describe('app settings', () => {
           message: 'must be an object like { "success": false, "warnings": true, "overdue": true }, or one of all, failures, none',
         },
         { path: 'app.openAtLogin', message: expect.stringMatching(/boolean/) },
-        { path: 'app', message: 'unknown field(s) theme', unknown: ['theme'] },
+        { path: 'app', message: 'unknown field(s) theme', unknown: ['theme'], suggestions: [null] },
       ]),
     );
     expect(r.errors).toHaveLength(3);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idsInText, recoverConfig, refOf as refOfEngine } from '../../src/profiles/recover.js';
-import { compareProfiles, pathKeys, refOf, suggestFor, unknownFields, withoutKey } from '../../renderer/preferences/unknown.js';
+import { compareProfiles, pathKeys, refOf, unknownFields, withoutKey } from '../../renderer/preferences/unknown.js';
 import { parseConfig } from '../../src/profiles/schema.js';
 
 const docs = { id: 'docs', name: 'Documents', repository: '/r/docs', encryption: 'none', sources: ['/s'] };
@@ -72,7 +72,11 @@ describe('recoverConfig', () => {
     expect(r.kept.map((p) => p.id)).toEqual(['docs', 'music']);
     expect(r.lost).toEqual([
       { id: null, name: null, why: 'is not a profile (an object in { })' },
-      { id: 'pics', name: 'Pictures', why: expect.stringMatching(/^schedule: .*; the profile: unknown field\(s\) keepDaily$/) },
+      {
+        id: 'pics',
+        name: 'Pictures',
+        why: expect.stringMatching(/^schedule: .*; the profile: unknown field\(s\) keepDaily \(did you mean prune\.keepDaily\?\)$/),
+      },
     ]);
   });
 
@@ -157,8 +161,13 @@ describe('unknown settings', () => {
       profiles: [{ ...docs, keepDaily: 7, Schedule: '0 * * * *', colour: 'x'.repeat(100) }],
     };
     const errors = [
-      { path: 'profiles[0]', message: 'unknown field(s) keepDaily, Schedule, colour', unknown: ['keepDaily', 'Schedule', 'colour'] },
-      { path: 'app', message: 'unknown field(s) Notification', unknown: ['Notification'] },
+      {
+        path: 'profiles[0]',
+        message: 'unknown field(s) keepDaily, Schedule, colour',
+        unknown: ['keepDaily', 'Schedule', 'colour'],
+        suggestions: ['prune.keepDaily', 'schedule', null],
+      },
+      { path: 'app', message: 'unknown field(s) Notification', unknown: ['Notification'], suggestions: ['notifications'] },
       { path: 'profiles[0].schedule', message: 'is not a schedule' },
       { path: 'profiles[0]', message: 'unknown field(s) gone', unknown: ['gone'] },
       { path: 'profiles[3]', message: 'unknown field(s) far', unknown: ['far'] },
@@ -179,45 +188,18 @@ describe('unknown settings', () => {
     expect(unknownFields([{ path: '', message: 'm', unknown: ['u'] }], { u: eighty })[0]!.value).toBe(`"${eighty}"`);
   });
 
-  it('suggests the setting a misplaced or misspelt key probably is', () => {
-    expect(suggestFor(['profiles', 0], 'keep_daily')).toBe('prune.keepDaily');
-    expect(suggestFor(['profiles', 0], 'source')).toBe('sources');
-    expect(suggestFor(['profiles', 0], 'colour')).toBeNull();
-    expect(suggestFor(['profiles', 0, 'prune'], 'KeepWeekly')).toBe('keepWeekly');
-    expect(suggestFor(['profiles', 0, 'prune'], 'schedule')).toBe('schedule (beside prune, not in it)');
-    expect(suggestFor(['profiles', 0, 'prune'], 'x')).toBeNull();
-    expect(suggestFor(['app'], 'openatlogin')).toBe('openAtLogin');
-    expect(suggestFor([], 'openAtLogin')).toBe('app.openAtLogin');
-    expect(suggestFor([], 'Profile')).toBe('profiles');
-    expect(suggestFor([], 'x')).toBeNull();
-    expect(suggestFor(['app', 'notifications'], 'success')).toBeNull();
-    expect(suggestFor(['other', 0], 'keepDaily')).toBeNull();
-    expect(suggestFor(['app', 'notifications'], 'openAtLogin')).toBeNull();
-    const profileKeys = [
-      'id',
-      'name',
-      'repository',
-      'sshKey',
-      'encryption',
-      'passcommand',
-      'sources',
-      'excludes',
-      'archiveName',
-      'compression',
-      'oneFileSystem',
-      'excludeCaches',
-      'prune',
-      'schedule',
-      'volume',
-      'minIntervalHours',
-      'overdueAfterHours',
-      'skipOnBattery',
-      'borgPath',
-    ];
-    for (const k of profileKeys) expect(suggestFor(['profiles', 0], k.toUpperCase())).toBe(k);
-    const pruneKeys = ['keepWithin', 'keepLast', 'keepMinutely', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'];
-    for (const k of pruneKeys) expect(suggestFor(['profiles', 0], k.toUpperCase())).toBe(`prune.${k}`);
-    for (const k of ['version', 'app', 'volumesRoot', 'borgPath', 'profiles']) expect(suggestFor([], k.toUpperCase())).toBe(k);
+  it("shows the engine's guess for each unknown key, as parseConfig made it", () => {
+    const json = { Profiles: [], profiles: [{ ...docs, keepDaily: 7, exclude: ['*.tmp'], colour: 'red' }], app: { success: true } };
+    const result = parseConfig(json);
+    expect(result.ok).toBe(false);
+    const fields = unknownFields(result.ok ? [] : result.errors, json);
+    expect(fields.map((f) => [f.path, f.key, f.suggestion])).toEqual([
+      ['app', 'success', 'notifications.success'],
+      ['profiles[0]', 'keepDaily', 'prune.keepDaily'],
+      ['profiles[0]', 'exclude', 'excludes'],
+      ['profiles[0]', 'colour', null],
+      ['(top level)', 'Profiles', 'profiles'],
+    ]);
   });
 
   it('removes one key without changing the input', () => {
