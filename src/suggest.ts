@@ -23,7 +23,8 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+      // A swap of a[i-2..i-1] and b[j-2..j-1] (at i or j = 1 an index is -1: undefined, never equal).
+      if (a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
       row.push(d);
       best = Math.min(best, d);
     }
@@ -41,15 +42,13 @@ function allowedEdits(length: number): number {
 
 /**
  * The known names the unknown one most likely meant, at most two, best first; [] when none is close.
- * Close is: the same name but for capitals, dashes and underscores; else the fewest edits within
- * allowedEdits (all that tie); else the one known name it begins (`repo` for `repository`), at least 3
- * characters of it.
+ * Close is: the fewest edits within allowedEdits, capitals, dashes and underscores ignored (all that
+ * tie); else the one known name it begins (`repo` for `repository`), at least 3 characters of it.
  */
 export function closestNames(unknown: string, known: readonly string[]): string[] {
   const folded = foldName(unknown);
   if (!folded) return [];
-  const same = known.filter((k) => foldName(k) === folded);
-  if (same.length) return same.slice(0, 2);
+  // The same name but for capitals, dashes and underscores is 0 edits away: the nearest of all.
   const limit = allowedEdits(folded.length);
   let best = limit + 1;
   let nearest: string[] = [];

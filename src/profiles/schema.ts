@@ -452,8 +452,8 @@ export function fieldsAt(path: readonly (string | number)[]): FieldsHere | null 
     if (at instanceof z.ZodArray && typeof part === 'number') {
       at = unwrap(at.element as z.ZodTypeAny);
       parent = null;
-    } else if (at instanceof z.ZodObject && typeof part === 'string' && Object.hasOwn(at.shape, part)) {
-      parent = { name: part, known: fieldsOf(at) };
+    } else if (at instanceof z.ZodObject && Object.hasOwn(at.shape, part)) {
+      parent = { name: String(part), known: fieldsOf(at) };
       at = unwrap((at.shape as Record<string, z.ZodTypeAny>)[part]!);
     } else return null;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { closestNames, editDistance, foldName } from '../../src/suggest.js';
-import { fieldsAt, parseConfig, suggestField } from '../../src/profiles/schema.js';
+import { fieldsAt, parseConfig, suggestField, type FieldsHere } from '../../src/profiles/schema.js';
 
 describe('editDistance', () => {
   it('counts insertions, deletions, substitutions, and a swap of neighbours as one', () => {
@@ -65,6 +65,10 @@ describe('closestNames', () => {
     expect(closestNames('res', commands)).toEqual([]);
     expect(closestNames('', commands)).toEqual([]);
     expect(closestNames('-_', commands)).toEqual([]);
+    // Nothing left of the name once folded is not one edit from a one-letter name.
+    expect(closestNames('-', ['a', 'b'])).toEqual([]);
+    expect(closestNames('A', ['a', 'b'])).toEqual(['a']);
+    expect(closestNames('Status', ['status', 'STATUS', 'stats'])).toEqual(['status', 'STATUS']);
     expect(closestNames('zzzz', commands)).toEqual([]);
   });
 });
@@ -104,6 +108,26 @@ describe('suggestField: what an unknown field of config.json probably is', () =>
     expect(at(['profiles', 0, 'prune'], 'schedule')).toBe('schedule (beside prune, not in it)');
     expect(at(['app', 'notifications'], 'openAtLogin')).toBe('openAtLogin (beside notifications, not in it)');
     expect(at(['profiles', 0, 'monitor'], 'Sources')).toBe('sources (beside monitor, not in it)');
+  });
+
+  it('in this order: a spelling here, one inside, one up, then the nearest here, then the nearest inside', () => {
+    const here = (known: string[], nested: [string, string[]][] = [], parent: FieldsHere['parent'] = null): FieldsHere => ({
+      known,
+      nested: new Map(nested),
+      parent,
+    });
+    // The same spelling here wins over the same inside, and the same inside over one nearly the same here.
+    expect(suggestField('Check', here(['check'], [['prune', ['check']]]))).toBe('check');
+    expect(suggestField('keep_daily', here(['keepdailx'], [['prune', ['keepDaily']]]))).toBe('prune.keepDaily');
+    expect(suggestField('keep_daily', here(['keepdailx'], [], { name: 'prune', known: ['keepDaily'] }))).toBe(
+      'keepDaily (beside prune, not in it)',
+    );
+    expect(suggestField('keepdaily', here(['keepdailx'], [['prune', ['keepDailyy']]]))).toBe('keepdailx');
+    expect(suggestField('keepdaily', here([], [['prune', ['keepDailyy']]]))).toBe('prune.keepDailyy');
+    // Two as near are both offered; inside, only one that is alone.
+    expect(suggestField('keepc', here(['keepa', 'keepb']))).toBe('keepa or keepb');
+    expect(suggestField('keepc', here([], [['prune', ['keepa', 'keepb']]]))).toBeNull();
+    expect(suggestField('KEEPA', here(['keepa', 'Keep_A']))).toBe('keepa or Keep_A');
   });
 
   it('nothing when nothing is close', () => {
