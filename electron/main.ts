@@ -236,7 +236,10 @@ export async function startApp(opts: AppOptions = {}): Promise<DandelionApp> {
       () => {},
     );
   engine.on('run-finished', onFinished);
-  const unnotify = await wireNotifications(engine, (profile) => void windows.show('status', { profile }), { launchedAt });
+  const unnotify = await wireNotifications(engine, (profile) => void windows.show('status', { profile }), {
+    launchedAt,
+    locale: app.getSystemLocale(),
+  });
   const unhold = holdWhileRunning(engine);
 
   tray.update(appSnapshot(host, await engine.snapshot()));

@@ -29,6 +29,8 @@ export interface NotifyOptions {
   /** Records that ended before this are what the app found at launch: not news when nothing was told yet. */
   launchedAt?: Date;
   menu?: AppMenuWords;
+  /** The OS's locale for dates and times (app.getSystemLocale()): times in notifications read as in the menu. */
+  locale?: string;
 }
 
 async function readMemory(file: string): Promise<NotifyMemory> {
@@ -74,6 +76,7 @@ export async function wireNotifications(engine: Engine, open: (profile: string) 
       destination: destinationOf(record.repository ?? p?.repository ?? '', p?.volume ?? null),
       runningNow,
       now: new Date(),
+      locale: opts.locale,
     });
   };
   const finished = (record: RunRecord) => consider(record, engine.isRunning(record.profile));

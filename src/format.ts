@@ -31,42 +31,75 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
   return `${n} ${n === 1 ? singular : plural}`;
 }
 
-/** The calendar parts of a moment in a zone (the machine's own when none is named). */
-function partsIn(d: Date, timeZone?: string): { y: string; m: string; day: string; hm: string; month: string } {
-  const get = (opts: Intl.DateTimeFormatOptions) =>
-    Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, ...opts }).formatToParts(d).map((p) => [p.type, p.value]));
-  const date = get({ year: 'numeric', month: 'numeric', day: 'numeric' });
-  const time = get({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  const month = get({ month: 'short' }).month ?? '';
-  return { y: date.year ?? '', m: date.month ?? '', day: date.day ?? '', hm: `${time.hour}:${time.minute}`, month };
+/** Whose clock a time is read on: the user's locale (12 or 24 hours, day or month first) and zone; the process's own when absent. */
+export interface LocalClock {
+  locale?: string;
+  timeZone?: string;
+}
+
+type Shape = 'ymd' | 'time' | 'day' | 'day-year';
+const SHAPES: Record<Shape, Intl.DateTimeFormatOptions> = {
+  // Only compared, never shown: which calendar day a moment falls on in the zone.
+  ymd: { year: 'numeric', month: 'numeric', day: 'numeric' },
+  // As the menu says it (wording.ts): "21:52" or "9:52 PM", as the locale has it.
+  time: { timeStyle: 'short' },
+  day: { day: 'numeric', month: 'short' },
+  'day-year': { day: 'numeric', month: 'short', year: 'numeric' },
+};
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function format(shape: Shape, clock: LocalClock): Intl.DateTimeFormat {
+  const key = `${shape}|${clock.locale ?? ''}|${clock.timeZone ?? ''}`;
+  let f = formats.get(key);
+  if (!f) {
+    const locale = shape === 'ymd' ? 'en-GB' : clock.locale;
+    try {
+      f = new Intl.DateTimeFormat(locale, { ...SHAPES[shape], timeZone: clock.timeZone });
+    } catch {
+      // A locale or zone this runtime does not know: the process's own.
+      f = new Intl.DateTimeFormat(shape === 'ymd' ? 'en-GB' : undefined, SHAPES[shape]);
+    }
+    formats.set(key, f);
+  }
+  return f;
+}
+
+function sameDay(a: Date, b: Date, clock: LocalClock): boolean {
+  const f = format('ymd', clock);
+  return f.format(a) === f.format(b);
+}
+
+function sameYear(a: Date, b: Date, clock: LocalClock): boolean {
+  const year = (d: Date) =>
+    format('ymd', clock)
+      .formatToParts(d)
+      .find((p) => p.type === 'year')?.value;
+  return year(a) === year(b);
 }
 
 /**
- * A moment as a person says it, in their zone: "today at 21:52", "yesterday at 21:52",
- * "on 2 Dec at 21:52", "on 2 Dec 2025 at 21:52". For text read at once (notifications, the menu).
+ * A moment as a person says it, on their clock: "today at 21:52" (or "today at 9:52 PM"),
+ * "yesterday at 21:52", "on 2 Dec at 21:52" ("on Dec 2 at 9:52 PM"), "on 2 Dec 2025 at 21:52".
+ * For text read at once (notifications, the CLI).
  */
-export function localWhen(then: Date, now: Date, timeZone?: string): string {
-  const t = partsIn(then, timeZone);
-  const day = (d: { y: string; m: string; day: string }) => `${d.y}-${d.m}-${d.day}`;
-  if (day(t) === day(partsIn(now, timeZone))) return `today at ${t.hm}`;
-  if (day(t) === day(partsIn(new Date(now.getTime() - 86_400_000), timeZone))) return `yesterday at ${t.hm}`;
-  return `on ${localDay(then, now, timeZone)} at ${t.hm}`;
+export function localWhen(then: Date, now: Date, clock: LocalClock = {}): string {
+  const time = format('time', clock).format(then);
+  if (sameDay(then, now, clock)) return `today at ${time}`;
+  if (sameDay(then, new Date(now.getTime() - 86_400_000), clock)) return `yesterday at ${time}`;
+  return `on ${localDay(then, now, clock)} at ${time}`;
 }
 
-/** "19 Aug", with the year when it is not this year's: "19 Aug 2025". */
-export function localDay(then: Date, now: Date, timeZone?: string): string {
-  const t = partsIn(then, timeZone);
-  const sameYear = t.y === partsIn(now, timeZone).y;
-  return `${Number(t.day)} ${t.month}${sameYear ? '' : ` ${t.y}`}`;
+/** "19 Aug" ("Aug 19"), with the year when it is not this year's: "19 Aug 2025". */
+export function localDay(then: Date, now: Date, clock: LocalClock = {}): string {
+  return format(sameYear(then, now, clock) ? 'day' : 'day-year', clock).format(then);
 }
 
 /**
  * A moment without words that go stale ("today"), for text that is kept and read later (a record's
- * message): "2 Dec 2026 at 21:52", in the zone of the machine that wrote it.
+ * message): "2 Dec 2026 at 21:52" ("Dec 2, 2026 at 9:52 PM"), on the clock of the machine that wrote it.
  */
-export function localDateTime(then: Date, timeZone?: string): string {
-  const t = partsIn(then, timeZone);
-  return `${Number(t.day)} ${t.month} ${t.y} at ${t.hm}`;
+export function localDateTime(then: Date, clock: LocalClock = {}): string {
+  return `${format('day-year', clock).format(then)} at ${format('time', clock).format(then)}`;
 }
 
 /** What holds a due backup back: the power adapter (skipOnBattery) or its disk; null when nothing does. */

@@ -85,6 +85,8 @@ export interface RunFinishedEvent {
   now: Date;
   /** The zone times are said in; the machine's own when absent. */
   timeZone?: string;
+  /** The OS's locale for dates and times (app.getSystemLocale()), as the menu has it; the process's own when absent. */
+  locale?: string;
 }
 
 export type NotifyEvent = RunFinishedEvent | { type: 'snapshot'; snapshot: EngineSnapshot; now: Date };
@@ -164,7 +166,7 @@ function afterRun(
   const before = memory.profiles[id] ?? {};
   const seen: ProfileMemory = { ...before, runs: withRun(before.runs, r.startedAt) };
   const say = (kind: AppNotification['kind'], body: string) => [{ profile: id, kind, title, body }];
-  const when = (iso: string) => localWhen(new Date(iso), now, event.timeZone);
+  const when = (iso: string) => localWhen(new Date(iso), now, { timeZone: event.timeZone, locale: event.locale });
 
   const trouble = troubleOf(r);
   if (trouble) {

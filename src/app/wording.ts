@@ -3,6 +3,10 @@
  * fixed 'en-US' style (1,234), whatever the machine's locale, so the tray reads the same in tests
  * and in the CLI's output.
  */
+import type { LocalClock } from '../format.js';
+
+/** How a person's clock and calendar are written: the locale and zone the OS gives (undefined = this process's). */
+export type { LocalClock };
 
 /** 1234 → "1,234". */
 export function thousands(n: number): string {
@@ -71,12 +75,6 @@ export function shorten(text: string, max: number): string {
     at = end + 1;
   }
   return cut;
-}
-
-/** How a person's clock and calendar are written: the locale and zone the OS gives (undefined = this process's). */
-export interface LocalClock {
-  locale?: string;
-  timeZone?: string;
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();

@@ -82,7 +82,7 @@ function firstSentence(text: string): string {
  * passphrase (borg gets it on a pipe) nor a monitoring URL (never logged in full).
  */
 export function runBody(name: string, r: RunRecord, logLines: readonly string[], maxBytes = BODY_MAX_BYTES, timeZone?: string): string {
-  const head = [`${runTitle(name, r)} (${r.trigger}, started ${localDateTime(new Date(r.startedAt), timeZone)}).`, runSentence(r)];
+  const head = [`${runTitle(name, r)} (${r.trigger}, started ${localDateTime(new Date(r.startedAt), { timeZone })}).`, runSentence(r)];
   if (r.result !== 'success') for (const d of r.diagnoses) head.push(`${d.message}${d.fix ? ` ${d.fix}` : ''}`);
   const top = tailUtf8(head.join('\n'), Math.floor(maxBytes / 4));
   if (r.result === 'success' || logLines.length === 0) return tailUtf8(top, maxBytes);
@@ -94,7 +94,7 @@ export function runBody(name: string, r: RunRecord, logLines: readonly string[],
 /** An overdue profile's failure: title and sentence (ntfy, Kuma) and the body (Healthchecks). */
 export function overdueWords(name: string, lastSuccessAt: string | null, timeZone?: string): { title: string; sentence: string } {
   const last = lastSuccessAt
-    ? `the last backup that worked was on ${localDateTime(new Date(lastSuccessAt), timeZone)}`
+    ? `the last backup that worked was on ${localDateTime(new Date(lastSuccessAt), { timeZone })}`
     : 'no backup has worked yet';
   return { title: `${name}: backup overdue`, sentence: `Backups of ${name} are overdue: ${last}.` };
 }

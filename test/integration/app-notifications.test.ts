@@ -15,7 +15,7 @@ import { configPaths } from '../../src/paths.js';
 import { freshRepository } from '../helpers/repo-template.js';
 
 vi.mock('electron', () => import('../fakes/electron/index.js'));
-const { fake } = await import('../fakes/electron/index.js');
+const { fake, app: fakeApp } = await import('../fakes/electron/index.js');
 const { startApp, APP_ROOT } = await import('../../electron/main.js');
 type App = Awaited<ReturnType<typeof startApp>>;
 
@@ -189,7 +189,9 @@ describe('a trouble that lasts', () => {
     await new Promise((r) => setTimeout(r, 300));
     const bodies = fake.notifications.map((n) => n.body);
     expect(bodies).toHaveLength(2);
-    const hm = `${String(startedAt.getHours()).padStart(2, '0')}:${String(startedAt.getMinutes()).padStart(2, '0')}`;
+    // On the clock the menu uses: the OS's locale (the fake's app.getSystemLocale(), en-US: "9:50 PM").
+    const hm = new Intl.DateTimeFormat(fakeApp.getSystemLocale(), { timeStyle: 'short' }).format(startedAt);
+    expect(hm).toMatch(/ [AP]M$/);
     expect(bodies[1]).toMatch(
       new RegExp(`^Backups to \\S+nothing-here have been failing since yesterday at ${hm}\\. There is no backup repository`),
     );
@@ -312,7 +314,7 @@ describe('after the daemon is killed mid-backup', () => {
     expect(a.engine.isRunning('p')).toBe(false);
     expect(fake.notifications).toHaveLength(1);
     const body = fake.notifications[0]!.body;
-    const hhmm = `${String(since.getHours()).padStart(2, '0')}:${String(since.getMinutes()).padStart(2, '0')}`;
+    const hhmm = new Intl.DateTimeFormat(fakeApp.getSystemLocale(), { timeStyle: 'short' }).format(since);
     expect(body).toContain(`started ${since.getDate() === new Date().getDate() ? 'today' : 'yesterday'} at ${hhmm} did not finish`);
     expect(body).toContain('choose Back Up Now');
     expect(body).not.toMatch(/\d{4}-\d\d-\d\dT|`/);

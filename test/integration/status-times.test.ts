@@ -26,7 +26,7 @@ describe('status', () => {
       await daemon.waitFor(/next scheduled run|following it|watching/i, { timeoutMs: 30_000 }).catch(() => '');
       let text = '';
       for (let i = 0; i < 100 && !/Schedules and disk triggers/.test(text); i++) {
-        text = (await dandelion(sb, ['status'], { env: { TZ: 'Pacific/Auckland' } })).stdout;
+        text = (await dandelion(sb, ['status'], { env: { TZ: 'Pacific/Auckland', LC_ALL: 'en_GB.UTF-8' } })).stdout;
         if (!/Schedules and disk triggers/.test(text)) await new Promise((r) => setTimeout(r, 100));
       }
       const json = JSON.parse((await dandelion(sb, ['status', '--json'])).stdout) as { scheduler: { since: string } };

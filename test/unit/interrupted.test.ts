@@ -66,7 +66,9 @@ describe('an interrupted run', () => {
     expect(rec.result).toBe('interrupted');
     expect(rec.trigger).toBe('catch-up');
     expect(rec.diagnoses[0]!.kind).toBe('interrupted');
-    expect(rec.message).toMatch(/^The backup to \/r that started \d{1,2} [A-Z][a-z]{2} 2026 at \d\d:\d\d never finished/);
+    expect(rec.message).toMatch(
+      /^The backup to \/r that started (\d{1,2} [A-Z][a-z]{2,3} 2026|[A-Z][a-z]{2} \d{1,2}, 2026) at \d{1,2}:\d\d( [AP]M)? never finished/,
+    );
     expect(`${rec.message} ${rec.diagnoses[0]!.fix}`).not.toMatch(/\d{4}-\d\d-\d\dT|back up now|checkpoint/i);
   });
 

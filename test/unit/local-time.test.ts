@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDateTime, localWhen } from '../../src/format.js';
+import { localDateTime, localDay, localWhen } from '../../src/format.js';
 import { busyDiagnosis } from '../../src/engine/run-queue.js';
 import { parseConfig } from '../../src/profiles/schema.js';
 
@@ -7,22 +7,39 @@ describe('times in the user’s words and zone', () => {
   const now = new Date('2026-12-02T23:30:00Z');
 
   it('says today, yesterday, a date this year, or a date with its year', () => {
-    expect(localWhen(new Date('2026-12-02T21:52:24.621Z'), now, 'UTC')).toBe('today at 21:52');
-    expect(localWhen(new Date('2026-12-01T08:05:00Z'), now, 'UTC')).toBe('yesterday at 08:05');
-    expect(localWhen(new Date('2026-11-01T21:52:00Z'), now, 'UTC')).toBe('on 1 Nov at 21:52');
-    expect(localWhen(new Date('2025-11-01T21:52:00Z'), now, 'UTC')).toBe('on 1 Nov 2025 at 21:52');
+    expect(localWhen(new Date('2026-12-02T21:52:24.621Z'), now, { timeZone: 'UTC', locale: 'en-GB' })).toBe('today at 21:52');
+    expect(localWhen(new Date('2026-12-01T08:05:00Z'), now, { timeZone: 'UTC', locale: 'en-GB' })).toBe('yesterday at 08:05');
+    expect(localWhen(new Date('2026-11-01T21:52:00Z'), now, { timeZone: 'UTC', locale: 'en-GB' })).toBe('on 1 Nov at 21:52');
+    expect(localWhen(new Date('2025-11-01T21:52:00Z'), now, { timeZone: 'UTC', locale: 'en-GB' })).toBe('on 1 Nov 2025 at 21:52');
   });
 
   it('counts days in the user’s zone, not in UTC', () => {
     // 21:52 UTC on 2 Dec is 10:52 on 3 Dec in Auckland, where "now" is 12:30 on 3 Dec.
-    expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, 'Pacific/Auckland')).toBe('today at 10:52');
-    expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, 'America/Los_Angeles')).toBe('today at 13:52');
-    expect(localWhen(new Date('2026-12-01T23:00:00Z'), now, 'Pacific/Auckland')).toBe('yesterday at 12:00');
+    expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, { timeZone: 'Pacific/Auckland', locale: 'en-GB' })).toBe('today at 10:52');
+    expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, { timeZone: 'America/Los_Angeles', locale: 'en-GB' })).toBe('today at 13:52');
+    expect(localWhen(new Date('2026-12-01T23:00:00Z'), now, { timeZone: 'Pacific/Auckland', locale: 'en-GB' })).toBe('yesterday at 12:00');
+  });
+
+  it('on the user’s clock: 12 or 24 hours, and day or month first, as their locale has it (as the menu does)', () => {
+    const us = { timeZone: 'America/New_York', locale: 'en-US' };
+    expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, us)).toBe('today at 4:52 PM');
+    expect(localWhen(new Date('2026-12-01T14:05:00Z'), now, us)).toBe('yesterday at 9:05 AM');
+    expect(localWhen(new Date('2026-11-01T21:52:00Z'), now, us)).toBe('on Nov 1 at 4:52 PM');
+    expect(localWhen(new Date('2025-11-01T21:52:00Z'), now, us)).toBe('on Nov 1, 2025 at 5:52 PM');
+    expect(localDateTime(new Date('2026-12-02T21:52:00Z'), us)).toBe('Dec 2, 2026 at 4:52 PM');
+    expect(localDay(new Date('2026-08-19T12:00:00Z'), now, us)).toBe('Aug 19');
+    const de = { timeZone: 'Europe/Berlin', locale: 'de-DE' };
+    expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, de)).toBe('yesterday at 22:52');
+    // A locale or zone the runtime does not know: the process's own clock, not an exception.
+    expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, { timeZone: 'Mars/Olympus', locale: 'en-GB' })).toMatch(
+      /^(today|yesterday) at /,
+    );
+    expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, { timeZone: 'UTC', locale: '!!' })).toMatch(/^(today|yesterday) at /);
   });
 
   it('says a kept time without words that go stale', () => {
-    expect(localDateTime(new Date('2026-12-02T21:52:24.621Z'), 'Europe/Berlin')).toBe('2 Dec 2026 at 22:52');
-    expect(localDateTime(new Date('2026-07-01T00:05:00Z'), 'UTC')).toBe('1 Jul 2026 at 00:05');
+    expect(localDateTime(new Date('2026-12-02T21:52:24.621Z'), { timeZone: 'Europe/Berlin', locale: 'en-GB' })).toBe('2 Dec 2026 at 22:52');
+    expect(localDateTime(new Date('2026-07-01T00:05:00Z'), { timeZone: 'UTC', locale: 'en-GB' })).toBe('1 Jul 2026 at 00:05');
   });
 
   it('says since when another process has used a repository in local words', () => {
@@ -33,7 +50,7 @@ describe('times in the user’s words and zone', () => {
       what: 'dandelion daemon',
       since: new Date(Date.now() - 60_000).toISOString(),
     });
-    expect(d.message).toMatch(/since today at \d\d:\d\d\.$|since yesterday at \d\d:\d\d\.$/);
+    expect(d.message).toMatch(/since (today|yesterday) at \d{1,2}:\d\d( [AP]M)?\.$/);
     expect(d.message).not.toMatch(/\d{4}-\d\d-\d\dT/);
   });
 });

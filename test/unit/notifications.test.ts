@@ -50,6 +50,7 @@ const finished = (r: RunRecord, when = new Date(Date.parse(r.finishedAt)), runni
   runningNow,
   now: when,
   timeZone: 'UTC',
+  locale: 'en-GB',
 });
 
 /** The run of a `* * * * *` schedule `minute` minutes after `now`: it starts on the minute and ends 20 s later. */
@@ -327,6 +328,13 @@ describe('after a run', () => {
     expect(idle.notify).toHaveLength(1);
     expect(idle.notify[0]!.kind).toBe('interrupted');
     expect(idle.notify[0]!.body).toContain('started today at 13:52 did not finish');
+    // On the clock the menu uses: a 12-hour locale reads it as such.
+    const us = notificationsFor(
+      EMPTY_MEMORY,
+      { ...(finished(r, now, false) as Extract<NotifyEvent, { type: 'run-finished' }>), locale: 'en-US' },
+      none,
+    );
+    expect(us.notify[0]!.body).toContain('started today at 1:52 PM did not finish');
     expect(idle.notify[0]!.body).not.toMatch(/\d{4}-\d\d-\d\dT/);
     // Neither a trouble nor a fix.
     expect(idle.memory.profiles.offsite!.trouble).toBeUndefined();
