@@ -965,11 +965,13 @@ async function cmdHistory({ configDir, args, values }: Invocation): Promise<numb
   }
   const now = new Date();
   const { escapeControl } = await import('./jobs/backup.js');
-  for (const l of lines) {
-    const when = localWhen(new Date(l.at), now).replace(/^./, (c) => c.toUpperCase());
-    out(`${when.padEnd(22)}  ${l.kind.padEnd(7)}  ${escapeControl(l.text)}\n`);
-    if (l.diagnosis) out(`${' '.repeat(33)}${escapeControl(l.diagnosis.message)}\n`);
-  }
+  // The time column is as wide as its widest entry: "Yesterday at 21:52", or "On Nov 1, 2025 at 9:52 PM".
+  const whens = lines.map((l) => localWhen(new Date(l.at), now).replace(/^./, (c) => c.toUpperCase()));
+  const width = Math.max(...whens.map((w) => w.length));
+  lines.forEach((l, i) => {
+    out(`${whens[i]!.padEnd(width)}  ${l.kind.padEnd(7)}  ${escapeControl(l.text)}\n`);
+    if (l.diagnosis) out(`${' '.repeat(width + 11)}${escapeControl(l.diagnosis.message)}\n`);
+  });
   return EXIT.ok;
 }
 

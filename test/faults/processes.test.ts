@@ -188,7 +188,7 @@ describe('locks that lie', () => {
       }),
     );
     // Found by a process in New Zealand: the record says when in local words, never as an ISO string.
-    const r0 = await dandelion(sb, ['status', '--json'], { env: { TZ: 'Pacific/Auckland' } });
+    const r0 = await dandelion(sb, ['status', '--json'], { env: { TZ: 'Pacific/Auckland', LC_ALL: 'en_GB.UTF-8' } });
     const s = JSON.parse(r0.stdout).profiles[0] as { state: string; lastRun: { result: string; message: string; startedAt: string } };
     expect(s.state).toBe('idle');
     expect(s.lastRun).toMatchObject({ result: 'interrupted', startedAt: '2026-06-30T23:30:00.000Z' });
@@ -261,7 +261,8 @@ describe('doctor and a lock it does not believe', () => {
         repository: repo,
       }),
     );
-    const r = await dandelion(sb, ['doctor', 'big'], { env: { TZ: 'Pacific/Auckland' } });
+    // A 24-hour locale, day first (the words follow LANG / LC_ALL; 12-hour ones are in local-time.test.ts).
+    const r = await dandelion(sb, ['doctor', 'big'], { env: { TZ: 'Pacific/Auckland', LC_ALL: 'en_GB.UTF-8' } });
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toMatch(/FAIL big: lock: a repository lock from a backup started on 2 Jan (2026 )?at 16:04 was stale/);
     await expect(fs.access(lockFile)).rejects.toThrow();

@@ -53,8 +53,10 @@ describe('dandelion history', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines.map((l) => l.slice(24, 31).trim())).toEqual(['restore', 'drill', 'check', 'backup']);
-    expect(lines[0]).toMatch(/^Today at \d\d:\d\d\s+restore\s+Restored 5 files from \S+$/);
+    // One column for the kind, after the time in the locale's words ("Today at 21:52", "Today at 9:52 PM").
+    const col = lines[0]!.indexOf('  restore') + 2;
+    expect(lines.map((l) => l.slice(col, col + 7).trim())).toEqual(['restore', 'drill', 'check', 'backup']);
+    expect(lines[0]).toMatch(/^Today at \d{1,2}:\d\d( [AP]M)?\s+restore\s+Restored 5 files from \S+$/);
     expect(lines[1]).toMatch(/drill\s+Restore drill compared 5 files$/);
     expect(lines[2]).toMatch(/check\s+Check found no damage$/);
     expect(lines[3]).toMatch(/backup\s+Backup saved 5 files$/);
