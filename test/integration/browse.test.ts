@@ -90,6 +90,8 @@ beforeAll(async () => {
   await fs.writeFile(path.join(src, 'w', 'doc.txt'), 'version two');
   await fs.utimes(path.join(src, 'w', 'doc.txt'), new Date('2026-11-02T10:00:00Z'), new Date('2026-11-02T10:00:00Z'));
   await fs.writeFile(path.join(src, 'w', 'added.txt'), 'new in t-2');
+  // An hour with one digit beside doc.txt's two: "9:05 AM" and "10:00 AM" in a 12-hour locale (the CLI's columns).
+  await fs.utimes(path.join(src, 'w', 'added.txt'), new Date('2026-11-02T09:05:00Z'), new Date('2026-11-02T09:05:00Z'));
   await create('t-2', [z, path.join(src, 'w')]);
   await create('t-3', [z, path.join(src, 'w')]);
   const list = JSON.parse((await borg(sb, ['list', '--json', repo])).stdout) as {
@@ -337,6 +339,15 @@ describe('the CLI', () => {
     for (const [i, name] of ['latin1-??.txt', 'link (link)', 'new\\nline.txt', 'sp ace.txt'].entries())
       expect(lines[i + 1]).toMatch(new RegExp(`\\S  ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
     expect(lines[4]).toMatch(/^ {5}6 B {2}/);
+    // Times as wide as the locale words them ("Nov 2, 2026, 9:05 AM UTC", "… 10:00 AM UTC"): the names stay in one column.
+    const w = await dandelion(sb, ['browse', 'p', '--archive', 't-2', `${rel(src)}/w`], { env: { TZ: 'UTC', LC_ALL: 'en_US.UTF-8' } });
+    expect(w.exitCode, w.stderr).toBe(0);
+    const rows = w.stdout.trimEnd().split('\n').slice(1);
+    expect(rows.find((l) => l.endsWith('added.txt'))).toContain('Nov 2, 2026, 9:05 AM UTC');
+    expect(rows.find((l) => l.endsWith('doc.txt'))).toContain('Nov 2, 2026, 10:00 AM UTC');
+    const starts = rows.map((l) => l.replace(/(added\.txt|doc\.txt|big\/)$/, '').length);
+    expect(starts).toHaveLength(3);
+    expect(new Set(starts).size).toBe(1);
     const top = await dandelion(sb, ['browse', 'p', '--json']);
     expect(top.exitCode, top.stderr).toBe(0);
     const json = JSON.parse(top.stdout) as { archive: { name: string }; folder: string; entries: FolderEntry[] };
