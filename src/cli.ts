@@ -1138,6 +1138,13 @@ async function cmdRestore({ configDir, args, values }: Invocation): Promise<numb
   if (!r.ok) {
     if (json) out(JSON.stringify({ result: cancelling ? 'cancelled' : 'error', diagnosis: r.diagnosis }, null, 2) + '\n');
     printDiagnoses([r.diagnosis]);
+    // On the command line, the command that finds the archives holding a path that was not in this one.
+    const missing = r.diagnosis.kind === 'restore-path-missing' ? (r.diagnosis.detail ?? '').split('\n').filter(Boolean) : [];
+    if (!json && missing.length === 1) {
+      const { shellQuote } = await import('./borg/argv.js');
+      const where = `/${missing[0]!.replace(/^\/+/, '')}`;
+      err(`  \`dandelion versions ${shellQuote(p.id)} ${shellQuote(where)}\` lists the archives that hold it.\n`);
+    }
     return EXIT.error;
   }
   const v = r.value;

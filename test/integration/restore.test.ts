@@ -635,6 +635,12 @@ describe('dandelion restore (the built CLI)', () => {
     const r = await dandelion(sb, ['restore', 'p', '--to', dest, '/no/such/file']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('"/no/such/file" is not in the backup p-');
+    // The command that lists the archives holding it, quoted for a shell.
+    expect(r.stderr).toContain('`dandelion versions p /no/such/file` lists the archives that hold it.');
+    const spaced = await dandelion(sb, ['restore', 'p', '--to', dest, "/no/it's here"]);
+    expect(spaced.stderr).toContain(`\`dandelion versions p '/no/it'"'"'s here'\` lists the archives that hold it.`);
+    const two = await dandelion(sb, ['restore', 'p', '--to', dest, '/no/a', '/no/b']);
+    expect(two.stderr).not.toContain('dandelion versions');
     expect(await fs.readdir(dest)).toEqual([]);
     const both = await dandelion(sb, ['restore', 'p', '--to', dest, '--in-place']);
     expect(both.exitCode).toBe(2);
