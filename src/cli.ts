@@ -9,7 +9,7 @@ import { defaultConfigDir } from './paths.js';
 // The engine (and zod, the schema, borg's runner…) is imported by the commands that use it, not at start:
 // `--version`, help and a usage error answer without loading it.
 import type { Engine, FolderEntry, Outcome, StatusReport } from './engine.js';
-import type { Profile } from './profiles/schema.js';
+import type { FieldError, Profile } from './profiles/schema.js';
 import type { RunRecord } from './records.js';
 import type { Diagnosis } from './diagnosis.js';
 import { count, formatBytes, localWhen, timeAgo } from './format.js';
@@ -70,6 +70,17 @@ class UsageError extends Error {
 class Stop extends Error {
   constructor(readonly lines: string[]) {
     super(lines.join('\n'));
+  }
+}
+
+/** config.json that does not parse or validate: its errors, for a `--json` caller as well as a person. */
+class ConfigInvalid extends Stop {
+  constructor(
+    lines: string[],
+    readonly file: string,
+    readonly errors: readonly FieldError[],
+  ) {
+    super(lines);
   }
 }
 
@@ -147,7 +158,8 @@ const COMMANDS: Record<string, Command> = {
     exits: [
       '0  every profile is backed up and on time',
       '1  attention: a profile is overdue, was never backed up, its last backup had warnings or did not finish, or its key is only here; or no profile',
-      '2  failing: a profile’s last backup ended in an error; or status could not be read (config not valid, no config folder)',
+      '2  failing: a profile’s last backup ended in an error; or status could not be read (config not valid, no config folder;',
+      '   with --json, config errors are {"error": {"kind": "config-invalid", …}})',
     ],
     config: 'existing',
     action: cmdStatus,
@@ -575,8 +587,12 @@ async function openEngine(configDir: string, busy: 'fail' | 'wait' = 'fail'): Pr
     const [only] = load.errors;
     const { describeError } = await import('./profiles/store.js');
     if (load.errors.length === 1 && only?.line !== undefined)
-      throw new Stop([describeError(load.file, only), `  ${load.file} was left as it is; fix it and try again.`]);
-    throw new Stop([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)]);
+      throw new ConfigInvalid(
+        [describeError(load.file, only), `  ${load.file} was left as it is; fix it and try again.`],
+        load.file,
+        load.errors,
+      );
+    throw new ConfigInvalid([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)], load.file, load.errors);
   }
   return engine;
 }
@@ -1379,7 +1395,15 @@ async function main(argv: string[]): Promise<number> {
   if (args.length < command.args.min)
     throw new UsageError(`Missing arguments: ${name} needs ${command.synopsis.replace(/\[.*?\]/g, '').trim()}.`, command);
   const configDir = await configFolder(values['config-dir'] as string | undefined, command.config);
-  return command.action({ configDir, args, values });
+  try {
+    return await command.action({ configDir, args, values });
+  } catch (e) {
+    // A script that asked for JSON gets JSON that says why there is no answer (and no "profiles" to
+    // read as "nothing wrong"); the person reading stderr gets the sentences, and the exit code is 2.
+    if (e instanceof ConfigInvalid && values.json)
+      out(JSON.stringify({ error: { kind: 'config-invalid', file: e.file, errors: e.errors } }, null, 2) + '\n');
+    throw e;
+  }
 }
 
 // Node 22+ (and Electron) can keep compiled code between runs: a shorter start for every `dandelion run`.

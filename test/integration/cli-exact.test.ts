@@ -152,6 +152,34 @@ describe('a mistyped name', () => {
       'profiles[0]: unknown field(s) exclude (did you mean excludes?), keepDaily (did you mean prune.keepDaily?), colour',
     );
     expect(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).toBe(before);
+    // A script gets the same as JSON, with no "profiles" it could take for "nothing wrong".
+    const json = await dandelion(sb, ['status', '--json']);
+    expect(json.exitCode).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        kind: 'config-invalid',
+        file: path.join(sb.configDir, 'config.json'),
+        errors: [
+          {
+            path: 'profiles[0]',
+            message: 'unknown field(s) exclude (did you mean excludes?), keepDaily (did you mean prune.keepDaily?), colour',
+            unknown: ['exclude', 'keepDaily', 'colour'],
+            suggestions: ['excludes', 'prune.keepDaily', null],
+          },
+        ],
+      },
+    });
+    expect(json.stderr).toContain('is not valid:');
+    // A syntax error, located, for any command asked for JSON.
+    await fs.writeFile(path.join(sb.configDir, 'config.json'), '{"profiles": [,]}\n');
+    const syntax = await dandelion(sb, ['archives', '--json']);
+    expect(syntax.exitCode).toBe(2);
+    const parsed = JSON.parse(syntax.stdout) as { error: { kind: string; errors: { line?: number; column?: number }[] } };
+    expect(parsed.error.kind).toBe('config-invalid');
+    expect(parsed.error.errors[0]).toMatchObject({ line: 1, column: 15 });
+    expect(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).toBe('{"profiles": [,]}\n');
+    // Without --json, stdout stays empty.
+    expect((await dandelion(sb, ['archives'])).stdout).toBe('');
   });
 });
 
