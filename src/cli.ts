@@ -66,22 +66,27 @@ class UsageError extends Error {
   }
 }
 
-/** Config errors and unknown profiles end the command with their message, not a stack trace. */
+/** What a `--json` caller gets instead of an answer: `{"error": {"kind": …, "message": …, …}}`. */
+type JsonError = { kind: string; message: string } & Record<string, unknown>;
+
+/**
+ * Config errors, unknown profiles and failed engine calls end the command with their message (exit 2),
+ * not a stack trace; `error` is the same for a caller that asked for JSON.
+ */
 class Stop extends Error {
-  constructor(readonly lines: string[]) {
+  readonly error: JsonError;
+  constructor(
+    readonly lines: string[],
+    error?: JsonError,
+  ) {
     super(lines.join('\n'));
+    this.error = error ?? { kind: 'error', message: lines.join('\n') };
   }
 }
 
-/** config.json that does not parse or validate: its errors, for a `--json` caller as well as a person. */
-class ConfigInvalid extends Stop {
-  constructor(
-    lines: string[],
-    readonly file: string,
-    readonly errors: readonly FieldError[],
-  ) {
-    super(lines);
-  }
+/** config.json that does not parse or validate: its errors, field by field. */
+function configInvalid(lines: string[], file: string, errors: readonly FieldError[]): Stop {
+  return new Stop(lines, { kind: 'config-invalid', message: lines[0]!.replace(/:$/, ''), file, errors });
 }
 
 // ---- the command table -----------------------------------------------------------------------------
@@ -159,7 +164,7 @@ const COMMANDS: Record<string, Command> = {
       '0  every profile is backed up and on time',
       '1  attention: a profile is overdue, was never backed up, its last backup had warnings or did not finish, or its key is only here; or no profile',
       '2  failing: a profile’s last backup ended in an error; or status could not be read (config not valid, no config folder;',
-      '   with --json, config errors are {"error": {"kind": "config-invalid", …}})',
+      '   with --json, {"error": {"kind": "config-invalid", …}} instead of a report)',
     ],
     config: 'existing',
     action: cmdStatus,
@@ -587,12 +592,12 @@ async function openEngine(configDir: string, busy: 'fail' | 'wait' = 'fail'): Pr
     const [only] = load.errors;
     const { describeError } = await import('./profiles/store.js');
     if (load.errors.length === 1 && only?.line !== undefined)
-      throw new ConfigInvalid(
+      throw configInvalid(
         [describeError(load.file, only), `  ${load.file} was left as it is; fix it and try again.`],
         load.file,
         load.errors,
       );
-    throw new ConfigInvalid([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)], load.file, load.errors);
+    throw configInvalid([`${load.file} is not valid:`, ...load.errors.map((e) => `  ${e.path}: ${e.message}`)], load.file, load.errors);
   }
   return engine;
 }
@@ -601,7 +606,8 @@ function profileOf(engine: Engine, id: string): Profile {
   const p = engine.profile(id);
   if (p) return p;
   const known = engine.config.profiles.map((x) => x.id);
-  throw new Stop([`No profile "${id}" in config.json${known.length ? ` (profiles: ${known.join(', ')})` : ''}.${didYouMean(id, known)}`]);
+  const message = `No profile "${id}" in config.json${known.length ? ` (profiles: ${known.join(', ')})` : ''}.${didYouMean(id, known)}`;
+  throw new Stop([message], { kind: 'unknown-profile', message, profile: id, profiles: known, suggestions: closestNames(id, known) });
 }
 
 /** ` Did you mean "status"?` when a known name is close to the one given (suggest.ts), else nothing. */
@@ -625,7 +631,8 @@ function profileOrOnly(engine: Engine, id: string | undefined, command: string):
 function valueOf<T>(o: Outcome<T>): T {
   if (o.ok) return o.value;
   printDiagnoses([o.diagnosis]);
-  throw new Stop([]);
+  const { kind, message, fix } = o.diagnosis;
+  throw new Stop([], { kind, message, fix });
 }
 
 let timeFormat: Intl.DateTimeFormat | null = null;
@@ -1394,14 +1401,13 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.length < command.args.min)
     throw new UsageError(`Missing arguments: ${name} needs ${command.synopsis.replace(/\[.*?\]/g, '').trim()}.`, command);
-  const configDir = await configFolder(values['config-dir'] as string | undefined, command.config);
   try {
+    const configDir = await configFolder(values['config-dir'] as string | undefined, command.config);
     return await command.action({ configDir, args, values });
   } catch (e) {
     // A script that asked for JSON gets JSON that says why there is no answer (and no "profiles" to
     // read as "nothing wrong"); the person reading stderr gets the sentences, and the exit code is 2.
-    if (e instanceof ConfigInvalid && values.json)
-      out(JSON.stringify({ error: { kind: 'config-invalid', file: e.file, errors: e.errors } }, null, 2) + '\n');
+    if (e instanceof Stop && values.json) out(JSON.stringify({ error: e.error }, null, 2) + '\n');
     throw e;
   }
 }

@@ -158,6 +158,7 @@ describe('a mistyped name', () => {
     expect(JSON.parse(json.stdout)).toEqual({
       error: {
         kind: 'config-invalid',
+        message: `${path.join(sb.configDir, 'config.json')} is not valid`,
         file: path.join(sb.configDir, 'config.json'),
         errors: [
           {
@@ -180,6 +181,40 @@ describe('a mistyped name', () => {
     expect(await fs.readFile(path.join(sb.configDir, 'config.json'), 'utf8')).toBe('{"profiles": [,]}\n');
     // Without --json, stdout stays empty.
     expect((await dandelion(sb, ['archives'])).stdout).toBe('');
+  });
+
+  it('is answered in JSON for a caller that asked for JSON, whatever stopped the command', async () => {
+    await writeConfig(sb.configDir, { profiles: [profile('documents'), profile('photos')] });
+    const unknown = await dandelion(sb, ['archives', 'photo', '--json']);
+    expect(unknown.exitCode).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toEqual({
+      error: {
+        kind: 'unknown-profile',
+        message: 'No profile "photo" in config.json (profiles: documents, photos). Did you mean "photos"?',
+        profile: 'photo',
+        profiles: ['documents', 'photos'],
+        suggestions: ['photos'],
+      },
+    });
+    // An engine call that failed: the diagnosis, as the text says it. (No repository was made for photos.)
+    const failed = await dandelion(sb, ['archives', 'photos', '--json']);
+    expect(failed.exitCode).toBe(2);
+    const { error } = JSON.parse(failed.stdout) as { error: { kind: string; message: string; fix: string } };
+    expect(error.kind).toBe('repo-missing');
+    expect(failed.stderr).toContain(error.message);
+    expect(failed.stderr).toContain(error.fix);
+    // A config folder that is not there.
+    const typo = path.join(sb.dir, 'no-such-config');
+    const folder = await dandelion(sb, ['--config-dir', typo, 'status', '--json']);
+    expect(folder.exitCode).toBe(2);
+    expect(JSON.parse(folder.stdout)).toEqual({
+      error: {
+        kind: 'error',
+        message: `There is no config folder at ${typo} (named by --config-dir). Check the path; nothing was created there.`,
+      },
+    });
+    // Without --json, stdout stays empty.
+    expect((await dandelion(sb, ['archives', 'photo'])).stdout).toBe('');
   });
 });
 
@@ -250,8 +285,11 @@ describe('a config folder that does not exist', () => {
       const r = await dandelion(sb, ['--config-dir', typo, ...args], { input: `${PASS}\n`, timeout: 20_000 });
       expectNoStack(r);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toBe(`There is no config folder at ${typo} (named by --config-dir). Check the path; nothing was created there.`);
-      expect(r.stdout).toBe('');
+      const message = `There is no config folder at ${typo} (named by --config-dir). Check the path; nothing was created there.`;
+      expect(r.stderr).toBe(message);
+      // A caller that asked for JSON gets the same reason as JSON; nobody else gets anything on stdout.
+      if (args.includes('--json')) expect(JSON.parse(r.stdout)).toEqual({ error: { kind: 'error', message } });
+      else expect(r.stdout).toBe('');
       await expect(fs.stat(typo)).rejects.toThrow();
     },
   );

@@ -98,8 +98,13 @@ describe('a config.json with a syntax error', () => {
       const r = await dandelion(sb, ['--config-dir', dir, ...args]);
       expectNoStack(r);
       expect(r.exitCode).not.toBe(0);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.split('\n')[0]).toBe(`${file} line 6, column 24: a comma before } (JSON allows none after the last setting)`);
+      const first = `${file} line 6, column 24: a comma before } (JSON allows none after the last setting)`;
+      if (args.includes('--json'))
+        expect(JSON.parse(r.stdout)).toMatchObject({
+          error: { kind: 'config-invalid', message: first, file, errors: [{ path: '(file)', line: 6, column: 24 }] },
+        });
+      else expect(r.stdout).toBe('');
+      expect(r.stderr.split('\n')[0]).toBe(first);
       expect(r.stderr).not.toMatch(/position/);
     }
     expect(await fs.readFile(file, 'utf8')).toBe(text);
