@@ -999,11 +999,10 @@ async function cmdHistory({ configDir, args, values }: Invocation): Promise<numb
   const now = new Date();
   const { escapeControl } = await import('./jobs/backup.js');
   // The time column is as wide as its widest entry: "Yesterday at 21:52", or "On Nov 1, 2025 at 9:52 PM".
-  const whens = lines.map((l) => localWhen(new Date(l.at), now).replace(/^./, (c) => c.toUpperCase()));
-  const width = Math.max(...whens.map((w) => w.length));
+  const whens = column(lines.map((l) => localWhen(new Date(l.at), now).replace(/^./, (c) => c.toUpperCase())));
   lines.forEach((l, i) => {
-    out(`${whens[i]!.padEnd(width)}  ${l.kind.padEnd(7)}  ${escapeControl(l.text)}\n`);
-    if (l.diagnosis) out(`${' '.repeat(width + 11)}${escapeControl(l.diagnosis.message)}\n`);
+    out(`${whens[i]!}  ${l.kind.padEnd(7)}  ${escapeControl(l.text)}\n`);
+    if (l.diagnosis) out(`${' '.repeat(whens[i]!.length + 11)}${escapeControl(l.diagnosis.message)}\n`);
   });
   return EXIT.ok;
 }

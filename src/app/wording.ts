@@ -3,7 +3,7 @@
  * fixed 'en-US' style (1,234), whatever the machine's locale, so the tray reads the same in tests
  * and in the CLI's output.
  */
-import type { LocalClock } from '../format.js';
+import { clockFormat, dayNumber, yearOf, type LocalClock } from '../format.js';
 
 /** How a person's clock and calendar are written: the locale and zone the OS gives (undefined = this process's). */
 export type { LocalClock };
@@ -77,57 +77,20 @@ export function shorten(text: string, max: number): string {
   return cut;
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function fmt(kind: 'time' | 'weekday' | 'date' | 'date-year' | 'day', clock: LocalClock): Intl.DateTimeFormat {
-  const key = `${kind}|${clock.locale ?? ''}|${clock.timeZone ?? ''}`;
-  let f = dateFormats.get(key);
-  if (!f) {
-    const options: Record<typeof kind, Intl.DateTimeFormatOptions> = {
-      time: { timeStyle: 'short' },
-      weekday: { weekday: 'long' },
-      date: { day: 'numeric', month: 'long' },
-      'date-year': { day: 'numeric', month: 'long', year: 'numeric' },
-      day: { year: 'numeric', month: 'numeric', day: 'numeric' },
-    };
-    try {
-      f = new Intl.DateTimeFormat(clock.locale, { ...options[kind], timeZone: clock.timeZone });
-    } catch {
-      // A locale or zone this runtime does not know: the process's own.
-      f = new Intl.DateTimeFormat(undefined, options[kind]);
-    }
-    dateFormats.set(key, f);
-  }
-  return f;
-}
-
-/** The calendar day of `d` in the clock's zone, as a day number, so two days can be subtracted. */
-function dayNumber(d: Date, clock: LocalClock): number {
-  const parts = fmt('day', clock).formatToParts(d);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Math.round(Date.UTC(part('year'), part('month') - 1, part('day')) / 86_400_000);
-}
-
-function yearOf(d: Date, clock: LocalClock): string | undefined {
-  return fmt('day', clock)
-    .formatToParts(d)
-    .find((p) => p.type === 'year')?.value;
-}
-
 /**
  * A moment as Time Machine says it, in local time and the user's locale: "Today, 21:54",
  * "Yesterday, 21:54", "Tomorrow, 09:00", a weekday within the week ("Monday, 21:54"), a date
  * beyond ("3 November, 21:54", with the year when it is not this one).
  */
 export function dayAndTime(d: Date, now: Date, clock: LocalClock = {}): string {
-  const time = fmt('time', clock).format(d);
+  const time = clockFormat('time', clock).format(d);
   const days = dayNumber(d, clock) - dayNumber(now, clock);
   if (days === 0) return `Today, ${time}`;
   if (days === -1) return `Yesterday, ${time}`;
   if (days === 1) return `Tomorrow, ${time}`;
-  if (Math.abs(days) < 7) return `${fmt('weekday', clock).format(d)}, ${time}`;
+  if (Math.abs(days) < 7) return `${clockFormat('weekday', clock).format(d)}, ${time}`;
   const sameYear = yearOf(d, clock) === yearOf(now, clock);
-  return `${fmt(sameYear ? 'date' : 'date-year', clock).format(d)}, ${time}`;
+  return `${clockFormat(sameYear ? 'date' : 'date-year', clock).format(d)}, ${time}`;
 }
 
 // The overdue words live in src/format.ts, which the windows may import too: one wording everywhere.

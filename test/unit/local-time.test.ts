@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localDateTime, localDay, localWhen } from '../../src/format.js';
+import { dayAndTime } from '../../src/app/wording.js';
 import { busyDiagnosis } from '../../src/engine/run-queue.js';
 import { parseConfig } from '../../src/profiles/schema.js';
 
@@ -35,6 +36,17 @@ describe('times in the user’s words and zone', () => {
       /^(today|yesterday) at /,
     );
     expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, { timeZone: 'UTC', locale: '!!' })).toMatch(/^(today|yesterday) at /);
+  });
+
+  it('counts days the same in a locale with other digits or another calendar (the menu too)', () => {
+    // Arabic-Indic digits and the Islamic calendar: the day is still counted on the Gregorian one.
+    for (const locale of ['ar-EG', 'ar-SA', 'th-TH', 'fa-IR']) {
+      const clock = { timeZone: 'UTC', locale };
+      expect(localWhen(new Date('2026-12-02T21:52:00Z'), now, clock), locale).toMatch(/^today at /);
+      expect(localWhen(new Date('2026-12-01T21:52:00Z'), now, clock), locale).toMatch(/^yesterday at /);
+      expect(dayAndTime(new Date('2026-12-02T21:52:00Z'), now, clock), locale).toMatch(/^Today, /);
+      expect(dayAndTime(new Date('2026-12-03T09:00:00Z'), now, clock), locale).toMatch(/^Tomorrow, /);
+    }
   });
 
   it('says a kept time without words that go stale', () => {
