@@ -49,6 +49,19 @@ describe('times in the user’s words and zone', () => {
     }
   });
 
+  it('counts days across a month and a year, and names a weekday only within the week', () => {
+    const utc = { timeZone: 'UTC', locale: 'en-GB' };
+    const dec1 = new Date('2026-12-01T10:00:00Z');
+    expect(localWhen(new Date('2026-11-30T21:52:00Z'), dec1, utc)).toBe('yesterday at 21:52');
+    expect(localWhen(new Date('2026-11-29T21:52:00Z'), dec1, utc)).toBe('on 29 Nov at 21:52');
+    const jan1 = new Date('2027-01-01T10:00:00Z');
+    expect(localWhen(new Date('2026-12-31T21:52:00Z'), jan1, utc)).toBe('yesterday at 21:52');
+    expect(dayAndTime(new Date('2026-12-31T21:52:00Z'), jan1, utc)).toBe('Yesterday, 21:52');
+    expect(dayAndTime(new Date('2026-12-26T09:00:00Z'), jan1, utc)).toBe('Saturday, 09:00');
+    expect(dayAndTime(new Date('2026-12-25T09:00:00Z'), jan1, utc)).toBe('25 December 2026, 09:00');
+    expect(dayAndTime(new Date('2027-01-08T09:00:00Z'), jan1, utc)).toBe('8 January, 09:00');
+  });
+
   it('says a kept time without words that go stale', () => {
     expect(localDateTime(new Date('2026-12-02T21:52:24.621Z'), { timeZone: 'Europe/Berlin', locale: 'en-GB' })).toBe('2 Dec 2026 at 22:52');
     expect(localDateTime(new Date('2026-07-01T00:05:00Z'), { timeZone: 'UTC', locale: 'en-GB' })).toBe('1 Jul 2026 at 00:05');
